@@ -1,0 +1,15 @@
+// Shared Jest settings: ts-jest in transpile-only mode (each project's tsconfig.json sets
+// isolatedModules; `npm run build` type-checks), and workspace libs mapped to their sources
+// so tests never depend on a stale build.
+const path = require('node:path');
+
+const libs = ['protocol', 'estimation', 'db', 'dashboards'];
+
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  moduleNameMapper: Object.fromEntries(
+    libs.map((lib) => [`^@wattprint/${lib}$`, path.join(__dirname, 'libs', lib, 'src', 'index.ts')]),
+  ),
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+};
