@@ -8,8 +8,10 @@ const libs = ['protocol', 'estimation', 'db', 'dashboards'];
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: Object.fromEntries(
-    libs.map((lib) => [`^@wattprint/${lib}$`, path.join(__dirname, 'libs', lib, 'src', 'index.ts')]),
-  ),
+  moduleNameMapper: {
+    ...Object.fromEntries(libs.map((lib) => [`^@wattprint/${lib}$`, path.join(__dirname, 'libs', lib, 'src', 'index.ts')])),
+    // Test helpers live behind a `/testing` entry point that only specs import.
+    ...Object.fromEntries(libs.map((lib) => [`^@wattprint/${lib}/testing$`, path.join(__dirname, 'libs', lib, 'src', 'testing.ts')])),
+  },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
 };

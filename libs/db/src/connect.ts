@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { type DialectName, dialectOf, sqlitePath } from './dialect';
+import type { Database } from './schema';
+
+// PostgreSQL returns bigint (int8) and numeric as strings; our bigints are epoch milliseconds and
+// counts that fit a double exactly, so read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface ConnectOptions {
+  /** `postgres://…` or an SQLite file path (`sqlite:` prefix optional). */
+  url: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Closes the pool or the SQLite file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database a URL names. SQLite runs in WAL mode with a busy timeout, so several collector
+ * processes on one machine can share the embedded file.
+ */
+export function connect(options: ConnectOptions): DatabaseHandle {
+  const dialect = dialectOf(options.url);
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle client's network error must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect, close: () => db.destroy() };
+  }
+  const file = sqlitePath(options.url);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect, close: () => db.destroy() };
+}

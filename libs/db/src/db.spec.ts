@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import { IDLE_JOB_ID, connect, dialectOf, migrateToLatest } from './index';
+import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
+
+describe('dialectOf', () => {
+  it('reads postgres URLs and treats everything else as an SQLite file', () => {
+    expect(dialectOf('postgres://u@h:5432/db')).toBe('postgres');
+    expect(dialectOf('postgresql://u@h/db')).toBe('postgres');
+    expect(dialectOf('sqlite:./.wattprint/wattprint.db')).toBe('sqlite');
+    expect(dialectOf('/var/lib/wattprint.db')).toBe('sqlite');
+  });
+});
+
+describe.each(DIALECTS)('schema on %s', (dialect) => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect);
+  });
+  afterAll(() => testDb.drop());
+
+  it('migrates once, then is a no-op, and accumulates bucket energy with an upsert', async () => {
+    const { db, close } = connect({ url: testDb.url });
+    try {
+      expect(await migrateToLatest(db, dialect)).toEqual(['0001_initial']);
+      expect(await migrateToLatest(db, dialect)).toEqual([]);
+
+      const row = {
+        job_id: IDLE_JOB_ID, node: 'n1', device: 'gpu0', device_kind: 'gpu' as const,
+        minute_start: 1_764_000_000_000, hour_start: 1_763_998_800_000,
+        joules: 0.1, samples: 1, duration_ms: 1000, peak_power_w: 61.5,
+      };
+      for (let i = 0; i < 3; i++) {
+        await db
+          .insertInto('energy_buckets')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['job_id', 'node', 'device', 'minute_start']).doUpdateSet((eb) => ({
+              joules: eb('energy_buckets.joules', '+', eb.ref('excluded.joules')),
+              samples: eb('energy_buckets.samples', '+', eb.ref('excluded.samples')),
+            })),
+          )
+          .execute();
+      }
+      const stored = await db.selectFrom('energy_buckets').selectAll().executeTakeFirstOrThrow();
+      // float64 addition, bit for bit: 0.1 + 0.1 + 0.1
+      expect(stored.joules).toBe(0.1 + 0.1 + 0.1);
+      expect(stored.samples).toBe(3);
+      expect(typeof stored.minute_start).toBe('number');
+      expect(stored.minute_start).toBe(1_764_000_000_000);
+
+      const dl = await db
+        .insertInto('dead_letters')
+        .values({ queue: 'samples', job_id: null, reason: 'forged', detail: 'bad hmac', payload: '{}', received_at: 1 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      expect(typeof dl.id).toBe('number');
+
+      const n = await sql<{ n: number }>`select count(*) as n from jobs`.execute(db);
+      expect(Number(n.rows[0].n)).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './dialect';
+export * from './connect';
+export * from './migrator';

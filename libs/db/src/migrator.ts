@@ -1,0 +1,52 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DialectName } from './dialect';
+import * as m0001 from './migrations/0001_initial';
+
+type DialectMigration = {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+  down?(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+};
+
+/** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001_initial': m0001,
+};
+
+/** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */
+class InlineMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [
+        name,
+        {
+          up: (db: Kysely<unknown>) => m.up(db, this.dialect),
+          down: m.down ? (db: Kysely<unknown>) => m.down!(db, this.dialect) : undefined,
+        },
+      ]),
+    );
+  }
+}
+
+export class MigrationError extends Error {
+  constructor(
+    readonly migration: string | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(`migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Brings the schema up to date. Safe to call from every replica at start: Kysely takes a lock
+ * (an advisory lock on PostgreSQL) so only one runs the migrations. Returns the names it applied.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InlineMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new MigrationError(failed?.migrationName, error);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

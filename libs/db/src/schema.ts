@@ -1,0 +1,185 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types of the collector's database. One schema for PostgreSQL and SQLite, so types stay
+ * portable: times are epoch milliseconds (bigint in PostgreSQL, read back as numbers), booleans are
+ * 0/1 integers, JSON is text.
+ */
+
+/** Idle energy (a device no job holds) is booked to this job id, so node totals always add up. */
+export const IDLE_JOB_ID = '';
+
+export interface SitesTable {
+  id: string;
+  name: string;
+  /** Grid region whose intensity series applies, e.g. `DE`, `GB`, `US-CAL-CISO`. */
+  region: string;
+  created_at: number;
+}
+
+/** Piecewise-constant PUE: each row holds from valid_from until the next row of the site. A constant PUE is one row from 0. */
+export interface SitePueTable {
+  site_id: string;
+  valid_from: number;
+  pue: number;
+}
+
+export interface NodesTable {
+  name: string;
+  site_id: string | null;
+}
+
+export interface AgentsTable {
+  id: string;
+  node: string;
+  /** HMAC key the agent signs with; the collector needs it in clear to verify. */
+  key: string;
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export type IntensityKind = 'actual' | 'forecast';
+
+export interface GridIntensityTable {
+  region: string;
+  period_start: number;
+  period_end: number;
+  g_per_kwh: number;
+  /** Where the figure came from: `electricitymaps`, `watttime`, `uk-carbon-intensity`, `import:<file>`, `api`. */
+  source: string;
+  kind: IntensityKind;
+  revised_at: number;
+}
+
+export type JobState = 'running' | 'ended' | 'unknown';
+
+export interface JobsTable {
+  id: string;
+  state: JobState;
+  /** 1 when the job was first seen in samples, before (or without) a start event. */
+  inferred: number;
+  name: string | null;
+  user: string | null;
+  team: string | null;
+  project: string | null;
+  cluster: string | null;
+  scheduler: string | null;
+  scheduler_job_id: string | null;
+  /** JSON object of string labels. */
+  labels: string | null;
+  forecast_id: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  exit_code: number | null;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+/** The record: energy per (job or idle, node, device, minute). Emissions are derived from it at query time. */
+export interface EnergyBucketsTable {
+  /** IDLE_JOB_ID for idle. */
+  job_id: string;
+  node: string;
+  device: string;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  minute_start: number;
+  hour_start: number;
+  joules: number;
+  samples: number;
+  /** Sum of sample durations, for GPU-hours. */
+  duration_ms: number;
+  peak_power_w: number | null;
+}
+
+/** One row per batch ever ingested: the exactly-once key, and what gap detection reads. */
+export interface IngestedBatchesTable {
+  batch_key: string;
+  agent_id: string;
+  boot_id: string;
+  node: string;
+  first_seq: number;
+  last_seq: number;
+  first_t0: number;
+  last_t1: number;
+  samples: number;
+  joules: number;
+  ingested_at: number;
+}
+
+/** Missing seq ranges of an agent boot: samples that never arrived (agent dead, spool dropped). */
+export interface SeqGapsTable {
+  agent_id: string;
+  boot_id: string;
+  node: string;
+  from_seq: number;
+  to_seq: number;
+  /** The time span the gap covers: end of the batch before, start of the batch after. */
+  from_t: number;
+  to_t: number;
+  detected_at: number;
+}
+
+export type TokenRole = 'admin' | 'viewer' | 'agent';
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  /** sha256 of the secret, hex. The secret itself is shown once and never stored. */
+  token_hash: string;
+  role: TokenRole;
+  /** For viewers: the one team they see; null = all teams. For agents: the agent id. */
+  team: string | null;
+  agent_id: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number>;
+  queue: string;
+  job_id: string | null;
+  reason: string;
+  detail: string;
+  payload: string;
+  received_at: number;
+}
+
+/** Job events already applied, so a redelivered event changes nothing. */
+export interface AppliedEventsTable {
+  event_id: string;
+  applied_at: number;
+}
+
+export interface ForecastsTable {
+  id: string;
+  created_at: number;
+  created_by: string | null;
+  /** The run spec as given (JSON). */
+  spec: string;
+  /** The forecast result (JSON), see the forecast contract. */
+  result: string;
+  energy_kwh_p50: number;
+}
+
+export interface Database {
+  sites: SitesTable;
+  site_pue: SitePueTable;
+  nodes: NodesTable;
+  agents: AgentsTable;
+  grid_intensity: GridIntensityTable;
+  jobs: JobsTable;
+  energy_buckets: EnergyBucketsTable;
+  ingested_batches: IngestedBatchesTable;
+  seq_gaps: SeqGapsTable;
+  api_tokens: ApiTokensTable;
+  dead_letters: DeadLettersTable;
+  applied_events: AppliedEventsTable;
+  forecasts: ForecastsTable;
+}
+
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;
+/** Re-exported so callers can describe computed columns without importing kysely themselves. */
+export type { ColumnType };
