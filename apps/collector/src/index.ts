@@ -1,0 +1,1 @@
+export { parseCollectorConfig, type CollectorConfig } from './config/collector-config';
