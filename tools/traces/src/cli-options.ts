@@ -21,7 +21,11 @@ function defaultStart(now: number): number {
  * Reads the command line into generator options, collecting every bad flag before failing, each
  * named with the value given and what was expected.
  */
-export function parseCliOptions(argv: readonly string[], now = Date.now()): CliOptions {
+export function parseCliOptions(
+  argv: readonly string[],
+  now = Date.now(),
+  help: { write(text: string): unknown } = process.stdout,
+): CliOptions {
   const program = new Command('wattprint-traces')
     .description('Generates a simulated GPU cluster: per-node replay traces, scenario.json, truth.json, intensity.csv')
     .requiredOption('--out <dir>', 'output folder (created if missing)')
@@ -36,7 +40,7 @@ export function parseCliOptions(argv: readonly string[], now = Date.now()): CliO
     .option('--tdp-w <watts>', 'override the profile power limit')
     .option('--quiet', 'print only the paths written', false)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) })
+    .configureOutput({ writeErr: () => undefined, writeOut: (s) => help.write(s) })
     .parse([...argv], { from: 'user' });
   const raw = program.opts<Record<string, string | boolean | undefined>>();
   const problems: TraceOptionError[] = [];
@@ -89,6 +93,21 @@ export function parseCliOptions(argv: readonly string[], now = Date.now()): CliO
   if (raw.tdpW !== undefined) profile = { ...profile, tdpW: attempt(() => watts('--tdp-w', String(raw.tdpW)), profile.tdpW) };
   if (problems.length > 0) throw new TraceOptionsError(problems);
 
-  const scenario = validateScenarioOptions({ nodes, gpusPerNode, durationMs, intervalMs, startMs, seed, profile });
-  return { outDir: String(raw.out), scenario, quiet: raw.quiet === true };
+  // The checks that span several options speak in option fields; say them back in flags and the text typed.
+  const flags: Record<string, [string, unknown]> = {
+    durationMs: ['--duration', raw.duration],
+    intervalMs: ['--interval', raw.interval],
+    startMs: ['--start', raw.start],
+    'profile.idleW': ['--idle-w', raw.idleW ?? `${profile.idleW} (profile ${String(raw.profile)})`],
+    'profile.tdpW': ['--tdp-w', raw.tdpW ?? `${profile.tdpW} (profile ${String(raw.profile)})`],
+  };
+  try {
+    const scenario = validateScenarioOptions({ nodes, gpusPerNode, durationMs, intervalMs, startMs, seed, profile });
+    return { outDir: String(raw.out), scenario, quiet: raw.quiet === true };
+  } catch (error) {
+    if (!(error instanceof TraceOptionsError)) throw error;
+    throw new TraceOptionsError(
+      error.problems.map((p) => (flags[p.field] ? new TraceOptionError(flags[p.field][0], flags[p.field][1], p.expected) : p)),
+    );
+  }
 }

@@ -6,27 +6,33 @@ import { parseCliOptions } from './cli-options';
 import { summarize } from './summary';
 import { writeScenario } from './write-scenario';
 
-/** Exit codes: 0 written, 2 bad command line. Anything else is a bug and exits 1 with its stack. */
-export function main(argv: readonly string[]): number {
+/** Where the CLI prints; process.stdout and process.stderr in production. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** Exit codes: 0 written, 2 bad command line. Anything else is a bug and throws with its stack. */
+export function main(argv: readonly string[], out: TextSink = process.stdout, err: TextSink = process.stderr): number {
   let options;
   try {
-    options = parseCliOptions(argv);
+    options = parseCliOptions(argv, Date.now(), out);
   } catch (error) {
     if (error instanceof TraceOptionsError) {
-      for (const problem of error.problems) process.stderr.write(`error: ${problem.message}\n`);
+      for (const problem of error.problems) err.write(`error: ${problem.message}\n`);
       return 2;
     }
     if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; commander has printed them already.
       if (error.exitCode === 0) return 0;
-      process.stderr.write(`${error.message}\n`);
+      err.write(`${error.message}\n`);
       return 2;
     }
     throw error;
   }
   const generated = generateScenario(options.scenario);
   const written = writeScenario(options.outDir, generated);
-  if (!options.quiet) process.stdout.write(`${summarize(generated)}\n\n`);
-  process.stdout.write(`wrote ${written.join(', ')}\n`);
+  if (!options.quiet) out.write(`${summarize(generated)}\n\n`);
+  out.write(`wrote ${written.join(', ')}\n`);
   return 0;
 }
 

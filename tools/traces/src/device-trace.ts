@@ -57,6 +57,7 @@ export function renderDeviceTrace(
   // The cap is taken in centiwatts so rounding a reading can never lift it above the limit.
   const capCw = Math.floor(profile.tdpW * 100 + 1e-6);
   let noise = 0;
+  let previousSd = 0;
   let next = 0;
   for (let k = 0; k < grid.count; k++) {
     const t = gridTime(grid, k);
@@ -64,7 +65,11 @@ export function renderDeviceTrace(
     const segment = next < ordered.length && ordered[next].startMs <= t ? ordered[next] : null;
     const shape = segment?.shape ?? null;
     const meanW = segment ? workloadPowerW(segment.shape, profile, t, segment.startMs) : profile.idleW;
-    noise = NOISE_MEMORY * noise + NOISE_INNOVATION * noiseSdW(shape, profile) * rng.normal();
+    const sd = noiseSdW(shape, profile);
+    // A job starting or ending changes how jumpy the card is at once, so rescale the carried noise.
+    if (sd !== previousSd) noise *= previousSd > 0 ? sd / previousSd : 0;
+    previousSd = sd;
+    noise = NOISE_MEMORY * noise + NOISE_INNOVATION * sd * rng.normal();
     powerCw[k] = Math.min(capCw, Math.round(Math.max(floor, meanW + noise) * 100));
     if (segment) job[k] = segment.job;
   }
