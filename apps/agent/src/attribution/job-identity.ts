@@ -1,0 +1,75 @@
+import type { JobMetadata } from '@wattprint/protocol';
+
+/** The job a process belongs to, as told by its environment and its cgroup. */
+export interface JobIdentity {
+  jobId: string;
+  metadata: JobMetadata;
+}
+
+const SLURM_CGROUP = /\/job_(\d+)(?:\/|$|\.)/;
+// cgroup v1 writes pod<uid> with dashes, the systemd driver of cgroup v2 with underscores.
+const K8S_POD = /kubepods.*?pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
+
+/** Splits `/proc/<pid>/environ` (NUL-separated `NAME=value`). */
+export function parseEnviron(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of raw.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+export function slurmJobFromCgroup(cgroup: string): string | null {
+  for (const line of cgroup.split('\n')) {
+    const m = SLURM_CGROUP.exec(line);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+export function kubernetesPodFromCgroup(cgroup: string): string | null {
+  for (const line of cgroup.split('\n')) {
+    const m = K8S_POD.exec(line);
+    if (m) return m[1].replace(/_/g, '-');
+  }
+  return null;
+}
+
+const clip = (value: string | undefined, max: number): string | undefined => (value ? value.slice(0, max) : undefined);
+
+function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetadata {
+  const labels: Record<string, string> = {};
+  if (env.SLURM_JOB_PARTITION) labels.partition = env.SLURM_JOB_PARTITION.slice(0, 1024);
+  const md: JobMetadata = {
+    ...base,
+    name: clip(env.WATTPRINT_JOB_NAME ?? env.SLURM_JOB_NAME, 255),
+    user: clip(env.WATTPRINT_USER ?? env.SLURM_JOB_USER ?? env.USER, 128),
+    team: clip(env.WATTPRINT_TEAM ?? env.SLURM_JOB_ACCOUNT, 128),
+    project: clip(env.WATTPRINT_PROJECT, 128),
+    cluster: clip(env.WATTPRINT_CLUSTER ?? env.SLURM_CLUSTER_NAME, 128),
+    forecastId: clip(env.WATTPRINT_FORECAST_ID, 128),
+    labels: Object.keys(labels).length > 0 ? labels : undefined,
+  };
+  return Object.fromEntries(Object.entries(md).filter(([, v]) => v !== undefined)) as JobMetadata;
+}
+
+/**
+ * Which job a process runs for: `WATTPRINT_JOB_ID` (set by `wattprint run`), then `SLURM_JOB_ID`, then a
+ * Slurm `job_<id>` cgroup, then a Kubernetes pod UID from the cgroup. Null for a process of no job.
+ * Either input may be null when /proc did not let us read it.
+ */
+export function jobOfProcess(environ: Record<string, string> | null, cgroup: string | null): JobIdentity | null {
+  const env = environ ?? {};
+  if (env.WATTPRINT_JOB_ID) {
+    return { jobId: env.WATTPRINT_JOB_ID.slice(0, 128), metadata: metadataFrom(env, { scheduler: env.SLURM_JOB_ID ? 'slurm' : 'wrapper', schedulerJobId: clip(env.SLURM_JOB_ID, 128) }) };
+  }
+  const slurm = env.SLURM_JOB_ID ?? (cgroup ? slurmJobFromCgroup(cgroup) : null);
+  if (slurm) return { jobId: slurm.slice(0, 128), metadata: metadataFrom(env, { scheduler: 'slurm', schedulerJobId: slurm.slice(0, 128) }) };
+  const pod = cgroup ? kubernetesPodFromCgroup(cgroup) : null;
+  if (pod) {
+    const name = env.HOSTNAME && env.KUBERNETES_SERVICE_HOST ? { name: env.HOSTNAME } : {};
+    return { jobId: pod, metadata: metadataFrom(env, { scheduler: 'kubernetes', schedulerJobId: pod, ...name }) };
+  }
+  return null;
+}

@@ -1,0 +1,64 @@
+import { access, constants } from 'node:fs/promises';
+import type { SampleSource } from '@wattprint/protocol';
+import type { AgentConfig } from '../config/agent-config';
+import { ConfigError } from '../config/agent-config';
+import type { Logger } from '../logger';
+import type { EnergySource } from './energy-source';
+import { NvidiaSmiSource } from './nvidia-smi/nvidia-smi.source';
+import { NvmlSource } from './nvml/nvml.source';
+import { RaplSource } from './rapl/rapl.source';
+import { ReplaySource } from './replay/replay.source';
+
+export function createSource(kind: SampleSource, config: AgentConfig, log: Logger): EnergySource {
+  switch (kind) {
+    case 'nvml':
+      return new NvmlSource({ libraryPath: config.nvmlLib, log });
+    case 'nvidia-smi':
+      return new NvidiaSmiSource({ command: config.nvidiaSmi, intervalMs: config.intervalMs, appsMs: config.nvidiaSmiAppsMs, log });
+    case 'rapl':
+      return new RaplSource({ root: config.raplRoot, log });
+    case 'replay':
+      if (!config.replay) throw new ConfigError(['WATTPRINT_SOURCES: replay needs WATTPRINT_REPLAY (the trace file)']);
+      return new ReplaySource({ path: config.replay, speed: config.replaySpeed, log });
+  }
+}
+
+export interface SourceChoice {
+  sources: EnergySource[];
+  problems: string[];
+}
+
+/**
+ * The sources to run: those WATTPRINT_SOURCES names, else every source found present: NVML where the
+ * library loads, else nvidia-smi where it answers (never both: they read the same GPUs), RAPL where the
+ * powercap tree exists, replay where a trace is given.
+ */
+export async function chooseSources(config: AgentConfig, log: Logger): Promise<SourceChoice> {
+  if (config.sources) {
+    if (config.sources.includes('nvml') && config.sources.includes('nvidia-smi')) {
+      throw new ConfigError(['WATTPRINT_SOURCES: nvml and nvidia-smi read the same GPUs and would count them twice; name one']);
+    }
+    return { sources: config.sources.map((k) => createSource(k, config, log)), problems: [] };
+  }
+  const problems: string[] = [];
+  const sources: EnergySource[] = [];
+  const nvml = new NvmlSource({ libraryPath: config.nvmlLib, log });
+  try {
+    await nvml.start();
+    sources.push(nvml);
+  } catch (error) {
+    problems.push(`nvml (${config.nvmlLib}): ${(error as Error).message}`);
+    const smi = createSource('nvidia-smi', config, log);
+    const probe = await smi.probe();
+    if (probe.devices.length > 0) sources.push(smi);
+    else problems.push(...probe.problems);
+  }
+  try {
+    await access(config.raplRoot, constants.R_OK);
+    sources.push(createSource('rapl', config, log));
+  } catch {
+    problems.push(`rapl: no powercap tree at ${config.raplRoot}`);
+  }
+  if (config.replay) sources.push(createSource('replay', config, log));
+  return { sources, problems };
+}
