@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { QUEUE_PREFIX } from '@wattprint/protocol';
 import { EnvParser } from './env-parser';
 
 export type CollectorRole = 'api' | 'worker' | 'all';
@@ -22,6 +23,14 @@ export interface CollectorConfig {
   groupCommitMaxBatches: number;
   /** `WATTPRINT_RATE_LIMIT_PER_MINUTE` (600): API requests per client per minute. */
   rateLimitPerMinute: number;
+  /** `WATTPRINT_QUEUE_PREFIX` (`{wattprint}`): BullMQ key prefix; keep a `{hash tag}` for Redis Cluster. Tests use a fresh one each. */
+  queuePrefix: string;
+  /** `WATTPRINT_DB_RETRY_MAX_MS` (5000): longest back-off between commit retries while the database is down. */
+  dbRetryMaxMs: number;
+  /** `WATTPRINT_AGENT_KEY_TTL_MS` (10000): how long an agent's HMAC key is cached before it is read again. */
+  agentKeyTtlMs: number;
+  /** `WATTPRINT_SQLITE_BUSY_TIMEOUT_MS` (10000): how long an SQLite write waits for another process's lock. */
+  sqliteBusyTimeoutMs: number;
 }
 
 export function defaultSqliteUrl(cwd = process.cwd()): string {
@@ -45,7 +54,14 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
     groupCommitMs: e.int('WATTPRINT_GROUP_COMMIT_MS', 5, { min: 0, max: 10_000 }),
     groupCommitMaxBatches: e.int('WATTPRINT_GROUP_COMMIT_MAX', 256, { min: 1, max: 100_000 }),
     rateLimitPerMinute: e.int('WATTPRINT_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
+    queuePrefix: e.string('WATTPRINT_QUEUE_PREFIX', QUEUE_PREFIX),
+    dbRetryMaxMs: e.int('WATTPRINT_DB_RETRY_MAX_MS', 5000, { min: 10, max: 600_000 }),
+    agentKeyTtlMs: e.int('WATTPRINT_AGENT_KEY_TTL_MS', 10_000, { min: 0, max: 3_600_000 }),
+    sqliteBusyTimeoutMs: e.int('WATTPRINT_SQLITE_BUSY_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   };
+  if (!/^[^\s:]+$/.test(config.queuePrefix)) {
+    e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: 'a prefix without spaces or ":", e.g. {wattprint}' });
+  }
   if (config.bootstrapToken !== undefined && config.bootstrapToken.length < 16) {
     e.problems.push({ variable: 'WATTPRINT_BOOTSTRAP_TOKEN', value: '(hidden)', expected: 'at least 16 characters' });
   }

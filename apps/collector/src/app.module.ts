@@ -1,0 +1,37 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { CollectorConfig } from './config/collector-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { QueueModule } from './queue/queue.module';
+
+type Imported = NonNullable<DynamicModule['imports']>[number];
+
+/** Modules every process runs: a worker-only process still serves /health, /ready and /metrics. */
+function coreModules(config: CollectorConfig): Imported[] {
+  return [
+    ConfigModule.forRoot(config),
+    DatabaseModule.forRoot(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs }),
+    QueueModule,
+    MetricsModule,
+    HealthModule,
+    IngestModule,
+  ];
+}
+
+/** The REST API, served by processes with the `api` or `all` role. Add a module here: one line. */
+function apiModules(): Imported[] {
+  return [];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CollectorConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [...coreModules(config), ...(config.role === 'worker' ? [] : apiModules())],
+    };
+  }
+}

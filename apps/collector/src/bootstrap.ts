@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { connect, migrateToLatest } from '@wattprint/db';
+import { AppModule } from './app.module';
+import type { CollectorConfig } from './config/collector-config';
+
+/** Brings the database schema up to date; returns the migrations it applied. */
+export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
+  const handle = connect({ url: databaseUrl, poolSize: 1 });
+  try {
+    // migrateToLatest takes an untyped Kysely: migrations must not depend on today's table types.
+    return await migrateToLatest(handle.db as unknown as Parameters<typeof migrateToLatest>[0], handle.dialect);
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface CreateAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * The collector as a Nest application, migrated, with shutdown hooks and OpenAPI at /docs and
+ * /docs-json; not yet listening. The queue consumers start with it when the role includes the worker.
+ */
+export async function createCollectorApp(config: CollectorConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  await migrateDatabase(config.databaseUrl);
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: options.logger ?? ['log', 'warn', 'error'] });
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Wattprint collector')
+      .setDescription('Energy and carbon ledger of GPU clusters: ingest, jobs, carbon, forecasts and reports.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

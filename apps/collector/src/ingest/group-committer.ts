@@ -1,0 +1,153 @@
+import { backoffMs } from './transient-error';
+
+/** Raised to the submitters still waiting when the committer is closed during an outage. */
+export class CommitterClosedError extends Error {
+  constructor() {
+    super('group committer closed before the commit succeeded');
+    this.name = 'CommitterClosedError';
+  }
+}
+
+export interface GroupCommitterOptions<T> {
+  /** How long the first item of a group waits for others to join it. */
+  windowMs: number;
+  /** A group commits at once when it holds this many items. */
+  maxItems: number;
+  /** Writes a group in one transaction; throws if nothing was committed. */
+  commit(items: T[]): Promise<void>;
+  /** A transient failure is retried with back-off until it succeeds or the committer closes. */
+  isTransient(error: unknown): boolean;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** Called once when a transient failure starts an outage, and once when a commit succeeds again. */
+  onOutage?(error: unknown): void;
+  onRecovered?(): void;
+}
+
+interface Pending<T> {
+  item: T;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Merges items submitted concurrently into groups written by one commit each; every submitter's
+ * promise settles only after the commit of its group. One commit runs at a time: what arrives
+ * meanwhile forms the next group, so the group size grows with the load by itself.
+ *
+ * A transient failure (database down) retries the same group with back-off, holding the
+ * submitters, so nothing is acknowledged before it is stored. Any other failure of a group of
+ * several is retried item by item, so one bad item fails alone.
+ */
+export class GroupCommitter<T> {
+  private pending: Array<Pending<T>> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private inOutage = false;
+  private wakeRetry: (() => void) | undefined;
+
+  constructor(private readonly options: GroupCommitterOptions<T>) {}
+
+  submit(item: T): Promise<void> {
+    if (this.closed) return Promise.reject(new CommitterClosedError());
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** True while commits fail with transient errors. */
+  get outage(): boolean {
+    return this.inOutage;
+  }
+
+  /**
+   * Stops taking items. When `abandon` is true (shutdown during an outage) the waiting submitters
+   * are rejected at once; otherwise the pending groups are committed first.
+   */
+  async close(abandon = false): Promise<void> {
+    this.closed = true;
+    if (abandon) {
+      this.wakeRetry?.();
+      this.failPending(new CommitterClosedError());
+    } else if (this.pending.length > 0 && this.running === undefined) {
+      this.flush();
+    }
+    while (this.running !== undefined) await this.running;
+  }
+
+  private schedule(): void {
+    if (this.running !== undefined) return; // the running commit flushes what piles up when it ends
+    if (this.pending.length >= this.options.maxItems || this.options.windowMs === 0) {
+      this.flush();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), this.options.windowMs);
+    }
+  }
+
+  private flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.running !== undefined) return;
+    const group = this.pending.splice(0, this.options.maxItems);
+    this.running = this.commitGroup(group).finally(() => {
+      this.running = undefined;
+      if (this.pending.length > 0) this.flush();
+    });
+  }
+
+  private async commitGroup(group: Array<Pending<T>>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.commit(group.map((p) => p.item));
+        if (this.inOutage) {
+          this.inOutage = false;
+          this.options.onRecovered?.();
+        }
+        for (const p of group) p.resolve();
+        return;
+      } catch (error) {
+        if (this.options.isTransient(error)) {
+          if (!this.inOutage) {
+            this.inOutage = true;
+            this.options.onOutage?.(error);
+          }
+          if (this.closed) {
+            for (const p of group) p.reject(new CommitterClosedError());
+            return;
+          }
+          await this.sleep(backoffMs(attempt, this.options.retryMinMs, this.options.retryMaxMs));
+          if (this.closed) {
+            for (const p of group) p.reject(new CommitterClosedError());
+            return;
+          }
+          continue;
+        }
+        if (group.length === 1) {
+          group[0].reject(error);
+          return;
+        }
+        for (const p of group) await this.commitGroup([p]);
+        return;
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeRetry = done;
+    });
+  }
+
+  private failPending(error: Error): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const p of this.pending.splice(0)) p.reject(error);
+  }
+}

@@ -1,0 +1,231 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DatabaseHandle, Database } from '@wattprint/db';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
+import { DATABASE } from '../database/database.module';
+import { BucketAccumulator, mergeSeenJobs } from './bucket-deltas';
+import type { DeadLetter } from './dead-letter';
+import { hourOf } from './minute-split';
+import type { BatchSpan, PreparedBatch } from './prepared-batch';
+import { type SeqGap, bootOf, gapsAfterInsert, needingPredecessor } from './seq-gaps';
+import { TtlCache } from './ttl-cache';
+
+type Tx = Transaction<Database>;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+// Rows per multi-row statement: well under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters.
+const BUCKET_ROWS_PER_STATEMENT = 500;
+const BATCH_ROWS_PER_STATEMENT = 1000;
+const OR_TERMS_PER_STATEMENT = 200;
+// agents.last_seen_at is for people ("when did this node last report"): refreshing it once per
+// agent every few seconds spares a row update per commit.
+const AGENT_TOUCH_EVERY_MS = 5_000;
+
+/** Every database access of sample ingest: the group commit, agent keys and dead letters. */
+@Injectable()
+export class IngestRepository {
+  private readonly db: Kysely<Database>;
+  private readonly agentKeys: TtlCache<string>;
+  private readonly agentTouchedAt = new Map<string, number>();
+
+  constructor(
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+    @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
+  ) {
+    this.db = handle.db;
+    this.agentKeys = new TtlCache(config.agentKeyTtlMs, () => this.now());
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  /** The HMAC key of an agent, cached for a short while; unknown agents are not cached, so a new registration counts at once. */
+  async findAgentKey(agentId: string): Promise<string | undefined> {
+    const cached = this.agentKeys.get(agentId);
+    if (cached !== undefined) return cached;
+    const row = await this.db.selectFrom('agents').select('key').where('id', '=', agentId).executeTakeFirst();
+    if (row !== undefined) this.agentKeys.set(agentId, row.key);
+    return row?.key;
+  }
+
+  /**
+   * Writes a group of verified batches in one transaction and returns those that were new. Batches
+   * already recorded change nothing. Locks are taken in one global order (boots, batch keys, bucket
+   * keys, job ids, agent ids, each sorted) so concurrent collectors never deadlock one another.
+   */
+  async commitBatches(batches: readonly PreparedBatch[]): Promise<PreparedBatch[]> {
+    const now = this.now();
+    const added = await this.db.transaction().execute(async (tx) => {
+      await this.lockBoots(tx, batches);
+      const fresh = await this.recordBatchKeys(tx, batches, now);
+      if (fresh.length === 0) return fresh;
+      await this.addToBuckets(tx, fresh);
+      await this.upsertInferredJobs(tx, fresh);
+      await this.updateGaps(tx, fresh, now);
+      await this.touchAgents(tx, fresh, now);
+      return fresh;
+    });
+    for (const b of added) this.agentTouchedAt.set(b.agentId, now);
+    return added;
+  }
+
+  /** Gap detection reads neighbouring batches of a boot; this lock keeps two collectors from reading them at once. */
+  private async lockBoots(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
+    if (this.handle.dialect !== 'postgres') return; // SQLite writers are serialised by the file lock
+    const boots = [...new Set(batches.map(bootOf))];
+    await sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(${boots}::text[]) AS k ORDER BY h) AS locks`.execute(tx);
+  }
+
+  private async recordBatchKeys(tx: Tx, batches: readonly PreparedBatch[], now: number): Promise<PreparedBatch[]> {
+    const byKey = new Map(batches.map((b) => [b.key, b]));
+    const keys = [...byKey.keys()].sort(byString);
+    const fresh: PreparedBatch[] = [];
+    for (const part of chunks(keys, BATCH_ROWS_PER_STATEMENT)) {
+      const inserted = await tx
+        .insertInto('ingested_batches')
+        .values(
+          part.map((key) => {
+            const b = byKey.get(key)!;
+            return {
+              batch_key: key, agent_id: b.agentId, boot_id: b.bootId, node: b.node,
+              first_seq: b.firstSeq, last_seq: b.lastSeq, first_t0: b.firstT0, last_t1: b.lastT1,
+              samples: b.sampleCount, joules: b.joules, ingested_at: now,
+            };
+          }),
+        )
+        .onConflict((oc) => oc.column('batch_key').doNothing())
+        .returning('batch_key')
+        .execute();
+      for (const row of inserted) fresh.push(byKey.get(row.batch_key)!);
+    }
+    return fresh;
+  }
+
+  private async addToBuckets(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
+    const acc = new BucketAccumulator();
+    for (const b of batches) acc.add(b.deltas);
+    for (const part of chunks(acc.sortedRows(), BUCKET_ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('energy_buckets')
+        .values(
+          part.map((r) => ({
+            job_id: r.jobId, node: r.node, device: r.device, device_kind: r.deviceKind,
+            minute_start: r.minuteStart, hour_start: hourOf(r.minuteStart),
+            joules: r.joules, samples: r.samples, duration_ms: r.durationMs, peak_power_w: r.peakPowerW,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['job_id', 'node', 'device', 'minute_start']).doUpdateSet((eb) => ({
+            joules: eb('energy_buckets.joules', '+', eb.ref('excluded.joules')),
+            samples: eb('energy_buckets.samples', '+', eb.ref('excluded.samples')),
+            duration_ms: eb('energy_buckets.duration_ms', '+', eb.ref('excluded.duration_ms')),
+            // max() that ignores NULL the same way on both dialects
+            peak_power_w: sql<number | null>`CASE WHEN excluded.peak_power_w IS NULL THEN energy_buckets.peak_power_w
+              WHEN energy_buckets.peak_power_w IS NULL OR excluded.peak_power_w > energy_buckets.peak_power_w THEN excluded.peak_power_w
+              ELSE energy_buckets.peak_power_w END`,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** A job first seen in samples exists from then on, marked inferred until its start event says more. */
+  private async upsertInferredJobs(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
+    const jobs = mergeSeenJobs(batches.flatMap((b) => b.jobs));
+    for (const part of chunks(jobs, BATCH_ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('jobs')
+        .values(part.map((j) => ({ id: j.jobId, state: 'running' as const, inferred: 1, first_seen_at: j.firstSeenAt, last_seen_at: j.lastSeenAt })))
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({
+              first_seen_at: sql<number>`CASE WHEN excluded.first_seen_at < jobs.first_seen_at THEN excluded.first_seen_at ELSE jobs.first_seen_at END`,
+              last_seen_at: sql<number>`CASE WHEN excluded.last_seen_at > jobs.last_seen_at THEN excluded.last_seen_at ELSE jobs.last_seen_at END`,
+            })
+            .where(sql<boolean>`excluded.first_seen_at < jobs.first_seen_at OR excluded.last_seen_at > jobs.last_seen_at`),
+        )
+        .execute();
+    }
+  }
+
+  private async updateGaps(tx: Tx, added: readonly PreparedBatch[], now: number): Promise<void> {
+    const predecessors = await this.readPredecessors(tx, needingPredecessor(added));
+    const removed: SeqGap[] = [];
+    for (const part of chunks(added, OR_TERMS_PER_STATEMENT)) {
+      const rows = await tx
+        .deleteFrom('seq_gaps')
+        .where((eb) =>
+          eb.or(part.map((b) => eb.and([eb('agent_id', '=', b.agentId), eb('boot_id', '=', b.bootId), eb('from_seq', '<=', b.lastSeq), eb('to_seq', '>=', b.firstSeq)]))),
+        )
+        .returningAll()
+        .execute();
+      for (const r of rows) {
+        removed.push({ agentId: r.agent_id, bootId: r.boot_id, node: r.node, fromSeq: r.from_seq, toSeq: r.to_seq, fromT: r.from_t, toT: r.to_t });
+      }
+    }
+    const gaps = gapsAfterInsert(added, predecessors, removed);
+    for (const part of chunks(gaps, BATCH_ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('seq_gaps')
+        .values(part.map((g) => ({ agent_id: g.agentId, boot_id: g.bootId, node: g.node, from_seq: g.fromSeq, to_seq: g.toSeq, from_t: g.fromT, to_t: g.toT, detected_at: now })))
+        .onConflict((oc) =>
+          oc.columns(['agent_id', 'boot_id', 'from_seq']).doUpdateSet((eb) => ({
+            to_seq: eb.ref('excluded.to_seq'),
+            to_t: eb.ref('excluded.to_t'),
+            from_t: eb.ref('excluded.from_t'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** For each batch, the batch of its boot with the highest first_seq below its own (null: none), in one statement. */
+  private async readPredecessors(tx: Tx, batches: readonly BatchSpan[]): Promise<Map<BatchSpan, BatchSpan | null>> {
+    const found = new Map<BatchSpan, BatchSpan | null>();
+    for (const part of chunks(batches, OR_TERMS_PER_STATEMENT)) {
+      const selects = part.map(
+        (b, i) => sql`SELECT * FROM (SELECT ${sql.lit(i)} AS idx, first_seq, last_seq, first_t0, last_t1 FROM ingested_batches
+          WHERE agent_id = ${b.agentId} AND boot_id = ${b.bootId} AND first_seq < ${b.firstSeq}
+          ORDER BY first_seq DESC LIMIT 1) AS ${sql.raw(`p${i}`)}`,
+      );
+      const { rows } = await sql<{ idx: number; first_seq: number; last_seq: number; first_t0: number; last_t1: number }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
+      for (const b of part) found.set(b, null);
+      for (const r of rows) {
+        const b = part[Number(r.idx)];
+        found.set(b, { ...b, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstT0: Number(r.first_t0), lastT1: Number(r.last_t1) });
+      }
+    }
+    return found;
+  }
+
+  private async touchAgents(tx: Tx, batches: readonly PreparedBatch[], now: number): Promise<void> {
+    const due = [...new Set(batches.map((b) => b.agentId))].filter((id) => now - (this.agentTouchedAt.get(id) ?? 0) >= AGENT_TOUCH_EVERY_MS).sort(byString);
+    if (due.length === 0) return;
+    await tx.updateTable('agents').set({ last_seen_at: now }).where('id', 'in', due).execute();
+  }
+
+  /** Records a dead letter once per (queue, job id): a redelivered bad message is not recorded twice. */
+  async recordDeadLetter(letter: DeadLetter): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      if (letter.jobId !== null) {
+        const seen = await tx.selectFrom('dead_letters').select('id').where('queue', '=', letter.queue).where('job_id', '=', letter.jobId).executeTakeFirst();
+        if (seen !== undefined) return false;
+      }
+      await tx
+        .insertInto('dead_letters')
+        .values({ queue: letter.queue, job_id: letter.jobId, reason: letter.reason, detail: letter.detail, payload: letter.payload, received_at: this.now() })
+        .execute();
+      return true;
+    });
+  }
+}

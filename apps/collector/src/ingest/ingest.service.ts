@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Batch, JobEvent, QueueName, verify } from '@wattprint/protocol';
+import type { z } from 'zod';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
+import { IngestMetrics } from '../metrics/ingest.metrics';
+import { QueueRepository, RequeueError } from '../queue/queue.repository';
+import type { DeadLetter, DeadLetterReason } from './dead-letter';
+import { CommitterClosedError, GroupCommitter } from './group-committer';
+import { IngestRepository } from './ingest.repository';
+import { JobEventRepository } from './job-event.repository';
+import { type PreparedBatch, prepareBatch } from './prepared-batch';
+import { type Checked, parseSignedMessage } from './signed-message';
+import { backoffMs, isTransientDbError } from './transient-error';
+
+const RETRY_MIN_MS = 50;
+
+/**
+ * Sample batches and job events from the queues into the database. A message is checked
+ * (schema, agent, signature) before it joins a group commit, so a bad one becomes a dead letter
+ * and never touches the others.
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger('IngestService');
+  private readonly committer: GroupCommitter<PreparedBatch>;
+  private stopping = false;
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    private readonly batches: IngestRepository,
+    private readonly events: JobEventRepository,
+    private readonly queues: QueueRepository,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.committer = new GroupCommitter<PreparedBatch>({
+      windowMs: config.groupCommitMs,
+      maxItems: config.groupCommitMaxBatches,
+      commit: (group) => this.commit(group),
+      isTransient: isTransientDbError,
+      retryMinMs: RETRY_MIN_MS,
+      retryMaxMs: config.dbRetryMaxMs,
+      onOutage: (error) => {
+        this.metrics.dbOutages.inc();
+        this.logger.error(`database unreachable, pausing ingest: ${(error as Error).message}`);
+        this.queues.pauseWorker(QueueName.Samples);
+      },
+      onRecovered: () => {
+        this.logger.log('database reachable again, resuming ingest');
+        this.queues.resumeWorker(QueueName.Samples);
+      },
+    });
+  }
+
+  /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
+  async ingestBatch(data: unknown, jobId: string | undefined): Promise<void> {
+    const checked = await this.checkSignedMessage(Batch, data);
+    if (!checked.ok) return this.deadLetter(QueueName.Samples, jobId, checked, data);
+    try {
+      await this.committer.submit(prepareBatch(checked.value));
+    } catch (error) {
+      if (error instanceof CommitterClosedError) throw new RequeueError('collector shutting down while the database is unreachable');
+      throw error;
+    }
+  }
+
+  /** Handles one message of the job-events queue; an event delivered twice is applied once. */
+  async applyJobEvent(data: unknown, jobId: string | undefined): Promise<void> {
+    const checked = await this.checkSignedMessage(JobEvent, data);
+    if (!checked.ok) return this.deadLetter(QueueName.JobEvents, jobId, checked, data);
+    const applied = await this.retryWhileUnreachable(() => this.events.apply(checked.value));
+    this.metrics.jobEvents.inc({ result: applied ? 'applied' : 'duplicate' });
+  }
+
+  /** Stops retrying; when the database is down, messages being handled go back to their queue. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.committer.close(this.committer.outage);
+  }
+
+  /** True while the database is unreachable and the samples worker is paused. */
+  get paused(): boolean {
+    return this.committer.outage;
+  }
+
+  private async commit(group: PreparedBatch[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const added = await this.batches.commitBatches(group);
+    const now = this.batches.now();
+    this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics.groupSize.observe(group.length);
+    const fresh = new Set(added);
+    for (const b of group) {
+      if (!fresh.has(b)) {
+        this.metrics.duplicates.inc();
+        continue;
+      }
+      this.metrics.batches.inc({ result: 'ingested' });
+      this.metrics.samples.inc(b.sampleCount);
+      this.metrics.joules.inc(b.joules);
+      this.metrics.lag.observe(Math.max(0, now - b.sentAt) / 1000);
+    }
+  }
+
+  private async checkSignedMessage<S extends typeof Batch | typeof JobEvent>(schema: S, data: unknown): Promise<Checked<z.output<S>>> {
+    const parsed = parseSignedMessage(schema, data) as Checked<z.output<S>>;
+    if (!parsed.ok) return parsed;
+    const agentId = (parsed.value as { agentId: string }).agentId;
+    const key = await this.retryWhileUnreachable(() => this.batches.findAgentKey(agentId));
+    if (key === undefined) return { ok: false, reason: 'unknown-agent', detail: `agentId: no agent "${agentId}" is registered` };
+    if (!verify(data as { signature?: unknown }, key)) {
+      return { ok: false, reason: 'forged', detail: `signature: does not match the HMAC of the message under the key of agent "${agentId}"` };
+    }
+    return parsed;
+  }
+
+  private async deadLetter(queue: QueueName, jobId: string | undefined, failure: { reason: DeadLetterReason; detail: string }, data: unknown): Promise<void> {
+    const letter: DeadLetter = { queue, jobId: jobId ?? null, reason: failure.reason, detail: failure.detail, payload: JSON.stringify(data) ?? 'null' };
+    const recorded = await this.retryWhileUnreachable(() => this.batches.recordDeadLetter(letter));
+    await this.queues.addDeadLetter({ ...letter, payload: data, receivedAt: new Date(this.batches.now()).toISOString() });
+    if (recorded) this.metrics.deadLetters.inc({ queue, reason: failure.reason });
+    this.logger.warn(`dead letter from ${queue} (${failure.reason}): ${failure.detail.split('\n')[0]}`);
+  }
+
+  /** Runs a database call again with back-off while the database is unreachable. */
+  private async retryWhileUnreachable<R>(call: () => Promise<R>): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransientDbError(error)) throw error;
+        if (this.stopping) throw new RequeueError('collector shutting down while the database is unreachable');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, RETRY_MIN_MS, this.config.dbRetryMaxMs)));
+      }
+    }
+  }
+}

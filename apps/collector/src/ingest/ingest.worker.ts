@@ -1,0 +1,35 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { QueueName } from '@wattprint/protocol';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
+import { QueueRepository } from '../queue/queue.repository';
+import { IngestService } from './ingest.service';
+
+/** Job events are few; a handful at a time keeps per-job ordering close to arrival order. */
+const JOB_EVENT_CONCURRENCY = 8;
+
+/** Starts the queue consumers when this process has the worker role, and stops them gracefully. */
+@Injectable()
+export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    private readonly queues: QueueRepository,
+    private readonly ingest: IngestService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api') return;
+    this.queues.startWorker(QueueName.Samples, (data, jobId) => this.ingest.ingestBatch(data, jobId), this.config.workerConcurrency);
+    this.queues.startWorker(QueueName.JobEvents, (data, jobId) => this.ingest.applyJobEvent(data, jobId), JOB_EVENT_CONCURRENCY);
+  }
+
+  /**
+   * SIGTERM: take no more messages and finish those being handled, so no job stalls during a
+   * deploy. While the database is down they cannot finish: they are put back on the queue instead.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.ingest.paused) await this.ingest.stop();
+    await this.queues.closeWorkers();
+    await this.ingest.stop();
+  }
+}
