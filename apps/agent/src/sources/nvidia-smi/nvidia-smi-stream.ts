@@ -14,6 +14,7 @@ export interface StreamOptions {
   /** Output of a child that died, to let the caller adapt its arguments. */
   onExit?: (output: string, code: number | null) => void;
   log: Logger;
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -44,7 +45,7 @@ export class LineStream {
     const args = this.opts.args();
     let child: ChildProcess;
     try {
-      child = spawn(this.opts.command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(this.opts.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env ?? process.env });
     } catch (error) {
       this.opts.log.warn('cannot start child', { command: this.opts.command, error: (error as Error).message });
       this.scheduleRestart();

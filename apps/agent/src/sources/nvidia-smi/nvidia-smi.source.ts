@@ -26,13 +26,15 @@ export interface NvidiaSmiOptions {
   /** Gives up on a silent child after this long; default 3 intervals, at least 5 s. */
   stallMs?: number;
   backoffMaxMs?: number;
+  /** Environment of the nvidia-smi children; default this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const OPTIONAL_FIELDS = ['power.draw.average'];
 
-export function execText(command: string, args: string[], timeoutMs: number): Promise<string> {
+export function execText(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env }, (error, stdout, stderr) => {
       if (error) {
         const detail = `${stdout}${stderr}`.trim().split('\n')[0];
         reject(new Error(detail ? `${error.message.split('\n')[0]}: ${detail}` : error.message));
@@ -76,6 +78,7 @@ export class NvidiaSmiSource implements EnergySource {
       onLine: (line, at) => this.onLine(line, at),
       onExit: (output) => this.adaptFields(output),
       log: this.opts.log,
+      env: this.opts.env,
     });
     this.stream.start();
   }
@@ -144,7 +147,7 @@ export class NvidiaSmiSource implements EnergySource {
 
   private async refreshProcesses(): Promise<void> {
     try {
-      const text = await execText(this.opts.command, [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'], 10_000);
+      const text = await execText(this.opts.command, [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'], 10_000, this.opts.env);
       const byUuid = new Map<string, DeviceProcess[]>();
       for (const app of parseAppsOutput(text)) {
         const list = byUuid.get(app.gpuUuid) ?? [];
@@ -185,12 +188,12 @@ export class NvidiaSmiSource implements EnergySource {
 
   private async queryOnce(): Promise<string> {
     try {
-      return await execText(this.opts.command, [`--query-gpu=${this.fields.join(',')}`, '--format=csv'], 15_000);
+      return await execText(this.opts.command, [`--query-gpu=${this.fields.join(',')}`, '--format=csv'], 15_000, this.opts.env);
     } catch (error) {
       const before = this.fields.length;
       this.adaptFields((error as Error).message);
       if (this.fields.length === before) throw error;
-      return execText(this.opts.command, [`--query-gpu=${this.fields.join(',')}`, '--format=csv'], 15_000);
+      return execText(this.opts.command, [`--query-gpu=${this.fields.join(',')}`, '--format=csv'], 15_000, this.opts.env);
     }
   }
 
