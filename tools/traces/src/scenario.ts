@@ -207,8 +207,7 @@ export class ScenarioPlanner {
     const searchId = this.nextSchedulerId();
     const searchEnd = startMs + this.duration * this.rng.uniform(0.3, 0.6);
     const epochMs = this.snap(this.duration / this.rng.uniform(60, 90), 6);
-    let lastEnd = startMs;
-    let trial = 0;
+    const planned: Array<{ device: string; startMs: number; endMs: number; shape: TrainingShape }> = [];
     for (const device of devices) {
       let cursor = startMs + this.snap(this.rng.uniform(0, Math.min(20_000, this.duration * 0.02)), 0);
       let deviceTrials = 0;
@@ -218,22 +217,27 @@ export class ScenarioPlanner {
         const shape = this.trainingShape('hp-trial', epochMs, this.rng.uniform(0.55, 0.92));
         const length = shape.warmupMs + epochs * epochMs;
         if (deviceTrials > 0 && cursor + length > searchEnd) break;
-        trial++;
         deviceTrials++;
-        const trialId = `t${String(trial).padStart(2, '0')}`;
-        const end = this.pushJob(
-          `hpo-${searchId}-${trialId}`,
-          `${searchId}_${trial}`,
-          { ...owner, name: `${owner.project}-sweep ${trialId}`, labels: { search: `hpo-${searchId}`, trial: String(trial) } },
-          { node, devices: [device] },
-          cursor,
-          cursor + length,
-          shape,
-        );
-        lastEnd = Math.max(lastEnd, end);
-        cursor = end + this.snap(this.rng.uniform(10_000, 60_000), 2);
+        planned.push({ device, startMs: cursor, endMs: cursor + length, shape });
+        cursor = Math.min(cursor + length, this.windowEnd) + this.snap(this.rng.uniform(10_000, 60_000), 2);
       }
     }
+    // Trials are numbered in launch order, as a sweep driver would number them.
+    planned.sort((a, b) => a.startMs - b.startMs || devices.indexOf(a.device) - devices.indexOf(b.device));
+    let lastEnd = startMs;
+    planned.forEach((trial, i) => {
+      const trialId = `t${String(i + 1).padStart(2, '0')}`;
+      const end = this.pushJob(
+        `hpo-${searchId}-${trialId}`,
+        `${searchId}_${i + 1}`,
+        { ...owner, name: `${owner.project}-sweep ${trialId}`, labels: { search: `hpo-${searchId}`, trial: String(i + 1) } },
+        { node, devices: [trial.device] },
+        trial.startMs,
+        trial.endMs,
+        trial.shape,
+      );
+      lastEnd = Math.max(lastEnd, end);
+    });
     return lastEnd;
   }
 

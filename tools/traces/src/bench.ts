@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * How fast the generator is, against baselines measured in the same run on the same machine:
+ * drawing the same number of normal deviates (the floor of any per-sample noise), and writing the
+ * same number of bytes with no formatting. Ratios, not absolute figures, are what carry across machines.
+ *
+ *   node tools/traces/dist/bench.js [--nodes 4] [--gpus 8] [--duration 24h]
+ */
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDuration } from './duration';
+import { generateScenario } from './generate';
+import { GPU_PROFILES } from './gpu-profile';
+import { Rng } from './prng';
+import { writeScenario } from './write-scenario';
+
+function flag(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+}
+
+function seconds(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function main(argv: string[]): void {
+  const nodes = Number(flag(argv, '--nodes', '4'));
+  const gpus = Number(flag(argv, '--gpus', '8'));
+  const durationMs = parseDuration('--duration', flag(argv, '--duration', '24h'));
+  const options = { nodes, gpusPerNode: gpus, durationMs, intervalMs: 1000, startMs: Date.UTC(2026, 2, 2), seed: 7, profile: GPU_PROFILES.h100 };
+  const samples = nodes * gpus * (Math.floor(durationMs / 1000) + 1);
+  const dir = mkdtempSync(join(tmpdir(), 'wattprint-traces-bench-'));
+  try {
+    let sink = 0;
+    const rng = new Rng(1);
+    const noiseS = seconds(() => {
+      for (let i = 0; i < samples; i++) sink += rng.normal();
+    });
+    let generated = generateScenario({ ...options, durationMs: 3_600_000 }); // warm the JIT
+    const generateS = seconds(() => {
+      generated = generateScenario(options);
+    });
+    const writeS = seconds(() => writeScenario(dir, generated));
+    const bytes = generated.scenario.nodes.reduce((a, n) => a + statSync(join(dir, n.traceFile)).size, 0);
+    const rawPath = join(dir, 'raw.bin');
+    const chunk = Buffer.alloc(1 << 20, 'x');
+    const rawS = seconds(() => {
+      const fd = openSync(rawPath, 'w');
+      for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+      closeSync(fd);
+    });
+    const rate = (n: number, s: number) => `${(n / s / 1e6).toFixed(2)} M/s`;
+    process.stdout.write(
+      [
+        `traces bench: ${nodes} nodes x ${gpus} GPUs, ${durationMs / 3_600_000} h at 1 s = ${samples.toLocaleString('en-US')} samples, ${(bytes / 1e6).toFixed(1)} MB of CSV`,
+        `baseline normal draws   ${noiseS.toFixed(3)} s  ${rate(samples, noiseS)}`,
+        `plan + render + truth   ${generateS.toFixed(3)} s  ${rate(samples, generateS)}  (${(generateS / noiseS).toFixed(2)}x the normal draws)`,
+        `baseline raw write      ${rawS.toFixed(3)} s  ${(bytes / rawS / 1e6).toFixed(0)} MB/s`,
+        `CSV + JSON write        ${writeS.toFixed(3)} s  ${(bytes / writeS / 1e6).toFixed(0)} MB/s  (${(writeS / rawS).toFixed(2)}x the raw write)`,
+        `total                   ${(generateS + writeS).toFixed(3)} s for ${samples.toLocaleString('en-US')} samples (${((generateS + writeS) * 1e9 / samples).toFixed(0)} ns each)`,
+        `(checksum ${sink.toFixed(3)})`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2));
