@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DatabaseHandle } from '@wattprint/db';
+import { type RawBuilder, sql } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import type { UsageGroupBy } from './query.schemas';
+
+export interface UsageFilter {
+  groupBy: UsageGroupBy;
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day';
+  user?: string;
+  team?: string;
+  project?: string;
+  cluster?: string;
+  /** A team viewer's scope: only energy of this team's jobs (so no idle energy). */
+  scopeTeam: string | null;
+}
+
+/** Energy of one group in one period on one node in one hour: factors apply per (node, hour). */
+export interface UsageCell {
+  key: string | null;
+  idle: boolean;
+  periodStart: number;
+  node: string;
+  hourStart: number;
+  joules: number;
+  idleJoules: number;
+  gpuMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+
+  /**
+   * One SQL aggregation over the buckets in [from, to) by minute, grouped by (group, period, node,
+   * hour). For job attributes (team, user, …) idle energy is a group of its own: it belongs to no
+   * job; for node and site it stays in the group and shows as the idle share.
+   */
+  async cells(f: UsageFilter): Promise<UsageCell[]> {
+    const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
+    const groupExpr: RawBuilder<string | null> =
+      f.groupBy === 'node' ? sql<string>`b.node` : f.groupBy === 'site' ? sql<string | null>`n.site_id` : sql<string | null>`j.${sql.ref(f.groupBy)}`;
+    const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
+    const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
+
+    let q = this.handle.db
+      .selectFrom('energy_buckets as b')
+      .leftJoin('jobs as j', 'j.id', 'b.job_id')
+      .leftJoin('nodes as n', 'n.name', 'b.node')
+      .select((eb) => [
+        groupExpr.as('group_key'),
+        idleExpr.as('is_idle'),
+        periodExpr.as('period_start'),
+        'b.node',
+        'b.hour_start',
+        eb.fn.sum<number>('b.joules').as('joules'),
+        eb.fn.sum<number>(eb.case().when('b.job_id', '=', '').then(eb.ref('b.joules')).else(0).end()).as('idle_joules'),
+        eb.fn.sum<number>(eb.case().when('b.device_kind', '=', 'gpu').then(eb.ref('b.duration_ms')).else(0).end()).as('gpu_ms'),
+      ])
+      .where('b.minute_start', '>=', f.from)
+      .where('b.minute_start', '<', f.to);
+    if (f.scopeTeam !== null) q = q.where('j.team', '=', f.scopeTeam);
+    if (f.user !== undefined) q = q.where('j.user', '=', f.user);
+    if (f.team !== undefined) q = q.where('j.team', '=', f.team);
+    if (f.project !== undefined) q = q.where('j.project', '=', f.project);
+    if (f.cluster !== undefined) q = q.where('j.cluster', '=', f.cluster);
+    const rows = await q.groupBy([groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start']).execute();
+    return rows.map((r) => ({
+      key: r.group_key,
+      idle: Number(r.is_idle) === 1,
+      periodStart: Number(r.period_start),
+      node: r.node,
+      hourStart: Number(r.hour_start),
+      joules: Number(r.joules),
+      idleJoules: Number(r.idle_joules),
+      gpuMs: Number(r.gpu_ms),
+    }));
+  }
+}
