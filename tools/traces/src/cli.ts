@@ -11,7 +11,7 @@ export interface TextSink {
   write(text: string): unknown;
 }
 
-/** Exit codes: 0 written, 2 bad command line. Anything else is a bug and throws with its stack. */
+/** Exit codes: 0 written, 1 output folder not writable, 2 bad command line. Anything else is a bug and throws. */
 export function main(argv: readonly string[], out: TextSink = process.stdout, err: TextSink = process.stderr): number {
   let options;
   try {
@@ -30,7 +30,15 @@ export function main(argv: readonly string[], out: TextSink = process.stdout, er
     throw error;
   }
   const generated = generateScenario(options.scenario);
-  const written = writeScenario(options.outDir, generated);
+  let written: string[];
+  try {
+    written = writeScenario(options.outDir, generated);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    err.write(`error: --out: cannot write into ${JSON.stringify(options.outDir)} (${code}: ${(error as Error).message})\n`);
+    return 1;
+  }
   if (!options.quiet) out.write(`${summarize(generated)}\n\n`);
   out.write(`wrote ${written.join(', ')}\n`);
   return 0;

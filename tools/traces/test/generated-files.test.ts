@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli';
@@ -243,5 +243,21 @@ describe('command line', () => {
     expect(err).toContain('error: --start: got "2026-13-45"; expected an ISO 8601 time with a zone');
     expect(err).toContain('error: --tdp-w: got "-5"; expected a power in watts');
     expect(() => readdirSync(dir)).toThrow();
+  });
+});
+
+describe('output folder', () => {
+  it('says which folder cannot be written and why, with exit code 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wattprint-traces-file-'));
+    const notAFolder = join(dir, 'plain-file');
+    writeFileSync(notAFolder, 'x');
+    let err = '';
+    try {
+      const code = main(['--out', notAFolder, '--nodes', '1', '--gpus', '1', '--duration', '1m'], { write: () => true }, { write: (s: string) => (err += s) });
+      expect(code).toBe(1);
+      expect(err).toContain(`error: --out: cannot write into ${JSON.stringify(notAFolder)} (EEXIST`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
