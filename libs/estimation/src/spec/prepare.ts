@@ -1,0 +1,139 @@
+import { findHardware, precisionsOf } from '../hardware/hardware.lookup';
+import type { HardwareProfile } from '../hardware/hardware.types';
+import { analyzeLayers } from '../layers/analyze';
+import type { SampleModel } from '../energy/work';
+import { describeValue, parseOrThrow, SpecError, type InputProblem } from '../problems';
+import { bind, costVariables, variableUses, type CostVariable } from './bindings';
+import type { BoundLayer } from './layer.schema';
+import { RunSpec, type Precision } from './spec.schema';
+
+/** Utilisation assumed when a spec gives none: typical of well-tuned training (MFU 30–50 %). */
+export const DEFAULT_UTILIZATION = 0.4;
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_REDUCTION_FACTOR = 3;
+
+export interface SearchPlanInput {
+  strategy: NonNullable<RunSpec['search']>['strategy'];
+  trials?: number;
+  seed: number;
+  maxEpochs: number;
+  minEpochs: number;
+  reductionFactor: number;
+  includesFinalTraining: boolean;
+  /** Points of the whole space (cost-irrelevant lists included); undefined when a range makes it infinite. */
+  gridPoints?: number;
+}
+
+/** A spec that parsed and passed every cross-field check, with what the computations need. */
+export interface PreparedSpec {
+  spec: RunSpec;
+  profile: HardwareProfile;
+  precision: Precision;
+  utilization: number;
+  /** Search variables some cost depends on; empty when the model is fixed. */
+  variables: CostVariable[];
+  search?: SearchPlanInput;
+  assumptions: string[];
+}
+
+function gridPoints(space: NonNullable<RunSpec['search']>['space']): number | undefined {
+  let points = 1;
+  for (const entry of Object.values(space)) {
+    if (!Array.isArray(entry)) return undefined;
+    points *= entry.length;
+  }
+  return points;
+}
+
+function checkSearch(spec: RunSpec, problems: InputProblem[]): SearchPlanInput | undefined {
+  const search = spec.search;
+  if (!search) return undefined;
+  if (!spec.training) problems.push({ path: 'search', message: 'missing training beside it; expected a training section (every trial trains the model)' });
+  const epochs = spec.training?.epochs ?? 1;
+  const maxEpochs = search.maxEpochs ?? epochs;
+  const minEpochs = search.minEpochs ?? 1;
+  const needsTrials = search.strategy === 'random' || search.strategy === 'successive-halving' || search.strategy === 'asha';
+  if (needsTrials && search.trials === undefined) problems.push({ path: 'search.trials', message: `missing; expected the number of configurations ${search.strategy} samples` });
+  if (!needsTrials && search.trials !== undefined) {
+    problems.push({
+      path: 'search.trials',
+      message: `got ${search.trials}; expected no trials for ${search.strategy}, which ${search.strategy === 'grid' ? 'runs every point of the space' : 'derives its trials from maxEpochs and reductionFactor'}`,
+    });
+  }
+  const points = gridPoints(search.space);
+  if (search.strategy === 'grid') {
+    for (const [name, entry] of Object.entries(search.space)) {
+      if (!Array.isArray(entry)) problems.push({ path: `search.space.${name}`, message: 'got a range; expected a list of values (a grid runs every point)' });
+    }
+  }
+  if (minEpochs > maxEpochs) problems.push({ path: 'search.minEpochs', message: `got ${minEpochs}; expected at most maxEpochs (${maxEpochs})` });
+  return {
+    strategy: search.strategy,
+    trials: search.trials,
+    seed: search.seed ?? 0,
+    maxEpochs,
+    minEpochs,
+    reductionFactor: search.reductionFactor ?? DEFAULT_REDUCTION_FACTOR,
+    includesFinalTraining: search.includesFinalTraining ?? false,
+    gridPoints: points,
+  };
+}
+
+/** Parses a run spec and checks what a schema cannot: the profile, the precision, `$name` bindings, the search. */
+export function prepareSpec(input: unknown, knownRegions?: ReadonlySet<string>): PreparedSpec {
+  const spec = parseOrThrow(RunSpec, input);
+  const problems: InputProblem[] = [];
+  const assumptions: string[] = [];
+  const profile = findHardware(spec.hardware.profile);
+  let precision: Precision = 'fp32';
+  if (!profile) {
+    problems.push({ path: 'hardware.profile', message: `got ${describeValue(spec.hardware.profile)}; expected a profile id listed by \`wattprint hardware list\`` });
+  } else {
+    precision = spec.hardware.precision ?? profile.defaultPrecision;
+    if (!profile.peakFlops[precision]) {
+      problems.push({ path: 'hardware.precision', message: `got ${describeValue(precision)}; expected one ${profile.id} runs: ${precisionsOf(profile).join(', ')}` });
+    }
+    if (!spec.hardware.precision) assumptions.push(`precision ${precision} (the profile's default; set hardware.precision for mixed precision)`);
+  }
+  const utilization = spec.hardware.utilization ?? DEFAULT_UTILIZATION;
+  if (spec.hardware.utilization === undefined && spec.model.inferenceJ === undefined) {
+    assumptions.push(`utilisation ${DEFAULT_UTILIZATION} of peak FLOPS (typical of tuned training; set hardware.utilization)`);
+  }
+  const search = checkSearch(spec, problems);
+  const { variables, problems: bindingProblems } = costVariables(variableUses(spec), spec.search?.space);
+  problems.push(...bindingProblems);
+  if (spec.site?.region !== undefined && knownRegions && !knownRegions.has(spec.site.region)) {
+    problems.push({
+      path: 'site.region',
+      message: `got ${describeValue(spec.site.region)}; expected a region whose hourly intensity series is supplied (${knownRegions.size ? [...knownRegions].join(', ') : 'none supplied'}), or site.intensity`,
+    });
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+  return { spec, profile: profile as HardwareProfile, precision, utilization, variables, search, assumptions };
+}
+
+/** The network of one point of the space (or the only network, when nothing is searched). */
+export function sampleModel(prepared: PreparedSpec, bindings: Readonly<Record<string, number>>): SampleModel {
+  const model = prepared.variables.length ? bind(prepared.spec.model, bindings) : prepared.spec.model;
+  if (model.layers && model.input) {
+    try {
+      const cost = analyzeLayers(model.input, model.layers as BoundLayer[]);
+      return { kind: 'layers', params: cost.params, flops: cost.flops, activations: cost.activations, layers: cost.layers };
+    } catch (error) {
+      if (error instanceof SpecError && prepared.variables.length) {
+        const at = Object.entries(bindings).map(([k, v]) => `$${k}=${v}`).join(', ');
+        throw new SpecError(error.problems.map((p) => ({ ...p, message: `${p.message} (with ${at})` })));
+      }
+      throw error;
+    }
+  }
+  if (model.flopsPerSample !== undefined) {
+    return { kind: 'flops', params: (model.params as number | undefined) ?? 0, flops: model.flopsPerSample as number, activations: 0, layers: 0 };
+  }
+  if (model.transformer) {
+    const n = model.transformer.params as number;
+    // Training samples of a transformer are tokens: 2·N FLOPs forward per token (6·N with θ = 3).
+    return { kind: 'transformer', params: n, flops: 2 * n, activations: 0, layers: 0, tokensPerSample: model.transformer.tokensPerSample as number };
+  }
+  return { kind: 'measured', params: 0, flops: 0, activations: 0, layers: 0, inferenceJ: model.inferenceJ as number };
+}
