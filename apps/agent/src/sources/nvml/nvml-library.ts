@@ -45,6 +45,25 @@ function u64(value: number | bigint): number | null {
   return value;
 }
 
+let types: { processInfo: KoffiType } | null = null;
+
+/** koffi keeps named types process-wide: declared once, whichever library is loaded after. */
+function nvmlTypes(): { processInfo: KoffiType } {
+  if (!types) {
+    koffi.pointer('nvmlDevice_t', koffi.opaque('nvmlDevice_st'));
+    koffi.struct('nvmlUtilization_t', { gpu: 'uint', memory: 'uint' });
+    koffi.struct('nvmlMemory_t', { total: 'unsigned long long', free: 'unsigned long long', used: 'unsigned long long' });
+    const processInfo = koffi.struct('nvmlProcessInfo_v3_t', {
+      pid: 'uint',
+      usedGpuMemory: 'unsigned long long',
+      gpuInstanceId: 'uint',
+      computeInstanceId: 'uint',
+    });
+    types = { processInfo };
+  }
+  return types;
+}
+
 /**
  * The few NVML calls the agent makes, bound through koffi. The library path is configurable so tests load
  * a small C library exporting the same symbols; production loads libnvidia-ml.so.1 from the driver.
@@ -58,16 +77,7 @@ export class NvmlLibrary {
 
   constructor(readonly path: string) {
     this.lib = koffi.load(path);
-    const device = koffi.pointer('nvmlDevice_t', koffi.opaque('nvmlDevice_st'));
-    koffi.struct('nvmlUtilization_t', { gpu: 'uint', memory: 'uint' });
-    koffi.struct('nvmlMemory_t', { total: 'unsigned long long', free: 'unsigned long long', used: 'unsigned long long' });
-    this.processInfo = koffi.struct('nvmlProcessInfo_v3_t', {
-      pid: 'uint',
-      usedGpuMemory: 'unsigned long long',
-      gpuInstanceId: 'uint',
-      computeInstanceId: 'uint',
-    });
-    void device;
+    this.processInfo = nvmlTypes().processInfo;
     const f = (decl: string) => this.lib.func(decl);
     this.fn = {
       init: f('int nvmlInit_v2()'),
