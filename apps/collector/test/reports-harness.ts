@@ -8,6 +8,7 @@ import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import type { Kysely } from 'kysely';
 import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
@@ -35,7 +36,8 @@ export async function startApi(
 ): Promise<ApiHarness> {
   const testDb: TestDatabase = await createTestDatabase(dialect);
   const db = connect({ url: testDb.url });
-  await migrateToLatest(db.db, dialect);
+  // migrateToLatest takes the untyped Kysely: migrations run before the typed tables exist.
+  await migrateToLatest(db.db as unknown as Kysely<unknown>, dialect);
   const config = parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...env });
 
   @Module({
