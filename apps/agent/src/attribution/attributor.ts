@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { OnceLogger } from '../logger';
 import type { DeviceInterval } from '../sources/device-interval';
 import { splitByCpuTime, splitGpuEnergy, type EnergyShare, type GpuSplitPolicy, type Holder } from './energy-split';
-import type { JobIdentity } from './job-identity';
+import { mergeMetadata, type JobIdentity } from './job-identity';
 import type { ProcessJobs } from './process-jobs';
 
 /** A sample before it gets its seq: the energy of one device for one job (or idle) over [t0, t1). */
@@ -47,7 +47,7 @@ export class Attributor {
       try {
         const scan = await this.processJobs.scanCpu();
         cpu = scan;
-        for (const [id, job] of scan.jobs) jobs.set(id, job.metadata);
+        for (const [id, job] of scan.jobs) jobs.set(id, mergeMetadata(jobs.get(id) ?? {}, job.metadata));
       } catch (error) {
         this.once.warn('proc-scan', 'cannot scan processes; CPU and DRAM energy goes to idle', { error: (error as Error).message });
       }
@@ -66,7 +66,7 @@ export class Attributor {
           } catch (error) {
             this.once.warn(`pid:${p.pid}`, 'cannot read a GPU process', { pid: p.pid, error: (error as Error).message });
           }
-          if (job) jobs.set(job.jobId, job.metadata);
+          if (job) jobs.set(job.jobId, mergeMetadata(jobs.get(job.jobId) ?? {}, job.metadata));
           holders.push({ jobId: job?.jobId ?? null, usedMemoryMiB: p.usedMemoryMiB });
         }
         shares = splitGpuEnergy(interval.energyJ, holders, this.policy);

@@ -38,11 +38,19 @@ export function kubernetesPodFromCgroup(cgroup: string): string | null {
 
 const clip = (value: string | undefined, max: number): string | undefined => (value ? value.slice(0, max) : undefined);
 
+function defined(md: JobMetadata): JobMetadata {
+  return Object.fromEntries(Object.entries(md).filter(([, v]) => v !== undefined)) as JobMetadata;
+}
+
+/** What two processes of one job tell of it together: the first value seen of each field stands. */
+export function mergeMetadata(a: JobMetadata, b: JobMetadata): JobMetadata {
+  return { ...defined(b), ...defined(a) };
+}
+
 function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetadata {
   const labels: Record<string, string> = {};
   if (env.SLURM_JOB_PARTITION) labels.partition = env.SLURM_JOB_PARTITION.slice(0, 1024);
-  const md: JobMetadata = {
-    ...base,
+  const fromEnv: JobMetadata = {
     name: clip(env.WATTPRINT_JOB_NAME ?? env.SLURM_JOB_NAME, 255),
     user: clip(env.WATTPRINT_USER ?? env.SLURM_JOB_USER ?? env.USER, 128),
     team: clip(env.WATTPRINT_TEAM ?? env.SLURM_JOB_ACCOUNT, 128),
@@ -51,7 +59,7 @@ function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetada
     forecastId: clip(env.WATTPRINT_FORECAST_ID, 128),
     labels: Object.keys(labels).length > 0 ? labels : undefined,
   };
-  return Object.fromEntries(Object.entries(md).filter(([, v]) => v !== undefined)) as JobMetadata;
+  return { ...base, ...defined(fromEnv) };
 }
 
 /**
