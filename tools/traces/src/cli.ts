@@ -45,5 +45,9 @@ export function main(argv: readonly string[], out: TextSink = process.stdout, er
 }
 
 if (require.main === module) {
+  // `... | head` closes the pipe early; that is the reader's choice, not a failure worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   process.exitCode = main(process.argv.slice(2));
 }

@@ -86,6 +86,18 @@ describe('planScenario', () => {
     expect(teams.size).toBeGreaterThan(2);
   });
 
+  it('runs one data-parallel training over two whole nodes of one site when there are three nodes or more', () => {
+    const scenario = planScenario(base);
+    const distributed = scenario.jobs.filter((j) => j.placement.length > 1);
+    expect(distributed).toHaveLength(1);
+    expect(distributed[0].kind).toBe('training');
+    expect(distributed[0].placement).toEqual([
+      { node: 'gpu-node-01', devices: scenario.nodes[0].devices },
+      { node: 'gpu-node-02', devices: scenario.nodes[1].devices },
+    ]);
+    expect(planScenario({ ...base, nodes: 2 }).jobs.filter((j) => j.placement.length > 1)).toEqual([]);
+  });
+
   it('spreads the nodes over two sites with different PUE and grid regions', () => {
     const scenario = planScenario(base);
     expect(scenario.sites).toHaveLength(2);

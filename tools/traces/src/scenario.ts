@@ -91,11 +91,18 @@ export class ScenarioPlanner {
 
   plan(): Scenario {
     const nodes = buildNodes(this.options.nodes, this.options.gpusPerNode);
+    const freeFrom = new Map<string, number>();
+    // A data-parallel run over two whole nodes of one site comes first, so every cluster of three
+    // nodes or more has a job whose energy the collector must add up across agents.
+    if (nodes.length >= 3 && nodes[0].site === nodes[1].site) {
+      const end = this.addDistributedTraining(nodes.slice(0, 2));
+      for (const node of nodes.slice(0, 2)) freeFrom.set(node.id, end + this.snap(this.duration * this.rng.uniform(0.02, 0.05), 2));
+    }
     let groupIndex = 0;
     for (const node of nodes) {
       for (const group of splitIntoGroups(this.rng, 0, node.devices.length)) {
         const devices = node.devices.slice(group.first, group.first + group.size);
-        this.fillGroup(node.id, devices, FIRST_KINDS[groupIndex % FIRST_KINDS.length]);
+        this.fillGroup(node.id, devices, FIRST_KINDS[groupIndex % FIRST_KINDS.length], freeFrom.get(node.id) ?? this.windowStart);
         groupIndex++;
       }
     }
@@ -121,8 +128,8 @@ export class ScenarioPlanner {
   }
 
   /** Fills one group's timeline with idle gaps and jobs until the window is (nearly) over. */
-  private fillGroup(node: string, devices: string[], firstKind: (typeof FIRST_KINDS)[number]): void {
-    let cursor = this.windowStart + this.snap(this.duration * this.rng.uniform(0, 0.06), 0);
+  private fillGroup(node: string, devices: string[], firstKind: (typeof FIRST_KINDS)[number], fromMs: number): void {
+    let cursor = fromMs + this.snap(this.duration * this.rng.uniform(0, 0.06), 0);
     let kind: (typeof FIRST_KINDS)[number] = firstKind;
     while (this.windowEnd - cursor >= this.duration * 0.1) {
       const end =
@@ -154,7 +161,7 @@ export class ScenarioPlanner {
     id: string,
     schedulerJobId: string,
     metadata: Omit<ScenarioJobMetadata, 'cluster' | 'scheduler' | 'schedulerJobId'>,
-    placement: JobPlacement,
+    placement: JobPlacement | JobPlacement[],
     startMs: number,
     plannedEndMs: number,
     shape: WorkloadShape,
@@ -167,7 +174,7 @@ export class ScenarioPlanner {
       startMs,
       endMs,
       truncated: plannedEndMs > this.windowEnd,
-      placement: [placement],
+      placement: Array.isArray(placement) ? placement : [placement],
       shape,
     });
     return endMs;
@@ -182,6 +189,25 @@ export class ScenarioPlanner {
       utilization,
       stepRippleMs: this.snap(this.rng.uniform(4_000, 9_000)) + this.rng.int(1, 97),
     };
+  }
+
+  /** Distributed data-parallel training on every GPU of several nodes; all ranks step and evaluate together. */
+  private addDistributedTraining(nodes: readonly ClusterNode[]): number {
+    const owner = pickOwner(this.rng);
+    const startMs = this.windowStart + this.snap(this.duration * this.rng.uniform(0, 0.05), 0);
+    const epochs = this.rng.int(4, 8);
+    const length = this.duration * this.rng.uniform(0.25, 0.45);
+    const shape = this.trainingShape('training', this.snap(length / epochs, 10), this.rng.uniform(0.85, 0.97));
+    const schedulerId = this.nextSchedulerId();
+    return this.pushJob(
+      `train-${schedulerId}`,
+      schedulerId,
+      { ...owner, name: `${owner.project}-pretrain-ddp` },
+      nodes.map((node) => ({ node: node.id, devices: [...node.devices] })),
+      startMs,
+      startMs + shape.warmupMs + epochs * shape.epochMs,
+      shape,
+    );
   }
 
   private addTraining(node: string, devices: string[], startMs: number): number {

@@ -3,6 +3,25 @@ import type { GeneratedScenario } from './generate';
 
 const J_PER_KWH = 3_600_000;
 
+/** `gpu0-3+gpu6`: consecutive device numbers folded into ranges, so an 8-GPU job stays one short cell. */
+export function compactDevices(devices: readonly string[]): string {
+  const numbers = devices.map((d) => Number(/^gpu(\d+)$/.exec(d)?.[1] ?? NaN));
+  if (numbers.some((n) => Number.isNaN(n))) return devices.join('+');
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    ranges.push(j > i ? `gpu${sorted[i]}-${sorted[j]}` : `gpu${sorted[i]}`);
+    i = j;
+  }
+  return ranges.join('+');
+}
+
+function placementText(devicesByNode: ReadonlyMap<string, readonly string[]>): string {
+  return [...devicesByNode].map(([node, devices]) => `${node}:${compactDevices(devices)}`).join(' ');
+}
+
 /** Left-aligned text columns, numbers right-aligned. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
@@ -29,9 +48,9 @@ interface SummaryRow {
 export function summaryRows(generated: GeneratedScenario): SummaryRow[] {
   const { scenario, truth } = generated;
   const rows: SummaryRow[] = [];
-  const searches = new Map<string, { row: SummaryRow; trials: number; devices: Set<string> }>();
+  const searches = new Map<string, { row: SummaryRow; trials: number; devices: Map<string, string[]> }>();
   for (const job of scenario.jobs) {
-    const placement = job.placement.map((p) => `${p.node}:${p.devices.join('+')}`).join(' ');
+    const devices = new Map(job.placement.map((p) => [p.node, [...p.devices]]));
     const base = {
       user: job.metadata.user,
       team: job.metadata.team,
@@ -43,26 +62,25 @@ export function summaryRows(generated: GeneratedScenario): SummaryRow[] {
     };
     const search = job.metadata.labels?.search;
     if (!search) {
-      rows.push({ id: job.id, kind: job.kind, placement, ...base });
+      rows.push({ id: job.id, kind: job.kind, placement: placementText(devices), ...base });
       continue;
     }
     const existing = searches.get(search);
     if (!existing) {
-      const row = { id: search, kind: 'hp-search', placement, ...base };
-      searches.set(search, { row, trials: 1, devices: new Set(job.placement.flatMap((p) => p.devices.map((d) => `${p.node}:${d}`))) });
+      const row = { id: search, kind: 'hp-search', placement: '', ...base };
+      searches.set(search, { row, trials: 1, devices });
       rows.push(row);
       continue;
     }
     existing.trials++;
-    for (const p of job.placement) for (const d of p.devices) existing.devices.add(`${p.node}:${d}`);
+    for (const p of job.placement) existing.devices.set(p.node, [...(existing.devices.get(p.node) ?? []), ...p.devices]);
     existing.row.endMs = Math.max(existing.row.endMs, job.endMs);
     existing.row.truncated ||= job.truncated;
     existing.row.energyJ += base.energyJ;
   }
   for (const { row, trials, devices } of searches.values()) {
     row.kind = `hp-search x${trials}`;
-    const nodes = [...new Set([...devices].map((d) => d.split(':')[0]))];
-    row.placement = `${nodes.join(' ')}:${devices.size} gpus`;
+    row.placement = placementText(devices);
   }
   return rows;
 }

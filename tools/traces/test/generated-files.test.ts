@@ -123,6 +123,7 @@ describe.each([
 
   it('states per-job and per-node totals equal to the re-integrated CSV, and idle + jobs = node total', () => {
     const jobUnits = new Map<string, bigint>();
+    const jobNodeUnits = new Map<string, bigint>();
     for (const node of scenario.nodes) {
       let nodeUnits = 0n;
       let idleUnits = 0n;
@@ -134,6 +135,7 @@ describe.each([
           else {
             jobsUnits += units;
             jobUnits.set(key, (jobUnits.get(key) ?? 0n) + units);
+            jobNodeUnits.set(`${key}@${node.id}`, (jobNodeUnits.get(`${key}@${node.id}`) ?? 0n) + units);
           }
         }
       }
@@ -148,6 +150,10 @@ describe.each([
     for (const job of scenario.jobs) {
       const units = jobUnits.get(job.id) ?? 0n;
       expect(relativeError(truth.jobs[job.id].energyJ * UNITS_PER_JOULE, Number(units))).toBeLessThan(1e-15);
+      expect(Object.keys(truth.jobs[job.id].nodes).sort()).toEqual(job.placement.map((p) => p.node).sort());
+      for (const [node, joules] of Object.entries(truth.jobs[job.id].nodes)) {
+        expect(relativeError(joules * UNITS_PER_JOULE, Number(jobNodeUnits.get(`${job.id}@${node}`)))).toBeLessThan(1e-15);
+      }
     }
     const cluster = Object.values(truth.nodes).reduce((a, n) => a + n.totalJ, 0);
     expect(relativeError(truth.clusterJ, cluster)).toBeLessThan(1e-12);
