@@ -1,0 +1,46 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, describeConfig, loadAgentConfig } from './agent-config';
+
+describe('agent configuration', () => {
+  it('has defaults for everything but the key', () => {
+    const c = loadAgentConfig({});
+    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', intervalMs: 1000, flushMs: 5000, sources: null, nvidiaSmi: 'nvidia-smi', nvmlLib: 'libnvidia-ml.so.1', raplRoot: '/sys/class/powercap', procRoot: '/proc', agentKey: null });
+  });
+
+  it('reads the environment', () => {
+    const c = loadAgentConfig({ WATTPRINT_SOURCES: 'nvidia-smi, rapl', WATTPRINT_INTERVAL_MS: '250', WATTPRINT_FLUSH_MS: '1000', WATTPRINT_AGENT_ID: 'gpu-node-7', WATTPRINT_AGENT_KEY: 'k'.repeat(32) });
+    expect(c).toMatchObject({ sources: ['nvidia-smi', 'rapl'], intervalMs: 250, flushMs: 1000, agentId: 'gpu-node-7' });
+  });
+
+  it('fails fast naming every bad variable, its value and what was expected', () => {
+    let error: ConfigError | null = null;
+    try {
+      loadAgentConfig({ WATTPRINT_INTERVAL_MS: 'soon', WATTPRINT_SOURCES: 'nvml,dcgm', REDIS_URL: 'localhost', WATTPRINT_AGENT_KEY: 'short' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    expect(text).toMatch(/^REDIS_URL: expected redis:\/\/… or rediss:\/\/…; got "localhost"$/m);
+    expect(text).toMatch(/^WATTPRINT_AGENT_KEY: expected at least 16 characters; got "short"$/m);
+    expect(text).toMatch(/^WATTPRINT_INTERVAL_MS: expected a number/m);
+    expect(text).toMatch(/^WATTPRINT_SOURCES\.1: .*"dcgm"/m);
+  });
+
+  it('refuses a flush shorter than the interval', () => {
+    expect(() => loadAgentConfig({ WATTPRINT_INTERVAL_MS: '2000', WATTPRINT_FLUSH_MS: '1000' })).toThrow(/WATTPRINT_FLUSH_MS: expected WATTPRINT_FLUSH_MS to be at least WATTPRINT_INTERVAL_MS/);
+  });
+
+  it('takes a YAML file, overridden by the environment, and refuses unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wattprint-config-'));
+    const file = join(dir, 'agent.yaml');
+    writeFileSync(file, 'WATTPRINT_INTERVAL_MS: 500\nWATTPRINT_FLUSH_MS: 2000\nREDIS_URL: redis://user:secret@redis:6379\n');
+    const c = loadAgentConfig({ WATTPRINT_CONFIG: file, WATTPRINT_FLUSH_MS: '3000' });
+    expect([c.intervalMs, c.flushMs]).toEqual([500, 3000]);
+    expect(describeConfig(c).redisUrl).toBe('redis://***@redis:6379');
+    writeFileSync(file, 'WATTPRINT_INTERVAL: 500\n');
+    expect(() => loadAgentConfig({ WATTPRINT_CONFIG: file })).toThrow(/unknown key WATTPRINT_INTERVAL/);
+  });
+});
