@@ -95,8 +95,10 @@ export class ScenarioPlanner {
     // A data-parallel run over two whole nodes of one site comes first, so every cluster of three
     // nodes or more has a job whose energy the collector must add up across agents.
     if (nodes.length >= 3 && nodes[0].site === nodes[1].site) {
-      const end = this.addDistributedTraining(nodes.slice(0, 2));
-      for (const node of nodes.slice(0, 2)) freeFrom.set(node.id, end + this.snap(this.duration * this.rng.uniform(0.02, 0.05), 2));
+      const pair = nodes.slice(0, 2);
+      const startMs = this.windowStart + this.snap(this.duration * this.rng.uniform(0, 0.05), 0);
+      const end = this.addTraining(pair.map((node) => ({ node: node.id, devices: [...node.devices] })), startMs);
+      for (const node of pair) freeFrom.set(node.id, end + this.snap(this.duration * this.rng.uniform(0.02, 0.05), 2));
     }
     let groupIndex = 0;
     for (const node of nodes) {
@@ -134,7 +136,7 @@ export class ScenarioPlanner {
     while (this.windowEnd - cursor >= this.duration * 0.1) {
       const end =
         kind === 'training'
-          ? this.addTraining(node, devices, cursor)
+          ? this.addTraining([{ node, devices }], cursor)
           : kind === 'hp-search'
             ? this.addSearch(node, devices, cursor)
             : this.addInference(node, devices, cursor);
@@ -161,7 +163,7 @@ export class ScenarioPlanner {
     id: string,
     schedulerJobId: string,
     metadata: Omit<ScenarioJobMetadata, 'cluster' | 'scheduler' | 'schedulerJobId'>,
-    placement: JobPlacement | JobPlacement[],
+    placement: JobPlacement[],
     startMs: number,
     plannedEndMs: number,
     shape: WorkloadShape,
@@ -174,7 +176,7 @@ export class ScenarioPlanner {
       startMs,
       endMs,
       truncated: plannedEndMs > this.windowEnd,
-      placement: Array.isArray(placement) ? placement : [placement],
+      placement,
       shape,
     });
     return endMs;
@@ -191,36 +193,23 @@ export class ScenarioPlanner {
     };
   }
 
-  /** Distributed data-parallel training on every GPU of several nodes; all ranks step and evaluate together. */
-  private addDistributedTraining(nodes: readonly ClusterNode[]): number {
+  /**
+   * A training run. Distributed data-parallel runs span whole nodes, run hotter and a little shorter;
+   * all their ranks step and evaluate together, so they share one shape.
+   */
+  private addTraining(placement: JobPlacement[], startMs: number): number {
+    const distributed = placement.length > 1;
     const owner = pickOwner(this.rng);
-    const startMs = this.windowStart + this.snap(this.duration * this.rng.uniform(0, 0.05), 0);
-    const epochs = this.rng.int(4, 8);
-    const length = this.duration * this.rng.uniform(0.25, 0.45);
-    const shape = this.trainingShape('training', this.snap(length / epochs, 10), this.rng.uniform(0.85, 0.97));
+    const length = this.duration * (distributed ? this.rng.uniform(0.25, 0.45) : this.rng.uniform(0.3, 0.65));
+    const epochs = this.rng.int(4, distributed ? 8 : 10);
+    const utilization = distributed ? this.rng.uniform(0.85, 0.97) : this.rng.uniform(0.78, 0.96);
+    const shape = this.trainingShape('training', this.snap(length / epochs, 10), utilization);
     const schedulerId = this.nextSchedulerId();
     return this.pushJob(
       `train-${schedulerId}`,
       schedulerId,
-      { ...owner, name: `${owner.project}-pretrain-ddp` },
-      nodes.map((node) => ({ node: node.id, devices: [...node.devices] })),
-      startMs,
-      startMs + shape.warmupMs + epochs * shape.epochMs,
-      shape,
-    );
-  }
-
-  private addTraining(node: string, devices: string[], startMs: number): number {
-    const owner = pickOwner(this.rng);
-    const length = this.duration * this.rng.uniform(0.3, 0.65);
-    const epochs = this.rng.int(4, 10);
-    const shape = this.trainingShape('training', this.snap(length / epochs, 10), this.rng.uniform(0.78, 0.96));
-    const schedulerId = this.nextSchedulerId();
-    return this.pushJob(
-      `train-${schedulerId}`,
-      schedulerId,
-      { ...owner, name: `${owner.project}-train` },
-      { node, devices },
+      { ...owner, name: `${owner.project}-${distributed ? 'pretrain-ddp' : 'train'}` },
+      placement,
       startMs,
       startMs + shape.warmupMs + epochs * shape.epochMs,
       shape,
@@ -257,7 +246,7 @@ export class ScenarioPlanner {
         `hpo-${searchId}-${trialId}`,
         `${searchId}_${i + 1}`,
         { ...owner, name: `${owner.project}-sweep ${trialId}`, labels: { search: `hpo-${searchId}`, trial: String(i + 1) } },
-        { node, devices: [trial.device] },
+        [{ node, devices: [trial.device] }],
         trial.startMs,
         trial.endMs,
         trial.shape,
@@ -294,7 +283,7 @@ export class ScenarioPlanner {
       `serve-${schedulerId}`,
       schedulerId,
       { ...owner, name: `${owner.project}-serve` },
-      { node, devices },
+      [{ node, devices }],
       startMs,
       endMs,
       shape,
