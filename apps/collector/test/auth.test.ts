@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DIALECTS } from '@wattprint/db/testing';
-import type { EmissionFactors, HourFactor } from '../src/reports/emission-factors';
 import { type ApiHarness, BOOTSTRAP_TOKEN, createToken, startApi } from './reports-harness';
-
-/** Auth tests need no emissions; every hour is a plain 1.0 PUE, 100 g/kWh. */
-class UnitFactors implements EmissionFactors {
-  async hourFactors(keys: Array<{ node: string; hourStart: number }>): Promise<Map<string, HourFactor>> {
-    return new Map(keys.map((k) => [`${k.node}@${k.hourStart}`, { siteId: null, region: null, pue: 1, gPerKwh: 100, estimated: false, source: 'test' }]));
-  }
-}
 
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
 describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi(dialect, UnitFactors, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000' });
+    api = await startApi(dialect, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000' });
   });
   afterAll(() => api?.close());
 
@@ -134,7 +126,7 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
 describe('rate limiting', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi('sqlite', UnitFactors, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '5' });
+    api = await startApi('sqlite', { WATTPRINT_RATE_LIMIT_PER_MINUTE: '5' });
   });
   afterAll(() => api?.close());
 

@@ -1,6 +1,6 @@
 import { DIALECTS } from '@wattprint/db/testing';
 import type { NewRow } from '@wattprint/db';
-import type { EmissionFactors, HourFactor } from '../src/reports/emission-factors';
+import { yearlyAverage } from '../src/carbon/emissions/yearly-average';
 import { type ApiHarness, createToken, startApi } from './reports-harness';
 
 const H0 = Date.UTC(2026, 10, 2, 10); // 2026-11-02T10:00:00Z
@@ -8,23 +8,12 @@ const H1 = H0 + 3_600_000;
 const MIN = 60_000;
 
 /**
- * Factors fixed by hand so every figure below can be checked with a pencil: node n1 sits in a site
- * with PUE 1.5 and an intensity of 400 g/kWh in H0, 200 g/kWh in H1; node n2 has no site, so
- * it gets PUE 1.2 and 300 g/kWh flagged as an estimate.
+ * The carbon facts are seeded so every figure below can be checked with a pencil: node n1 sits in
+ * site s1 (region DE, PUE 1.5) whose series says 400 g/kWh in H0 and 200 g/kWh in H1; node n2 sits
+ * in site s2 (region FR, PUE 1.2) with no series, so its hours use FR's shipped yearly average and
+ * are flagged estimated.
  */
-class HandFactors implements EmissionFactors {
-  async hourFactors(keys: Array<{ node: string; hourStart: number }>): Promise<Map<string, HourFactor>> {
-    return new Map(
-      keys.map((k) => {
-        const factor: HourFactor =
-          k.node === 'n1'
-            ? { siteId: 's1', region: 'DE', pue: 1.5, gPerKwh: k.hourStart === H0 ? 400 : 200, estimated: false, source: 'hand' }
-            : { siteId: null, region: null, pue: 1.2, gPerKwh: 300, estimated: true, source: 'unassigned-node' };
-        return [`${k.node}@${k.hourStart}`, factor];
-      }),
-    );
-  }
-}
+const FR_YEARLY = yearlyAverage('FR').gPerKwh;
 
 function job(id: string, over: Partial<NewRow<'jobs'>> = {}): NewRow<'jobs'> {
   return {
@@ -49,7 +38,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
   let expectedOrder: string[];
 
   beforeAll(async () => {
-    api = await startApi(dialect, HandFactors, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '10000' });
+    api = await startApi(dialect, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '10000' });
     admin = await createToken(api, { name: 'admin', role: 'admin' });
     viewerA = await createToken(api, { name: 'team-a', role: 'viewer', team: 'team-a' }, admin);
     viewerAll = await createToken(api, { name: 'everyone', role: 'viewer' }, admin);
@@ -85,6 +74,16 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
       { agent_id: 'ag1', boot_id: 'b1', node: 'n1', from_seq: 100, to_seq: 159, from_t: H0 + 30 * MIN, to_t: H0 + 31 * MIN, detected_at: H1 },
       { agent_id: 'ag1', boot_id: 'b1', node: 'n1', from_seq: 900, to_seq: 910, from_t: H1 + 3 * 3_600_000, to_t: H1 + 3 * 3_600_000 + MIN, detected_at: H1 },
       { agent_id: 'ag3', boot_id: 'b9', node: 'n3', from_seq: 1, to_seq: 5, from_t: H0 + 30 * MIN, to_t: H0 + 31 * MIN, detected_at: H1 },
+    ]).execute();
+    await api.db.db.insertInto('sites').values([
+      { id: 's1', name: 'Frankfurt', region: 'DE', created_at: 0 },
+      { id: 's2', name: 'Paris', region: 'FR', created_at: 0 },
+    ]).execute();
+    await api.db.db.insertInto('site_pue').values([{ site_id: 's1', valid_from: 0, pue: 1.5 }, { site_id: 's2', valid_from: 0, pue: 1.2 }]).execute();
+    await api.db.db.insertInto('nodes').values([{ name: 'n1', site_id: 's1' }, { name: 'n2', site_id: 's2' }]).execute();
+    await api.db.db.insertInto('grid_intensity').values([
+      { region: 'DE', period_start: H0, period_end: H1, g_per_kwh: 400, source: 'test', kind: 'actual', revised_at: H1 },
+      { region: 'DE', period_start: H1, period_end: H1 + 3_600_000, g_per_kwh: 200, source: 'test', kind: 'actual', revised_at: H1 },
     ]).execute();
     await api.db.db.insertInto('forecasts').values({
       id: 'fc-1', created_at: H0 - MIN, created_by: null, spec: '{}', energy_kwh_p50: 4,
@@ -162,10 +161,10 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
     const d = res.body;
     expect(d.job).toMatchObject({ id: 'j-a1', team: 'team-a', labels: { model: 'resnet50' }, schedulerJobId: '4242', forecastId: 'fc-1', startedAt: new Date(H0 + 5 * MIN).toISOString() });
     // IT: 1 + 0.5 + 0.1 + 2 kWh. Facility: n1 H0 1.1×1.5 + n1 H1 0.5×1.5 + n2 H1 2×1.2 = 1.65 + 0.75 + 2.4.
-    // CO2eq: 1.65×400 + 0.75×200 + 2.4×300 = 660 + 150 + 720 g. GPU-hours: (60 + 60 + 30) s / 3600.
+    // CO2eq: 1.65×400 + 0.75×200 + 2.4×FR = 660 + 150 + 2.4×FR g. GPU-hours: (60 + 60 + 30) s / 3600.
     expect(d.energy.energyKWh).toBeCloseTo(3.6, 12);
     expect(d.energy.facilityEnergyKWh).toBeCloseTo(4.8, 12);
-    expect(d.energy.co2eqKg).toBeCloseTo(1.53, 12);
+    expect(d.energy.co2eqKg).toBeCloseTo((810 + 2.4 * FR_YEARLY) / 1000, 12);
     expect(d.energy.gpuHours).toBeCloseTo(150 / 3600, 12);
     expect(d.energy.samples).toBe(210);
     expect(d.energy.estimatedHours).toEqual([new Date(H1).toISOString()]);
@@ -184,8 +183,8 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
     expect(gpu0.energyKWh).toBeCloseTo(1.5, 12);
     expect(gpu0.co2eqKg).toBeCloseTo(0.75, 12);
     expect(gpu0.peakPowerW).toBe(300);
-    expect(n2.co2eqKg).toBeCloseTo(0.72, 12);
-    expect(n2.devices).toEqual([{ device: 'gpu1', kind: 'gpu', energyKWh: 2, facilityEnergyKWh: expect.closeTo(2.4, 12), co2eqKg: expect.closeTo(0.72, 12), gpuHours: expect.closeTo(30 / 3600, 12), peakPowerW: 410 }]);
+    expect(n2.co2eqKg).toBeCloseTo((2.4 * FR_YEARLY) / 1000, 12);
+    expect(n2.devices).toEqual([{ device: 'gpu1', kind: 'gpu', energyKWh: 2, facilityEnergyKWh: expect.closeTo(2.4, 12), co2eqKg: expect.closeTo((2.4 * FR_YEARLY) / 1000, 12), gpuHours: expect.closeTo(30 / 3600, 12), peakPowerW: 410 }]);
 
     expect(d.timeline).toEqual([
       { minute: new Date(H0 + 59 * MIN).toISOString(), energyKWh: expect.closeTo(1.1, 12), meanPowerW: expect.closeTo(66_000, 6), samples: 120 },
@@ -207,7 +206,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
   it('puts energy and emissions on each listed job, and exports the list as CSV', async () => {
     const page = await api.http().get('/api/v1/jobs').query({ team: 'team-a', cluster: 'c1' }).set(bearer(admin));
     expect(page.body.jobs).toHaveLength(1);
-    expect(page.body.jobs[0]).toMatchObject({ id: 'j-a1', energyKWh: expect.closeTo(3.6, 12), facilityEnergyKWh: expect.closeTo(4.8, 12), co2eqKg: expect.closeTo(1.53, 12), estimated: true });
+    expect(page.body.jobs[0]).toMatchObject({ id: 'j-a1', energyKWh: expect.closeTo(3.6, 12), facilityEnergyKWh: expect.closeTo(4.8, 12), co2eqKg: expect.closeTo((810 + 2.4 * FR_YEARLY) / 1000, 12), estimated: true });
 
     const csv = await api.http().get('/api/v1/jobs').query({ from: new Date(H0).toISOString(), to: new Date(H1 + 3_600_000).toISOString(), format: 'csv' }).set(bearer(admin));
     expect(csv.status).toBe(200);
@@ -218,7 +217,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
     const a1 = lines.find((l) => l.startsWith('j-a1,'))!.split(',');
     expect(a1.slice(0, 9)).toEqual(['j-a1', 'train j-a1', 'alice', 'team-a', 'p1', 'c1', 'ended', new Date(H0 + 5 * MIN).toISOString(), new Date(H1 + 2 * MIN).toISOString()]);
     expect(Number(a1[9])).toBeCloseTo(3.6, 12);
-    expect(Number(a1[11])).toBeCloseTo(1.53, 12);
+    expect(Number(a1[11])).toBeCloseTo((810 + 2.4 * FR_YEARLY) / 1000, 12);
     expect(a1.slice(13)).toEqual(['true', 'fc-1']);
     expect(lines.find((l) => l.startsWith('j-b1,'))).toContain(',team-b,');
 

@@ -1,21 +1,21 @@
 /**
- * Boots the real collector API modules (auth, jobs, reports) on a fresh database of one dialect,
- * for the HTTP suites of test/auth*, test/jobs* and test/reports*. Only the emission factors are
- * chosen by the test, through the EMISSION_FACTORS port.
+ * Boots the real collector API modules (auth, jobs, reports, and carbon for the emission factors)
+ * on a fresh database of one dialect, for the HTTP suites of test/auth*, test/jobs* and
+ * test/reports*.
  */
 import 'reflect-metadata';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import type { Kysely } from 'kysely';
 import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
+import { CarbonModule } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { JobsModule } from '../src/jobs/jobs.module';
-import type { EmissionFactors } from '../src/reports/emission-factors';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
 
@@ -29,11 +29,7 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(
-  dialect: DialectName,
-  factors: Type<EmissionFactors>,
-  env: Record<string, string> = {},
-): Promise<ApiHarness> {
+export async function startApi(dialect: DialectName, env: Record<string, string> = {}): Promise<ApiHarness> {
   const testDb: TestDatabase = await createTestDatabase(dialect);
   const db = connect({ url: testDb.url });
   // migrateToLatest takes the untyped Kysely: migrations run before the typed tables exist.
@@ -41,7 +37,15 @@ export async function startApi(
   const config = parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...env });
 
   @Module({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(testDb.url), EmissionFactorsModule.use(factors), AuthModule, JobsModule, ReportsModule],
+    imports: [
+      ConfigModule.forRoot(config),
+      DatabaseModule.forRoot(testDb.url),
+      CarbonModule,
+      EmissionFactorsModule.fromCarbon(CarbonModule),
+      AuthModule,
+      JobsModule,
+      ReportsModule,
+    ],
   })
   class TestApiModule {}
 

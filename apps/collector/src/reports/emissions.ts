@@ -1,3 +1,4 @@
+import { co2eqGrams } from '../carbon/emissions/emission-factors';
 import { factorKey, type HourFactor } from './emission-factors';
 
 /** Energy of one node in one hour, the grain at which PUE and intensity are constant. */
@@ -42,10 +43,9 @@ export function emissionsOf(rows: Iterable<NodeHourEnergy>, factors: Map<string,
     const key = factorKey(row.node, row.hourStart);
     const factor = factors.get(key);
     if (factor === undefined) throw new MissingFactorError(key);
-    const facility = row.joules * factor.pue;
     joules += row.joules;
-    facilityJoules += facility;
-    grams += (facility / J_PER_KWH) * factor.gPerKwh;
+    facilityJoules += row.joules * factor.pue;
+    grams += co2eqGrams(row.joules, factor);
     if (factor.estimated && row.joules > 0) estimated.add(row.hourStart);
   }
   return { joules, facilityJoules, grams, estimatedHours: [...estimated].sort((a, b) => a - b) };
