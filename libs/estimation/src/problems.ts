@@ -45,8 +45,8 @@ export function valueProblem(path: string, value: unknown, expected: string): In
 
 function expectedPart(message: string): string {
   // zod's own messages read "Invalid input: expected number, received string"; ours start with "expected".
-  const at = message.indexOf('expected');
-  return at >= 0 ? message.slice(at).replace(/, received \w+$/, '') : message;
+  const at = message.indexOf('expected ');
+  return at >= 0 ? message.slice(at + 'expected '.length).replace(/, received \w+$/, '') : message;
 }
 
 /** Turns zod issues into one line each that names the path, the value found and what was expected. */
@@ -67,7 +67,9 @@ export function problemsFromZod(error: z.ZodError): InputProblem[] {
       return valueProblem(formatPath(path), found, `one of ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the listed values'}`);
     }
     const path = formatPath(issue.path);
-    if (input === undefined) return { path, message: `missing; ${expectedPart(issue.message)}` };
+    // Cross-field checks say "missing; ..." themselves: zod gives them the parent object as input.
+    if (issue.code === 'custom' && issue.message.startsWith('missing; ')) return { path, message: issue.message };
+    if (input === undefined) return { path, message: `missing; expected ${expectedPart(issue.message)}` };
     return valueProblem(path, input, expectedPart(issue.message));
   });
 }

@@ -1,6 +1,7 @@
 import { defaultCoefficients, DEFAULT_THETA } from '../energy/coefficients';
 import { costRun, type RunCosts } from '../energy/run-costs';
 import { runContext, type Components } from '../energy/run-context';
+import { runDurationS } from '../forecast/forecast';
 import { DEFAULT_DURATION_SPREAD, DEFAULT_ENERGY_SPREAD, MIN_OBSERVATIONS_FOR_SPREAD, spreadFromRatios } from '../forecast/spreads';
 import { parseOrThrow, SpecError, type InputProblem } from '../problems';
 import { prepareSpec, type PreparedSpec } from '../spec/prepare';
@@ -9,7 +10,7 @@ import { nnls } from './nnls';
 
 const J_PER_KWH = 3.6e6;
 /** Pulls poorly supported multipliers gently back to the datasheet defaults (1). */
-const RIDGE = 1e-8;
+const RIDGE = 1e-12;
 const THETA_RANGE: [number, number] = [0.3, 30];
 
 interface Row {
@@ -123,10 +124,10 @@ function fitTheta(rows: Row[]): { theta: number; fitted: boolean } {
   return { theta: Math.exp((a + b) / 2), fitted: true };
 }
 
-function predicted(costs: RunCosts): { energyJ: number; durationS: number } {
+function predicted(costs: RunCosts, trains: boolean): { energyJ: number; durationS: number } {
   return {
     energyJ: (costs.search?.energyJ.p50 ?? 0) + costs.training.energyJ + costs.inference.energyJ,
-    durationS: (costs.search?.durationS ?? 0) + costs.training.durationS,
+    durationS: runDurationS(costs, trains),
   };
 }
 
@@ -134,7 +135,7 @@ function fitProfile(rows: Row[]): ProfileCalibration {
   const { theta, fitted } = fitTheta(rows);
   const { scale } = fitScale(rows, theta);
   const withFit = (row: Row, durationScale: number) =>
-    predicted(costRun(row.prepared, uncalibratedContext(row.prepared, { scale, theta: row.fixedTheta ?? theta, durationScale })));
+    predicted(costRun(row.prepared, uncalibratedContext(row.prepared, { scale, theta: row.fixedTheta ?? theta, durationScale })), Boolean(row.prepared.spec.training));
   const durationRatios = rows.map((row) => row.durationS / Math.max(1e-12, withFit(row, 1).durationS));
   const durationScale = Math.exp(durationRatios.reduce((s, r) => s + Math.log(r), 0) / rows.length);
   const predictions = rows.map((row) => withFit(row, durationScale));

@@ -89,6 +89,14 @@ function interval(p50: number, spread: Spread, below = 0, above = 0): Quantiles 
 
 const kwh = (j: number) => j / J_PER_KWH;
 
+/**
+ * Search and training on the devices; a spec with no training is a batch inference job, timed by
+ * its inference (in service, inference is spread over the model's life and not timed).
+ */
+export function runDurationS(costs: RunCosts, trains: boolean): number {
+  return trains ? (costs.search?.durationS ?? 0) + costs.training.durationS : costs.inference.durationS;
+}
+
 /** The full forecast with its explanation: what-if strategies, best start, suggestions. */
 export function explainForecast(specInput: unknown, options: ForecastOptions = {}): ForecastExplanation {
   return forecastWith(specInput, options, true);
@@ -117,7 +125,7 @@ function forecastWith(specInput: unknown, options: ForecastOptions, explain: boo
   const totalJ = (search?.energyJ.p50 ?? 0) + costs.training.energyJ + costs.inference.energyJ;
   // The search's own sampling spread is stacked on the model's (conservative).
   const energyKWh = interval(kwh(totalJ), energySpread, kwh((search?.energyJ.p50 ?? 0) - (search?.energyJ.p10 ?? 0)), kwh((search?.energyJ.p90 ?? 0) - (search?.energyJ.p50 ?? 0)));
-  const runS = (search?.durationS ?? 0) + costs.training.durationS;
+  const runS = runDurationS(costs, Boolean(spec.training));
   const durationH = interval(runS / 3600, durationSpread);
   const pue = carbon.pue;
   const split = intensities(carbon, durationH.p50);

@@ -34,7 +34,7 @@ export const ModelSpec = z
       });
     }
     if (m.layers !== undefined && m.input === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['input'], message: 'expected the sample shape, e.g. [28, 28, 1], with layers' });
+      ctx.addIssue({ code: 'custom', path: ['input'], message: 'missing; expected the sample shape, e.g. [28, 28, 1], with layers' });
     }
     if (m.params !== undefined && m.flopsPerSample === undefined) {
       ctx.addIssue({ code: 'custom', path: ['params'], input: m.params, message: 'expected params only beside flopsPerSample' });
