@@ -25,6 +25,8 @@ export class IngestService {
   private readonly logger = new Logger('IngestService');
   private readonly committer: GroupCommitter<PreparedBatch>;
   private stopping = false;
+  /** Set by the first call that finds the database unreachable, cleared by the next that succeeds. */
+  private outage = false;
 
   constructor(
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
@@ -40,16 +42,26 @@ export class IngestService {
       isTransient: isTransientDbError,
       retryMinMs: RETRY_MIN_MS,
       retryMaxMs: config.dbRetryMaxMs,
-      onOutage: (error) => {
-        this.metrics.dbOutages.inc();
-        this.logger.error(`database unreachable, pausing ingest: ${(error as Error).message}`);
-        this.queues.pauseWorker(QueueName.Samples);
-      },
-      onRecovered: () => {
-        this.logger.log('database reachable again, resuming ingest');
-        this.queues.resumeWorker(QueueName.Samples);
-      },
+      onOutage: (error) => this.databaseDown(error),
+      onRecovered: () => this.databaseUp(),
     });
+  }
+
+  private databaseDown(error: unknown): void {
+    if (this.outage) return;
+    this.outage = true;
+    this.metrics.dbOutages.inc();
+    this.logger.error(`database unreachable, pausing ingest: ${(error as Error).message}`);
+    this.queues.pauseWorker(QueueName.Samples);
+    this.queues.pauseWorker(QueueName.JobEvents);
+  }
+
+  private databaseUp(): void {
+    if (!this.outage) return;
+    this.outage = false;
+    this.logger.log('database reachable again, resuming ingest');
+    this.queues.resumeWorker(QueueName.Samples);
+    this.queues.resumeWorker(QueueName.JobEvents);
   }
 
   /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
@@ -75,12 +87,12 @@ export class IngestService {
   /** Stops retrying; when the database is down, messages being handled go back to their queue. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.committer.close(this.committer.outage);
+    await this.committer.close(this.outage);
   }
 
-  /** True while the database is unreachable and the samples worker is paused. */
+  /** True while the database is unreachable and the workers are paused. */
   get paused(): boolean {
-    return this.committer.outage;
+    return this.outage;
   }
 
   private async commit(group: PreparedBatch[]): Promise<void> {
@@ -126,9 +138,12 @@ export class IngestService {
   private async retryWhileUnreachable<R>(call: () => Promise<R>): Promise<R> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call();
+        const result = await call();
+        this.databaseUp();
+        return result;
       } catch (error) {
         if (!isTransientDbError(error)) throw error;
+        this.databaseDown(error);
         if (this.stopping) throw new RequeueError('collector shutting down while the database is unreachable');
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, RETRY_MIN_MS, this.config.dbRetryMaxMs)));
       }

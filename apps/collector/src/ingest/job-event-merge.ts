@@ -21,8 +21,13 @@ export interface JobFields {
   last_seen_at: number;
 }
 
+/** Labels with sorted keys, so the stored text does not depend on the order events arrived in. */
+function labelsJson(labels: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
 function mergeMetadata(job: JobFields, metadata: JobMetadata): JobFields {
-  const labels = metadata.labels === undefined ? job.labels : JSON.stringify({ ...(job.labels ? (JSON.parse(job.labels) as Record<string, string>) : {}), ...metadata.labels });
+  const labels = metadata.labels === undefined ? job.labels : labelsJson({ ...(job.labels ? (JSON.parse(job.labels) as Record<string, string>) : {}), ...metadata.labels });
   return {
     ...job,
     name: metadata.name ?? job.name,

@@ -10,12 +10,15 @@ const SQLITE_TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|PROT
 const PG_DRIVER_MESSAGES = /Connection terminated|connection error|Client has encountered|timeout exceeded when trying to connect|server closed the connection|Connection ended/i;
 
 export function isTransientDbError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // Duck-typed rather than `instanceof Error`: errors raised by Node's own modules may come from
+  // another realm (as under Jest's sandbox) and fail that test.
+  if (error === null || typeof error !== 'object') return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (NODE_NETWORK_CODES.has(code) || PG_TRANSIENT.test(code) || SQLITE_TRANSIENT.test(code)) return true;
   }
-  if (PG_DRIVER_MESSAGES.test(error.message)) return true;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && PG_DRIVER_MESSAGES.test(message)) return true;
   const nested = (error as { errors?: unknown }).errors; // AggregateError from dual-stack connects
   if (Array.isArray(nested) && nested.some(isTransientDbError)) return true;
   const cause = (error as { cause?: unknown }).cause;

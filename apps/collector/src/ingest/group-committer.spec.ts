@@ -1,0 +1,65 @@
+import { CommitterClosedError, GroupCommitter } from './group-committer';
+
+const transient = (): Error => Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
+
+function committer(commit: (items: number[]) => Promise<void>, over: Partial<ConstructorParameters<typeof GroupCommitter<number>>[0]> = {}) {
+  return new GroupCommitter<number>({ windowMs: 5, maxItems: 100, commit, isTransient: (e) => (e as { code?: string }).code === 'ECONNREFUSED', retryMinMs: 1, retryMaxMs: 5, ...over });
+}
+
+describe('GroupCommitter', () => {
+  it('merges items submitted together into one commit and resolves each after it', async () => {
+    const groups: number[][] = [];
+    const c = committer(async (items) => void groups.push(items));
+    await Promise.all([1, 2, 3].map((i) => c.submit(i)));
+    expect(groups).toEqual([[1, 2, 3]]);
+  });
+
+  it('commits at once when a group is full, and groups what arrives during a commit', async () => {
+    const groups: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = committer(async (items) => {
+      groups.push(items);
+      if (groups.length === 1) await gate;
+    }, { maxItems: 2, windowMs: 1000 });
+    const first = [c.submit(1), c.submit(2)];
+    const later = [c.submit(3), c.submit(4)];
+    await new Promise((r) => setImmediate(r));
+    expect(groups).toEqual([[1, 2]]);
+    release();
+    await Promise.all([...first, ...later]);
+    expect(groups).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('retries a group through an outage, reporting it once each way', async () => {
+    let failures = 3;
+    const events: string[] = [];
+    const c = committer(async () => {
+      if (failures-- > 0) throw transient();
+    }, { onOutage: () => events.push('down'), onRecovered: () => events.push('up') });
+    await Promise.all([c.submit(1), c.submit(2)]);
+    expect(events).toEqual(['down', 'up']);
+  });
+
+  it('isolates an item whose write is wrong: the others of its group commit', async () => {
+    const committed: number[] = [];
+    const c = committer(async (items) => {
+      if (items.includes(2)) throw new Error('bad row');
+      committed.push(...items);
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((i) => c.submit(i)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committed).toEqual([1, 3]);
+  });
+
+  it('on close during an outage rejects the waiting submitters with CommitterClosedError', async () => {
+    const c = committer(async () => {
+      throw transient();
+    }, { retryMinMs: 1000, retryMaxMs: 1000 });
+    const pending = c.submit(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.outage).toBe(true);
+    await c.close(true);
+    await expect(pending).rejects.toBeInstanceOf(CommitterClosedError);
+  });
+});

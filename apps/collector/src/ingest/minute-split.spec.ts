@@ -1,0 +1,69 @@
+import type { Sample } from '@wattprint/protocol';
+import { BucketAccumulator, mergeSeenJobs } from './bucket-deltas';
+import { hourOf, splitSampleByMinute } from './minute-split';
+
+const M = 1_764_000_000_000; // a minute boundary (divisible by 60,000)
+
+function sample(over: Partial<Sample>): Sample {
+  return { seq: 0, t0: M, t1: M + 1000, device: 'gpu0', kind: 'gpu', jobId: 'j1', energyJ: 300, powerW: 300, utilization: 90, source: 'nvidia-smi', ...over };
+}
+
+describe('splitSampleByMinute', () => {
+  it('keeps a sample inside one minute whole', () => {
+    expect(splitSampleByMinute(sample({ t0: M + 10_000, t1: M + 11_000 }), 'n1')).toEqual([
+      { jobId: 'j1', node: 'n1', device: 'gpu0', deviceKind: 'gpu', minuteStart: M, joules: 300, samples: 1, durationMs: 1000, peakPowerW: 300 },
+    ]);
+  });
+
+  it('treats a sample ending exactly on the boundary as inside its minute', () => {
+    expect(splitSampleByMinute(sample({ t0: M + 59_000, t1: M + 60_000 }), 'n1')).toHaveLength(1);
+  });
+
+  it('splits a sample across a boundary by time: 59.5 s to 61 s gives 1/3 and 2/3', () => {
+    const pieces = splitSampleByMinute(sample({ t0: M + 59_500, t1: M + 61_000, energyJ: 150 }), 'n1');
+    expect(pieces.map((p) => [p.minuteStart, p.joules, p.durationMs, p.samples])).toEqual([
+      [M, 50, 500, 1],
+      [M + 60_000, 100, 1000, 0],
+    ]);
+  });
+
+  it('spreads a long sample over every minute it touches, joules adding up', () => {
+    const pieces = splitSampleByMinute(sample({ t0: M + 30_000, t1: M + 150_000, energyJ: 1200 }), 'n1');
+    expect(pieces.map((p) => p.joules)).toEqual([300, 600, 300]);
+    expect(pieces.map((p) => p.minuteStart)).toEqual([M, M + 60_000, M + 120_000]);
+  });
+
+  it('books a sample without a job to the idle job id', () => {
+    expect(splitSampleByMinute(sample({ jobId: null }), 'n1')[0].jobId).toBe('');
+  });
+
+  it('finds the hour of a minute', () => {
+    expect(hourOf(M + 60_000)).toBe(Math.floor((M + 60_000) / 3_600_000) * 3_600_000);
+  });
+});
+
+describe('BucketAccumulator', () => {
+  it('merges deltas of one bucket into one row, keeps the peak, and sorts rows by key', () => {
+    const acc = new BucketAccumulator();
+    acc.add(splitSampleByMinute(sample({ device: 'gpu1', powerW: null }), 'n1'));
+    acc.add(splitSampleByMinute(sample({ device: 'gpu0', powerW: 250 }), 'n1'));
+    acc.add(splitSampleByMinute(sample({ device: 'gpu0', t0: M + 1000, t1: M + 2000, powerW: 310, energyJ: 310 }), 'n1'));
+    acc.add(splitSampleByMinute(sample({ device: 'gpu1', powerW: 90 }), 'n1'));
+    const rows = acc.sortedRows();
+    expect(rows.map((r) => [r.device, r.joules, r.samples, r.durationMs, r.peakPowerW])).toEqual([
+      ['gpu0', 610, 2, 2000, 310],
+      ['gpu1', 600, 2, 2000, 90],
+    ]);
+  });
+
+  it('merges job sightings into the widest span, sorted by id', () => {
+    expect(mergeSeenJobs([
+      { jobId: 'b', firstSeenAt: 5, lastSeenAt: 6 },
+      { jobId: 'a', firstSeenAt: 3, lastSeenAt: 9 },
+      { jobId: 'b', firstSeenAt: 1, lastSeenAt: 4 },
+    ])).toEqual([
+      { jobId: 'a', firstSeenAt: 3, lastSeenAt: 9 },
+      { jobId: 'b', firstSeenAt: 1, lastSeenAt: 6 },
+    ]);
+  });
+});

@@ -1,0 +1,44 @@
+import type { BatchSpan } from './prepared-batch';
+import { gapsAfterInsert, needingPredecessor, type SeqGap } from './seq-gaps';
+
+function span(firstSeq: number, lastSeq: number): BatchSpan {
+  return { agentId: 'a', bootId: 'b', node: 'n', firstSeq, lastSeq, firstT0: firstSeq * 1000, lastT1: (lastSeq + 1) * 1000 };
+}
+
+describe('gap detection', () => {
+  it('needs no predecessor for seq 0 or for a batch following one of the same commit', () => {
+    const added = [span(0, 39), span(40, 79), span(120, 159)];
+    expect(needingPredecessor(added)).toEqual([span(120, 159)]);
+  });
+
+  it('records the hole back to the predecessor', () => {
+    const b = span(120, 159);
+    expect(gapsAfterInsert([b], new Map([[b, span(40, 79)]]), [])).toEqual([
+      { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 80, toSeq: 119, fromT: 80_000, toT: 120_000 },
+    ]);
+  });
+
+  it('records a hole back to seq 0 when the first batch seen does not start there', () => {
+    const b = span(40, 79);
+    expect(gapsAfterInsert([b], new Map([[b, null]]), [])).toEqual([
+      { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 0, toSeq: 39, fromT: 40_000, toT: 40_000 },
+    ]);
+  });
+
+  it('splits a gap a late batch lands in, and closes one it fills', () => {
+    const gap: SeqGap = { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 80, toSeq: 199, fromT: 80_000, toT: 200_000 };
+    const late = span(120, 159);
+    expect(gapsAfterInsert([late], new Map([[late, span(40, 79)]]), [gap])).toEqual([
+      { ...gap, toSeq: 119, toT: 120_000 },
+      { ...gap, fromSeq: 160, fromT: 160_000 },
+    ]);
+    const filler = span(80, 199);
+    expect(gapsAfterInsert([filler], new Map([[filler, span(40, 79)]]), [gap])).toEqual([]);
+  });
+
+  it('keeps boots apart', () => {
+    const other: BatchSpan = { ...span(120, 159), bootId: 'c' };
+    const gap: SeqGap = { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 80, toSeq: 199, fromT: 0, toT: 0 };
+    expect(gapsAfterInsert([other], new Map([[other, { ...span(40, 159), bootId: 'c' }]]), [gap])).toEqual([]);
+  });
+});

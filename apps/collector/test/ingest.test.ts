@@ -1,0 +1,266 @@
+import type { INestApplication } from '@nestjs/common';
+import { type DatabaseHandle, IDLE_JOB_ID } from '@wattprint/db';
+import { DIALECTS, TEST_PG_URL, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { T0, realisticBatch, signedBatch, signedEvent, testAgent } from './support/batches';
+import { TestProducer, collectorEnv, freshQueuePrefix, metricValue, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import { TcpProxy } from './support/tcp-proxy';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(60_000);
+
+/** Joules of one realisticBatch: 5 s of GPUs drawing 100, 110, … 170 W. */
+const BATCH_JOULES = 5 * [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, g) => sum + 100 + 10 * g, 0);
+
+describe.each(DIALECTS)('ingest on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let proxy: TcpProxy | undefined;
+  let collectorUrl: string;
+  let app: INestApplication;
+  let producer: TestProducer;
+  let db: DatabaseHandle;
+  const alice = testAgent('alice');
+  const bob = testAgent('bob');
+  const carol = testAgent('carol');
+  const dave = testAgent('dave');
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect);
+    collectorUrl = testDb.url;
+    if (dialect === 'postgres') {
+      // The collector reaches PostgreSQL through a proxy the outage test cuts.
+      const target = new URL(TEST_PG_URL);
+      proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+      await proxy.start();
+      collectorUrl = testDb.url.replace(`${target.hostname}:${target.port || 5432}`, `127.0.0.1:${proxy.port}`);
+    }
+    producer = new TestProducer(freshQueuePrefix());
+    app = await startCollector(collectorEnv(collectorUrl, producer.prefix, { WATTPRINT_SQLITE_BUSY_TIMEOUT_MS: '50' }));
+    await registerAgents(testDb.url, [alice, bob, carol, dave]);
+    db = openDatabase(testDb.url);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await producer?.dispose();
+    await proxy?.stop();
+    await testDb?.drop();
+  });
+
+  const metrics = async () => (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+  const batchCount = async (agentId: string) =>
+    Number((await db.db.selectFrom('ingested_batches').select((eb) => eb.fn.countAll().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow()).n);
+  const agentJoules = async (node: string) =>
+    Number((await db.db.selectFrom('energy_buckets').select((eb) => eb.fn.sum<number>('joules').as('j')).where('node', '=', node).executeTakeFirstOrThrow()).j ?? 0);
+
+  it('adds a batch to per-(job, node, device, minute) buckets, infers its jobs, and counts a redelivery once', async () => {
+    const batch = realisticBatch(alice, { firstSeq: 0, startMs: T0 + 10_000, jobs: ['job-a', 'job-a', 'job-b'] });
+    await producer.addBatch(batch);
+    await waitFor('the batch', async () => (await batchCount(alice.id)) === 1);
+    await producer.addBatch(batch, 1);
+    await waitFor('the duplicate', async () => metricValue(await metrics(), 'wattprint_ingest_duplicate_batches_total') === 1);
+
+    const buckets = await db.db.selectFrom('energy_buckets').selectAll().where('node', '=', alice.node).orderBy('device').execute();
+    expect(buckets).toHaveLength(8);
+    buckets.forEach((b, g) => {
+      expect(b).toMatchObject({
+        job_id: ['job-a', 'job-a', 'job-b'][g] ?? IDLE_JOB_ID,
+        device: `gpu${g}`,
+        device_kind: 'gpu',
+        minute_start: T0,
+        hour_start: T0 - (T0 % 3_600_000),
+        joules: 5 * (100 + 10 * g),
+        samples: 5,
+        duration_ms: 5000,
+        peak_power_w: 100 + 10 * g,
+      });
+    });
+    const jobs = await db.db.selectFrom('jobs').selectAll().where('id', 'in', ['job-a', 'job-b']).orderBy('id').execute();
+    expect(jobs.map((j) => [j.id, j.state, j.inferred, j.first_seen_at, j.last_seen_at])).toEqual([
+      ['job-a', 'running', 1, T0 + 10_000, T0 + 15_000],
+      ['job-b', 'running', 1, T0 + 10_000, T0 + 15_000],
+    ]);
+    const agent = await db.db.selectFrom('agents').select('last_seen_at').where('id', '=', alice.id).executeTakeFirstOrThrow();
+    expect(agent.last_seen_at).toBeGreaterThan(Date.now() - 60_000);
+
+    const text = await metrics();
+    expect(metricValue(text, 'wattprint_ingest_batches_total{result="ingested"}')).toBe(1);
+    expect(metricValue(text, 'wattprint_ingest_samples_total')).toBe(40);
+    expect(metricValue(text, 'wattprint_ingest_joules_total')).toBe(BATCH_JOULES);
+    expect(metricValue(text, 'wattprint_ingest_lag_seconds_count')).toBe(1);
+  });
+
+  it('splits a sample across a minute boundary by time (hand-computed)', async () => {
+    // 59.5 s → 61.0 s with 150 J: 0.5 s (50 J) in the first minute, 1 s (100 J) in the next.
+    // 30 s → 150 s with 1200 J at 10 J/s: 300 J, 600 J, 300 J over three minutes.
+    const base = { kind: 'gpu' as const, jobId: 'job-split', powerW: 100, utilization: 90, source: 'nvml' as const };
+    await producer.addBatch(
+      signedBatch(alice, {
+        firstSeq: 40,
+        sentAt: T0 + 200_000,
+        samples: [
+          { ...base, seq: 40, t0: T0 + 59_500, t1: T0 + 61_000, device: 'gpu0', energyJ: 150 },
+          { ...base, seq: 41, t0: T0 + 30_000, t1: T0 + 150_000, device: 'gpu7', energyJ: 1200 },
+        ],
+      }),
+    );
+    await waitFor('the split batch', async () => (await batchCount(alice.id)) === 2);
+    const rows = await db.db
+      .selectFrom('energy_buckets')
+      .select(['device', 'minute_start', 'joules', 'duration_ms', 'samples'])
+      .where('job_id', '=', 'job-split')
+      .orderBy('device')
+      .orderBy('minute_start')
+      .execute();
+    expect(rows.map((r) => [r.device, r.minute_start - T0, r.joules, r.duration_ms, r.samples])).toEqual([
+      ['gpu0', 0, 50, 500, 1],
+      ['gpu0', 60_000, 100, 1000, 0],
+      ['gpu7', 0, 300, 30_000, 1],
+      ['gpu7', 60_000, 600, 60_000, 0],
+      ['gpu7', 120_000, 300, 30_000, 0],
+    ]);
+  });
+
+  it('gives the same totals whatever order batches arrive in, records gaps, and closes a gap when the late batch comes', async () => {
+    const batches = [0, 40, 80, 120].map((firstSeq, i) => realisticBatch(bob, { firstSeq, startMs: T0 + i * 5000, jobs: ['job-r'] }));
+    const gaps = async () =>
+      (await db.db.selectFrom('seq_gaps').select(['from_seq', 'to_seq', 'from_t', 'to_t']).where('agent_id', '=', bob.id).orderBy('from_seq').execute()).map(
+        (g) => [g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0],
+      );
+    // arrival order: 120, 0, 80, then the late 40
+    for (const [n, i] of [[1, 3], [2, 0], [3, 2]]) {
+      await producer.addBatch(batches[i]);
+      await waitFor(`batch ${i}`, async () => (await batchCount(bob.id)) === n);
+    }
+    expect(await gaps()).toEqual([[40, 79, 5000, 10_000]]);
+    await producer.addBatch(batches[1]);
+    await waitFor('the late batch', async () => (await batchCount(bob.id)) === 4);
+    expect(await gaps()).toEqual([]);
+    expect(await agentJoules(bob.node)).toBe(4 * BATCH_JOULES);
+  });
+
+  it('sets aside forged, unsigned, malformed and unknown-agent batches without touching the valid one beside them', async () => {
+    const good = realisticBatch(carol, { firstSeq: 0, startMs: T0 });
+    const forged = realisticBatch(carol, { firstSeq: 40, startMs: T0 + 5000 });
+    forged.samples[3].energyJ = 1e6; // changed after signing
+    const { signature: _s, ...unsigned } = realisticBatch(carol, { firstSeq: 80, startMs: T0 + 10_000 });
+    const malformedBody = realisticBatch(carol, { firstSeq: 120, startMs: T0 + 15_000 });
+    const malformed = signedBatch(carol, { ...malformedBody, samples: malformedBody.samples.map((s, i) => (i === 2 ? { ...s, energyJ: -5 } : s)) });
+    const stranger = realisticBatch(testAgent('mallory'), { firstSeq: 0, startMs: T0 });
+    await Promise.all([producer.addBatch(forged), producer.addBatch(unsigned), producer.addBatch(malformed), producer.addBatch(stranger), producer.addBatch(good)]);
+
+    await waitFor('four dead letters', async () => {
+      const n = await db.db.selectFrom('dead_letters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(n.n) === 4;
+    });
+    await waitFor('the good batch', async () => (await batchCount(carol.id)) === 1);
+    expect(await agentJoules(carol.node)).toBe(BATCH_JOULES);
+
+    const letters = await db.db.selectFrom('dead_letters').selectAll().orderBy('reason').execute();
+    expect(letters.map((l) => [l.queue, l.reason])).toEqual([
+      ['samples', 'forged'],
+      ['samples', 'malformed'],
+      ['samples', 'unknown-agent'],
+      ['samples', 'unsigned'],
+    ]);
+    expect(letters.find((l) => l.reason === 'malformed')!.detail).toMatch(/^samples\.2\.energyJ: .*got -5$/m);
+    expect(letters.find((l) => l.reason === 'unknown-agent')!.detail).toContain('mallory');
+    expect(JSON.parse(letters.find((l) => l.reason === 'forged')!.payload).samples[3].energyJ).toBe(1e6);
+
+    const queued = await waitFor('the dead-letter queue', async () => {
+      const jobs = await producer.deadLetters.getJobs(['waiting', 'completed']);
+      return jobs.length === 4 ? jobs : undefined;
+    });
+    expect(queued.map((j) => [j.name, j.data.reason]).sort()).toEqual([
+      ['dead-letter', 'forged'],
+      ['dead-letter', 'malformed'],
+      ['dead-letter', 'unknown-agent'],
+      ['dead-letter', 'unsigned'],
+    ]);
+    const text = await metrics();
+    for (const reason of ['forged', 'malformed', 'unknown-agent', 'unsigned']) {
+      expect(metricValue(text, `wattprint_dead_letters_total{queue="samples",reason="${reason}"}`)).toBe(1);
+    }
+    // never retried: each completed once, none failed
+    expect(await producer.samples.getFailedCount()).toBe(0);
+  });
+
+  it('applies job events once, before or after the samples of their job, in any order', async () => {
+    // job-late: its end arrives first, then samples, then its start
+    await producer.addEvent(signedEvent(dave, { type: 'end', jobId: 'job-late', at: T0 + 20_000, exitCode: 0 }));
+    await waitFor('the end event', async () => (await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst())?.state === 'ended');
+    await producer.addBatch(realisticBatch(dave, { firstSeq: 0, startMs: T0 + 5000, jobs: ['job-late', 'job-early'] }));
+    await waitFor('the samples', async () => (await batchCount(dave.id)) === 1);
+    const start = signedEvent(dave, { type: 'start', jobId: 'job-late', at: T0 + 1000, metadata: { user: 'ada', team: 'vision', project: 'llm', labels: { partition: 'gpu' } } });
+    await producer.addEvent(start);
+    // job-early: its start arrived before its samples
+    await producer.addEvent(signedEvent(dave, { type: 'start', jobId: 'job-early', at: T0 + 2000, metadata: { team: 'speech' } }));
+    await producer.addEvent({ ...start, eventId: start.eventId }); // same event again: BullMQ drops it by id
+    await producer.events.add('job-event', start, { jobId: 'redelivered-start' }); // and again under another id
+    const forged = { ...signedEvent(dave, { type: 'end', jobId: 'job-early', at: T0 + 3000 }), exitCode: 9 };
+    await producer.addEvent(forged);
+
+    await waitFor('all events handled', async () => {
+      const text = await metrics();
+      return (
+        metricValue(text, 'wattprint_job_events_total{result="applied"}') === 3 &&
+        metricValue(text, 'wattprint_job_events_total{result="duplicate"}') === 1 &&
+        metricValue(text, 'wattprint_dead_letters_total{queue="job-events",reason="forged"}') === 1
+      );
+    });
+    const jobs = await db.db.selectFrom('jobs').selectAll().where('id', 'in', ['job-late', 'job-early']).orderBy('id').execute();
+    expect(jobs.map((j) => [j.id, j.state, j.inferred, j.team, j.started_at, j.ended_at, j.exit_code, j.first_seen_at, j.last_seen_at])).toEqual([
+      ['job-early', 'running', 0, 'speech', T0 + 2000, null, null, T0 + 2000, T0 + 10_000],
+      ['job-late', 'ended', 0, 'vision', T0 + 1000, T0 + 20_000, 0, T0 + 1000, T0 + 20_000],
+    ]);
+    expect(jobs[1]).toMatchObject({ user: 'ada', project: 'llm', labels: '{"partition":"gpu"}' });
+  });
+
+  it('serves /health, /ready and /metrics without a token, and OpenAPI at /docs-json', async () => {
+    const server = app.getHttpServer();
+    await request(server).get('/health').expect(200, { status: 'ok' });
+    await request(server).get('/ready').expect(200, { ready: true, database: 'up', redis: 'up' });
+    const text = (await request(server).get('/metrics').expect(200).expect('Content-Type', /text\/plain/)).text;
+    expect(text).toMatch(/^wattprint_queue_depth \d+$/m);
+    expect(text).toMatch(/^wattprint_ingest_group_commit_batches_count \d+$/m);
+    expect(text).toMatch(/^wattprint_process_resident_memory_bytes \d+/m);
+    const doc = (await request(server).get('/docs-json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics']));
+  });
+
+  it('pauses through a database outage and then ingests every batch exactly once', async () => {
+    const erin = testAgent('erin');
+    await registerAgents(testDb.url, [erin]);
+    const before = metricValue(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}');
+    let restore: () => Promise<void>;
+    if (dialect === 'postgres') {
+      await proxy!.stop();
+      restore = () => proxy!.start();
+    } else {
+      // Another process's writer lock on the file: the collector's writes fail with SQLITE_BUSY.
+      const holder = new Database(testDb.url.replace(/^sqlite:/, ''));
+      holder.exec('BEGIN EXCLUSIVE');
+      restore = async () => {
+        holder.exec('ROLLBACK');
+        holder.close();
+      };
+    }
+    const batches = Array.from({ length: 10 }, (_, i) => realisticBatch(erin, { firstSeq: i * 40, startMs: T0 + i * 5000, jobs: ['job-outage'] }));
+    for (const b of batches) await producer.addBatch(b);
+    await waitFor('the outage to be noticed', async () => metricValue(await metrics(), 'wattprint_ingest_db_outages_total') >= 1);
+    if (dialect === 'postgres') await request(app.getHttpServer()).get('/ready').expect(503);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await batchCount(erin.id)).toBe(0);
+
+    await restore();
+    await waitFor('every batch after the outage', async () => (await batchCount(erin.id)) === 10, 30_000);
+    expect(await agentJoules(erin.node)).toBe(10 * BATCH_JOULES);
+    expect(metricValue(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}') - before).toBe(10);
+    expect(await producer.samples.getFailedCount()).toBe(0);
+    const gaps = await sql<{ n: number }>`SELECT count(*) AS n FROM seq_gaps WHERE agent_id = ${erin.id}`.execute(db.db);
+    expect(Number(gaps.rows[0].n)).toBe(0);
+  });
+});
