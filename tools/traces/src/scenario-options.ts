@@ -19,6 +19,9 @@ export interface ScenarioOptions {
   profile: GpuProfile;
 }
 
+/** 100 M readings take 800 MB: 32 GPUs for 36 days at 1 s. */
+export const MAX_SAMPLES = 100_000_000;
+
 /**
  * Checks a whole set of options and reports every bad one at once.
  * Limits keep a scenario meaningful: at least 30 samples per device, and exact integer energy
@@ -51,6 +54,17 @@ export function validateScenarioOptions(options: ScenarioOptions): ScenarioOptio
   }
   if (problems.length === 0 && options.durationMs / options.intervalMs > 50_000_000) {
     problems.push(new TraceOptionError('durationMs', options.durationMs, 'at most 50,000,000 intervals per device'));
+  }
+  // Every reading is held in memory (8 bytes with its job) until the files are written.
+  const samples = options.nodes * options.gpusPerNode * (Math.floor(options.durationMs / options.intervalMs) + 1);
+  if (problems.length === 0 && samples > MAX_SAMPLES) {
+    problems.push(
+      new TraceOptionError(
+        'durationMs',
+        options.durationMs,
+        `at most ${MAX_SAMPLES.toLocaleString('en-US')} readings in all (nodes x GPUs x instants; asked for ${samples.toLocaleString('en-US')}): fewer nodes, a shorter window or a longer interval`,
+      ),
+    );
   }
   if (problems.length > 0) throw new TraceOptionsError(problems);
   return options;

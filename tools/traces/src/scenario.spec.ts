@@ -129,6 +129,12 @@ describe('planScenario', () => {
     ]);
   });
 
+  it('refuses a cluster too large to hold in memory, saying how many readings it would take', () => {
+    expect(() => planScenario({ ...base, nodes: 1000, gpusPerNode: 8, durationMs: 86_400_000 })).toThrow(
+      'durationMs: got 86400000; expected at most 100,000,000 readings in all (nodes x GPUs x instants; asked for 691,208,000)',
+    );
+  });
+
   it('refuses a window shorter than 30 intervals', () => {
     expect(() => planScenario({ ...base, durationMs: 29_000 })).toThrow('durationMs: got 29000; expected at least 30 intervals of 1000 ms');
   });
