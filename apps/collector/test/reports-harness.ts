@@ -1,5 +1,5 @@
 /**
- * Boots the real collector API modules (auth, jobs, reports, and carbon for the emission factors)
+ * Boots the real collector API modules (auth, jobs, reports, forecasts, and carbon for the emission factors)
  * on a fresh database of one dialect, for the HTTP suites of test/auth*, test/jobs* and
  * test/reports*.
  */
@@ -15,6 +15,7 @@ import { CarbonModule } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { ForecastsModule } from '../src/forecasts/forecasts.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
@@ -45,6 +46,7 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
       AuthModule,
       JobsModule,
       ReportsModule,
+      ForecastsModule,
     ],
   })
   class TestApiModule {}

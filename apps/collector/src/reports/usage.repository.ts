@@ -68,7 +68,9 @@ export class UsageRepository {
     if (f.team !== undefined) q = q.where('j.team', '=', f.team);
     if (f.project !== undefined) q = q.where('j.project', '=', f.project);
     if (f.cluster !== undefined) q = q.where('j.cluster', '=', f.cluster);
-    const rows = await q.groupBy([groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start']).execute();
+    // A bare constant in GROUP BY would be read as a column position, so the constant idle flag of
+    // node and site groupings stays out of it.
+    const rows = await q.groupBy(byJob ? [groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start'] : [groupExpr, periodExpr, 'b.node', 'b.hour_start']).execute();
     return rows.map((r) => ({
       key: r.group_key,
       idle: Number(r.is_idle) === 1,

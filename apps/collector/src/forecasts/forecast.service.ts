@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { forecast, type ForecastResult, type IntensitySeries } from '@wattprint/estimation';
+import type { Principal } from '../auth/auth.decorators';
+import { ForecastNotFoundError } from './forecast.errors';
+import { ForecastRepository } from './forecast.repository';
+import { hourlySeries, hourStartOf } from './hourly-series';
+
+/** How far ahead of the start the region's stored series is offered to the model. */
+const SERIES_HOURS = 14 * 24;
+
+export interface ForecastView {
+  id: string;
+  createdAt: string;
+  createdBy: string | null;
+  spec: unknown;
+  result: ForecastResult;
+}
+
+function regionOf(spec: unknown): { region: string; start: number | undefined } | null {
+  if (typeof spec !== 'object' || spec === null) return null;
+  const { site, start } = spec as { site?: { region?: unknown }; start?: unknown };
+  if (typeof site?.region !== 'string') return null;
+  const parsed = typeof start === 'string' ? Date.parse(start) : NaN;
+  return { region: site.region, start: Number.isNaN(parsed) ? undefined : parsed };
+}
+
+/**
+ * Runs the estimation library on a run spec and keeps spec and result, so a job launched from the
+ * forecast (metadata forecastId) can be checked against it. A spec naming `site.region` is priced
+ * with the region's stored hourly intensity from its start (or from now).
+ */
+@Injectable()
+export class ForecastService {
+  constructor(private readonly forecasts: ForecastRepository) {}
+
+  /** Throws the estimation library's SpecError, naming every bad field, for a spec it cannot use. */
+  async create(spec: unknown, principal: Principal): Promise<ForecastView> {
+    const intensity: Record<string, IntensitySeries> = {};
+    const wanted = regionOf(spec);
+    if (wanted !== null) {
+      const startHour = hourStartOf(wanted.start ?? this.forecasts.now());
+      const periods = await this.forecasts.intensityPeriods(wanted.region, startHour, startHour + SERIES_HOURS * 3_600_000);
+      const series = hourlySeries(periods, startHour, SERIES_HOURS);
+      if (series !== null) intensity[wanted.region] = series;
+    }
+    const result = forecast(spec, { intensity });
+    const row = {
+      id: this.forecasts.newId(),
+      created_at: this.forecasts.now(),
+      created_by: principal.tokenId,
+      spec: JSON.stringify(spec),
+      result: JSON.stringify(result),
+      energy_kwh_p50: result.energyKWh.p50,
+    };
+    await this.forecasts.insert(row);
+    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, spec, result };
+  }
+
+  async get(id: string): Promise<ForecastView> {
+    const row = await this.forecasts.find(id);
+    if (row === undefined) throw new ForecastNotFoundError(id);
+    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, spec: JSON.parse(row.spec), result: JSON.parse(row.result) as ForecastResult };
+  }
+}

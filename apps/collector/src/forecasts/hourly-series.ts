@@ -1,0 +1,25 @@
+import type { IntensitySeries } from '@wattprint/estimation';
+import { type IntensityPeriod, meanIntensity } from '../carbon/emissions/emission-factors';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The hourly series the estimation library takes (contiguous hours from `startHour`), built from the
+ * stored periods of a region: each hour is the time-weighted mean of what covers it, actual over
+ * forecast. It stops at the first hour nothing covers, so it never invents an hour; null when even
+ * the first hour is uncovered.
+ */
+export function hourlySeries(periods: readonly IntensityPeriod[], startHour: number, maxHours: number): IntensitySeries | null {
+  const values: number[] = [];
+  for (let h = 0; h < maxHours; h++) {
+    const from = startHour + h * HOUR_MS;
+    const mean = meanIntensity(periods, from, from + HOUR_MS);
+    if (mean === null) break;
+    values.push(mean.gPerKwh);
+  }
+  return values.length === 0 ? null : { startMs: startHour, gPerKWh: values };
+}
+
+export function hourStartOf(t: number): number {
+  return Math.floor(t / HOUR_MS) * HOUR_MS;
+}
