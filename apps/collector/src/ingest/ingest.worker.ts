@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueueName } from '@wattprint/protocol';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
@@ -11,6 +11,9 @@ const JOB_EVENT_CONCURRENCY = 8;
 /** Starts the queue consumers when this process has the worker role, and stops them gracefully. */
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('IngestWorker');
+  private running = false;
+
   constructor(
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
     private readonly queues: QueueRepository,
@@ -19,6 +22,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
+    this.running = true;
     this.queues.startWorker(QueueName.Samples, (data, jobId) => this.ingest.ingestBatch(data, jobId), this.config.workerConcurrency);
     this.queues.startWorker(QueueName.JobEvents, (data, jobId) => this.ingest.applyJobEvent(data, jobId), JOB_EVENT_CONCURRENCY);
   }
@@ -28,8 +32,11 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
    * deploy. While the database is down they cannot finish: they are put back on the queue instead.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) return;
     if (this.ingest.paused) await this.ingest.stop();
     await this.queues.closeWorkers();
     await this.ingest.stop();
+    this.running = false;
+    this.logger.log('ingest workers stopped; active batches finished');
   }
 }

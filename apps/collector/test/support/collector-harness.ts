@@ -47,13 +47,24 @@ export function spawnCollector(env: Record<string, string>, args: string[] = [])
   });
 }
 
-export function collectOutput(child: ChildProcess): { stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
+export function collectOutput(child: ChildProcess): {
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  signal: () => NodeJS.Signals | null;
+} {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
   child.stderr?.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { stdout: () => stdout, stderr: () => stderr, exited };
+  let signal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, sig) => {
+      signal = sig;
+      resolve(code);
+    }),
+  );
+  return { stdout: () => stdout, stderr: () => stderr, exited, signal: () => signal };
 }
 
 /** What an agent does: adds signed messages to the queues. */
