@@ -1,0 +1,12 @@
+/** Bad input the person can fix: printed one line each, exit status 1. */
+export class CliInputError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'CliInputError';
+  }
+}
+
+export const EXIT_OK = 0;
+export const EXIT_BAD_INPUT = 1;
+/** Something the CLI did not expect: a bug to report, not an input to fix. */
+export const EXIT_INTERNAL = 70;

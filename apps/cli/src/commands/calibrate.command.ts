@@ -1,0 +1,40 @@
+import { calibrate } from '@wattprint/estimation';
+import type { Command } from 'commander';
+import { readObservations } from '../files/read-document';
+import { formatCalibration } from '../format/calibration.format';
+import type { CliIo } from '../io';
+import { inFile } from './forecast.command';
+
+interface CalibrateOptions {
+  output?: string;
+  json?: boolean;
+}
+
+export function registerCalibrateCommand(program: Command, io: CliIo): void {
+  program
+    .command('calibrate')
+    .description('fit the energy model per hardware profile from measured runs and report the fit')
+    .argument('<observations...>', 'files of observations: a JSON/YAML list, or JSON Lines (.jsonl)')
+    .option('-o, --output <file>', 'write the calibration file that `forecast --calibration` reads')
+    .option('--json', 'print the calibration as JSON')
+    .action((paths: string[], options: CalibrateOptions) => {
+      const observations: unknown[] = [];
+      const labels: string[] = [];
+      for (const path of paths) {
+        const read = readObservations(path, io);
+        observations.push(...read.observations);
+        labels.push(...read.labels);
+      }
+      let file;
+      try {
+        file = calibrate(observations, labels);
+      } catch (error) {
+        // Labels already name the file and the observation in it.
+        return inFile(paths.length === 1 && observations.length === 0 ? paths[0] : 'observations', error);
+      }
+      const json = `${JSON.stringify(file, null, 2)}\n`;
+      if (options.output) io.writeFile(options.output, json);
+      if (options.json) io.stdout(json);
+      else io.stdout(formatCalibration(file) + (options.output ? `\nWrote ${options.output}\n` : ''));
+    });
+}

@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io';
+import { registerCalibrateCommand } from './calibrate.command';
+import { registerForecastCommand } from './forecast.command';
+import { registerHardwareCommand } from './hardware.command';
+
+/** Each command registers itself on the program; add a new one here. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [registerForecastCommand, registerCalibrateCommand, registerHardwareCommand];
