@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DIALECTS } from '@wattprint/db/testing';
 import { type ApiHarness, BOOTSTRAP_TOKEN, createToken, startApi } from './reports-harness';
 
@@ -161,3 +162,30 @@ async function firstAdmin(api: ApiHarness): Promise<string> {
   cachedAdmin = { api, secret };
   return secret;
 }
+
+describe('OpenAPI document', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi('sqlite');
+  });
+  afterAll(() => api?.close());
+
+  it('documents every route of tokens, agents, jobs, usage and forecasts with bearer auth and a response schema', () => {
+    const doc = SwaggerModule.createDocument(api.app, new DocumentBuilder().setTitle('Wattprint').addBearerAuth().build());
+    const ops = [
+      ['post', '/api/v1/tokens'], ['get', '/api/v1/tokens'], ['delete', '/api/v1/tokens/{id}'], ['get', '/api/v1/auth/whoami'],
+      ['post', '/api/v1/agents'], ['get', '/api/v1/agents'], ['post', '/api/v1/agents/{id}/rotate-key'],
+      ['get', '/api/v1/jobs'], ['get', '/api/v1/jobs/{id}'], ['get', '/api/v1/usage'], ['post', '/api/v1/forecasts'], ['get', '/api/v1/forecasts/{id}'],
+    ] as const;
+    for (const [method, path] of ops) {
+      const op = (doc.paths[path] as Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }> | undefined)?.[method];
+      expect({ method, path, documented: op !== undefined }).toEqual({ method, path, documented: true });
+      expect(op!.security).toEqual([{ bearer: [] }]);
+      const ok = op!.responses['200'] ?? op!.responses['201'] ?? op!.responses['204'];
+      expect(ok).toBeDefined();
+      if (method !== 'delete') expect(ok.content?.['application/json']?.schema).toBeDefined();
+    }
+    const usageParams = JSON.stringify(doc.paths['/api/v1/usage'].get!.parameters);
+    expect(usageParams).toContain('groupBy');
+  });
+});
