@@ -23,11 +23,11 @@ export function readDocument(path: string, io: CliIo): unknown {
     }
   }
   try {
-    return parseYaml(text, { prettyErrors: false });
+    return parseYaml(text, { prettyErrors: true });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const at = error.linePos?.[0];
-      const firstLine = error.message.split('\n')[0];
+      const firstLine = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new CliInputError([`${path}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${firstLine}); expected a YAML or JSON document`]);
     }
     throw error;
