@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto';
+import { Controller, Get, Module } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DIALECTS } from '@wattprint/db/testing';
+import { Public } from '../src/auth/auth.decorators';
 import { type ApiHarness, BOOTSTRAP_TOKEN, createToken, startApi } from './reports-harness';
 
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
+
+/** A public route of this file's own, like the health module's, to check the guards skip it. */
+@Controller('probe')
+class ProbeController {
+  @Get('health')
+  @Public()
+  health() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
 
 describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
   let api: ApiHarness;
@@ -127,7 +141,7 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
 describe('rate limiting', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi('sqlite', { WATTPRINT_RATE_LIMIT_PER_MINUTE: '5' });
+    api = await startApi('sqlite', { WATTPRINT_RATE_LIMIT_PER_MINUTE: '5' }, [ProbeModule]);
   });
   afterAll(() => api?.close());
 
@@ -139,6 +153,11 @@ describe('rate limiting', () => {
     expect(limited.body.message).toContain('rate limit exceeded');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another client (here: no token, so tracked by IP) has its own budget: it gets the 401 it deserves.
+    expect((await api.http().get('/api/v1/auth/whoami')).status).toBe(401);
+  });
+
+  it('never limits a @Public() route such as a health probe', async () => {
+    for (let i = 0; i < 8; i++) expect((await api.http().get('/probe/health')).status).toBe(200);
     expect((await api.http().get('/api/v1/auth/whoami')).status).toBe(401);
   });
 });

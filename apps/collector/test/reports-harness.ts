@@ -4,7 +4,7 @@
  * test/reports*.
  */
 import 'reflect-metadata';
-import { type INestApplication, Module } from '@nestjs/common';
+import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
@@ -30,7 +30,7 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(dialect: DialectName, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(dialect: DialectName, env: Record<string, string> = {}, extraModules: Type[] = []): Promise<ApiHarness> {
   const testDb: TestDatabase = await createTestDatabase(dialect);
   const db = connect({ url: testDb.url });
   // migrateToLatest takes the untyped Kysely: migrations run before the typed tables exist.
@@ -47,6 +47,7 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
       JobsModule,
       ReportsModule,
       ForecastsModule,
+      ...extraModules,
     ],
   })
   class TestApiModule {}
