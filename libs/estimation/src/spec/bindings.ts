@@ -33,7 +33,7 @@ function walk(value: unknown, path: (string | number)[], uses: VariableUse[]): v
 }
 
 /** Every `$name` in the parts of a spec that may hold one (the model and the training batch/samples). */
-export function variableUses(spec: RunSpec): VariableUse[] {
+export function variableUses(spec: Pick<RunSpec, 'model' | 'training'>): VariableUse[] {
   const uses: VariableUse[] = [];
   walk(spec.model, ['model'], uses);
   if (spec.training) {
@@ -41,6 +41,18 @@ export function variableUses(spec: RunSpec): VariableUse[] {
     walk(spec.training.batchSize, ['training', 'batchSize'], uses);
   }
   return uses;
+}
+
+/** Unbound `$name`s of a spec that did not parse, so that one run reports them with the rest. */
+export function unboundInRaw(input: unknown): InputProblem[] {
+  if (!input || typeof input !== 'object') return [];
+  const raw = input as { model?: unknown; training?: { samples?: unknown; batchSize?: unknown }; search?: { space?: unknown } };
+  const training = raw.training && typeof raw.training === 'object' ? raw.training : undefined;
+  const uses = variableUses({ model: raw.model, training } as Pick<RunSpec, 'model' | 'training'>);
+  const space = raw.search?.space;
+  const bound = space && typeof space === 'object' ? (space as Record<string, SpaceEntry>) : undefined;
+  const unbound = uses.filter((u) => bound?.[u.name] === undefined);
+  return costVariables(unbound, bound).problems;
 }
 
 /** A search variable that some cost depends on, with the values it takes. */

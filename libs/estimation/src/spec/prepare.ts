@@ -3,7 +3,7 @@ import type { HardwareProfile } from '../hardware/hardware.types';
 import { analyzeLayers } from '../layers/analyze';
 import type { SampleModel } from '../energy/work';
 import { describeValue, parseOrThrow, SpecError, type InputProblem } from '../problems';
-import { bind, costVariables, variableUses, type CostVariable } from './bindings';
+import { bind, costVariables, unboundInRaw, variableUses, type CostVariable } from './bindings';
 import type { BoundLayer } from './layer.schema';
 import { RunSpec, type Precision } from './spec.schema';
 
@@ -79,9 +79,27 @@ function checkSearch(spec: RunSpec, problems: InputProblem[]): SearchPlanInput |
   };
 }
 
+function rawProblems(input: unknown, already: InputProblem[]): InputProblem[] {
+  const extra: InputProblem[] = [];
+  const profile = (input as { hardware?: { profile?: unknown } } | null)?.hardware?.profile;
+  if (typeof profile === 'string' && !findHardware(profile)) {
+    extra.push({ path: 'hardware.profile', message: `got ${describeValue(profile)}; expected a profile id listed by \`wattprint hardware list\`` });
+  }
+  extra.push(...unboundInRaw(input));
+  const seen = new Set(already.map((p) => p.path));
+  return extra.filter((p) => !seen.has(p.path));
+}
+
 /** Parses a run spec and checks what a schema cannot: the profile, the precision, `$name` bindings, the search. */
 export function prepareSpec(input: unknown, knownRegions?: ReadonlySet<string>): PreparedSpec {
-  const spec = parseOrThrow(RunSpec, input);
+  let spec: RunSpec;
+  try {
+    spec = parseOrThrow(RunSpec, input);
+  } catch (error) {
+    // Report what else is wrong in the same run: an unknown profile and unbound $names.
+    if (error instanceof SpecError) throw new SpecError([...error.problems, ...rawProblems(input, error.problems)]);
+    throw error;
+  }
   const problems: InputProblem[] = [];
   const assumptions: string[] = [];
   const profile = findHardware(spec.hardware.profile);

@@ -102,6 +102,16 @@ describe('run spec parsing', () => {
     ]);
   });
 
+  it('reports an unknown profile and unbound $names beside schema problems, in one run', () => {
+    const spec = mnistSpec({ hardware: { profile: 'nvidia-rtx-9090', count: -2 }, model: { input: [784], layers: [{ type: 'dense', units: '$width', activaton: 'relu' }] } });
+    expect(problems(spec)).toEqual([
+      'model.layers.0.activaton: unknown key "activaton"',
+      'hardware.count: got -2; expected a positive integer',
+      'hardware.profile: got "nvidia-rtx-9090"; expected a profile id listed by `wattprint hardware list`',
+      'model.layers.0.units: got "$width", which is unbound; expected a number or a $name from search.space (no search.space given)',
+    ]);
+  });
+
   it('refuses a precision the hardware cannot run, and a region without a series', () => {
     expect(problems(mnistSpec({ hardware: { profile: 'nvidia-tesla-t4', precision: 'bf16' } }))).toEqual([
       'hardware.precision: got "bf16"; expected one nvidia-tesla-t4 runs: fp32, fp16',
