@@ -54,7 +54,8 @@ export class JobService {
   async detail(id: string, principal: Principal) {
     const job = await this.jobs.find(id);
     // Another team's job answers exactly like a missing one, so ids cannot be probed.
-    if (job === undefined || (principal.team !== null && job.team !== principal.team)) throw new JobNotFoundError(id);
+    const scopeTeam = principal.role === 'viewer' ? principal.team : null;
+    if (job === undefined || (scopeTeam !== null && job.team !== scopeTeam)) throw new JobNotFoundError(id);
 
     const deviceHours = await this.jobs.energyByDeviceHour(id);
     const factors = await this.factors.hourFactors(nodeHoursOf(deviceHours));
