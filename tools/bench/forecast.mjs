@@ -55,13 +55,19 @@ function baselineGrid() {
   return total;
 }
 
+/** Median ms per call; a call too quick to time alone is repeated within each sample. */
 function medianMs(fn) {
   for (let i = 0; i < WARMUP; i++) fn();
+  let repeat = 1;
+  for (let t = process.hrtime.bigint(); Number(process.hrtime.bigint() - t) < 1e6; repeat *= 2) {
+    t = process.hrtime.bigint();
+    for (let i = 0; i < repeat; i++) fn();
+  }
   const times = [];
   for (let i = 0; i < RUNS; i++) {
     const t = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    for (let r = 0; r < repeat; r++) fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6 / repeat);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];

@@ -82,12 +82,12 @@ function simulate(plan: StrategyPlan, energyJ: Float64Array, seed: number): [num
  * The search phase: its expected energy (exact for a grid, which visits every point equally, and the
  * expected value for the sampled strategies) and, for sampled strategies, p10/p90 over the draws.
  */
-export function estimateSearch(input: SearchPlanInput, epochs: number, costs: EpochCosts): SearchEstimate {
+export function estimateSearch(input: SearchPlanInput, epochs: number, costs: EpochCosts, withSpread = true): SearchEstimate {
   const plan = strategyPlan(input, epochs);
   const spent = totalEpochs(plan);
   const expected = spent * mean(costs.energyJ);
   const varied = costs.energyJ.some((e) => e !== costs.energyJ[0]);
-  const simulated = input.strategy !== 'grid' && varied && plan.trials > 0;
+  const simulated = withSpread && input.strategy !== 'grid' && varied && plan.trials > 0;
   let [p10, p90] = [expected, expected];
   if (simulated) [p10, p90] = simulate(plan, costs.energyJ, input.seed);
   return {

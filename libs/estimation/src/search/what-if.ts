@@ -23,7 +23,8 @@ export function compareStrategies(input: SearchPlanInput, epochs: number, costs:
   for (const strategy of STRATEGIES) {
     if (strategy === 'grid' && (input.gridPoints === undefined || input.gridPoints > MAX_WHAT_IF_GRID)) continue;
     const trials = strategy === 'grid' || strategy === 'hyperband' ? undefined : (input.trials ?? trialsNow);
-    const estimate = estimateSearch({ ...input, strategy, trials }, epochs, costs);
+    // Only expected values are compared: no need to simulate each strategy's spread.
+    const estimate = estimateSearch({ ...input, strategy, trials }, epochs, costs, false);
     outcomes.push({ strategy, trials: estimate.trials, epochs: estimate.epochs, energyJ: estimate.energyJ.p50, durationS: estimate.durationS });
   }
   return outcomes;
