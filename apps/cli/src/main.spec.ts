@@ -149,7 +149,8 @@ describe('bad input: one line per problem, naming the path, the value and what w
     const lines = await bad('calibrate', obs);
     expect(lines).toEqual([expect.stringMatching(/bad\.jsonl:3: not valid JSON \(.+\); expected one observation per line$/)]);
     const obs2 = file('bad2.jsonl', '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1}}\n');
-    expect(await bad('calibrate', obs2)).toEqual([`observations: ${obs2}:1.measured.durationS: missing; expected a positive number`]);
+    expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: missing; expected a positive number`]);
+    expect(await bad('calibrate', file('empty.json', []))).toEqual(['(root): got no observations; expected at least one measured run']);
     const csv = file('grid.csv', 'timestamp,g\n2026-12-01T00:00:00Z,300\n2026-12-01T02:00:00Z,200\n');
     expect(await bad('forecast', example('scheduled-training.yaml'), '--intensity', `example-grid=${csv}`)).toEqual([
       `${csv}:3: got 2026-12-01T02:00:00Z; expected the next hour, 2026-12-01T01:00:00.000Z`,

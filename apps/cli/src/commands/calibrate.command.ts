@@ -1,9 +1,9 @@
-import { calibrate } from '@wattprint/estimation';
+import { calibrate, problemLine, SpecError } from '@wattprint/estimation';
+import { CliInputError } from '../cli-error';
 import type { Command } from 'commander';
 import { readObservations } from '../files/read-document';
 import { formatCalibration } from '../format/calibration.format';
 import type { CliIo } from '../io';
-import { inFile } from './forecast.command';
 
 interface CalibrateOptions {
   output?: string;
@@ -29,8 +29,9 @@ export function registerCalibrateCommand(program: Command, io: CliIo): void {
       try {
         file = calibrate(observations, labels);
       } catch (error) {
-        // Labels already name the file and the observation in it.
-        return inFile(paths.length === 1 && observations.length === 0 ? paths[0] : 'observations', error);
+        // Paths start with the label (`runs.jsonl:3`), which already names the file and the line.
+        if (error instanceof SpecError) throw new CliInputError(error.problems.map(problemLine));
+        throw error;
       }
       const json = `${JSON.stringify(file, null, 2)}\n`;
       if (options.output) io.writeFile(options.output, json);

@@ -1,6 +1,6 @@
 import { explainForecast, forecast } from '../forecast/forecast';
 import { SpecError } from '../problems';
-import { MNIST_LAYERS } from '../testing.fixtures';
+import { MNIST_LAYERS } from '../testing/fixtures';
 import { calibrate, parseCalibration } from './calibrate';
 import type { CalibrationFile } from './calibration.schema';
 import { nnls } from './nnls';

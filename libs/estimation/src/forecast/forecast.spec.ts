@@ -1,6 +1,6 @@
 import { defaultCoefficients } from '../energy/coefficients';
 import { findHardware } from '../hardware/hardware.lookup';
-import { mnistSpec } from '../testing.fixtures';
+import { mnistSpec } from '../testing/fixtures';
 import { explainForecast, forecast } from './forecast';
 
 const J_PER_KWH = 3.6e6;

@@ -1,18 +1,11 @@
 import type { BoundLayer } from '../spec/layer.schema';
+import { MNIST_LAYERS } from '../testing/fixtures';
 import { analyzeLayers, layerCost } from './analyze';
 
 const cost = (layer: object, input: number[]) => layerCost(layer as BoundLayer, input);
 
 describe('Keras MNIST convnet (keras.io/examples/vision/mnist_convnet)', () => {
-  const layers = [
-    { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
-    { type: 'maxpool2d', pool: 2 },
-    { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
-    { type: 'maxpool2d', pool: 2 },
-    { type: 'flatten' },
-    { type: 'dropout', rate: 0.5 },
-    { type: 'dense', units: 10, activation: 'softmax' },
-  ] as BoundLayer[];
+  const layers = MNIST_LAYERS as BoundLayer[];
 
   it('counts the 34,826 parameters of its model.summary()', () => {
     const model = analyzeLayers([28, 28, 1], layers);

@@ -1,5 +1,5 @@
 import { explainForecast, forecast } from '../forecast/forecast';
-import { denseSearchSpec } from '../testing.fixtures';
+import { denseSearchSpec } from '../testing/fixtures';
 import { ashaPlan, hyperbandPlan, successiveHalvingPlan, totalEpochs } from './strategies';
 
 /** Training energy (kWh) of the dense net at one point of the space, forecast as a plain run. */

@@ -1,6 +1,6 @@
 import { forecast } from '../forecast/forecast';
 import { SpecError, problemLine } from '../problems';
-import { denseSearchSpec, mnistSpec } from '../testing.fixtures';
+import { denseSearchSpec, mnistSpec } from '../testing/fixtures';
 import { prepareSpec } from './prepare';
 
 function problems(input: unknown): string[] {
