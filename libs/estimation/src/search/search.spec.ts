@@ -90,6 +90,14 @@ describe('search strategies: energy', () => {
     expect(asha.phases.search.energyKWh).toBeCloseTo(totalEpochs(ashaPlan(90, 27, 1, 3)) * meanEpoch, 9);
   });
 
+  it('successive halving prices its rungs from the spec', () => {
+    const r = forecast(denseSearchSpec({ strategy: 'successive-halving', trials: 27, maxEpochs: 27 }));
+    let meanEpoch = 0;
+    for (const units of [64, 256, 1024]) for (const depth of [1, 2, 4]) meanEpoch += trainingKWh(units, depth, 1) / 9;
+    expect(r.phases.search.trials).toBe(27);
+    expect(r.phases.search.energyKWh).toBeCloseTo(totalEpochs(successiveHalvingPlan(27, 27, 1, 3)) * meanEpoch, 9);
+  });
+
   it('the final training is added unless the best trial is the final model', () => {
     const separate = forecast(denseSearchSpec({ strategy: 'random', trials: 10 }));
     const included = forecast(denseSearchSpec({ strategy: 'random', trials: 10, includesFinalTraining: true }));
