@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './dialect';
 import * as m0001 from './migrations/0001_initial';
 
@@ -44,7 +44,11 @@ export class MigrationError extends Error {
  * (an advisory lock on PostgreSQL) so only one runs the migrations. Returns the names it applied.
  */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InlineMigrationProvider(dialect) });
+  // Pin Kysely's bookkeeping tables to the connection's own schema: without it the migrator looks for
+  // its lock table in every schema of the database and can find another tenant's.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
+  const migrator = new Migrator({ db, provider: new InlineMigrationProvider(dialect), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new MigrationError(failed?.migrationName, error);
