@@ -1,10 +1,11 @@
 import { forecast, HARDWARE_CATALOGUE } from '@wattprint/estimation';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { example, ROOT, runCli, scratchDir } from '../test/run-cli';
 
 const dir = scratchDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, content: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));

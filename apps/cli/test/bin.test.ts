@@ -1,6 +1,6 @@
 import { forecast } from '@wattprint/estimation';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { example, ROOT, scratchDir } from './run-cli';
@@ -37,6 +37,10 @@ beforeAll(() => {
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
   nodePath = libraryPath();
 }, 60_000);
+
+afterAll(() => {
+  if (nodePath) rmSync(nodePath, { recursive: true, force: true });
+});
 
 describe('the built wattprint bin', () => {
   it('forecasts the quick-start example as the library does', () => {
