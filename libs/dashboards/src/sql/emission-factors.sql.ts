@@ -1,0 +1,97 @@
+import type { YearlyAverages } from './yearly-averages';
+
+/**
+ * SQL twin of the collector's resolveHourFactors (apps/collector/src/carbon/emissions): given a CTE
+ * `node_hours(node, hour_start)`, these CTEs end in `hour_factors(node, hour_start, site_id, pue,
+ * g_per_kwh, estimated)`. The rules are the collector's:
+ *
+ * - PUE: time-weighted mean over the hour of the site's piecewise-constant schedule; the first step
+ *   also holds before its valid_from; a site without a schedule, or a node without a site, gets 1.
+ * - Intensity: time-weighted mean over the hour of the region's periods where at each instant the
+ *   best covering period counts (actual over forecast, then newest revision, then latest start);
+ *   uncovered parts of the hour are left out of the mean.
+ * - No period covering the hour: the yearly average of the region, else of its parent zone (the part
+ *   before the first `-` or `_`), else WORLD, flagged estimated. A node without a site gets WORLD.
+ *
+ * Everything is PostgreSQL; the cost grows with distinct (node, hour) pairs, not with buckets.
+ */
+export function hourFactorsCtes(yearly: YearlyAverages): string {
+  const values = [...yearly].map(([region, g]) => `('${region}', ${g}::double precision)`).join(',\n    ');
+  return `site_of_node_hour AS (
+  SELECT nh.node, nh.hour_start, s.id AS site_id, s.region
+  FROM node_hours nh
+  LEFT JOIN nodes n ON n.name = nh.node
+  LEFT JOIN sites s ON s.id = n.site_id
+),
+site_hours AS (
+  SELECT DISTINCT site_id, region, hour_start FROM site_of_node_hour WHERE site_id IS NOT NULL
+),
+pue_steps AS (
+  -- The first step reaches back to the beginning of time, the last one forward to its end.
+  SELECT site_id, pue,
+    CASE WHEN row_number() OVER w = 1 THEN -9000000000000000000 ELSE valid_from END AS step_from,
+    COALESCE(lead(valid_from) OVER w, 9000000000000000000) AS step_to
+  FROM site_pue
+  WHERE site_id IN (SELECT site_id FROM site_hours)
+  WINDOW w AS (PARTITION BY site_id ORDER BY valid_from)
+),
+site_hour_pue AS (
+  SELECT sh.site_id, sh.hour_start,
+    SUM((LEAST(p.step_to, sh.hour_start + 3600000) - GREATEST(p.step_from, sh.hour_start)) * p.pue) / 3600000.0 AS pue
+  FROM site_hours sh
+  JOIN pue_steps p ON p.site_id = sh.site_id AND p.step_from < sh.hour_start + 3600000 AND p.step_to > sh.hour_start
+  GROUP BY sh.site_id, sh.hour_start
+),
+region_hours AS (
+  SELECT DISTINCT region, hour_start FROM site_hours
+),
+intensity_cuts AS (
+  -- Every instant inside the hour where the set of covering periods may change.
+  SELECT rh.region, rh.hour_start, c.t
+  FROM region_hours rh
+  CROSS JOIN LATERAL (
+    SELECT rh.hour_start AS t
+    UNION SELECT rh.hour_start + 3600000
+    UNION SELECT gi.period_start FROM grid_intensity gi
+      WHERE gi.region = rh.region AND gi.period_start > rh.hour_start AND gi.period_start < rh.hour_start + 3600000
+    UNION SELECT gi.period_end FROM grid_intensity gi
+      WHERE gi.region = rh.region AND gi.period_end > rh.hour_start AND gi.period_end < rh.hour_start + 3600000
+  ) c
+),
+intensity_segments AS (
+  SELECT region, hour_start, t AS seg_from, lead(t) OVER (PARTITION BY region, hour_start ORDER BY t) AS seg_to
+  FROM intensity_cuts
+),
+segment_intensity AS (
+  SELECT sg.region, sg.hour_start, sg.seg_to - sg.seg_from AS span_ms, best.g_per_kwh
+  FROM intensity_segments sg
+  CROSS JOIN LATERAL (
+    SELECT gi.g_per_kwh FROM grid_intensity gi
+    WHERE gi.region = sg.region AND gi.period_start <= sg.seg_from AND gi.period_end >= sg.seg_to
+    ORDER BY CASE WHEN gi.kind = 'actual' THEN 0 ELSE 1 END, gi.revised_at DESC, gi.period_start DESC
+    LIMIT 1
+  ) best
+  WHERE sg.seg_to IS NOT NULL
+),
+region_hour_intensity AS (
+  SELECT region, hour_start, SUM(span_ms * g_per_kwh) / SUM(span_ms) AS g_per_kwh
+  FROM segment_intensity
+  GROUP BY region, hour_start
+),
+yearly_average(region, g_per_kwh) AS (
+  VALUES
+    ${values}
+),
+hour_factors AS (
+  SELECT sn.node, sn.hour_start, sn.site_id,
+    COALESCE(shp.pue, 1.0) AS pue,
+    COALESCE(rhi.g_per_kwh, ya_region.g_per_kwh, ya_zone.g_per_kwh, ya_world.g_per_kwh) AS g_per_kwh,
+    rhi.g_per_kwh IS NULL AS estimated
+  FROM site_of_node_hour sn
+  LEFT JOIN site_hour_pue shp ON shp.site_id = sn.site_id AND shp.hour_start = sn.hour_start
+  LEFT JOIN region_hour_intensity rhi ON rhi.region = sn.region AND rhi.hour_start = sn.hour_start
+  LEFT JOIN yearly_average ya_region ON ya_region.region = upper(sn.region)
+  LEFT JOIN yearly_average ya_zone ON ya_zone.region = split_part(translate(upper(sn.region), '_', '-'), '-', 1)
+  CROSS JOIN (SELECT g_per_kwh FROM yearly_average WHERE region = 'WORLD') ya_world
+)`;
+}

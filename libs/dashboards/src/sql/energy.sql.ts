@@ -1,0 +1,66 @@
+import { hourFactorsCtes } from './emission-factors.sql';
+import { timeRangeFilter } from './grafana-macros';
+import type { YearlyAverages } from './yearly-averages';
+
+/** A column the energy is grouped by: an SQL expression over `eb` (energy_buckets), `j` (jobs), `n` (nodes). */
+export interface Dimension {
+  expr: string;
+  alias: string;
+}
+
+export interface EnergyScope {
+  /** Grouping columns kept beside node and hour, e.g. the site or the team. */
+  dimensions: readonly Dimension[];
+  /** Extra conditions on eb/j/n, ANDed with the dashboard's time range. */
+  filters: readonly string[];
+}
+
+/** The expressions panels reuse for the site of a bucket and the job attributes, null shown plainly. */
+export const SITE_EXPR = `COALESCE(n.site_id, '(unassigned)')`;
+export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string => `COALESCE(j."${column}", '(none)')`;
+
+/**
+ * A WITH clause ending in `energy`: one row per (dimensions, node, hour) with joules (IT), idle_joules,
+ * gpu_ms, the hour's pue, g_per_kwh and estimated flag, facility_joules and grams CO2eq. Panels select
+ * from `energy` and add it up; emissions are derived at query time, as everywhere in Wattprint.
+ */
+export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
+  const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
+  const groupBy = [...scope.dimensions.map((d) => d.expr), 'eb.node', 'eb.hour_start'];
+  const where = [timeRangeFilter('eb'), ...scope.filters].join('\n    AND ');
+  return `WITH buckets AS (
+  SELECT ${[...dims, 'eb.node', 'eb.hour_start'].join(', ')},
+    SUM(eb.joules) AS joules,
+    SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END) AS idle_joules,
+    SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
+  FROM energy_buckets eb
+  LEFT JOIN jobs j ON j.id = eb.job_id
+  LEFT JOIN nodes n ON n.name = eb.node
+  WHERE ${where}
+  GROUP BY ${groupBy.join(', ')}
+),
+node_hours AS (
+  SELECT DISTINCT node, hour_start FROM buckets
+),
+${hourFactorsCtes(yearly)},
+energy AS (
+  SELECT b.*, f.pue, f.g_per_kwh, f.estimated,
+    b.joules * f.pue AS facility_joules,
+    b.joules / 3600000.0 * f.pue * f.g_per_kwh AS grams
+  FROM buckets b
+  JOIN hour_factors f ON f.node = b.node AND f.hour_start = b.hour_start
+)`;
+}
+
+/** The figures every panel shows, summed over whatever the outer query groups by. */
+export const FIGURES = {
+  itKWh: `SUM(joules) / 3600000.0`,
+  facilityKWh: `SUM(facility_joules) / 3600000.0`,
+  co2eqKg: `SUM(grams) / 1000.0`,
+  gpuHours: `SUM(gpu_ms) / 3600000.0`,
+  idleShare: `COALESCE(SUM(idle_joules) / NULLIF(SUM(joules), 0), 0)`,
+  estimatedShare: `COALESCE(SUM(CASE WHEN estimated THEN joules ELSE 0 END) / NULLIF(SUM(joules), 0), 0)`,
+  /** Energy-weighted means: what the site's factors were where the energy was actually spent. */
+  meanPue: `SUM(facility_joules) / NULLIF(SUM(joules), 0)`,
+  meanIntensity: `SUM(grams) / NULLIF(SUM(facility_joules) / 3600000.0, 0)`,
+} as const;

@@ -1,0 +1,210 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+// A pure lib's tests need the real schema: libs/db is used here only, never by src.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
+import { sql } from 'kysely';
+import { dashboards } from '../src/generate';
+import { collectorYearlyAverages, panelQueries, panelSql, variables } from './support/dashboard-queries';
+import { type GrafanaContext, expandMacros } from './support/grafana-macros';
+import { H0, H1, HOUR, seedCluster } from './support/seed';
+
+const generated = dashboards(collectorYearlyAverages());
+const cluster = generated.get('cluster-accounting.json')!;
+const org = generated.get('org-view.json')!;
+
+let testDb: TestDatabase;
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('postgres');
+  handle = connect({ url: testDb.url, poolSize: 2 });
+  await migrateToLatest(handle.db as never, handle.dialect);
+  await seedCluster(handle.db);
+});
+
+afterAll(async () => {
+  await handle?.close();
+  await testDb?.drop();
+});
+
+type Row = Record<string, unknown>;
+
+async function run(text: string, ctx: GrafanaContext): Promise<Row[]> {
+  const result = await sql.raw<Row>(expandMacros(text, ctx)).execute(handle.db);
+  return result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(v) ? Number(v) : v])));
+}
+
+/**
+ * Resolves each variable as Grafana does with "All" selected, or with the values given: variables
+ * in dashboard order, each option query expanded with the ones before it.
+ */
+async function context(dashboard: Dashboard, chosen: Record<string, string[]> = {}, intervalMs = 60_000): Promise<GrafanaContext> {
+  const ctx: GrafanaContext = { from: H0, to: H1 + HOUR, intervalMs, variables: {} };
+  for (const v of variables(dashboard)) {
+    const rows = await run(String(v.query), ctx);
+    const options = rows.map((r) => String(Object.values(r)[0]));
+    ctx.variables[v.name] = chosen[v.name] ?? options;
+  }
+  return ctx;
+}
+
+async function single(dashboard: Dashboard, title: string, ctx: GrafanaContext): Promise<number> {
+  const rows = await run(panelSql(dashboard, title), ctx);
+  expect(rows).toHaveLength(1);
+  return Number(Object.values(rows[0])[0]);
+}
+
+// Hand-computed from the seed (support/seed.ts), kWh and grams:
+//   gpu-1 H0: 1.5 kWh × PUE 1.35 (1.2 then 1.5 from :30) × 300 g (actual beats the 999 forecast) = 607.5 g
+//   gpu-1 H1: 2 kWh × PUE 1.5 × 150 g (forecast 200 then actual 100, half an hour each)      = 450 g
+//   gpu-2 H0: 1 kWh × PUE 1.1 × 369.5 g (US-CAL-CISO has no series: US yearly average)       = 406.45 g
+//   gpu-3 H0: 1.25 kWh × PUE 1 × 475 g (no site: WORLD average)                              = 593.75 g
+const TOTAL = { itKWh: 5.75, facilityKWh: 2.025 + 3 + 1.1 + 1.25, co2eqKg: (607.5 + 450 + 406.45 + 593.75) / 1000, gpuHours: 5 / 60 };
+
+describe('every panel and variable query runs on PostgreSQL', () => {
+  it.each([...generated.keys()])('%s', async (file) => {
+    const dashboard = generated.get(file)!;
+    for (const [interval, chosen] of [[60_000, {}], [4 * HOUR, {}]] as const) {
+      const ctx = await context(dashboard, chosen, interval);
+      for (const q of panelQueries(dashboard)) {
+        const rows = await run(q.query.rawSql, ctx).catch((error: Error) => {
+          throw new Error(`${file} / ${q.panel}: ${error.message}`);
+        });
+        expect({ panel: q.panel, rows: rows.length > 0 }).toEqual({ panel: q.panel, rows: true });
+        if (q.query.format === 'time_series') {
+          for (const r of rows) expect(r.time).toBeInstanceOf(Date);
+        }
+      }
+    }
+  });
+});
+
+describe('cluster accounting', () => {
+  let ctx: GrafanaContext;
+  beforeAll(async () => {
+    ctx = await context(cluster);
+  });
+
+  it('offers every site and the unassigned nodes', () => {
+    expect(ctx.variables.site).toEqual(['(unassigned)', 'fra', 'sfo']);
+  });
+
+  it('totals IT and facility energy, CO2eq, GPU-hours and shares by hand', async () => {
+    expect(await single(cluster, 'IT energy', ctx)).toBeCloseTo(TOTAL.itKWh, 9);
+    expect(await single(cluster, 'Facility energy', ctx)).toBeCloseTo(TOTAL.facilityKWh, 9);
+    expect(await single(cluster, 'CO2eq', ctx)).toBeCloseTo(TOTAL.co2eqKg, 9);
+    expect(await single(cluster, 'GPU-hours', ctx)).toBeCloseTo(TOTAL.gpuHours, 9);
+    expect(await single(cluster, 'Idle share', ctx)).toBeCloseTo(0.5 / 5.75, 9);
+    expect(await single(cluster, 'Estimated intensity', ctx)).toBeCloseTo(2.25 / 5.75, 9);
+  });
+
+  it('filters by site', async () => {
+    const fra = { ...ctx, variables: { site: ['fra'] } };
+    expect(await single(cluster, 'CO2eq', fra)).toBeCloseTo((607.5 + 450) / 1000, 9);
+    expect(await single(cluster, 'IT energy', fra)).toBeCloseTo(3.5, 9);
+  });
+
+  it('splits sites with energy-weighted PUE and intensity', async () => {
+    const rows = await run(panelSql(cluster, 'Sites'), ctx);
+    expect(rows.map((r) => r.Site)).toEqual(['fra', '(unassigned)', 'sfo']);
+    const [fra, none, sfo] = rows;
+    expect(fra['IT energy']).toBeCloseTo(3.5, 9);
+    expect(fra['Facility energy']).toBeCloseTo(5.025, 9);
+    expect(fra.CO2eq).toBeCloseTo(1.0575, 9);
+    expect(fra.PUE).toBeCloseTo(5.025 / 3.5, 9);
+    expect(fra.Intensity).toBeCloseTo(1057.5 / 5.025, 9);
+    expect(fra['Idle share']).toBeCloseTo(0.5 / 3.5, 9);
+    expect(fra['Estimated intensity']).toBe(0);
+    expect(none.CO2eq).toBeCloseTo(0.59375, 9);
+    expect(none['GPU-hours']).toBe(0);
+    expect(sfo.CO2eq).toBeCloseTo(0.40645, 9);
+    expect(sfo['Estimated intensity']).toBe(1);
+  });
+
+  it('ranks nodes and jobs by CO2eq', async () => {
+    const nodes = await run(panelSql(cluster, 'Nodes'), ctx);
+    expect(nodes.map((r) => [r.Node, r.Site])).toEqual([['gpu-1', 'fra'], ['gpu-3', '(unassigned)'], ['gpu-2', 'sfo']]);
+    const jobs = await run(panelSql(cluster, 'Top 20 jobs by CO2eq'), ctx);
+    expect(jobs.map((r) => [r.Job, r.User, r.Team, r.Project])).toEqual([
+      ['j1', 'alice', 'ml', 'llm'],
+      ['j2', 'bob', 'vision', "o'brien"],
+      ['j3', 'carol', '(none)', 'misc'],
+    ]);
+    expect(jobs[0].CO2eq).toBeCloseTo(0.88, 9);
+    expect(jobs[0]['Facility energy']).toBeCloseTo(2.35, 9);
+    expect(jobs[1].CO2eq).toBeCloseTo(0.85645, 9);
+    expect(jobs[1]['GPU-hours']).toBeCloseTo(2 / 60, 9);
+  });
+
+  it('steps time series by the hour, or by Grafana\'s interval rounded up to whole hours', async () => {
+    const hourly = await run(panelSql(cluster, 'Energy: IT and facility'), ctx);
+    expect(hourly.map((r) => [(r.time as Date).getTime(), r.IT, r.Facility])).toEqual([
+      [H0, expect.closeTo(3.75, 9), expect.closeTo(2.025 + 1.1 + 1.25, 9)],
+      [H1, expect.closeTo(2, 9), expect.closeTo(3, 9)],
+    ]);
+    const coarse = await run(panelSql(cluster, 'Energy: IT and facility'), { ...ctx, intervalMs: 90 * 60_000 });
+    expect(coarse.map((r) => [(r.time as Date).getTime(), r.IT])).toEqual([[H0, expect.closeTo(5.75, 9)]]);
+    const bySite = await run(panelSql(cluster, 'CO2eq by site'), ctx);
+    expect(bySite.map((r) => [(r.time as Date).getTime(), r.metric, r.value])).toEqual([
+      [H0, '(unassigned)', expect.closeTo(0.59375, 9)],
+      [H0, 'fra', expect.closeTo(0.6075, 9)],
+      [H0, 'sfo', expect.closeTo(0.40645, 9)],
+      [H1, 'fra', expect.closeTo(0.45, 9)],
+    ]);
+  });
+
+  it('follows a revised intensity with no re-ingest', async () => {
+    await handle.db
+      .updateTable('grid_intensity')
+      .set({ g_per_kwh: 400, revised_at: H1 + 5 * HOUR })
+      .where('region', '=', 'DE')
+      .where('kind', '=', 'actual')
+      .where('period_start', '=', H0)
+      .execute();
+    try {
+      expect(await single(cluster, 'CO2eq', ctx)).toBeCloseTo(TOTAL.co2eqKg + (2.025 * 100) / 1000, 9);
+    } finally {
+      await handle.db.updateTable('grid_intensity').set({ g_per_kwh: 300, revised_at: H0 }).where('region', '=', 'DE').where('kind', '=', 'actual').where('period_start', '=', H0).execute();
+    }
+  });
+});
+
+describe('teams, users and projects', () => {
+  it('offers teams and the projects of the chosen teams, quoting values as Grafana does', async () => {
+    const all = await context(org);
+    expect(all.variables.team).toEqual(['(none)', 'ml', 'vision']);
+    expect(all.variables.project).toEqual(['(none)', 'llm', 'misc', "o'brien"]);
+    const vision = await context(org, { team: ['vision'] });
+    expect(vision.variables.project).toEqual(['(none)', "o'brien"]);
+  });
+
+  it('attributes job energy only, by team, user and project', async () => {
+    const ctx = await context(org);
+    expect(await single(org, 'CO2eq', ctx)).toBeCloseTo((880 + 856.45 + 118.75) / 1000, 9);
+    expect(await single(org, 'IT energy', ctx)).toBeCloseTo(5.25, 9);
+    expect(await single(org, 'Jobs', ctx)).toBe(3);
+    const teams = await run(panelSql(org, 'Teams'), ctx);
+    expect(teams.map((r) => [r.Team, r.CO2eq])).toEqual([
+      ['ml', expect.closeTo(0.88, 9)],
+      ['vision', expect.closeTo(0.85645, 9)],
+      ['(none)', expect.closeTo(0.11875, 9)],
+    ]);
+    const users = await run(panelSql(org, 'Users'), ctx);
+    expect(users.map((r) => [r.User, r.Team])).toEqual([['alice', 'ml'], ['bob', 'vision'], ['carol', '(none)']]);
+    const projects = await run(panelSql(org, 'Projects'), ctx);
+    expect(projects.find((r) => r.Project === "o'brien")!['Facility energy']).toBeCloseTo(4.1, 9);
+  });
+
+  it('filters by team, project and site', async () => {
+    const vision = await context(org, { team: ['vision'] });
+    expect(await single(org, 'CO2eq', vision)).toBeCloseTo(0.85645, 9);
+    expect(await single(org, 'Jobs', vision)).toBe(1);
+    const fra = await context(org, { site: ['fra'] });
+    expect(await single(org, 'CO2eq', fra)).toBeCloseTo((405 + 450) / 1000, 9);
+    expect(await single(org, 'GPU-hours', fra)).toBeCloseTo(2 / 60 + 1 / 60, 9);
+    const misc = await context(org, { project: ['misc'] });
+    expect(await single(org, 'CO2eq', misc)).toBeCloseTo(0.11875, 9);
+  });
+});
