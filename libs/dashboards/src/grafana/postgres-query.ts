@@ -19,11 +19,16 @@ export interface PostgresQuery {
   _implementsDataqueryVariant(): void;
 }
 
+/** The SDK's marker that a type is a Dataquery variant; it is never called and not serialised. */
+function markDataquery(): void {
+  return undefined;
+}
+
 export class PostgresQueryBuilder implements Builder<Dataquery> {
   private readonly internal: PostgresQuery;
 
   constructor(rawSql: string) {
-    this.internal = { format: 'table', rawQuery: true, editorMode: 'code', rawSql, _implementsDataqueryVariant() {} };
+    this.internal = { format: 'table', rawQuery: true, editorMode: 'code', rawSql, _implementsDataqueryVariant: markDataquery };
   }
 
   build(): PostgresQuery {
