@@ -16,14 +16,14 @@ function maxPower(a: number | null, b: number | null): number | null {
 
 /** Accumulates deltas from many batches into one row per bucket key. */
 export class BucketAccumulator {
-  private readonly rows = new Map<string, BucketRow>();
+  private readonly byKey = new Map<string, BucketRow>();
 
   add(deltas: readonly BucketDelta[]): void {
     for (const d of deltas) {
       const key = keyOf(d);
-      const row = this.rows.get(key);
+      const row = this.byKey.get(key);
       if (row === undefined) {
-        this.rows.set(key, { ...d });
+        this.byKey.set(key, { ...d });
       } else {
         row.joules += d.joules;
         row.samples += d.samples;
@@ -33,12 +33,17 @@ export class BucketAccumulator {
     }
   }
 
+  /** The rows in no particular order. */
+  rows(): BucketRow[] {
+    return [...this.byKey.values()];
+  }
+
   /**
    * The rows sorted by key. Every collector writes bucket rows in this one order, so two
    * transactions that touch overlapping buckets lock them in the same order and cannot deadlock.
    */
   sortedRows(): BucketRow[] {
-    return [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    return [...this.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   }
 }
 

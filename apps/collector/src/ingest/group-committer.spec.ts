@@ -31,6 +31,18 @@ describe('GroupCommitter', () => {
     expect(groups).toEqual([[1, 2], [3, 4]]);
   });
 
+  it('runs up to maxInFlight commits at once', async () => {
+    let running = 0;
+    let most = 0;
+    const c = committer(async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+    }, { maxItems: 1, maxInFlight: 2 });
+    await Promise.all([1, 2, 3, 4].map((i) => c.submit(i)));
+    expect(most).toBe(2);
+  });
+
   it('retries a group through an outage, reporting it once each way', async () => {
     let failures = 3;
     const events: string[] = [];

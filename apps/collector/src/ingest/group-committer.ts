@@ -13,6 +13,8 @@ export interface GroupCommitterOptions<T> {
   windowMs: number;
   /** A group commits at once when it holds this many items. */
   maxItems: number;
+  /** Commits that may run at once (1 = strictly one after the other). Default 1. */
+  maxInFlight?: number;
   /** Writes a group in one transaction; throws if nothing was committed. */
   commit(items: T[]): Promise<void>;
   /** A transient failure is retried with back-off until it succeeds or the committer closes. */
@@ -42,7 +44,7 @@ interface Pending<T> {
 export class GroupCommitter<T> {
   private pending: Array<Pending<T>> = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
   private inOutage = false;
   private wakeRetry: (() => void) | undefined;
@@ -71,14 +73,18 @@ export class GroupCommitter<T> {
     if (abandon) {
       this.wakeRetry?.();
       this.failPending(new CommitterClosedError());
-    } else if (this.pending.length > 0 && this.running === undefined) {
+    } else {
       this.flush();
     }
-    while (this.running !== undefined) await this.running;
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private get busy(): boolean {
+    return this.running.size >= (this.options.maxInFlight ?? 1);
   }
 
   private schedule(): void {
-    if (this.running !== undefined) return; // the running commit flushes what piles up when it ends
+    if (this.busy) return; // a running commit flushes what piles up when it ends
     if (this.pending.length >= this.options.maxItems || this.options.windowMs === 0) {
       this.flush();
     } else if (this.timer === undefined) {
@@ -89,12 +95,13 @@ export class GroupCommitter<T> {
   private flush(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0 || this.running !== undefined) return;
+    if (this.pending.length === 0 || this.busy) return;
     const group = this.pending.splice(0, this.options.maxItems);
-    this.running = this.commitGroup(group).finally(() => {
-      this.running = undefined;
+    const commit: Promise<void> = this.commitGroup(group).finally(() => {
+      this.running.delete(commit);
       if (this.pending.length > 0) this.flush();
     });
+    this.running.add(commit);
   }
 
   private async commitGroup(group: Array<Pending<T>>): Promise<void> {

@@ -28,6 +28,8 @@ const OR_TERMS_PER_STATEMENT = 200;
 // agents.last_seen_at is for people ("when did this node last report"): refreshing it once per
 // agent every few seconds spares a row update per commit.
 const AGENT_TOUCH_EVERY_MS = 5_000;
+// Bounds the memory of known boot ends; forgetting them only costs a predecessor query.
+const KNOWN_BOOTS_LIMIT = 100_000;
 
 /** Every database access of sample ingest: the group commit, agent keys and dead letters. */
 @Injectable()
@@ -35,6 +37,8 @@ export class IngestRepository {
   private readonly db: Kysely<Database>;
   private readonly agentKeys: TtlCache<string>;
   private readonly agentTouchedAt = new Map<string, number>();
+  /** Per agent boot, the last seq of the last batch this process committed: batches are never deleted, so a batch starting right after it has no gap before it. */
+  private readonly committedEnds = new Map<string, number>();
 
   constructor(
     @Inject(DATABASE) private readonly handle: DatabaseHandle,
@@ -42,6 +46,14 @@ export class IngestRepository {
   ) {
     this.db = handle.db;
     this.agentKeys = new TtlCache(config.agentKeyTtlMs, () => this.now());
+  }
+
+  /**
+   * Group commits worth running at once: PostgreSQL overlaps one commit's round trips and fsync with
+   * the next; SQLite has one writer, so a second would only wait.
+   */
+  get concurrentCommits(): number {
+    return this.handle.dialect === 'postgres' ? 2 : 1;
   }
 
   now(): number {
@@ -74,7 +86,11 @@ export class IngestRepository {
       await this.touchAgents(tx, fresh, now);
       return fresh;
     });
-    for (const b of added) this.agentTouchedAt.set(b.agentId, now);
+    if (this.committedEnds.size > KNOWN_BOOTS_LIMIT) this.committedEnds.clear();
+    for (const b of added) {
+      this.agentTouchedAt.set(b.agentId, now);
+      this.committedEnds.set(bootOf(b), b.lastSeq);
+    }
     return added;
   }
 
@@ -112,7 +128,7 @@ export class IngestRepository {
 
   private async addToBuckets(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
     const acc = new BucketAccumulator();
-    for (const b of batches) acc.add(b.deltas);
+    for (const b of batches) acc.add(b.buckets);
     for (const part of chunks(acc.sortedRows(), BUCKET_ROWS_PER_STATEMENT)) {
       await tx
         .insertInto('energy_buckets')
@@ -159,7 +175,8 @@ export class IngestRepository {
   }
 
   private async updateGaps(tx: Tx, added: readonly PreparedBatch[], now: number): Promise<void> {
-    const predecessors = await this.readPredecessors(tx, needingPredecessor(added));
+    const unknown = needingPredecessor(added).filter((b) => this.committedEnds.get(bootOf(b)) !== b.firstSeq - 1);
+    const predecessors = await this.readPredecessors(tx, unknown);
     const removed: SeqGap[] = [];
     for (const part of chunks(added, OR_TERMS_PER_STATEMENT)) {
       const rows = await tx

@@ -38,6 +38,7 @@ export class IngestService {
     this.committer = new GroupCommitter<PreparedBatch>({
       windowMs: config.groupCommitMs,
       maxItems: config.groupCommitMaxBatches,
+      maxInFlight: batches.concurrentCommits,
       commit: (group) => this.commit(group),
       isTransient: isTransientDbError,
       retryMinMs: RETRY_MIN_MS,

@@ -27,21 +27,15 @@ export function splitSampleByMinute(sample: Sample, node: string): BucketDelta[]
   const jobId = sample.jobId ?? IDLE_JOB_ID;
   const duration = sample.t1 - sample.t0;
   const firstMinute = Math.floor(sample.t0 / MINUTE_MS) * MINUTE_MS;
-  const base = { jobId, node, device: sample.device, deviceKind: sample.kind, peakPowerW: sample.powerW };
-  if (sample.t1 <= firstMinute + MINUTE_MS) {
-    return [{ ...base, minuteStart: firstMinute, joules: sample.energyJ, samples: 1, durationMs: duration }];
-  }
+  const piece = (minuteStart: number, joules: number, samples: number, durationMs: number): BucketDelta => ({
+    jobId, node, device: sample.device, deviceKind: sample.kind, minuteStart, joules, samples, durationMs, peakPowerW: sample.powerW,
+  });
+  if (sample.t1 <= firstMinute + MINUTE_MS) return [piece(firstMinute, sample.energyJ, 1, duration)];
   const pieces: BucketDelta[] = [];
   for (let minute = firstMinute; minute < sample.t1; minute += MINUTE_MS) {
     const from = Math.max(sample.t0, minute);
     const to = Math.min(sample.t1, minute + MINUTE_MS);
-    pieces.push({
-      ...base,
-      minuteStart: minute,
-      joules: (sample.energyJ * (to - from)) / duration,
-      samples: minute === firstMinute ? 1 : 0,
-      durationMs: to - from,
-    });
+    pieces.push(piece(minute, (sample.energyJ * (to - from)) / duration, minute === firstMinute ? 1 : 0, to - from));
   }
   return pieces;
 }

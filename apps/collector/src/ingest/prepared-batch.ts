@@ -1,6 +1,6 @@
 import { type Batch, batchKey, lastSeq } from '@wattprint/protocol';
-import type { SeenJob } from './bucket-deltas';
-import { type BucketDelta, splitSampleByMinute } from './minute-split';
+import { BucketAccumulator, type BucketRow, type SeenJob } from './bucket-deltas';
+import { splitSampleByMinute } from './minute-split';
 
 /** Where a batch sits in its agent boot's seq numbering, and the time it covers. */
 export interface BatchSpan {
@@ -19,18 +19,19 @@ export interface PreparedBatch extends BatchSpan {
   sentAt: number;
   sampleCount: number;
   joules: number;
-  deltas: BucketDelta[];
+  /** The batch's energy per bucket key: 40 samples of 8 GPUs over 5 s make 8 rows (16 across a minute boundary). */
+  buckets: BucketRow[];
   jobs: SeenJob[];
 }
 
 export function prepareBatch(batch: Batch): PreparedBatch {
-  const deltas: BucketDelta[] = [];
+  const buckets = new BucketAccumulator();
   const jobs = new Map<string, SeenJob>();
   let joules = 0;
   let firstT0 = Number.POSITIVE_INFINITY;
   let lastT1 = 0;
   for (const sample of batch.samples) {
-    for (const d of splitSampleByMinute(sample, batch.node)) deltas.push(d);
+    buckets.add(splitSampleByMinute(sample, batch.node));
     joules += sample.energyJ;
     firstT0 = Math.min(firstT0, sample.t0);
     lastT1 = Math.max(lastT1, sample.t1);
@@ -55,7 +56,7 @@ export function prepareBatch(batch: Batch): PreparedBatch {
     sentAt: batch.sentAt,
     sampleCount: batch.samples.length,
     joules,
-    deltas,
+    buckets: buckets.rows(),
     jobs: [...jobs.values()],
   };
 }

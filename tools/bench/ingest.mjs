@@ -1,0 +1,281 @@
+// Ingest benchmark: realistic batches (8 GPUs x 5 s at 1 Hz = 40 samples) produced into local
+// Redis and consumed by (a) a no-op BullMQ worker and (b) one collector process writing to
+// PostgreSQL, in the same run, on the same Redis, with the same batches and concurrency.
+//
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--agents 100] [--concurrency 64]
+//
+// Two phases per consumer:
+//   throughput: the producer adds every batch as fast as it can; rate = batches / (last consumed - first added);
+//   lag: the producer paces batches at --paced-rate batches/s for --paced-seconds; lag = consumed - sentAt.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const { Queue } = require('bullmq');
+const IORedis = require('ioredis');
+const pg = require('pg');
+const protocol = require(join(root, 'libs/protocol/dist/index.js'));
+
+const { values: args } = parseArgs({
+  options: {
+    batches: { type: 'string', default: '10000' },
+    agents: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '64' },
+    'paced-rate': { type: 'string', default: '500' },
+    'paced-seconds': { type: 'string', default: '5' },
+    redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const BATCHES = Number(args.batches);
+const AGENTS = Number(args.agents);
+const CONCURRENCY = Number(args.concurrency);
+const PACED_RATE = Number(args['paced-rate']);
+const PACED_SECONDS = Number(args['paced-seconds']);
+const SAMPLES_PER_BATCH = 40;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const percentile = (values, p) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+/** Agents with keys, and a generator of their consecutive batches (seq and time advance per agent). */
+function makeFleet() {
+  const agents = Array.from({ length: AGENTS }, (_, i) => ({
+    id: `bench-${i}`, node: `gpu-node-${i}`, key: randomBytes(32).toString('hex'), bootId: randomUUID(), nextSeq: 0,
+  }));
+  let turn = 0;
+  return {
+    agents,
+    /** The next batch of the next agent, its samples ending at `endMs`. */
+    next(endMs) {
+      const agent = agents[turn++ % agents.length];
+      const samples = [];
+      const startMs = endMs - 5000;
+      for (let s = 0; s < 5; s++) {
+        for (let g = 0; g < 8; g++) {
+          const power = 250 + 10 * g + s;
+          samples.push({
+            seq: agent.nextSeq + samples.length, t0: startMs + s * 1000, t1: startMs + (s + 1) * 1000,
+            device: `gpu${g}`, kind: 'gpu', jobId: g < 6 ? `job-${agent.id}` : null,
+            energyJ: power, powerW: power, utilization: g < 6 ? 97 : 0, source: 'nvml',
+          });
+        }
+      }
+      const batch = protocol.signed(
+        { version: 1, agentId: agent.id, bootId: agent.bootId, firstSeq: agent.nextSeq, node: agent.node, sentAt: endMs, samples },
+        agent.key,
+      );
+      agent.nextSeq += samples.length;
+      return batch;
+    },
+  };
+}
+
+async function addAll(queue, batches) {
+  for (let i = 0; i < batches.length; i += 500) {
+    await queue.addBulk(batches.slice(i, i + 500).map((b) => ({ name: protocol.MessageName.Batch, data: b, opts: { jobId: protocol.batchJobId(b), removeOnComplete: { count: 1000 } } })));
+  }
+}
+
+/** Adds batches at `rate` per second for `seconds`, each stamped with the time it is added. */
+async function addPaced(queue, fleet, rate, seconds) {
+  const started = Date.now();
+  const total = rate * seconds;
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate) + 1);
+    const batch = [];
+    for (; sent < due; sent++) batch.push(fleet.next(Date.now()));
+    if (batch.length > 0) await addAll(queue, batch);
+    await sleep(5);
+  }
+  return total;
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function lines(child) {
+  const rl = createInterface({ input: child.stdout });
+  const waiting = [];
+  const queued = [];
+  rl.on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const msg = JSON.parse(line);
+    const w = waiting.shift();
+    if (w) w(msg);
+    else queued.push(msg);
+  });
+  return () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((r) => waiting.push(r)));
+}
+
+async function waitUntil(what, check, timeoutMs = 600_000, everyMs = 20) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+async function benchNoop(fleetBatches, pacedFleet) {
+  const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
+  const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
+  const queue = new Queue('samples', { connection, prefix });
+  const child = spawn(process.execPath, [join(root, 'tools/bench/ingest.noop-worker.mjs')], {
+    env: { ...process.env, REDIS_URL: args.redis, PREFIX: prefix, CONCURRENCY: String(CONCURRENCY) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const next = lines(child);
+  await next(); // ready
+  const report = async () => {
+    child.stdin.write('report\n');
+    return next();
+  };
+  const t0 = Date.now();
+  await addAll(queue, fleetBatches);
+  let done = 0;
+  let rss = 0;
+  await waitUntil('the no-op worker', async () => {
+    const r = await report();
+    done += r.done;
+    rss = Math.max(rss, r.rss);
+    return done >= fleetBatches.length;
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const pacedStart = Date.now();
+  const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
+  const lag = [];
+  let pacedDone = 0;
+  await waitUntil('the paced batches (no-op)', async () => {
+    const r = await report();
+    pacedDone += r.done;
+    for (const [sentAt, ms] of r.lags) if (sentAt >= pacedStart) lag.push(ms);
+    rss = Math.max(rss, r.rss);
+    return pacedDone >= paced;
+  });
+  child.stdin.write('exit\n');
+  await new Promise((r) => child.on('exit', r));
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag, rss };
+}
+
+async function benchCollector(fleet, fleetBatches, pacedFleet) {
+  const schema = `wp_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: args.postgres });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}${process.env.WATTPRINT_BENCH_PG_LOG ? ` -c log_min_duration_statement=${process.env.WATTPRINT_BENCH_PG_LOG}` : ''}`)}`;
+  const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []), '-r', join(root, 'tools/bench/ingest.workspace-links.cjs'), join(root, 'apps/collector/dist/main.js')], {
+    env: {
+      ...process.env, DATABASE_URL: url, REDIS_URL: args.redis, WATTPRINT_QUEUE_PREFIX: prefix, WATTPRINT_ROLE: 'worker',
+      PORT: String(port), WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`collector exited early (${code ?? signal})`);
+      process.exit(1);
+    }
+  });
+  let stopping = false;
+  const metrics = async () => {
+    try {
+      return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    } catch {
+      return '';
+    }
+  };
+  const value = (text, series) => Number((text.split('\n').find((l) => l.startsWith(`${series} `)) ?? `x 0`).split(' ')[1]);
+  await waitUntil('the collector to start', async () => (await metrics()) !== '', 60_000, 100);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  for (const a of fleet.agents) {
+    await db.query('INSERT INTO agents (id, node, key, created_at) VALUES ($1, $2, $3, $4)', [a.id, a.node, a.key, Date.now()]);
+  }
+  const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
+  const queue = new Queue('samples', { connection, prefix });
+  const ingested = async () => value(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}');
+  let rss = 0;
+  const t0 = Date.now();
+  await addAll(queue, fleetBatches);
+  await waitUntil('the collector', async () => {
+    const text = await metrics();
+    rss = Math.max(rss, value(text, 'wattprint_process_resident_memory_bytes'));
+    return value(text, 'wattprint_ingest_batches_total{result="ingested"}') >= fleetBatches.length;
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const commits = value(await metrics(), 'wattprint_ingest_group_commit_batches_count');
+
+  const pacedStart = Date.now();
+  const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
+  await waitUntil('the paced batches (collector)', async () => (await ingested()) >= fleetBatches.length + paced);
+  // sentAt = last_t1 for these batches, so ingested_at - last_t1 is each batch's lag
+  const { rows } = await db.query('SELECT ingested_at - last_t1 AS lag FROM ingested_batches WHERE last_t1 >= $1', [pacedStart]);
+  const text = await metrics();
+  rss = Math.max(rss, value(text, 'wattprint_process_resident_memory_bytes'));
+  const check = await db.query('SELECT sum(samples)::bigint AS samples, sum(joules) AS joules FROM energy_buckets');
+  stopping = true;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  await db.end();
+  await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+  await admin.end();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, commits, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
+}
+
+function prepare() {
+  const fleet = makeFleet();
+  // throughput batches end a minute before the paced phase starts, so the lag query leaves them out
+  const base = Date.now() - Math.ceil(BATCHES / AGENTS) * 5000 - 60_000;
+  const batches = Array.from({ length: BATCHES }, (_, i) => fleet.next(base + Math.floor(i / AGENTS) * 5000));
+  return { fleet, batches };
+}
+
+const noopRun = prepare();
+const collectorRun = prepare();
+const noop = await benchNoop(noopRun.batches, prepare().fleet);
+const collector = await benchCollector(collectorRun.fleet, collectorRun.batches, collectorRun.fleet);
+const expectedSamples = (BATCHES + PACED_RATE * PACED_SECONDS) * SAMPLES_PER_BATCH;
+const expectedJoules = [...collectorRun.batches].reduce((j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0), 0);
+
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
+const row = (name, r) =>
+  `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} |`;
+console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents, concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
+console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB |');
+console.log('|---|---|---|---|---|---|');
+console.log(row('no-op BullMQ worker', noop));
+console.log(row('collector (PostgreSQL)', collector));
+console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
+console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
+console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit)`);
+console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); throughput-phase joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
+if (collector.storedSamples !== expectedSamples) {
+  console.error('MISMATCH: the collector did not store every sample exactly once');
+  process.exit(1);
+}
