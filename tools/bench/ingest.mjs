@@ -186,7 +186,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}${process.env.WATTPRINT_BENCH_PG_LOG ? ` -c log_min_duration_statement=${process.env.WATTPRINT_BENCH_PG_LOG}` : ''}`)}`;
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []), '-r', join(root, 'tools/bench/ingest.workspace-links.cjs'), join(root, 'apps/collector/dist/main.js')], {
+  const child = spawn(process.execPath, [...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []), join(root, 'apps/collector/dist/main.js')], {
     env: {
       ...process.env, DATABASE_URL: url, REDIS_URL: args.redis, WATTPRINT_QUEUE_PREFIX: prefix, WATTPRINT_ROLE: 'worker',
       PORT: String(port), WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),

@@ -49,6 +49,9 @@ export function signedBatch(agent: TestAgent, body: { firstSeq: number; sentAt: 
   return signed(unsigned, key);
 }
 
-export function signedEvent(agent: TestAgent, event: Omit<UnsignedJobEvent, 'agentId' | 'node' | 'eventId'> & { eventId?: string }): JobEvent {
+/** An event as a test writes it: the agent fills in agentId and node, and eventId when not given. */
+type EventBody = UnsignedJobEvent extends infer E ? (E extends unknown ? Omit<E, 'agentId' | 'node' | 'eventId'> & { eventId?: string } : never) : never;
+
+export function signedEvent(agent: TestAgent, event: EventBody): JobEvent {
   return signed({ agentId: agent.id, node: agent.node, eventId: event.eventId ?? randomUUID(), ...event } as UnsignedJobEvent, agent.key) as JobEvent;
 }
