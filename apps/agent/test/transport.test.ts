@@ -8,6 +8,8 @@ import type { OutboundMessage } from '../src/transport/outbound-message';
 import { tempDir } from './helpers/paths';
 import { TestRedis } from './helpers/redis-server';
 
+jest.setTimeout(20_000);
+
 const KEY = 'transport-test-key-0123456789';
 const BOOT = '3f0c9a52-7d1e-4b8a-9c2f-6e5d4c3b2a10';
 
