@@ -33,11 +33,12 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
   const byProject = scope([TEAM, PROJECT]);
   const byJob = scope([{ expr: 'eb.job_id', alias: 'job_id' }, { expr: jobAttr('name'), alias: 'job_name' }, TEAM, USER, PROJECT]);
   const time = stepTime('hour_start');
+  // Distinct (job, node) pairs first, then the joins: the same shape as energyWith, for the same reason.
   const jobsSql = `SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
-FROM energy_buckets eb
+FROM (SELECT DISTINCT job_id, node FROM energy_buckets eb WHERE ${timeRangeFilter('eb')}) eb
 LEFT JOIN jobs j ON j.id = eb.job_id
 LEFT JOIN nodes n ON n.name = eb.node
-WHERE ${[timeRangeFilter('eb'), ...ORG_FILTERS].join('\n  AND ')}`;
+WHERE ${ORG_FILTERS.join('\n  AND ')}`;
 
   return new DashboardBuilder('Wattprint / Teams, users and projects')
     .uid(ORG_VIEW_UID)

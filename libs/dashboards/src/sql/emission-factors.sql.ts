@@ -35,7 +35,7 @@ pue_steps AS (
   WHERE site_id IN (SELECT site_id FROM site_hours)
   WINDOW w AS (PARTITION BY site_id ORDER BY valid_from)
 ),
-site_hour_pue AS (
+site_hour_pue AS MATERIALIZED (
   SELECT sh.site_id, sh.hour_start,
     SUM((LEAST(p.step_to, sh.hour_start + 3600000) - GREATEST(p.step_from, sh.hour_start)) * p.pue) / 3600000.0 AS pue
   FROM site_hours sh
@@ -73,7 +73,7 @@ segment_intensity AS (
   ) best
   WHERE sg.seg_to IS NOT NULL
 ),
-region_hour_intensity AS (
+region_hour_intensity AS MATERIALIZED (
   SELECT region, hour_start, SUM(span_ms * g_per_kwh) / SUM(span_ms) AS g_per_kwh
   FROM segment_intensity
   GROUP BY region, hour_start
@@ -82,7 +82,7 @@ yearly_average(region, g_per_kwh) AS (
   VALUES
     ${values}
 ),
-hour_factors AS (
+hour_factors AS MATERIALIZED (
   SELECT sn.node, sn.hour_start, sn.site_id,
     COALESCE(shp.pue, 1.0) AS pue,
     COALESCE(rhi.g_per_kwh, ya_region.g_per_kwh, ya_zone.g_per_kwh, ya_world.g_per_kwh) AS g_per_kwh,
