@@ -1,7 +1,8 @@
 import type { AgentConfig } from './config/agent-config';
 import type { Logger } from './logger';
 import type { DeviceReading } from './sources/device-interval';
-import { chooseSources, createSource } from './sources/source-factory';
+import type { EnergySource } from './sources/energy-source';
+import { createSource } from './sources/source-factory';
 import { SampleSource } from '@wattprint/protocol';
 
 export interface ProbeReport {
@@ -21,8 +22,9 @@ export async function probe(config: AgentConfig, log: Logger): Promise<ProbeRepo
   for (const kind of kinds) {
     // Without an explicit list, nvidia-smi is the fallback of NVML: asked only when NVML found nothing.
     if (!config.sources && kind === 'nvidia-smi' && gpuSeen) continue;
-    const source = createSource(kind, config, log);
+    let source: EnergySource | null = null;
     try {
+      source = await createSource(kind, config, log);
       const result = await source.probe();
       devices.push(...result.devices);
       problems.push(...result.problems);
@@ -30,10 +32,9 @@ export async function probe(config: AgentConfig, log: Logger): Promise<ProbeRepo
     } catch (error) {
       problems.push(`${kind}: ${(error as Error).message}`);
     } finally {
-      await source.stop().catch(() => undefined);
+      await source?.stop().catch(() => undefined);
     }
   }
-  void chooseSources;
   return { devices, problems };
 }
 
