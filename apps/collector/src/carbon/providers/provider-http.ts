@@ -25,7 +25,9 @@ export async function getJson<S extends z.ZodType>(req: ProviderRequest, schema:
   try {
     res = await fetch(req.url, { headers: { accept: 'application/json', ...req.headers }, signal: AbortSignal.timeout(req.timeoutMs) });
   } catch (error) {
-    const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${req.timeoutMs} ms` : String((error as Error)?.message ?? error);
+    // Checked by name: the abort's DOMException is not always an `instanceof Error` (another realm).
+    const e = error as { name?: string; message?: string; cause?: { message?: string } };
+    const why = e?.name === 'TimeoutError' ? `no answer within ${req.timeoutMs} ms` : (e?.cause?.message ?? e?.message ?? String(error));
     throw new ProviderError(req.provider, 'network', `GET ${shown(req.url)} failed: ${why}`);
   }
   const text = await res.text();
