@@ -263,4 +263,61 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     const gaps = await sql<{ n: number }>`SELECT count(*) AS n FROM seq_gaps WHERE agent_id = ${erin.id}`.execute(db.db);
     expect(Number(gaps.rows[0].n)).toBe(0);
   });
+
+  it('on shutdown during an outage puts the batches it holds back on the queue, for the next collector to ingest', async () => {
+    const frank = testAgent('frank');
+    await registerAgents(testDb.url, [frank]);
+    const own = new TestProducer(freshQueuePrefix());
+    const env = collectorEnv(collectorUrl, own.prefix, { WATTPRINT_SQLITE_BUSY_TIMEOUT_MS: '50' });
+    let first: INestApplication | undefined = await startCollector(env);
+    let second: INestApplication | undefined;
+    let holder: Database.Database | undefined;
+    try {
+      // frank's key is cached before the outage, so his batches reach the group commit and wait there
+      await own.addBatch(realisticBatch(frank, { firstSeq: 0, startMs: T0 }));
+      await waitFor('the first batch', async () => (await batchCount(frank.id)) === 1);
+      if (dialect === 'postgres') await proxy!.stop();
+      else {
+        holder = new Database(testDb.url.replace(/^sqlite:/, ''));
+        holder.exec('BEGIN EXCLUSIVE');
+      }
+      for (let i = 1; i <= 5; i++) await own.addBatch(realisticBatch(frank, { firstSeq: i * 40, startMs: T0 + i * 5000 }));
+      // the worker pauses at the first failed commit: what it took stays active, the rest waits
+      await waitFor('the outage to be noticed', async () => metricValue((await request(first!.getHttpServer()).get('/metrics')).text, 'wattprint_ingest_db_outages_total') >= 1);
+      expect(await own.samples.getActiveCount()).toBeGreaterThanOrEqual(1);
+      await first.close();
+      first = undefined;
+      expect(await own.samples.getFailedCount()).toBe(0);
+      expect(await own.samples.getWaitingCount()).toBe(5);
+
+      if (dialect === 'postgres') await proxy!.start();
+      else {
+        holder!.exec('ROLLBACK');
+        holder!.close();
+        holder = undefined;
+      }
+      second = await startCollector(env);
+      await waitFor('the held batches', async () => (await batchCount(frank.id)) === 6, 30_000);
+      expect(await agentJoules(frank.node)).toBe(6 * BATCH_JOULES);
+    } finally {
+      holder?.close();
+      await first?.close();
+      await second?.close();
+      await own.dispose();
+    }
+  });
+
+  it('leaves the queues alone in a process with the api role', async () => {
+    const own = new TestProducer(freshQueuePrefix());
+    const api = await startCollector(collectorEnv(collectorUrl, own.prefix, { WATTPRINT_ROLE: 'api' }));
+    try {
+      await own.addBatch(realisticBatch(alice, { firstSeq: 4000, startMs: T0 }));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await own.samples.getWaitingCount()).toBe(1);
+      await request(api.getHttpServer()).get('/ready').expect(200);
+    } finally {
+      await api.close();
+      await own.dispose();
+    }
+  });
 });

@@ -43,14 +43,14 @@ describe('GroupCommitter', () => {
     expect(most).toBe(2);
   });
 
-  it('retries a group through an outage, reporting it once each way', async () => {
+  it('retries a group through an outage, reporting each failure and the recovery once', async () => {
     let failures = 3;
     const events: string[] = [];
     const c = committer(async () => {
       if (failures-- > 0) throw transient();
     }, { onOutage: () => events.push('down'), onRecovered: () => events.push('up') });
     await Promise.all([c.submit(1), c.submit(2)]);
-    expect(events).toEqual(['down', 'up']);
+    expect(events).toEqual(['down', 'down', 'down', 'up']);
   });
 
   it('isolates an item whose write is wrong: the others of its group commit', async () => {

@@ -21,7 +21,7 @@ export interface GroupCommitterOptions<T> {
   isTransient(error: unknown): boolean;
   retryMinMs: number;
   retryMaxMs: number;
-  /** Called once when a transient failure starts an outage, and once when a commit succeeds again. */
+  /** Called on every transient failure, and once when a commit succeeds after one. */
   onOutage?(error: unknown): void;
   onRecovered?(): void;
 }
@@ -116,10 +116,8 @@ export class GroupCommitter<T> {
         return;
       } catch (error) {
         if (this.options.isTransient(error)) {
-          if (!this.inOutage) {
-            this.inOutage = true;
-            this.options.onOutage?.(error);
-          }
+          this.inOutage = true;
+          this.options.onOutage?.(error);
           if (this.closed) {
             for (const p of group) p.reject(new CommitterClosedError());
             return;

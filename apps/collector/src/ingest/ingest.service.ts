@@ -140,7 +140,8 @@ export class IngestService {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await call();
-        this.databaseUp();
+        // only a call that had failed proves the database is back (a cached answer proves nothing)
+        if (attempt > 0) this.databaseUp();
         return result;
       } catch (error) {
         if (!isTransientDbError(error)) throw error;
