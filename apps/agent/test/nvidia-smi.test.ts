@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../src/logger';
 import { APPS_FIELDS, parseAppsOutput } from '../src/sources/nvidia-smi/nvidia-smi-csv';
@@ -109,5 +109,21 @@ describe('the long-running nvidia-smi -lms stream', () => {
     expect(source.streamStats.restarts).toBeGreaterThanOrEqual(2);
     const pids = starts.map((l) => Number(l.split(' ')[0]));
     for (const pid of pids.slice(0, -1)) expect(() => process.kill(pid, 0)).toThrow(); // the hung ones are gone
+  });
+
+  it('asks again without power.draw.average when an older driver refuses the field', async () => {
+    // The H100 capture with that column renamed: the fake then answers as an old driver does,
+    // `Field "power.draw.average" is not a valid field to query.` with exit status 2.
+    const old = join(tempDir('old-driver'), 'old-driver.txt');
+    writeFileSync(old, readFileSync(capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'), 'utf8').replace(/power\.draw\.average/g, 'power.draw.avg_unknown'));
+    env = { PATH: process.env.PATH, FAKE_SMI_CAPTURE: old, FAKE_SMI_PHASE: 'load' };
+    const probed = await new NvidiaSmiSource({ command: FAKE_SMI, intervalMs: 100, appsMs: 60_000, log: silentLogger, env }).probe();
+    expect(probed.devices.map((d) => d.powerW)).toEqual([631.95]);
+    source = new NvidiaSmiSource({ command: FAKE_SMI, intervalMs: 100, appsMs: 60_000, backoffMaxMs: 200, log: silentLogger, env });
+    await source.start();
+    await new Promise((r) => setTimeout(r, 1200));
+    const intervals = await source.poll(Date.now());
+    expect(intervals.length).toBeGreaterThan(0);
+    expect(intervals[0].energyJ).toBeCloseTo((631.95 * (intervals[0].t1 - intervals[0].t0)) / 1000, 6);
   });
 });

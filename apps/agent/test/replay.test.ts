@@ -37,4 +37,20 @@ describe('replay of a trace at a chosen speed', () => {
       ['cpu0', 'cpu', 80],
     ]);
   });
+
+  it('keeps epoch-millisecond times of a generated trace, and never merges across a minute', async () => {
+    const path = join(tempDir('trace'), 'node.csv');
+    const t0 = Date.UTC(2026, 2, 2, 8, 59, 0);
+    const lines = ['t_ms,device,power_w,job_id'];
+    for (let t = t0; t <= t0 + 120_000; t += 1000) lines.push(`${t},gpu0,631.95,search-1`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const replay = new ReplaySource({ path, speed: 1000, log: silentLogger });
+    await replay.start(1_764_000_000_000);
+    const out = await replay.poll(1_764_000_000_000 + 200);
+    expect(out.map((i) => [i.t0 - t0, i.t1 - t0, i.jobId])).toEqual([
+      [0, 60_000, 'search-1'],
+      [60_000, 120_000, 'search-1'],
+    ]);
+    expect(out[0].energyJ).toBeCloseTo(631.95 * 60, 9);
+  });
 });

@@ -81,7 +81,6 @@ function readConfigFile(path: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     // Loaded only when a file is given: 8 MB of RSS the agent does not carry otherwise.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parse } = require('yaml') as typeof import('yaml');
     parsed = parse(text);
   } catch (error) {

@@ -11,10 +11,15 @@ export interface ReplayOptions {
   log: Logger;
 }
 
+/** t_ms from this value on are epoch milliseconds (after 2001-09-09), smaller ones offsets. */
+export const EPOCH_MS_FROM = 1e12;
+
 /**
- * Plays a trace as if its devices were on this node. Trace time is anchored at the start: a point at
- * t_ms is reached (t_ms − first t_ms) / speed after start, and its samples carry start + (t_ms − first
- * t_ms) as time, so energy and power are the trace's own whatever the speed.
+ * Plays a trace as if its devices were on this node. A point at t_ms is reached (t_ms − first t_ms) / speed
+ * after start. Samples carry the trace's own times when t_ms are epoch milliseconds (so a generated cluster
+ * joins its intensity series), else start + (t_ms − first t_ms); either way energy and power are the
+ * trace's own whatever the speed. Consecutive intervals of one device and job reached in one poll travel
+ * as one sample, never across a minute boundary (the collector's bucket).
  */
 export class ReplaySource implements EnergySource {
   readonly kind = 'replay' as const;
@@ -41,7 +46,7 @@ export class ReplaySource implements EnergySource {
 
   /** Anchored time of a trace instant, rounded to the integer milliseconds samples carry. */
   private at(tMs: number): number {
-    return this.wallStart + Math.round(tMs - this.traceStart);
+    return this.traceStart >= EPOCH_MS_FROM ? Math.round(tMs) : this.wallStart + Math.round(tMs - this.traceStart);
   }
 
   async poll(now: number): Promise<DeviceInterval[]> {
@@ -53,7 +58,7 @@ export class ReplaySource implements EnergySource {
       const key = `${s.device}\u0000${s.jobId ?? ''}`;
       const open = merged.get(key);
       // Consecutive segments of one device and one job within a poll travel as one sample.
-      if (open && open.t1 === this.at(s.t0)) {
+      if (open && open.t1 === this.at(s.t0) && Math.floor(open.t0 / 60_000) === Math.floor(this.at(s.t0) / 60_000)) {
         open.t1 = this.at(s.t1);
         open.energyJ += s.energyJ;
         continue;
