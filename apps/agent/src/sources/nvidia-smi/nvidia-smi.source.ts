@@ -55,6 +55,7 @@ export class NvidiaSmiSource implements EnergySource {
   private readonly gpus = new Map<number, { info: DeviceInfo; integrator: PowerIntegrator; last: GpuRow }>();
   private processesByUuid = new Map<string, DeviceProcess[]>();
   private appsDueAt = 0;
+  private appsListed = false;
   private appsRunning: Promise<void> | null = null;
   private readonly once: OnceLogger;
   private stream: LineStream | null = null;
@@ -125,7 +126,7 @@ export class NvidiaSmiSource implements EnergySource {
       this.appsDueAt = now + this.opts.appsMs;
       this.appsRunning = this.refreshProcesses().finally(() => (this.appsRunning = null));
       // The first poll waits for the process list so attribution has holders from the start.
-      if (this.processesByUuid.size === 0) await this.appsRunning;
+      if (!this.appsListed) await this.appsRunning;
     }
     const out: DeviceInterval[] = [];
     for (const gpu of this.gpus.values()) {
@@ -155,6 +156,7 @@ export class NvidiaSmiSource implements EnergySource {
         byUuid.set(app.gpuUuid, list);
       }
       this.processesByUuid = byUuid;
+      this.appsListed = true;
       this.once.forget('nvsmi-apps');
     } catch (error) {
       this.once.warn('nvsmi-apps', 'cannot list GPU processes; energy goes to idle until it works', { error: (error as Error).message });
