@@ -152,7 +152,7 @@ describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
 
     it('refuses a CSV without its header, naming what is missing', async () => {
       const res = await http().post('/api/v1/intensity/import').set('content-type', 'text/csv').send('GB,2026-11-20T10:00:00Z,2026-11-20T11:00:00Z,100\n').expect(400);
-      expect(res.body.problems[0]).toMatchObject({ line: 1, column: 'column 1', value: 'gb' });
+      expect(res.body.problems[0]).toMatchObject({ line: 1, column: 'column 1', value: 'GB' });
       const missing = await http().post('/api/v1/intensity/import').set('content-type', 'text/csv').send('region,start,g_per_kwh\n').expect(400);
       expect(missing.body.problems[0].expected).toContain('missing end');
     });

@@ -48,9 +48,10 @@ export class IntensityCsvReader {
 
   /** The header: required, names the columns in any order; an unknown column is refused. */
   header(line: string): void {
-    const names = splitCsvLine(line.replace(/^\uFEFF/, '')).map((n) => n.trim().toLowerCase());
+    const raw = splitCsvLine(line.replace(/^\uFEFF/, '')).map((n) => n.trim());
+    const names = raw.map((n) => n.toLowerCase());
     for (const [i, name] of names.entries()) {
-      if (!KNOWN.has(name)) throw new ImportFormatError(1, `column ${i + 1}`, name, `one of ${[...KNOWN].join(', ')} in a header line`);
+      if (!KNOWN.has(name)) throw new ImportFormatError(1, `column ${i + 1}`, raw[i], `one of ${[...KNOWN].join(', ')} in a header line`);
     }
     const missing = REQUIRED.filter((r) => !names.includes(r));
     if (missing.length > 0) {

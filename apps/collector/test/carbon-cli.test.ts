@@ -1,0 +1,152 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CanActivate, type ExecutionContext, type INestApplication, Injectable, Module, UnauthorizedException } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
+import { DIALECTS, type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
+import { Command } from 'commander';
+// The CLI talks to the collector over HTTP; this end-to-end test runs the real command in-process
+// against the real API, so it reaches across the two apps on purpose (tests only, never the build).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { CliInputError } from '../../cli/src/cli-error';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { registerIntensityCommands } from '../../cli/src/commands/intensity.command';
+import { CarbonModule } from '../src/carbon/carbon.module';
+import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
+import { parseCollectorConfig } from '../src/config/collector-config';
+import { ConfigModule } from '../src/config/config.module';
+import { DatabaseModule } from '../src/database/database.module';
+
+const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
+
+/** Stands in for the real auth guard inside this file: one admin bearer token. */
+@Injectable()
+class BearerGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string>; principal?: unknown }>();
+    if (req.headers.authorization !== `Bearer ${ADMIN_TOKEN}`) throw new UnauthorizedException({ error: 'unauthorized', message: 'unknown token' });
+    req.principal = { tokenId: 'cli', role: 'admin', team: null, agentId: null };
+    return true;
+  }
+}
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2024, 0, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe.each(DIALECTS)('wattprint intensity import against the collector on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let handle: DatabaseHandle;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wattprint-cli-intensity-'));
+    testDb = await createTestDatabase(dialect);
+    handle = connect({ url: testDb.url });
+    await migrateToLatest(handle.db as never, handle.dialect);
+    @Module({
+      imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
+      providers: [{ provide: APP_GUARD, useClass: BearerGuard }],
+    })
+    class TestModule {}
+    app = await NestFactory.create(TestModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await handle.close();
+    await testDb.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `wattprint …` in-process; returns what it printed and the error it ended with, if any. */
+  async function wattprint(args: string[], env: Record<string, string> = {}, tty = false) {
+    const io = { stdout: '', stderr: '' };
+    const program = new Command('wattprint').exitOverride();
+    registerIntensityCommands(program, { stdout: (t) => void (io.stdout += t), stderr: (t) => void (io.stderr += t), stderrIsTTY: tty, env });
+    let error: unknown;
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } catch (e) {
+      error = e;
+    }
+    return { ...io, error };
+  }
+
+  it('streams a large CSV in chunks, reports bad rows by their line in the file, and imports the rest', async () => {
+    const lines = ['region,start,end,g_per_kwh'];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(`SE,${iso(START + i * HOUR)},${iso(START + (i + 1) * HOUR)},${10 + (i % 100)}`);
+      if (i === 4) lines.push('SE,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,x'); // line 7
+      if (i === 14_000) lines.push('SE,2024-13-01T00:00:00Z,2024-01-01T01:00:00Z,50'); // line 14,004
+    }
+    lines.push('SE,2024-01-01T00:00:00Z'); // line 20,004
+    const file = join(dir, 'sweden.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const res = await wattprint(['intensity', 'import', file, '--url', url, '--chunk-rows', '3000', '--json'], { WATTPRINT_TOKEN: ADMIN_TOKEN }, true);
+    const summary = JSON.parse(res.stdout);
+    expect(summary).toMatchObject({ rows: 20_003, imported: 20_000, rejected: 3, chunks: 7, problemsOmitted: 0 });
+    expect(summary.problems).toEqual([
+      { line: 7, column: 'g_per_kwh', value: 'x', expected: 'a number of gCO2eq/kWh from 0 to 5000' },
+      { line: 14_004, column: 'start', value: '2024-13-01T00:00:00Z', expected: 'an ISO 8601 date-time with a zone, e.g. 2026-11-20T10:00:00Z' },
+      { line: 20_004, column: '(row)', value: 'SE,2024-01-01T00:00:00Z', expected: '4 comma-separated fields' },
+    ]);
+    // Rejections make the exit status 1, after the valid rows were imported.
+    expect(res.error).toBeInstanceOf(CliInputError);
+    // The progress bar went to stderr, redrawn in place, and ended at 100 %.
+    expect(res.stderr).toMatch(/^\r\[/);
+    expect(res.stderr).toContain('100%');
+    expect(res.stderr).toContain('20,003 rows  3 rejected');
+    expect(res.stderr.endsWith('\n')).toBe(true);
+
+    const stored = await new IntensityRepository(handle).range('SE', START, START + 20_000 * HOUR);
+    expect(stored).toHaveLength(20_000);
+    expect(stored[123]).toMatchObject({ periodStart: START + 123 * HOUR, gPerKwh: 10 + 23, kind: 'actual', source: 'import:sweden.csv' });
+  });
+
+  it('imports a JSON array as forecasts and prints a human summary, no bar off a terminal', async () => {
+    const file = join(dir, 'fc.json');
+    writeFileSync(file, JSON.stringify([
+      { region: 'NO', start: '2026-11-21T00:00:00Z', end: '2026-11-21T01:00:00Z', gPerKwh: 30 },
+      { region: 'NO', start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', gPerKwh: 31 },
+      { region: 'NO', start: '2026-11-21T02:00:00Z', end: '2026-11-21T03:00:00Z', gPerKwh: 29, kind: 'actual' },
+    ]));
+    const res = await wattprint(['intensity', 'import', file, '--kind', 'forecast', '--chunk-rows', '2', '--source', 'nordpool'], { WATTPRINT_URL: url, WATTPRINT_TOKEN: ADMIN_TOKEN });
+    expect(res.error).toBeUndefined();
+    expect(res.stdout).toBe(`imported 3 of 3 rows from ${file} (0 rejected) as import:nordpool\n`);
+    expect(res.stderr).toBe('');
+    const repo = new IntensityRepository(handle);
+    expect((await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'forecast')).map((r) => r.gPerKwh)).toEqual([30, 31]);
+    expect((await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'actual')).map((r) => r.gPerKwh)).toEqual([29]);
+  });
+
+  it('says what to fix: no token, a refused token, an unreachable collector, a missing file, a file without header', async () => {
+    const file = join(dir, 'one.csv');
+    writeFileSync(file, 'region,start,end,g_per_kwh\nSE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');
+    const noToken = await wattprint(['intensity', 'import', file, '--url', url]);
+    expect((noToken.error as CliInputError).lines).toEqual(['no API token: pass --token or set WATTPRINT_TOKEN']);
+    const refused = await wattprint(['intensity', 'import', file, '--url', url, '--token', 'wrong']);
+    expect((refused.error as Error).message).toMatch(/refused the token \(401\).*WATTPRINT_TOKEN/);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
+    const unreachable = await wattprint(['intensity', 'import', file, '--url', deadUrl, '--token', ADMIN_TOKEN]);
+    expect((unreachable.error as Error).message).toBe(`cannot reach the collector at ${deadUrl}: ECONNREFUSED (set --url or WATTPRINT_URL)`);
+    const missing = await wattprint(['intensity', 'import', join(dir, 'nope.csv'), '--url', url, '--token', ADMIN_TOKEN]);
+    expect((missing.error as Error).message).toContain('nope.csv: cannot read (ENOENT)');
+    const headerless = join(dir, 'headerless.csv');
+    writeFileSync(headerless, 'SE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');
+    const bad = await wattprint(['intensity', 'import', headerless, '--url', url, '--token', ADMIN_TOKEN]);
+    expect((bad.error as CliInputError).lines[0]).toMatch(/^line 1, column 1: got "SE"; expected one of region, start, end, g_per_kwh, kind/);
+  });
+});
