@@ -11,8 +11,21 @@ export class ConfigError extends Error {
   }
 }
 
+// Variables are strings: checked as text first, so an error quotes what was given ("soon", not NaN).
 const intFrom = (min: number) =>
-  z.coerce.number({ error: 'expected a number' }).int(`expected an integer`).min(min, `expected an integer >= ${min}`);
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected an integer >= ${min}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected an integer >= ${min}`));
+
+const positiveNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'expected a number > 0')
+  .transform(Number)
+  .pipe(z.number().positive('expected a number > 0'));
 
 const sourcesList = z
   .string()
@@ -37,13 +50,9 @@ const ConfigSchema = z
     WATTPRINT_RAPL_ROOT: z.string().min(1).default('/sys/class/powercap'),
     WATTPRINT_PROC_ROOT: z.string().min(1).default('/proc'),
     WATTPRINT_REPLAY: z.string().min(1).optional(),
-    WATTPRINT_REPLAY_SPEED: z.coerce.number({ error: 'expected a number' }).positive('expected a number > 0').default(1),
+    WATTPRINT_REPLAY_SPEED: positiveNumber.default(1),
     WATTPRINT_GPU_SPLIT: z.enum(['memory', 'equal']).default('memory'),
     WATTPRINT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  })
-  .refine((c) => c.WATTPRINT_FLUSH_MS >= c.WATTPRINT_INTERVAL_MS, {
-    message: 'expected WATTPRINT_FLUSH_MS to be at least WATTPRINT_INTERVAL_MS',
-    path: ['WATTPRINT_FLUSH_MS'],
   });
 
 export interface AgentConfig {
@@ -70,6 +79,7 @@ export interface AgentConfig {
 }
 
 const KEYS = Object.keys(ConfigSchema.shape) as string[];
+const SECRET_KEYS = ['WATTPRINT_AGENT_KEY', 'REDIS_URL'];
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -101,8 +111,16 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const fromFile = env.WATTPRINT_CONFIG ? readConfigFile(env.WATTPRINT_CONFIG) : {};
   const fromEnv = Object.fromEntries(KEYS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
   const parsed = parseWith(ConfigSchema, { ...fromFile, ...fromEnv });
-  if (!parsed.ok) throw new ConfigError(problemLines(parsed.problems));
+  if (!parsed.ok) {
+    // The key and a Redis URL (which may hold a password) are secrets: their values are never echoed.
+    const problems = parsed.problems.map((p) => (SECRET_KEYS.includes(p.path) ? { ...p, message: p.message.replace(/; got .*$/, '; value not shown') } : p));
+    throw new ConfigError(problemLines(problems));
+  }
   const c = parsed.value;
+  // Checked after the parse, by hand: a zod refinement on the object would quote the whole object, key included.
+  if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS) {
+    throw new ConfigError([`WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (${c.WATTPRINT_INTERVAL_MS}); got ${c.WATTPRINT_FLUSH_MS}`]);
+  }
   return {
     redisUrl: c.REDIS_URL,
     agentId: c.WATTPRINT_AGENT_ID,
