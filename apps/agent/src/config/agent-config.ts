@@ -94,7 +94,7 @@ function readConfigFile(path: string): Record<string, unknown> {
     const { parse } = require('yaml') as typeof import('yaml');
     parsed = parse(text);
   } catch (error) {
-    throw new ConfigError([`WATTPRINT_CONFIG: ${path} is not YAML or JSON: ${(error as Error).message}`]);
+    throw new ConfigError([`WATTPRINT_CONFIG: ${path} is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`WATTPRINT_CONFIG: ${path} must hold a mapping of variable names to values`]);
