@@ -1,10 +1,14 @@
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
 import { DIALECTS, type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { type CarbonConfig, parseCarbonConfig } from '../src/carbon/carbon-config';
+import { CarbonModule } from '../src/carbon/carbon.module';
 import { CarbonService } from '../src/carbon/carbon.service';
 import { CarbonClock } from '../src/carbon/common/carbon-clock';
 import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
@@ -14,7 +18,10 @@ import { ProviderError } from '../src/carbon/providers/provider.errors';
 import { UkCarbonIntensityClient } from '../src/carbon/providers/uk-carbon-intensity.client';
 import { WattTimeClient } from '../src/carbon/providers/watttime.client';
 import { SiteRepository } from '../src/carbon/sites/site.repository';
+import { parseCollectorConfig } from '../src/config/collector-config';
+import { ConfigModule } from '../src/config/config.module';
 import { ConfigError } from '../src/config/env-parser';
+import { DatabaseModule } from '../src/database/database.module';
 
 const FIXTURES = join(__dirname, 'fixtures', 'intensity');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -318,5 +325,61 @@ describe.each(DIALECTS)('intensity polling on %s', (dialect) => {
     expect(report.failures.find((x) => x.task === 'electricitymaps forecast DE')!.error).toContain('forecast.5.datetime');
     expect(await repo.range('DE', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-22T00:00:00Z'), 'forecast')).toEqual(before);
     fake.override.delete('/em/v3/carbon-intensity/forecast');
+  });
+});
+
+describe('polling on a schedule inside the collector', () => {
+  const fake = new FakeProviders();
+  let base: string;
+  let testDb: TestDatabase;
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    base = await fake.start();
+    testDb = await createTestDatabase('sqlite');
+    handle = connect({ url: testDb.url });
+    await migrateToLatest(handle.db as never, handle.dialect);
+  });
+
+  afterAll(async () => {
+    await fake.stop();
+    await handle.close();
+    await testDb.drop();
+  });
+
+  async function boot(role: string) {
+    @Module({
+      imports: [
+        ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_ROLE: role })),
+        DatabaseModule.forRoot(testDb.url),
+        CarbonModule.forRoot(parseCarbonConfig({ WATTPRINT_UKCI_ENABLED: 'true', WATTPRINT_UKCI_URL: `${base}/uk`, WATTPRINT_INTENSITY_POLL_MS: '10000' })),
+      ],
+    })
+    class PollingModule {}
+    const app = await NestFactory.create(PollingModule, { logger: false });
+    await app.init();
+    return app;
+  }
+
+  const ukRequests = () => fake.requests.filter((r) => r.url.startsWith('/uk/')).length;
+
+  it('does not poll on a worker-only replica', async () => {
+    const app = await boot('worker');
+    await new Promise((r) => setTimeout(r, 200));
+    await app.close();
+    expect(ukRequests()).toBe(0);
+  });
+
+  it('polls at start when forRoot turns a provider on, and stops on shutdown', async () => {
+    const app = await boot('all');
+    const repo = new IntensityRepository(handle);
+    const from = Date.parse('2026-11-21T21:00:00Z');
+    for (let i = 0; i < 50 && (await repo.range('GB', from, from + 3 * H)).length < 6; i++) await new Promise((r) => setTimeout(r, 50));
+    await app.close();
+    expect((await repo.range('GB', from, from + 3 * H, 'forecast')).map((r) => r.gPerKwh)).toEqual([146, 151, 149, 140, 132, 128]);
+    const after = ukRequests();
+    expect(after).toBe(2); // pt24h and fw24h, once
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ukRequests()).toBe(after);
   });
 });

@@ -55,7 +55,11 @@ function show(value: unknown): string {
 function parseTime(value: unknown): number | null {
   if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) return null;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls 2026-02-30 over to March 2; a date that does not exist is a typo, not a time.
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth ? ms : null;
 }
 
 function parseNumber(value: unknown): number | null {
