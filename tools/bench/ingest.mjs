@@ -2,7 +2,7 @@
 // Redis and consumed by (a) a no-op BullMQ worker and (b) one collector process writing to
 // PostgreSQL, in the same run, on the same Redis, with the same batches and concurrency.
 //
-//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--agents 100] [--concurrency 64]
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--agents 100] [--concurrency 256]
 //
 // Two phases per consumer:
 //   throughput: the producer adds every batch as fast as it can; rate = batches / (last consumed - first added);
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
   options: {
     batches: { type: 'string', default: '10000' },
     agents: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '64' },
+    concurrency: { type: 'string', default: '256' },
     'paced-rate': { type: 'string', default: '500' },
     'paced-seconds': { type: 'string', default: '5' },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
