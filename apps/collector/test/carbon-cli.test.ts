@@ -129,6 +129,18 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     expect((await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'actual')).map((r) => r.gPerKwh)).toEqual([29]);
   });
 
+  it('keeps JSON bodies under the body-size limit of the API, however many rows per chunk', async () => {
+    const file = join(dir, 'big.json');
+    const start = Date.UTC(2023, 0, 1);
+    writeFileSync(file, JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ region: 'FI', start: iso(start + i * HOUR), end: iso(start + (i + 1) * HOUR), gPerKwh: 80 + (i % 7) }))));
+    const res = await wattprint(['intensity', 'import', file, '--url', url, '--token', ADMIN_TOKEN, '--json']);
+    expect(res.error).toBeUndefined();
+    const summary = JSON.parse(res.stdout);
+    expect(summary).toMatchObject({ rows: 3000, imported: 3000, rejected: 0 });
+    expect(summary.chunks).toBeGreaterThan(1);
+    expect(await new IntensityRepository(handle).range('FI', start, start + 3000 * HOUR)).toHaveLength(3000);
+  });
+
   it('says what to fix: no token, a refused token, an unreachable collector, a missing file, a file without header', async () => {
     const file = join(dir, 'one.csv');
     writeFileSync(file, 'region,start,end,g_per_kwh\nSE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');

@@ -34,4 +34,12 @@ describe('jsonChunks', () => {
     expect([...jsonChunks([1, 2, 3, 4, 5], 2)]).toEqual([{ index: 0, elements: [1, 2] }, { index: 2, elements: [3, 4] }, { index: 4, elements: [5] }]);
     expect([...jsonChunks([], 2)]).toEqual([]);
   });
+
+  it('keeps each body under the byte limit, one element at least', () => {
+    const big = 'x'.repeat(40);
+    const chunks = [...jsonChunks([big, big, big, 'y'.repeat(200)], 100, 100)];
+    // each string is 42 bytes of JSON plus a comma; two fit in 100 bytes with the brackets
+    expect(chunks.map((c) => c.index)).toEqual([0, 2, 3]);
+    expect(chunks.every((c) => c.elements.length > 0)).toBe(true);
+  });
 });

@@ -47,6 +47,24 @@ export interface JsonChunk {
   elements: unknown[];
 }
 
-export function* jsonChunks(elements: readonly unknown[], perChunk: number): Generator<JsonChunk> {
-  for (let i = 0; i < elements.length; i += perChunk) yield { index: i, elements: elements.slice(i, i + perChunk) };
+/**
+ * JSON bodies stay under this size: the collector's JSON body parser refuses large bodies (Nest's
+ * default limit is 100 kB), while CSV bodies stream and have no such limit.
+ */
+export const MAX_JSON_CHUNK_BYTES = 90_000;
+
+/** Slices an array into chunks of at most `perChunk` elements and about `maxBytes` of JSON. */
+export function* jsonChunks(elements: readonly unknown[], perChunk: number, maxBytes = MAX_JSON_CHUNK_BYTES): Generator<JsonChunk> {
+  let start = 0;
+  let bytes = 2;
+  for (let i = 0; i < elements.length; i++) {
+    const size = Buffer.byteLength(JSON.stringify(elements[i]) ?? 'null') + 1;
+    if (i > start && (i - start >= perChunk || bytes + size > maxBytes)) {
+      yield { index: start, elements: elements.slice(start, i) };
+      start = i;
+      bytes = 2;
+    }
+    bytes += size;
+  }
+  if (start < elements.length) yield { index: start, elements: elements.slice(start) };
 }

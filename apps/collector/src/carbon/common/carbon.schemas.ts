@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { parseTime } from '../intensity/intensity-rows';
 
-/** An ISO 8601 date-time with a zone (`Z` or `+hh:mm`), read into epoch milliseconds. */
-export const IsoTime = z.iso
-  .datetime({ offset: true, message: 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-20T10:00:00Z' })
-  .transform((s) => Date.parse(s));
+/** An ISO 8601 date-time with a zone (`Z` or `+hh:mm`, seconds optional), read into epoch milliseconds. */
+export const IsoTime = z
+  .string()
+  .refine((s) => parseTime(s) !== null, 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-20T10:00:00Z')
+  .transform((s) => parseTime(s)!);
 
 /** A grid region as providers name it: `DE`, `US-CAL-CISO`, `CAISO_NORTH`. */
 export const Region = z

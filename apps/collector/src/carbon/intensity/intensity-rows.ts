@@ -52,7 +52,8 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function parseTime(value: unknown): number | null {
+/** Epoch ms of an ISO 8601 date-time with a zone (seconds optional), or null when it is not one or names no real day. */
+export function parseTime(value: unknown): number | null {
   if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) return null;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return null;
