@@ -64,6 +64,26 @@ describe('GroupCommitter', () => {
     expect(committed).toEqual([1, 3]);
   });
 
+  it('commits what it holds on close, and refuses new items', async () => {
+    const committed: number[] = [];
+    const c = committer(async (items) => void committed.push(...items), { windowMs: 1000 });
+    const held = c.submit(1);
+    await c.close();
+    await held;
+    expect(committed).toEqual([1]);
+    await expect(c.submit(2)).rejects.toBeInstanceOf(CommitterClosedError);
+  });
+
+  it('gives up rather than retry when the database goes down while closing', async () => {
+    const c = committer(async () => {
+      throw transient();
+    }, { windowMs: 1000 });
+    const held = c.submit(1);
+    const closing = c.close();
+    await expect(held).rejects.toBeInstanceOf(CommitterClosedError);
+    await closing;
+  });
+
   it('on close during an outage rejects the waiting submitters with CommitterClosedError', async () => {
     const c = committer(async () => {
       throw transient();

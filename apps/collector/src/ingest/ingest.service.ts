@@ -85,7 +85,10 @@ export class IngestService {
     this.metrics.jobEvents.inc({ result: applied ? 'applied' : 'duplicate' });
   }
 
-  /** Stops retrying; when the database is down, messages being handled go back to their queue. */
+  /**
+   * Commits the batches held and takes no more. When the database is down, or goes down meanwhile,
+   * the batches held go back to their queue instead of waiting for it.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.committer.close(this.outage);

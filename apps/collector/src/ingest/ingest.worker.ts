@@ -30,12 +30,15 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   /**
    * SIGTERM: take no more messages and finish those being handled, so no job stalls during a
    * deploy. While the database is down they cannot finish: they are put back on the queue instead.
+   * Runs before onApplicationShutdown, where the database and Redis connections close.
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.running) return;
-    if (this.ingest.paused) await this.ingest.stop();
-    await this.queues.closeWorkers();
+    this.queues.pauseWorker(QueueName.Samples);
+    this.queues.pauseWorker(QueueName.JobEvents);
+    // Commits what is held; should the database be (or go) down now, hands it back to the queue.
     await this.ingest.stop();
+    await this.queues.closeWorkers();
     this.running = false;
     this.logger.log('ingest workers stopped; active batches finished');
   }
