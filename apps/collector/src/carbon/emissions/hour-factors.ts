@@ -79,25 +79,33 @@ export function resolveHourFactors(keys: readonly NodeHour[], facts: CarbonFacts
     if (!s) series.set(region, (s = new RegionSeries(facts.periods.get(region) ?? [])));
     return s;
   };
-  const out = new Map<string, HourFactor>();
-  for (const { node, hourStart } of keys) {
-    const key = hourFactorKey(node, hourStart);
-    if (out.has(key)) continue;
-    const siteId = facts.nodeSites.get(node) ?? null;
-    const site = siteId === null ? undefined : facts.sites.get(siteId);
-    if (siteId === null || site === undefined) {
-      out.set(key, { siteId: null, region: null, pue: 1, gPerKwh: yearlyAverage('WORLD').gPerKwh, estimated: true, source: 'unassigned-node' });
-      continue;
-    }
+  const unassigned: HourFactor = { siteId: null, region: null, pue: 1, gPerKwh: yearlyAverage('WORLD').gPerKwh, estimated: true, source: 'unassigned-node' };
+  // Many nodes share a site: each (site, hour) is worked out once and its factor shared (frozen, so
+  // no caller can change it under another).
+  const bySiteHour = new Map<string, HourFactor>();
+  const siteHourFactor = (siteId: string, site: { region: string; pue: PueStep[] }, hourStart: number): HourFactor => {
+    const cacheKey = `${siteId}@${hourStart}`;
+    let factor = bySiteHour.get(cacheKey);
+    if (factor) return factor;
     const hourEnd = hourStart + HOUR_MS;
     const pue = site.pue.length > 0 ? meanPue(site.pue, hourStart, hourEnd) : 1;
     const measured = meanIntensity(seriesOf(site.region).overlapping(hourStart, hourEnd), hourStart, hourEnd);
     if (measured) {
-      out.set(key, { siteId, region: site.region, pue, gPerKwh: measured.gPerKwh, estimated: false, source: measured.source });
+      factor = { siteId, region: site.region, pue, gPerKwh: measured.gPerKwh, estimated: false, source: measured.source };
     } else {
       const avg = yearlyAverage(site.region);
-      out.set(key, { siteId, region: site.region, pue, gPerKwh: avg.gPerKwh, estimated: true, source: `yearly-average:${avg.region}` });
+      factor = { siteId, region: site.region, pue, gPerKwh: avg.gPerKwh, estimated: true, source: `yearly-average:${avg.region}` };
     }
+    bySiteHour.set(cacheKey, Object.freeze(factor));
+    return factor;
+  };
+  Object.freeze(unassigned);
+
+  const out = new Map<string, HourFactor>();
+  for (const { node, hourStart } of keys) {
+    const siteId = facts.nodeSites.get(node) ?? null;
+    const site = siteId === null ? undefined : facts.sites.get(siteId);
+    out.set(hourFactorKey(node, hourStart), siteId === null || site === undefined ? unassigned : siteHourFactor(siteId, site, hourStart));
   }
   return out;
 }
