@@ -206,9 +206,22 @@ describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
     });
   });
 
+  it('shows the factors of a node hour by hour, estimated hours flagged', async () => {
+    const res = await http().get('/api/v1/emission-factors').set('x-test-role', 'viewer').query({ node: 'gpu-02', from: '2026-11-20T10:30:00Z', to: '2026-11-20T12:00:00Z' }).expect(200);
+    expect(res.body).toEqual({
+      node: 'gpu-02',
+      hours: [
+        { hourStart: '2026-11-20T10:00:00.000Z', siteId: 'fra', region: 'DE', pue: 1.25, gPerKwh: 420, estimated: false, source: 'api' },
+        { hourStart: '2026-11-20T11:00:00.000Z', siteId: 'fra', region: 'DE', pue: 1.25, gPerKwh: 381, estimated: true, source: 'yearly-average:DE' },
+      ],
+    });
+    const bad = await http().get('/api/v1/emission-factors').query({ node: 'gpu-02', from: '2026-01-01T00:00:00Z', to: '2026-03-01T00:00:00Z' }).expect(400);
+    expect(bad.body.problems).toEqual([{ path: 'to', message: 'expected a range of at most 31 days after from; got "2026-03-01T00:00:00.000Z"' }]);
+  });
+
   it('documents every route with its schemas in OpenAPI', () => {
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().build());
-    for (const path of ['/api/v1/sites', '/api/v1/sites/{id}', '/api/v1/sites/{id}/pue', '/api/v1/nodes', '/api/v1/nodes/{node}/site', '/api/v1/intensity', '/api/v1/intensity/import']) {
+    for (const path of ['/api/v1/sites', '/api/v1/sites/{id}', '/api/v1/sites/{id}/pue', '/api/v1/nodes', '/api/v1/nodes/{node}/site', '/api/v1/intensity', '/api/v1/intensity/import', '/api/v1/emission-factors']) {
       expect(doc.paths[path]).toBeDefined();
     }
     const post = doc.paths['/api/v1/sites'].post!;

@@ -3,6 +3,7 @@ import { type CarbonConfig, parseCarbonConfig } from './carbon-config';
 import { CarbonService } from './carbon.service';
 import { CARBON_CONFIG } from './carbon.tokens';
 import { CarbonClock } from './common/carbon-clock';
+import { EmissionFactorController } from './emissions/emission-factor.controller';
 import { IntensityController } from './intensity/intensity.controller';
 import { IntensityRepository } from './intensity/intensity.repository';
 import { IntensityService } from './intensity/intensity.service';
@@ -24,7 +25,7 @@ const PROVIDERS_OFF: CarbonConfig = { electricityMaps: null, wattTime: null, ukC
  * (CarbonService). Needs the global DatabaseModule; `forRoot(parseCarbonConfig())` turns providers on.
  */
 @Module({
-  controllers: [SiteController, NodeController, IntensityController],
+  controllers: [SiteController, NodeController, IntensityController, EmissionFactorController],
   providers: [
     { provide: CARBON_CONFIG, useValue: PROVIDERS_OFF },
     CarbonClock,

@@ -48,8 +48,8 @@ export const MAX_QUERY_RANGE_MS = 366 * 24 * 3_600_000;
 export const IntensityQuery = z
   .strictObject({ region: Region, from: IsoTime, to: IsoTime, kind: IntensityKind.optional() })
   .superRefine((q, ctx) => {
-    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `expected a time after from; got ${new Date(q.to).toISOString()}` });
-    else if (q.to - q.from > MAX_QUERY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 366 days' });
+    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `expected a time after from (${new Date(q.from).toISOString()})`, input: new Date(q.to).toISOString() });
+    else if (q.to - q.from > MAX_QUERY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 366 days after from', input: new Date(q.to).toISOString() });
   });
 export type IntensityQuery = z.output<typeof IntensityQuery>;
 

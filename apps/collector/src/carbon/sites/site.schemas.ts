@@ -13,12 +13,12 @@ const pueFields = {
 
 function checkPue(body: { pue?: number; pueSchedule?: Array<{ validFrom: number }> }, ctx: z.RefinementCtx): void {
   if ((body.pue === undefined) === (body.pueSchedule === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['pue'], message: 'expected exactly one of pue (a constant) or pueSchedule (steps)' });
+    ctx.addIssue({ code: 'custom', path: ['pue'], message: 'expected exactly one of pue (a constant) or pueSchedule (steps)', input: body.pue });
   }
   const seen = new Set<number>();
   body.pueSchedule?.forEach((step, i) => {
     if (seen.has(step.validFrom)) {
-      ctx.addIssue({ code: 'custom', path: ['pueSchedule', i, 'validFrom'], message: `expected a time not already in the schedule; got ${new Date(step.validFrom).toISOString()} twice` });
+      ctx.addIssue({ code: 'custom', path: ['pueSchedule', i, 'validFrom'], message: 'expected a time not already in the schedule', input: new Date(step.validFrom).toISOString() });
     }
     seen.add(step.validFrom);
   });
