@@ -3,8 +3,14 @@ import type { CliIo } from '../io';
 import { registerCalibrateCommand } from './calibrate.command';
 import { registerForecastCommand } from './forecast.command';
 import { registerHardwareCommand } from './hardware.command';
+import { registerIntensityCommands } from './intensity.command';
 
 /** Each command registers itself on the program; add a new one here. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerForecastCommand, registerCalibrateCommand, registerHardwareCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerForecastCommand,
+  registerCalibrateCommand,
+  registerHardwareCommand,
+  registerIntensityCommands,
+];

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'apps', 'collector', 'dist', 'carbon');
 const { connect, migrateToLatest } = require(join(root, 'libs', 'db', 'dist', 'index.js'));
 const { CarbonService } = require(join(dist, 'carbon.service.js'));
