@@ -1,11 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { CarbonModule, parseCarbonConfig } from './carbon/carbon.module';
 import type { CollectorConfig } from './config/collector-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ForecastsModule } from './forecasts/forecasts.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
+import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { EmissionFactorsModule } from './reports/emission-factors.module';
+import { ReportsModule } from './reports/reports.module';
 
 type Imported = NonNullable<DynamicModule['imports']>[number];
 
@@ -23,7 +29,9 @@ function coreModules(config: CollectorConfig): Imported[] {
 
 /** The REST API, served by processes with the `api` or `all` role. Add a module here: one line. */
 function apiModules(): Imported[] {
-  return [];
+  // One CarbonModule instance for both imports, so its controllers and poller register once.
+  const carbon = CarbonModule.forRoot(parseCarbonConfig());
+  return [carbon, EmissionFactorsModule.fromCarbon(carbon), AuthModule, JobsModule, ReportsModule, ForecastsModule];
 }
 
 @Module({})
