@@ -1,15 +1,11 @@
 // A pure lib's tests need the real schema: libs/db is used here only, never by src.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 // The collector's own rules, imported by this test only, so the SQL is checked against the code
 // it must agree with rather than against a third copy of the rules. Pure functions, no I/O but the
 // shipped yearly-average table.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { resolveHourFactors } from '../../../apps/collector/src/carbon/emissions/hour-factors';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import type { IntensityPeriod, PueStep } from '../../../apps/collector/src/carbon/emissions/emission-factors';
 import { hourFactorsCtes } from '../src/sql/emission-factors.sql';
 import { collectorYearlyAverages } from './support/dashboard-queries';

@@ -1,8 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 // A pure lib's tests need the real schema: libs/db is used here only, never by src.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 import { dashboards } from '../src/generate';

@@ -1,7 +1,5 @@
 // A pure lib's tests need the real schema: libs/db is used here only, never by src.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 import { hourFactorsCtes } from '../src/sql/emission-factors.sql';

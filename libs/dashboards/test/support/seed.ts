@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests of a pure lib need the real schema's types
 import type { Database, NewRow } from '@wattprint/db';
 
 export const HOUR = 3_600_000;
