@@ -226,7 +226,9 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
     return value(text, 'wattprint_ingest_batches_total{result="ingested"}') >= fleetBatches.length;
   });
   const seconds = (Date.now() - t0) / 1000;
-  const commits = value(await metrics(), 'wattprint_ingest_group_commit_batches_count');
+  const afterThroughput = await metrics();
+  const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count');
+  const commitSeconds = value(afterThroughput, 'wattprint_ingest_commit_seconds_sum');
 
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
@@ -245,7 +247,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
-  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, commits, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
 }
 
 function prepare() {
@@ -273,7 +275,7 @@ console.log(row('no-op BullMQ worker', noop));
 console.log(row('collector (PostgreSQL)', collector));
 console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
 console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
-console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit)`);
+console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`);
 console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); throughput-phase joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
 if (collector.storedSamples !== expectedSamples) {
   console.error('MISMATCH: the collector did not store every sample exactly once');
