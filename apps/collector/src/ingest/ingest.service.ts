@@ -61,6 +61,7 @@ export class IngestService {
     if (!this.outage) return;
     this.outage = false;
     this.logger.log('database reachable again, resuming ingest');
+    if (this.stopping) return; // shutting down: the workers stay paused
     this.queues.resumeWorker(QueueName.Samples);
     this.queues.resumeWorker(QueueName.JobEvents);
   }
