@@ -1,0 +1,302 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { QUEUE_PREFIX } from '@wattprint/protocol';
+import { CollectorApi } from './collector-api';
+import { JobEventPublisher } from './job-event-publisher';
+import { planJobEvents } from './job-event-plan';
+import { pickJobRows, powerNowW, renderTable } from './live-table';
+import { ManagedProcess } from './managed-process';
+import { formatDuration, type QuickstartOptions } from './quickstart-options';
+import { redactRedisUrl, resolveRedis, type RedisEndpoint } from './redis-endpoint';
+import { readScenario, type Scenario } from './scenario-file';
+import type { WorkspacePaths } from './workspace-paths';
+
+/** Thrown inside `start` when a stop was asked for while starting: not an error to report. */
+class StopRequested extends Error {}
+
+export class StartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+/** One run of the quick start: Redis, collector, agents, job events, live table; then an orderly stop. */
+export class QuickstartSession {
+  private redis: RedisEndpoint | null = null;
+  private collector: ManagedProcess | null = null;
+  private readonly agents: ManagedProcess[] = [];
+  private publisher: JobEventPublisher | null = null;
+  private tableTimer: NodeJS.Timeout | null = null;
+  private stopReason: { why: string; code: number } | null = null;
+  private wakeStop: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.wakeStop = resolve));
+  private readonly logDir: string;
+  private readonly traceDir: string;
+  private scenario: Scenario | null = null;
+  private replayStartedAt = 0;
+  private banner: string[] = [];
+  private api: CollectorApi | null = null;
+
+  constructor(
+    private readonly options: QuickstartOptions,
+    private readonly paths: WorkspacePaths,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly out: NodeJS.WriteStream,
+  ) {
+    this.logDir = join(options.dataDir, 'logs');
+    this.traceDir = join(options.dataDir, 'cluster');
+  }
+
+  /** Starts everything, waits for a stop request, stops everything; the exit code. */
+  async run(): Promise<number> {
+    try {
+      await this.start();
+    } catch (error) {
+      if (!(error instanceof StopRequested)) this.requestStop(`error: ${(error as Error).message}`, 1);
+    }
+    await this.stopped;
+    const reason = this.stopReason!;
+    await this.shutdown(reason.why);
+    return reason.code;
+  }
+
+  /** Asks the session to stop (first request wins). */
+  requestStop(why: string, code: number): void {
+    if (this.stopReason) return;
+    this.stopReason = { why, code };
+    this.wakeStop();
+  }
+
+  killNow(): void {
+    for (const agent of this.agents) agent.killNow();
+    this.collector?.killNow();
+    this.redis?.server?.killNow();
+  }
+
+  private checkpoint(): void {
+    if (this.stopReason) throw new StopRequested();
+  }
+
+  private progress(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  private async start(): Promise<void> {
+    const o = this.options;
+    // A demo database: each run starts empty, so the bootstrap token and agent ids are fresh.
+    for (const part of ['cluster', 'spool', 'logs', 'quickstart.db', 'quickstart.db-wal', 'quickstart.db-shm']) rmSync(join(o.dataDir, part), { recursive: true, force: true });
+    mkdirSync(this.logDir, { recursive: true });
+    if (!(await portIsFree(o.port))) throw new StartError(`port ${o.port} is in use; choose another with --port`);
+
+    this.redis = await resolveRedis(this.env, o.ownRedis, this.logDir);
+    this.progress(`redis: ${redactRedisUrl(this.redis.url)} (${this.redis.origin})`);
+    this.watch(this.redis.server, 'redis.log');
+    this.checkpoint();
+
+    this.scenario = this.generateTraces();
+    const scenario = this.scenario;
+    this.progress(`traces: ${scenario.nodes.length} nodes, ${scenario.jobs.length} jobs in ${this.traceDir}; starting the collector`);
+
+    const bootstrap = randomBytes(24).toString('hex');
+    const baseUrl = `http://127.0.0.1:${o.port}`;
+    this.collector = new ManagedProcess(
+      'collector',
+      process.execPath,
+      [this.paths.collectorMain],
+      {
+        ...this.env,
+        PORT: String(o.port),
+        DATABASE_URL: `sqlite:${join(o.dataDir, 'quickstart.db')}`,
+        REDIS_URL: this.redis.url,
+        WATTPRINT_ROLE: 'all',
+        WATTPRINT_BOOTSTRAP_TOKEN: bootstrap,
+        WATTPRINT_QUEUE_PREFIX: QUEUE_PREFIX, // the agents always publish under the default prefix
+        WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000', // the live table asks for every running job's timeline
+      },
+      join(this.logDir, 'collector.log'),
+    );
+    this.watch(this.collector, 'collector.log');
+    const api = new CollectorApi(baseUrl, bootstrap);
+    this.api = api;
+    const deadline = Date.now() + 90_000;
+    while (!(await api.ready())) {
+      this.checkpoint();
+      if (Date.now() > deadline) throw new StartError(`the collector did not become ready within 90 s; see ${join(this.logDir, 'collector.log')}`);
+      await sleep(200);
+    }
+    this.checkpoint();
+
+    this.progress('collector ready: creating the admin token, sites, agents; importing the grid intensity');
+    const adminToken = await api.createAdminToken('quickstart admin');
+    api.useToken(adminToken);
+    for (const site of scenario.sites) await api.createSite(site);
+    const keys = new Map<string, string>();
+    const agentOf = (node: string) => `agent-${node}`;
+    for (const node of scenario.nodes) keys.set(node.id, await api.registerAgent(agentOf(node.id), node.id, node.site));
+    const intensity = await api.importIntensityCsv(readFileSync(join(this.traceDir, 'intensity.csv'), 'utf8'), 'quickstart');
+    if (intensity.rejected > 0) throw new StartError(`the intensity import rejected ${intensity.rejected} rows of ${join(this.traceDir, 'intensity.csv')}`);
+    this.checkpoint();
+
+    const publisher = new JobEventPublisher(this.redis.url, planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')), (node) => keys.get(node)!, (error) =>
+      this.requestStop(`error: publishing job events failed: ${error.message}`, 1),
+    );
+    this.publisher = publisher;
+    for (const node of scenario.nodes) {
+      const agent = new ManagedProcess(
+        `agent ${node.id}`,
+        process.execPath,
+        [this.paths.agentBin, 'run'],
+        {
+          ...this.env,
+          WATTPRINT_CONFIG: '',
+          REDIS_URL: this.redis.url,
+          WATTPRINT_AGENT_ID: agentOf(node.id),
+          WATTPRINT_NODE: node.id,
+          WATTPRINT_AGENT_KEY: keys.get(node.id)!,
+          WATTPRINT_SOURCES: 'replay',
+          WATTPRINT_REPLAY: join(this.traceDir, node.traceFile),
+          WATTPRINT_REPLAY_SPEED: String(o.speed),
+          WATTPRINT_SPOOL_DIR: join(o.dataDir, 'spool', node.id),
+        },
+        join(this.logDir, `agent-${node.id}.log`),
+      );
+      this.agents.push(agent);
+      this.watch(agent, `agent-${node.id}.log`);
+    }
+    this.replayStartedAt = Date.now();
+    publisher.start(this.replayStartedAt, scenario.startMs, o.speed);
+
+    this.banner = this.describe(baseUrl, adminToken);
+    this.out.write(`${this.banner.join('\n')}\n`);
+    void this.refreshLoop();
+  }
+
+  /** Writes the simulated cluster (traces, scenario, intensity) with tools/traces, starting at the current minute. */
+  private generateTraces(): Scenario {
+    const o = this.options;
+    const startIso = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const args = [this.paths.tracesCli, '--out', this.traceDir, '--nodes', String(o.nodes), '--gpus', String(o.gpus), '--duration', formatDuration(o.durationMs)];
+    args.push('--interval', '1s', '--seed', String(o.seed), '--start', startIso, '--quiet');
+    const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+    if (result.status !== 0) throw new StartError(`generating the traces failed: ${(result.stderr || result.error?.message || '').trim()}`);
+    return readScenario(join(this.traceDir, 'scenario.json'));
+  }
+
+  private describe(baseUrl: string, token: string): string[] {
+    const s = this.scenario!;
+    const o = this.options;
+    const sites = s.sites.map((site) => `${site.id} PUE ${site.pue} grid ${site.region}`).join(', ');
+    const replayMinutes = (s.endMs - s.startMs) / o.speed / 60_000;
+    const redis = this.redis!;
+    return [
+      'Wattprint quick start',
+      `  API      ${baseUrl}/api/v1        docs ${baseUrl}/docs        metrics ${baseUrl}/metrics`,
+      `  token    export WATTPRINT_TOKEN=${token}    (admin; this run only)`,
+      `  try      curl -s ${baseUrl}/api/v1/jobs -H "Authorization: Bearer $WATTPRINT_TOKEN"`,
+      `  cluster  ${s.nodes.length} nodes x ${o.gpus} GPUs on ${s.sites.length} sites (${sites}); ${s.jobs.length} jobs in ${formatDuration(s.endMs - s.startMs)} of trace, replayed x${o.speed} (${replayMinutes.toFixed(1)} min)`,
+      `  redis    ${redactRedisUrl(redis.url)} (${redis.origin === 'started' ? `started redis-server pid ${redis.server?.pid}; stopped on exit` : redis.origin === 'local' ? 'the local Redis' : 'REDIS_URL'})`,
+      `  data     ${o.dataDir} (database, traces, logs; emptied at the next start)`,
+      'Ctrl-C stops everything.',
+    ];
+  }
+
+  /** Turns an unexpected exit of a child into a stop of the whole session. */
+  private watch(child: ManagedProcess | null, log: string): void {
+    if (!child) return;
+    child.waitForExit().then(
+      ({ code, signal }) => {
+        if (!child.expectedToStop) this.requestStop(`error: ${child.name} exited (${signal ?? `code ${code}`}); see ${join(this.logDir, log)}`, 1);
+      },
+      (error: Error) => this.requestStop(`error: ${error.message}`, 1),
+    );
+  }
+
+  private async refreshLoop(): Promise<void> {
+    if (this.stopReason) return;
+    let lines: string[];
+    try {
+      lines = await this.tableLines();
+    } catch (error) {
+      lines = [`(table refresh failed: ${(error as Error).message})`];
+    }
+    if (this.stopReason) return;
+    if (this.out.isTTY) {
+      this.out.write(`\x1b[H\x1b[2J${[...this.banner, '', ...lines].join('\n')}\n`);
+    } else {
+      this.out.write(`--- ${new Date().toISOString()}\n${lines.join('\n')}\n`);
+    }
+    this.tableTimer = setTimeout(() => void this.refreshLoop(), this.options.refreshMs);
+  }
+
+  private async tableLines(): Promise<string[]> {
+    const api = this.api!;
+    const s = this.scenario!;
+    const jobs = await api.jobs();
+    const sites = await api.usageBySite(Math.floor(s.startMs / 3_600_000) * 3_600_000, s.endMs + 3_600_000);
+    const maxRows = this.out.isTTY && this.out.rows ? Math.max(5, this.out.rows - this.banner.length - 14) : 15;
+    const powerW = new Map<string, number | null>();
+    for (const job of pickJobRows(jobs, maxRows).rows) {
+      if (job.state !== 'ended') powerW.set(job.id, powerNowW(await api.jobTimeline(job.id), job.lastSeenAt));
+    }
+    return renderTable({
+      jobs,
+      powerW,
+      sites,
+      traceStartMs: s.startMs,
+      traceEndMs: s.endMs,
+      traceNowMs: s.startMs + (Date.now() - this.replayStartedAt) * this.options.speed,
+      speed: this.options.speed,
+      maxRows,
+    });
+  }
+
+  /** Agents first (they flush), then the collector once the queue is drained, then Redis if it is ours. */
+  private async shutdown(why: string): Promise<void> {
+    if (this.tableTimer) clearTimeout(this.tableTimer);
+    this.out.write(`\nstopping (${why})\n`);
+    await this.publisher?.close();
+    await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));
+    if (this.agents.length > 0) this.out.write(`  agents stopped (${this.agents.length})\n`);
+    if (this.collector?.running && this.agents.length > 0) await this.waitForDrain(15_000);
+    if (this.collector) {
+      const { code, signal } = await this.collector.stop('SIGTERM', 20_000);
+      this.out.write(`  collector stopped (${signal ?? `exit code ${code}`})\n`);
+    }
+    if (this.redis?.server) {
+      await this.redis.server.stop('SIGTERM', 10_000);
+      this.out.write('  redis-server stopped\n');
+    }
+    this.out.write(this.stopReason?.code === 0 ? 'stopped cleanly\n' : 'stopped\n');
+  }
+
+  /** Waits until the collector has taken every batch the agents' last flush published. */
+  private async waitForDrain(timeoutMs: number): Promise<void> {
+    const url = `http://127.0.0.1:${this.options.port}/metrics`;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
+        const depth = /^wattprint_queue_depth(?:\{[^}]*\})? (\S+)$/m.exec(text);
+        if (depth && Number(depth[1]) === 0) return;
+      } catch {
+        return; // no collector to wait for
+      }
+      await sleep(200);
+    }
+    this.out.write('  (the collector did not drain the queue in time; the rest stays in Redis)\n');
+  }
+}
