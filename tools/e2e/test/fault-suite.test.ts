@@ -1,0 +1,172 @@
+import { IDLE_JOB_ID } from '@wattprint/db';
+import { batchKey } from '@wattprint/protocol';
+import { IDLE, deliveredAcrossCrash, jobDeviceKey, ledgerOf, relativeError, traceIntervals, type EnergyLedger } from '../src/trace-energy';
+import { RUN, disposeFaultRun, partialRun, runFaultScenario, type FaultRun } from './support/fault-run';
+
+/** The issue's bound: every figure within this relative error of the exact integral. */
+const EXACT = 1e-9;
+const J_PER_KWH = 3.6e6;
+
+let run: FaultRun;
+/** What each node's agent delivered, integrated again from its trace; the full trace for agents that never died. */
+const delivered = new Map<string, EnergyLedger>();
+/** Where the crashed agent's first boot stopped delivering: the end of its last ingested sample. */
+let deliveredUntil: number;
+
+beforeAll(async () => {
+  try {
+    run = await runFaultScenario();
+  } catch (error) {
+    const partial = partialRun();
+    const tail = [...(partial?.collectors ?? []).map((c) => c.output()), ...[...(partial?.agents?.values() ?? [])].map((a) => a.output())]
+      .map((o) => o.slice(-3000))
+      .join('\n');
+    throw new Error(`${(error as Error).message}\nrun log:\n${partial?.log?.join('\n')}\nprocess output (tails):\n${tail}`);
+  }
+  const boot1 = await run.db.db
+    .selectFrom('ingested_batches')
+    .select((eb) => [eb.fn.max<number>('last_t1').as('until')])
+    .where('agent_id', '=', run.crash.agentId)
+    .where('boot_id', '=', run.crash.firstBootId)
+    .executeTakeFirstOrThrow();
+  deliveredUntil = Number(boot1.until);
+  for (const [node, text] of run.traceText) {
+    const intervals = traceIntervals(text);
+    delivered.set(node, node === run.crash.node ? ledgerOf(intervals, deliveredAcrossCrash(deliveredUntil, run.crash.resumedAtMs)) : ledgerOf(intervals));
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await disposeFaultRun(run ?? partialRun());
+});
+
+function expectExact(what: string, actualJ: number, expectedJ: number): void {
+  const err = relativeError(actualJ, expectedJ);
+  if (!(err < EXACT)) throw new Error(`${what}: recorded ${actualJ} J, expected ${expectedJ} J (relative error ${err})`);
+}
+
+describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Redis restart, an agent crash, 10 % re-added batches', () => {
+  it('ran every fault: the collector restarted, the agent came back with a new bootId and its seqs carried on', async () => {
+    expect(run.collectors[0].starts).toBe(2);
+    expect(run.crash.secondBootId).not.toBe(run.crash.firstBootId);
+    const boots = await run.db.db
+      .selectFrom('ingested_batches')
+      .select(['boot_id', (eb) => eb.fn.min<number>('first_seq').as('first'), (eb) => eb.fn.max<number>('last_seq').as('last'), (eb) => eb.fn.min<number>('first_t0').as('firstT0')])
+      .where('agent_id', '=', run.crash.agentId)
+      .groupBy('boot_id')
+      .execute();
+    const first = boots.find((b) => b.boot_id === run.crash.firstBootId)!;
+    const second = boots.find((b) => b.boot_id === run.crash.secondBootId)!;
+    expect(boots).toHaveLength(2);
+    expect(Number(first.first)).toBe(0);
+    // seq continues across the restart (persisted next seq), never reused
+    expect(Number(second.first)).toBeGreaterThan(Number(first.last));
+    // the second boot starts exactly at the trace instant it resumed from
+    expect(Number(second.firstT0)).toBe(run.crash.resumedAtMs);
+    // the dead window is real: something between the last delivered sample and the resume point was lost
+    expect(deliveredUntil).toBeLessThan(run.crash.resumedAtMs);
+  });
+
+  it('left no dead letter and no failed message', async () => {
+    const [samples, events, dead] = await Promise.all([run.queues.counts(run.queues.samples), run.queues.counts(run.queues.jobEvents), run.queues.counts(run.queues.deadLetters)]);
+    expect({ samplesFailed: samples.failed, eventsFailed: events.failed, deadLetters: dead.completed + dead.pending + dead.failed }).toEqual({ samplesFailed: 0, eventsFailed: 0, deadLetters: 0 });
+    expect(await run.db.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+  });
+
+  it('counted no batch twice: one ingested_batches row per distinct batch key, and the re-added tenth counted as duplicates', async () => {
+    const keys = new Set(run.originals.map((c) => batchKey(c.batch)));
+    const rows = await run.db.db.selectFrom('ingested_batches').select(['batch_key', 'joules']).execute();
+    expect(rows.length).toBe(keys.size);
+    expect(new Set(rows.map((r) => r.batch_key))).toEqual(keys);
+    const readd = [...run.readdFirst, ...run.readdSecond];
+    expect(readd.length).toBe(Math.ceil(RUN.readdShare * run.originals.length));
+    expect(readd.every((r) => keys.has(batchKey(r.batch)))).toBe(true);
+    // every re-added batch of the second round was seen and skipped by a live collector, exactly once
+    expect(run.duplicatesOverSecondRound).toBe(run.readdSecond.length);
+    expect(run.readdSecond.length).toBeGreaterThan(0);
+    // the buckets hold exactly the joules of the recorded batches
+    const buckets = await run.db.db.selectFrom('energy_buckets').select((eb) => eb.fn.sum<number>('joules').as('j')).executeTakeFirstOrThrow();
+    expectExact('buckets against recorded batches', Number(buckets.j), rows.reduce((s, r) => s + Number(r.joules), 0));
+  });
+
+  it('every node that never died holds exactly its truth.json integral; the crashed one exactly its trace minus the dead window', async () => {
+    const { scenario, truth } = run.generated;
+    const usage = await run.api.usage({ groupBy: 'node', bucket: 'day', from: new Date(scenario.startMs - 86_400_000), to: new Date(scenario.endMs + 86_400_000) });
+    const byNode = new Map<string, number>();
+    for (const row of usage.rows) byNode.set(row.key!, (byNode.get(row.key!) ?? 0) + row.energyKWh * J_PER_KWH);
+    for (const node of scenario.nodes) {
+      const expected = delivered.get(node.id)!;
+      if (node.id !== run.crash.node) expect(expected.totalJ).toBe(truth.nodes[node.id].totalJ);
+      expectExact(`node ${node.id}`, byNode.get(node.id) ?? 0, expected.totalJ);
+    }
+    const lost = truth.nodes[run.crash.node].totalJ - delivered.get(run.crash.node)!.totalJ;
+    // the only difference from truth.json is the trace's own energy inside [deliveredUntil, resumedAt)
+    const intervals = traceIntervals(run.traceText.get(run.crash.node)!);
+    const inWindow = ledgerOf(intervals, (i) => i.t0 >= deliveredUntil && i.t1 <= run.crash.resumedAtMs);
+    expect(relativeError(lost, inWindow.totalJ)).toBeLessThan(EXACT);
+    expect(ledgerOf(intervals, (i) => i.t0 < deliveredUntil && i.t1 > deliveredUntil).totalJ + ledgerOf(intervals, (i) => i.t0 < run.crash.resumedAtMs && i.t1 > run.crash.resumedAtMs).totalJ).toBe(0);
+    expect(lost).toBeGreaterThan(0);
+  });
+
+  it('every device of every node, idle and per job, holds exactly what was delivered (read from the buckets)', async () => {
+    const rows = await run.db.db
+      .selectFrom('energy_buckets')
+      .select(['node', 'device', 'job_id', (eb) => eb.fn.sum<number>('joules').as('j')])
+      .groupBy(['node', 'device', 'job_id'])
+      .execute();
+    const recorded = new Map(rows.map((r) => [`${r.node}\u0000${jobDeviceKey(r.job_id === IDLE_JOB_ID ? IDLE : r.job_id, r.device)}`, Number(r.j)]));
+    let checked = 0;
+    for (const [node, ledger] of delivered) {
+      for (const [key, joules] of ledger.byJobDevice) {
+        if (joules === 0) continue;
+        expectExact(`bucket ${node}/${key.replace('\u0000', '/')}`, recorded.get(`${node}\u0000${key}`) ?? 0, joules);
+        recorded.delete(`${node}\u0000${key}`);
+        checked++;
+      }
+    }
+    expect([...recorded.entries()].filter(([, j]) => j !== 0)).toEqual([]); // nothing recorded that was not delivered
+    expect(checked).toBeGreaterThan(3 * 8);
+  });
+
+  it('every job, through the API, holds exactly its truth.json energy, less only what its nodes lost in the dead window; per node and per device too', async () => {
+    const { scenario, truth } = run.generated;
+    expect(new Set(await run.api.jobIds())).toEqual(new Set(scenario.jobs.map((j) => j.id)));
+    let jobsLosingEnergy = 0;
+    for (const job of scenario.jobs) {
+      const detail = await run.api.job(job.id);
+      const perNode = job.placement.map((p) => ({ node: p.node, expectedJ: delivered.get(p.node)!.byJob.get(job.id) ?? 0 }));
+      const expectedJ = perNode.reduce((s, n) => s + n.expectedJ, 0);
+      expectExact(`job ${job.id}`, detail.energy.energyKWh * J_PER_KWH, expectedJ);
+      if (!job.placement.some((p) => p.node === run.crash.node)) expect(expectedJ).toBe(truth.jobs[job.id].energyJ);
+      else if (relativeError(expectedJ, truth.jobs[job.id].energyJ) >= EXACT) jobsLosingEnergy++;
+      for (const n of perNode) {
+        const view = detail.nodes.find((v) => v.node === n.node);
+        expectExact(`job ${job.id} on ${n.node}`, (view?.energyKWh ?? 0) * J_PER_KWH, n.expectedJ);
+        for (const device of job.placement.find((p) => p.node === n.node)!.devices) {
+          const d = view?.devices.find((x) => x.device === device);
+          expectExact(`job ${job.id} on ${n.node}/${device}`, (d?.energyKWh ?? 0) * J_PER_KWH, delivered.get(n.node)!.byJobDevice.get(jobDeviceKey(job.id, device)) ?? 0);
+        }
+      }
+      expect(detail.job).toMatchObject({ user: job.metadata.user, team: job.metadata.team, project: job.metadata.project, startedAt: new Date(job.startMs).toISOString() });
+    }
+    expect(jobsLosingEnergy).toBeGreaterThan(0);
+  });
+
+  it('reports the crash as a gap: one seq gap in the whole ledger, on the crashed agent\'s new boot, ending where it resumed; listed by the jobs it cut', async () => {
+    const gaps = await run.db.db.selectFrom('seq_gaps').selectAll().execute();
+    expect(gaps.map((g) => ({ agent: g.agent_id, boot: g.boot_id, node: g.node, toT: Number(g.to_t) }))).toEqual([
+      { agent: run.crash.agentId, boot: run.crash.secondBootId, node: run.crash.node, toT: run.crash.resumedAtMs },
+    ]);
+    for (const job of run.generated.scenario.jobs) {
+      const detail = await run.api.job(job.id);
+      const onCrashedNode = job.placement.some((p) => p.node === run.crash.node);
+      const spansResume = job.startMs < run.crash.resumedAtMs && (job.truncated || job.endMs > run.crash.resumedAtMs);
+      if (onCrashedNode && spansResume) {
+        expect(detail.gaps.energyMissing).toBe(true);
+        expect(detail.gaps.items.map((g) => g.node)).toEqual([run.crash.node]);
+      } else if (!onCrashedNode) {
+        expect(detail.gaps).toEqual({ energyMissing: false, items: [] });
+      }
+    }
+  });
+});
