@@ -56,6 +56,7 @@ export class QuickstartSession {
     private readonly paths: WorkspacePaths,
     private readonly env: NodeJS.ProcessEnv,
     private readonly out: NodeJS.WriteStream,
+    private readonly err: NodeJS.WritableStream = process.stderr,
   ) {
     this.logDir = join(options.dataDir, 'logs');
     this.traceDir = join(options.dataDir, 'cluster');
@@ -66,11 +67,13 @@ export class QuickstartSession {
     try {
       await this.start();
     } catch (error) {
-      if (!(error instanceof StopRequested)) this.requestStop(`error: ${(error as Error).message}`, 1);
+      if (!(error instanceof StopRequested)) this.requestStop((error as Error).message, 1);
     }
     await this.stopped;
     const reason = this.stopReason!;
-    await this.shutdown(reason.why);
+    // One line on stderr says what went wrong (e.g. how to install Redis); the stop report goes to stdout.
+    if (reason.code !== 0) this.err.write(`error: ${reason.why}\n`);
+    await this.shutdown(reason.code === 0 ? reason.why : 'error');
     return reason.code;
   }
 
@@ -152,7 +155,7 @@ export class QuickstartSession {
     this.checkpoint();
 
     const publisher = new JobEventPublisher(this.redis.url, planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')), (node) => keys.get(node)!, (error) =>
-      this.requestStop(`error: publishing job events failed: ${error.message}`, 1),
+      this.requestStop(`publishing job events failed: ${error.message}`, 1),
     );
     this.publisher = publisher;
     for (const node of scenario.nodes) {
@@ -219,9 +222,9 @@ export class QuickstartSession {
     if (!child) return;
     child.waitForExit().then(
       ({ code, signal }) => {
-        if (!child.expectedToStop) this.requestStop(`error: ${child.name} exited (${signal ?? `code ${code}`}); see ${join(this.logDir, log)}`, 1);
+        if (!child.expectedToStop) this.requestStop(`${child.name} exited (${signal ?? `code ${code}`}); see ${join(this.logDir, log)}`, 1);
       },
-      (error: Error) => this.requestStop(`error: ${error.message}`, 1),
+      (error: Error) => this.requestStop(error.message, 1),
     );
   }
 
@@ -267,6 +270,8 @@ export class QuickstartSession {
   /** Agents first (they flush), then the collector once the queue is drained, then Redis if it is ours. */
   private async shutdown(why: string): Promise<void> {
     if (this.tableTimer) clearTimeout(this.tableTimer);
+    const started = this.agents.length > 0 || this.collector !== null || this.redis?.server;
+    if (!started) return;
     this.out.write(`\nstopping (${why})\n`);
     await this.publisher?.close();
     await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));

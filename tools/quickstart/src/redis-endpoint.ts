@@ -4,8 +4,10 @@ import IORedis from 'ioredis';
 import { ChildStartError, ManagedProcess } from './managed-process';
 
 /** The one line printed when no Redis can be found or started. */
-export const REDIS_INSTALL_HINT =
-  'no Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:6379 and redis-server is not on PATH; install it (apt-get install redis-server, or brew install redis) or set REDIS_URL';
+export function redisInstallHint(ownRedis: boolean): string {
+  const why = ownRedis ? '--own-redis needs redis-server, which' : 'REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server';
+  return `no Redis: ${why} is not on PATH; install it (apt-get install redis-server, or brew install redis)${ownRedis ? '' : ' or set REDIS_URL'}`;
+}
 
 export class RedisUnavailableError extends Error {
   constructor(message: string) {
@@ -67,7 +69,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `redis-server` from PATH on a free port, without persistence, and waits until it answers. */
-async function startRedisServer(logDir: string, env: NodeJS.ProcessEnv): Promise<RedisEndpoint> {
+async function startRedisServer(logDir: string, env: NodeJS.ProcessEnv, ownRedis: boolean): Promise<RedisEndpoint> {
   const port = await freePort();
   const server = new ManagedProcess(
     'redis-server',
@@ -86,7 +88,7 @@ async function startRedisServer(logDir: string, env: NodeJS.ProcessEnv): Promise
       if (await redisAnswers(url, 500)) return { url, origin: 'started', server };
     }
   } catch (error) {
-    if (error instanceof ChildStartError && error.code === 'ENOENT') throw new RedisUnavailableError(REDIS_INSTALL_HINT);
+    if (error instanceof ChildStartError && error.code === 'ENOENT') throw new RedisUnavailableError(redisInstallHint(ownRedis));
     throw error;
   }
   await server.stop('SIGKILL');
@@ -105,7 +107,7 @@ export async function resolveRedis(env: NodeJS.ProcessEnv, ownRedis: boolean, lo
       const url = 'redis://127.0.0.1:6379';
       if (await redisAnswers(url)) return { url, origin: 'local', server: null };
     }
-    if (candidate === 'start') return startRedisServer(logDir, env);
+    if (candidate === 'start') return startRedisServer(logDir, env, ownRedis);
   }
-  throw new RedisUnavailableError(REDIS_INSTALL_HINT);
+  throw new RedisUnavailableError(redisInstallHint(ownRedis));
 }

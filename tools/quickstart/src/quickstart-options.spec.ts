@@ -1,0 +1,58 @@
+import { OptionsError, formatDuration, parseDuration, parseQuickstartOptions } from './quickstart-options';
+
+describe('parseQuickstartOptions', () => {
+  it('gives the documented defaults, the data folder under the working directory', () => {
+    const o = parseQuickstartOptions([], '/home/me/wattprint');
+    expect(o).toEqual({
+      speed: 10,
+      port: 8080,
+      nodes: 4,
+      gpus: 8,
+      durationMs: 7_200_000,
+      seed: 7,
+      dataDir: '/home/me/wattprint/.wattprint/quickstart',
+      ownRedis: false,
+      refreshMs: 3000,
+      help: false,
+    });
+  });
+
+  it('reads every option', () => {
+    const o = parseQuickstartOptions(
+      ['--speed', '60', '--port', '9090', '--nodes', '2', '--gpus', '4', '--duration', '1h30m', '--seed', '3', '--data-dir', '/tmp/qs', '--own-redis', '--refresh', '0.5'],
+      '/x',
+    );
+    expect(o).toMatchObject({ speed: 60, port: 9090, nodes: 2, gpus: 4, durationMs: 5_400_000, seed: 3, dataDir: '/tmp/qs', ownRedis: true, refreshMs: 500 });
+  });
+
+  it('reports every bad option at once, naming the flag, the value and what was expected', () => {
+    let caught: unknown;
+    try {
+      parseQuickstartOptions(['--speed', 'fast', '--port', '70000', '--nodes', '2.5', '--duration', '90'], '/x');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(OptionsError);
+    expect((caught as OptionsError).problems).toEqual([
+      '--speed: got "fast"; expected a number from 0.1 to 3600',
+      '--port: got "70000"; expected an integer from 1 to 65535',
+      '--nodes: got "2.5"; expected an integer from 1 to 64',
+      '--duration: got "90"; expected a duration from 1m to 24h such as 30m, 2h or 1h30m',
+    ]);
+  });
+
+  it('refuses unknown flags with a pointer to --help', () => {
+    expect(() => parseQuickstartOptions(['--sped', '3'], '/x')).toThrow(/--sped.*see --help/);
+  });
+});
+
+describe('durations', () => {
+  it('parses hours, minutes and seconds and writes whole seconds for tools/traces', () => {
+    expect(parseDuration('2h')).toBe(7_200_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('45s')).toBe(45_000);
+    expect(parseDuration('')).toBeNull();
+    expect(parseDuration('2x')).toBeNull();
+    expect(formatDuration(5_400_000)).toBe('5400s');
+  });
+});
