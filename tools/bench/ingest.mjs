@@ -102,6 +102,16 @@ async function addPaced(queue, fleet, rate, seconds) {
   return total;
 }
 
+/** Deletes every Redis key under a prefix: the queues a run created, whatever they are. */
+async function dropPrefix(connection, prefix) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await connection.del(...keys);
+  } while (cursor !== '0');
+}
+
 async function freePort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -172,8 +182,8 @@ async function benchNoop(fleetBatches, pacedFleet) {
   });
   child.stdin.write('exit\n');
   await new Promise((r) => child.on('exit', r));
-  await queue.obliterate({ force: true });
   await queue.close();
+  await dropPrefix(connection, prefix);
   connection.disconnect();
   return { seconds, batchesPerS: fleetBatches.length / seconds, lag, rss };
 }
@@ -246,8 +256,8 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   await db.end();
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();
-  await queue.obliterate({ force: true });
   await queue.close();
+  await dropPrefix(connection, prefix);
   connection.disconnect();
   return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
 }

@@ -92,7 +92,10 @@ export class TestProducer {
 
   /** Removes every key of this prefix and closes the connection. */
   async dispose(): Promise<void> {
-    await Promise.all([this.samples.close(), this.events.close(), this.deadLetters.close()]);
+    const queues = [this.samples, this.events, this.deadLetters];
+    // a queue writes its meta key when it first connects: let that land before deleting
+    await Promise.all(queues.map((q) => q.waitUntilReady()));
+    await Promise.all(queues.map((q) => q.close()));
     let cursor = '0';
     do {
       const [next, keys] = await this.connection.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
