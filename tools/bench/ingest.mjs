@@ -206,7 +206,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`collector exited early (${code ?? signal})`);
-      process.exit(1);
+      admin.query(`DROP SCHEMA ${schema} CASCADE`).finally(() => process.exit(1));
     }
   });
   let stopping = false;
