@@ -77,6 +77,15 @@ export class CollectorProcess {
     return this.process.kill('SIGKILL');
   }
 
+  /** SIGSTOP: frozen with its connections open; it takes no new message until resumed. */
+  pause(): void {
+    this.process.pause();
+  }
+
+  resume(): void {
+    this.process.resume();
+  }
+
   /** SIGTERM: the graceful shutdown a deploy does. */
   async stop(): Promise<ProcessExit> {
     return this.process.kill('SIGTERM', 30_000);

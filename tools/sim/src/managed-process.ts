@@ -111,6 +111,17 @@ export class ManagedProcess {
     }
   }
 
+  /** SIGSTOP: the process freezes with its sockets open, as a stuck or descheduled replica would. */
+  pause(): void {
+    if (!this.running) throw new Error(`${this.name} is not running`);
+    this.child!.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a paused process carries on. */
+  resume(): void {
+    if (this.running) this.child!.kill('SIGCONT');
+  }
+
   /** The exit of the current incarnation, whenever it comes. */
   exited(): Promise<ProcessExit> {
     if (!this.exitPromise) throw new Error(`${this.name} was never started`);

@@ -15,6 +15,8 @@ export interface QueueCounts {
 export interface CompletedBatch {
   jobId: string;
   batch: Batch;
+  /** Times BullMQ found it stalled (its consumer died or froze) and put it back to wait. */
+  stalledCounter: number;
 }
 
 /**
@@ -55,7 +57,15 @@ export class SimQueues {
   /** Every completed message of the samples queue with its batch. */
   async completedBatches(): Promise<CompletedBatch[]> {
     const jobs = await this.samples.getCompleted(0, -1);
-    return jobs.filter((j) => j.name === MessageName.Batch && j.id !== undefined).map((j) => ({ jobId: j.id!, batch: j.data as Batch }));
+    return jobs
+      .filter((j) => j.name === MessageName.Batch && j.id !== undefined)
+      .map((j) => ({ jobId: j.id!, batch: j.data as Batch, stalledCounter: j.stalledCounter ?? 0 }));
+  }
+
+  /** Batches some consumer holds right now, with the time it took each. */
+  async activeBatches(): Promise<Array<{ jobId: string; processedOn: number }>> {
+    const jobs = await this.samples.getActive(0, -1);
+    return jobs.filter((j) => j.id !== undefined).map((j) => ({ jobId: j.id!, processedOn: j.processedOn ?? 0 }));
   }
 
   /**

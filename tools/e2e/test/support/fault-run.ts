@@ -66,6 +66,8 @@ export interface FaultRun {
   agents: Map<string, AgentProcess>;
   agentKeys: Map<string, string>;
   crash: CrashRecord;
+  /** Batch job ids the killed collector held, uncommitted or unacknowledged, when it died. */
+  heldAtCrash: string[];
   /** Batches added again, first round during the run, second after it. */
   readdFirst: CompletedBatch[];
   readdSecond: CompletedBatch[];
@@ -120,7 +122,7 @@ export async function runFaultScenario(): Promise<FaultRun> {
     env: { WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000', WATTPRINT_WORKER_CONCURRENCY: '64', WATTPRINT_DB_RETRY_MAX_MS: '500' },
   };
   const collectors = await Promise.all([
-    CollectorProcess.start({ ...common, name: 'collector-all', role: 'all', bootstrapToken }),
+    CollectorProcess.start({ ...common, env: { ...common.env, WATTPRINT_GROUP_COMMIT_MS: '400' }, name: 'collector-all', role: 'all', bootstrapToken }),
     CollectorProcess.start({ ...common, name: 'collector-worker', role: 'worker' }),
   ]);
   run.collectors = collectors;
@@ -158,11 +160,25 @@ export async function runFaultScenario(): Promise<FaultRun> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
 
-  // 1. A collector dies mid-stream (after it has committed something) and comes back.
+  // 1. A collector dies holding batches it has not acknowledged, and comes back. The worker replica is
+  // frozen for a moment so that what is taken meanwhile is surely the victim's; its group commit waits
+  // 400 ms, so it holds each batch that long.
   await until(RUN.collectorCrashAtMs);
   await waitFor('collector-all to have ingested batches', async () => metricValue(await collectors[0].metrics(), 'wattprint_ingest_batches_total{result="ingested"}') > 0);
+  collectors[1].pause();
+  const frozenAt = Date.now();
+  const heldAtCrash = await waitFor(
+    'collector-all to hold a batch taken after the worker froze',
+    async () => {
+      const held = (await queues.activeBatches()).filter((b) => b.processedOn > frozenAt + 50);
+      return held.length > 0 ? held : undefined;
+    },
+    { timeoutMs: 20_000, everyMs: 5 },
+  );
   await collectors[0].crash();
-  note('collector-all SIGKILLed');
+  collectors[1].resume();
+  note(`collector-all SIGKILLed holding ${heldAtCrash.length} batch(es)`);
+  run.heldAtCrash = heldAtCrash.map((b) => b.jobId);
   await new Promise((r) => setTimeout(r, RUN.collectorDownMs));
   await collectors[0].start();
   note('collector-all restarted and ready');
