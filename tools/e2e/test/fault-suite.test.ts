@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { IDLE_JOB_ID } from '@wattprint/db';
 import { batchKey } from '@wattprint/protocol';
 import { IDLE, deliveredAcrossCrash, jobDeviceKey, ledgerOf, relativeError, traceIntervals, type EnergyLedger } from '../src/trace-energy';
@@ -37,9 +38,16 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  // WATTPRINT_E2E_LOG=<file>: a summary of the run (timeline, crash, re-adds, gaps) for whoever reads a failure.
   if (process.env.WATTPRINT_E2E_LOG && run) {
     const gaps = await run.db.db.selectFrom('seq_gaps').selectAll().execute();
-    require('node:fs').writeFileSync(process.env.WATTPRINT_E2E_LOG, JSON.stringify({ log: run.log, crash: run.crash, deliveredUntil, readd: [run.readdFirst.length, run.readdSecond.length], originals: run.originals.length, dup: run.duplicatesOverSecondRound, gaps, lost: run.generated.truth.nodes[run.crash.node].totalJ - delivered.get(run.crash.node)!.totalJ, out: run.collectors.map((c) => c.output().slice(-4000)) }, null, 1));
+    const summary = {
+      timeline: run.log, crash: run.crash, deliveredUntil, heldAtCrash: run.heldAtCrash,
+      readd: { during: run.readdFirst.length, after: run.readdSecond.length, of: run.originals.length, duplicatesCountedAfter: run.duplicatesOverSecondRound },
+      lostJ: run.generated.truth.nodes[run.crash.node].totalJ - delivered.get(run.crash.node)!.totalJ,
+      gaps,
+    };
+    writeFileSync(process.env.WATTPRINT_E2E_LOG, `${JSON.stringify(summary, null, 1)}\n`);
   }
   await disposeFaultRun(run ?? partialRun());
 });
@@ -79,6 +87,15 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
       const job = completed.get(id);
       expect({ id, completed: job !== undefined, stalled: (job?.stalledCounter ?? 0) >= 1 }).toEqual({ id, completed: true, stalled: true });
       expect(keys.filter((k) => k === batchKey(job!.batch))).toHaveLength(1);
+    }
+  });
+
+  it('the Redis outage sent every agent\'s batches to its disk spool, none dropped, and Redis came back to them', () => {
+    for (const agent of run.agents.values()) {
+      const out = agent.output();
+      expect({ agent: agent.agentId, spooled: out.includes('"msg":"add failed; spooling"'), back: out.includes('"msg":"Redis reachable again"'), dropped: out.includes('spool full') }).toEqual({
+        agent: agent.agentId, spooled: true, back: true, dropped: false,
+      });
     }
   });
 
