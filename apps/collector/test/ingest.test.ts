@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { type DatabaseHandle, IDLE_JOB_ID } from '@wattprint/db';
 import { DIALECTS, TEST_PG_URL, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
@@ -140,6 +141,27 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     await waitFor('the late batch', async () => (await batchCount(bob.id)) === 4);
     expect(await gaps()).toEqual([]);
     expect(await agentJoules(bob.node)).toBe(4 * BATCH_JOULES);
+  });
+
+  it('shows an agent restart (new boot, seq carried on) as a gap over the dead window', async () => {
+    const gina = testAgent('gina');
+    await registerAgents(testDb.url, [gina]);
+    const rebooted = { ...gina, bootId: randomUUID() };
+    // first boot: seqs 0..79 until T0 + 10 s; dead from then; second boot numbers on from 80 at T0 + 60 s
+    await producer.addBatch(realisticBatch(gina, { firstSeq: 0, startMs: T0 }));
+    await producer.addBatch(realisticBatch(gina, { firstSeq: 40, startMs: T0 + 5000 }));
+    await waitFor('the first boot', async () => (await batchCount(gina.id)) === 2);
+    await producer.addBatch(realisticBatch(rebooted, { firstSeq: 80, startMs: T0 + 60_000 }));
+    await waitFor('the second boot', async () => (await batchCount(gina.id)) === 3);
+    // and the second boot then loses a batch (seqs 120..159)
+    await producer.addBatch(realisticBatch(rebooted, { firstSeq: 160, startMs: T0 + 70_000 }));
+    await waitFor('the batch after the loss', async () => (await batchCount(gina.id)) === 4);
+
+    const gaps = await db.db.selectFrom('seq_gaps').selectAll().where('agent_id', '=', gina.id).orderBy('from_seq').execute();
+    expect(gaps.map((g) => [g.boot_id, g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0])).toEqual([
+      [rebooted.bootId, 80, 79, 10_000, 60_000],
+      [rebooted.bootId, 120, 159, 65_000, 70_000],
+    ]);
   });
 
   it('sets aside forged, unsigned, malformed and unknown-agent batches without touching the valid one beside them', async () => {

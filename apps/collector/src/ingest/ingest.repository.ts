@@ -215,7 +215,9 @@ export class IngestRepository {
         removed.push({ agentId: r.agent_id, bootId: r.boot_id, node: r.node, fromSeq: r.from_seq, toSeq: r.to_seq, fromT: r.from_t, toT: r.to_t });
       }
     }
-    const gaps = gapsAfterInsert(added, predecessors, removed);
+    const heads = [...predecessors].filter(([, pred]) => pred === null).map(([b]) => b);
+    const previousBoots = await this.readPreviousBootTails(tx, heads);
+    const gaps = gapsAfterInsert(added, predecessors, removed, previousBoots);
     for (const part of chunks(gaps, BATCH_ROWS_PER_STATEMENT)) {
       await tx
         .insertInto('seq_gaps')
@@ -245,6 +247,29 @@ export class IngestRepository {
       for (const r of rows) {
         const b = part[Number(r.idx)];
         found.set(b, { ...b, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstT0: Number(r.first_t0), lastT1: Number(r.last_t1) });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * For each batch (the first seen of its boot), the agent's batch of another boot with the highest
+   * last_seq below its first seq (null: none). Once per boot start, so the scan of the agent's
+   * batches it may need is rare.
+   */
+  private async readPreviousBootTails(tx: Tx, batches: readonly BatchSpan[]): Promise<Map<BatchSpan, BatchSpan | null>> {
+    const found = new Map<BatchSpan, BatchSpan | null>();
+    for (const part of chunks(batches, OR_TERMS_PER_STATEMENT)) {
+      const selects = part.map(
+        (b, i) => sql`SELECT * FROM (SELECT ${sql.lit(i)} AS idx, boot_id, first_seq, last_seq, first_t0, last_t1 FROM ingested_batches
+          WHERE agent_id = ${b.agentId} AND boot_id <> ${b.bootId} AND last_seq < ${b.firstSeq}
+          ORDER BY last_seq DESC LIMIT 1) AS ${sql.raw(`t${i}`)}`,
+      );
+      const { rows } = await sql<{ idx: number; boot_id: string; first_seq: number; last_seq: number; first_t0: number; last_t1: number }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
+      for (const b of part) found.set(b, null);
+      for (const r of rows) {
+        const b = part[Number(r.idx)];
+        found.set(b, { ...b, bootId: r.boot_id, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstT0: Number(r.first_t0), lastT1: Number(r.last_t1) });
       }
     }
     return found;

@@ -25,6 +25,19 @@ describe('gap detection', () => {
     ]);
   });
 
+  it('records an agent restart as a gap from the previous boot\'s last batch to the new boot\'s first', () => {
+    const first = { ...span(1040, 1079), bootId: 'b2' };
+    const oldTail = span(960, 999); // boot b ended at seq 999, at t = 1,000 s
+    expect(gapsAfterInsert([first], new Map([[first, null]]), [], new Map([[first, oldTail]]))).toEqual([
+      { agentId: 'a', bootId: 'b2', node: 'n', fromSeq: 1000, toSeq: 1039, fromT: 1_000_000, toT: 1_040_000 },
+    ]);
+    // seq numbered on without a hole: no seq is missing, but the dead window still shows
+    const next = { ...span(1000, 1039), firstT0: 1_200_000, bootId: 'b2' };
+    expect(gapsAfterInsert([next], new Map([[next, null]]), [], new Map([[next, oldTail]]))).toEqual([
+      { agentId: 'a', bootId: 'b2', node: 'n', fromSeq: 1000, toSeq: 999, fromT: 1_000_000, toT: 1_200_000 },
+    ]);
+  });
+
   it('splits a gap a late batch lands in, and closes one it fills', () => {
     const gap: SeqGap = { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 80, toSeq: 199, fromT: 80_000, toT: 200_000 };
     const late = span(120, 159);

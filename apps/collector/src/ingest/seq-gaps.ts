@@ -20,16 +20,23 @@ export function bootOf(b: { agentId: string; bootId: string }): string {
 /**
  * The gaps to write after a commit added `added` batches. Gaps are the holes between consecutive
  * ingested batches of a boot, so a new batch only changes the hole it lands in:
- * - before it: the hole back to its predecessor (`predecessors`, read inside the transaction and
- *   including batches of the same commit), or back to seq 0 when it is the first one seen;
+ * - before it: the hole back to its predecessor in the boot (`predecessors`, read inside the
+ *   transaction and including batches of the same commit);
  * - after it: what is left of a gap it landed in (`removed`, the gaps overlapping any added batch,
  *   deleted by the caller), up to that gap's end.
- * Seqs are assumed to start at 0 on each boot.
+ *
+ * The agent carries seq on across restarts (a new bootId, the next seq persisted). So the first
+ * batch seen of a boot is compared with the agent's previous boot: `previousBoots` holds, for each
+ * batch without a predecessor in its own boot, the agent's batch of another boot with the highest
+ * last_seq below its first seq. The restart gap runs from that batch's end to this one's start:
+ * the dead window, with the seqs in between (none when the agent numbered on without a hole, so
+ * to_seq = from_seq - 1). With no earlier boot, a boot that does not start at seq 0 lost its start.
  */
 export function gapsAfterInsert(
   added: readonly BatchSpan[],
   predecessors: ReadonlyMap<BatchSpan, BatchSpan | null>,
   removed: readonly SeqGap[],
+  previousBoots: ReadonlyMap<BatchSpan, BatchSpan | null> = new Map(),
 ): SeqGap[] {
   const gaps: SeqGap[] = [];
   for (const b of added) {
@@ -37,7 +44,12 @@ export function gapsAfterInsert(
     const pred = predecessors.get(b);
     if (pred === undefined) continue; // the caller knew the predecessor is adjacent
     if (pred === null) {
-      gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: 0, toSeq: b.firstSeq - 1, fromT: b.firstT0, toT: b.firstT0 });
+      const before = previousBoots.get(b);
+      if (before) {
+        gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: before.lastSeq + 1, toSeq: b.firstSeq - 1, fromT: before.lastT1, toT: b.firstT0 });
+      } else {
+        gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: 0, toSeq: b.firstSeq - 1, fromT: b.firstT0, toT: b.firstT0 });
+      }
     } else if (pred.lastSeq + 1 < b.firstSeq) {
       gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: pred.lastSeq + 1, toSeq: b.firstSeq - 1, fromT: pred.lastT1, toT: b.firstT0 });
     }
