@@ -68,6 +68,8 @@ export interface FaultRun {
   crash: CrashRecord;
   /** Batch job ids the killed collector held, uncommitted or unacknowledged, when it died. */
   heldAtCrash: string[];
+  /** Wall-clock span Redis was down. */
+  redisOutage: { from: number; to: number };
   /** Batches added again, first round during the run, second after it. */
   readdFirst: CompletedBatch[];
   readdSecond: CompletedBatch[];
@@ -185,10 +187,12 @@ export async function runFaultScenario(): Promise<FaultRun> {
 
   // 2. Redis goes away (SIGKILL; AOF fsynced on every write) and comes back.
   await until(RUN.redisStopAtMs);
+  const outageFrom = Date.now();
   await redis.stop('SIGKILL');
   note('redis SIGKILLed');
   await new Promise((r) => setTimeout(r, RUN.redisDownMs));
   await redis.start();
+  run.redisOutage = { from: outageFrom, to: Date.now() };
   note('redis restarted');
   await Promise.all(collectors.map((c) => c.waitReady(60_000)));
   note('collectors ready again');
