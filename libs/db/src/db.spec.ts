@@ -21,7 +21,7 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
   it('migrates once, then is a no-op, and accumulates bucket energy with an upsert', async () => {
     const { db, close } = connect({ url: testDb.url });
     try {
-      expect(await migrateToLatest(db, dialect)).toEqual(['0001_initial']);
+      expect(await migrateToLatest(db, dialect)).toEqual(['0001_initial', '0002_ingested_batches_agent_seq']);
       expect(await migrateToLatest(db, dialect)).toEqual([]);
 
       const row = {

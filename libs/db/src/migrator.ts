@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './dialect';
 import * as m0001 from './migrations/0001_initial';
+import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -10,6 +11,7 @@ type DialectMigration = {
 /** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
+  '0002_ingested_batches_agent_seq': m0002,
 };
 
 /** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */

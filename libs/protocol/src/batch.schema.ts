@@ -6,7 +6,7 @@ export const PROTOCOL_VERSION = 1 as const;
 const batchShape = {
   version: z.literal(PROTOCOL_VERSION),
   agentId: Identifier.refine((id) => !id.includes('/'), 'agentId may not contain "/"'),
-  /** Random id drawn at each agent start: seq restarts with it. */
+  /** Random id drawn at each agent start; seq carries on across boots (the agent persists the next seq). */
   bootId: Identifier,
   firstSeq: z.number().int().nonnegative(),
   node: z.string().min(1).max(255),
