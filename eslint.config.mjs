@@ -36,24 +36,4 @@ export default [
     files: ['**/*.spec.ts', '**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    // The dashboards' tests run the generated SQL on the real schema and against the collector's own
-    // hour-factor rules; the library itself stays pure.
-    files: ['libs/dashboards/test/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': 'off' },
-  },
-  {
-    // libs/estimation is pure: no Node built-ins, no frameworks.
-    files: ['libs/estimation/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'net'], message: 'libs/estimation is pure: no I/O.' }] }],
-    },
-  },
-  {
-    // The agent stays small: no database, no web framework.
-    files: ['apps/agent/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['kysely', '@nestjs/*', 'pg', 'better-sqlite3'], message: 'The agent never imports the database layer or NestJS.' }] }],
-    },
-  },
 ];

@@ -12,6 +12,9 @@ module.exports = {
     ...Object.fromEntries(libs.map((lib) => [`^@wattprint/${lib}$`, path.join(__dirname, 'libs', lib, 'src', 'index.ts')])),
     // Test helpers live behind a `/testing` entry point that only specs import.
     ...Object.fromEntries(libs.map((lib) => [`^@wattprint/${lib}/testing$`, path.join(__dirname, 'libs', lib, 'src', 'testing.ts')])),
+    // Tools the end-to-end suite and benchmarks build on.
+    '^@wattprint/sim$': path.join(__dirname, 'tools', 'sim', 'src', 'index.ts'),
+    '^@wattprint/traces$': path.join(__dirname, 'tools', 'traces', 'src', 'index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
 };
