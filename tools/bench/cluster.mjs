@@ -285,7 +285,7 @@ async function measure(collectors, gpus) {
     generatorsKeptUp: (expected * SAMPLES_PER_BATCH) / ((cpu1.at - cpu0.at) / 1000) >= 0.95 * nodes * GPUS_PER_NODE,
     ok: false,
     collectors: collectors.map((c) => ({ cores: cores(cpu0, cpu1, [c.child.pid]), rss: mem.get(c.child.pid).rss })),
-    generators: generators.map((g) => ({ cores: cores(cpu0, cpu1, [g.child.pid]), rss: mem.get(g.child.pid).rss, late: after.find((_, k) => generators[k] === g).lateTicks })),
+    generators: generators.map((g, k) => ({ cores: cores(cpu0, cpu1, [g.child.pid]), rss: mem.get(g.child.pid).rss, late: after[k].lateTicks - before[k].lateTicks })),
     redis: redisServer ? { cores: cores(cpu0, cpu1, [redisServer.pid]), rss: mem.get(redisServer.pid).rss } : null,
     postgres: { cores: cores(cpu0, cpu1, postgresPids), rss: postgresPids.reduce((s, p) => s + mem.get(p).rss, 0), processes: postgresPids.length },
     machineBusy: (cpu1.machine.busy - cpu0.machine.busy) / (cpu1.machine.total - cpu0.machine.total),
@@ -304,7 +304,7 @@ function describe(r) {
   ];
   const procs = [
     ...r.collectors.map((c, k) => `collector${k + 1} ${(c.cores * 100).toFixed(0)} % ${mib(c.rss)}`),
-    ...r.generators.map((g, k) => `generator${k + 1} ${(g.cores * 100).toFixed(0)} % ${mib(g.rss)}${g.late ? ` (${g.late} late ticks)` : ''}`),
+    ...r.generators.map((g, k) => `generator${k + 1} ${(g.cores * 100).toFixed(0)} % ${mib(g.rss)}${g.late ? ` (${g.late} of its 50 ms ticks late)` : ''}`),
     ...(r.redis ? [`redis ${(r.redis.cores * 100).toFixed(0)} % ${mib(r.redis.rss)}`] : []),
     `postgres(${r.postgres.processes} procs) ${(r.postgres.cores * 100).toFixed(0)} % ${mib(r.postgres.rss)}`,
     `machine busy ${(r.machineBusy * 100).toFixed(0)} % of ${(await_cores)} cores`,
