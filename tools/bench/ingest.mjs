@@ -7,10 +7,12 @@
 // Two phases per consumer:
 //   throughput: the producer adds every batch as fast as it can; rate = batches / (last consumed - first added);
 //   lag: the producer paces batches at --paced-rate batches/s for --paced-seconds; lag = consumed - sentAt.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,31 @@ const PACED_SECONDS = Number(args['paced-seconds']);
 const SAMPLES_PER_BATCH = 40;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// CPU time of local processes from /proc, so each run can say what a batch costs the consumer, its
+// PostgreSQL backends and Redis: CPU per batch moves far less with the machine's load than rates do.
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+/** User + system CPU seconds of a process, or NaN when it cannot be read (not local, gone). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const sumCpu = (pids) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+async function redisPid(connection) {
+  const info = await connection.info('server');
+  return Number(/process_id:(\d+)/.exec(info)?.[1]);
+}
 const percentile = (values, p) => {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -158,6 +185,8 @@ async function benchNoop(fleetBatches, pacedFleet) {
     child.stdin.write('report\n');
     return next();
   };
+  const redis = await redisPid(connection);
+  const cpu0 = { consumer: cpuSeconds(child.pid), redis: cpuSeconds(redis) };
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
   let done = 0;
@@ -169,6 +198,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
     return done >= fleetBatches.length;
   });
   const seconds = (Date.now() - t0) / 1000;
+  const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis };
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
   const lag = [];
@@ -185,7 +215,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
   await queue.close();
   await dropPrefix(connection, prefix);
   connection.disconnect();
-  return { seconds, batchesPerS: fleetBatches.length / seconds, lag, rss };
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag, rss, cpu };
 }
 
 async function benchCollector(fleet, fleetBatches, pacedFleet) {
@@ -193,7 +223,8 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const admin = new pg.Client({ connectionString: args.postgres });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}${process.env.WATTPRINT_BENCH_PG_LOG ? ` -c log_min_duration_statement=${process.env.WATTPRINT_BENCH_PG_LOG}` : ''}`)}`;
+  // the application name finds the collector's backends in pg_stat_activity, to read their CPU
+  const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}application_name=${schema}&options=${encodeURIComponent(`-c search_path=${schema}${process.env.WATTPRINT_BENCH_PG_LOG ? ` -c log_min_duration_statement=${process.env.WATTPRINT_BENCH_PG_LOG}` : ''}`)}`;
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
   const port = await freePort();
   const child = spawn(process.execPath, [...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []), join(root, 'apps/collector/dist/main.js')], {
@@ -227,6 +258,11 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
   const queue = new Queue('samples', { connection, prefix });
   const ingested = async () => value(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}');
+  const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])).rows.map((r) => r.pid);
+  const redis = await redisPid(connection);
+  // the pool opens connections as the load needs them; one opened during the phase counts from its start
+  const warm = await backends();
+  const cpu0 = { consumer: cpuSeconds(child.pid), database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])), redis: cpuSeconds(redis) };
   let rss = 0;
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
@@ -238,6 +274,12 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
     return value(text, 'wattprint_ingest_batches_total{result="ingested"}') >= fleetBatches.length;
   }, 600_000, 100);
   const seconds = (Date.now() - t0) / 1000;
+  const cpu = {
+    consumer: cpuSeconds(child.pid) - cpu0.consumer,
+    // a backend opened during the phase counts from its start
+    database: (await backends()).reduce((sum, pid) => sum + cpuSeconds(pid) - (cpu0.database.get(pid) ?? 0), 0),
+    redis: cpuSeconds(redis) - cpu0.redis,
+  };
   const afterThroughput = await metrics();
   const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count');
   const commitSeconds = value(afterThroughput, 'wattprint_ingest_commit_seconds_sum');
@@ -259,7 +301,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   await queue.close();
   await dropPrefix(connection, prefix);
   connection.disconnect();
-  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, cpu, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
 }
 
 function prepare() {
@@ -270,6 +312,7 @@ function prepare() {
   return { fleet, batches };
 }
 
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
 const noopRun = prepare();
 const collectorRun = prepare();
 const noop = await benchNoop(noopRun.batches, prepare().fleet);
@@ -278,11 +321,13 @@ const expectedSamples = (BATCHES + PACED_RATE * PACED_SECONDS) * SAMPLES_PER_BAT
 const expectedJoules = [...collectorRun.batches].reduce((j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0), 0);
 
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
+const perBatch = (cpuS) => (Number.isNaN(cpuS) ? '?' : ((cpuS * 1e6) / BATCHES).toFixed(0));
 const row = (name, r) =>
-  `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} |`;
+  `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} |`;
 console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents, concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
-console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB |');
-console.log('|---|---|---|---|---|---|');
+console.log(`load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 console.log(row('no-op BullMQ worker', noop));
 console.log(row('collector (PostgreSQL)', collector));
 console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
