@@ -36,7 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     session.requestStop(`${signal} received`, 0);
   };
+  // After SIGHUP the terminal is gone and writes fail (EIO): the stop must go on regardless.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // the terminal closed: stop as cleanly as on Ctrl-C
   return session.run();
 }
