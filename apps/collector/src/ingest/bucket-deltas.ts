@@ -14,28 +14,55 @@ function maxPower(a: number | null, b: number | null): number | null {
   return a > b ? a : b;
 }
 
-/** Accumulates deltas from many batches into one row per bucket key. */
+/** Up to this many rows a linear scan finds a row faster than building a key string for a map. */
+const LINEAR_SCAN_ROWS = 32;
+
+/**
+ * Accumulates deltas from many batches into one row per bucket key. One batch makes few rows (8
+ * GPUs over 5 s: 8, or 16 across a minute boundary), so they are found by a scan that allocates
+ * nothing; past LINEAR_SCAN_ROWS (a group commit, or an unusually wide batch) a map keyed by
+ * string takes over.
+ */
 export class BucketAccumulator {
-  private readonly byKey = new Map<string, BucketRow>();
+  private readonly list: BucketRow[] = [];
+  private byKey: Map<string, BucketRow> | undefined;
 
   add(deltas: readonly BucketDelta[]): void {
-    for (const d of deltas) {
-      const key = keyOf(d);
-      const row = this.byKey.get(key);
-      if (row === undefined) {
-        this.byKey.set(key, { ...d });
-      } else {
-        row.joules += d.joules;
-        row.samples += d.samples;
-        row.durationMs += d.durationMs;
-        row.peakPowerW = maxPower(row.peakPowerW, d.peakPowerW);
-      }
+    for (const d of deltas) this.addPiece(d.jobId, d.node, d.device, d.deviceKind, d.minuteStart, d.joules, d.samples, d.durationMs, d.peakPowerW);
+  }
+
+  /** Adds one delta given by its fields, so a caller need not build a BucketDelta for it. */
+  addPiece(
+    jobId: string, node: string, device: string, deviceKind: BucketDelta['deviceKind'], minuteStart: number,
+    joules: number, samples: number, durationMs: number, peakPowerW: number | null,
+  ): void {
+    const row = this.find(jobId, node, device, minuteStart);
+    if (row === undefined) {
+      const added: BucketRow = { jobId, node, device, deviceKind, minuteStart, joules, samples, durationMs, peakPowerW };
+      this.list.push(added);
+      if (this.byKey !== undefined) this.byKey.set(keyOf(added), added);
+      else if (this.list.length > LINEAR_SCAN_ROWS) this.byKey = new Map(this.list.map((r) => [keyOf(r), r]));
+    } else {
+      row.joules += joules;
+      row.samples += samples;
+      row.durationMs += durationMs;
+      row.peakPowerW = maxPower(row.peakPowerW, peakPowerW);
     }
   }
 
-  /** The rows in no particular order. */
+  private find(jobId: string, node: string, device: string, minuteStart: number): BucketRow | undefined {
+    if (this.byKey !== undefined) return this.byKey.get(keyOf({ jobId, node, device, minuteStart }));
+    // from the end: the samples of a batch come device after device, so the row is usually near
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const r = this.list[i];
+      if (r.minuteStart === minuteStart && r.device === device && r.jobId === jobId && r.node === node) return r;
+    }
+    return undefined;
+  }
+
+  /** The rows in the order their keys were first seen. */
   rows(): BucketRow[] {
-    return [...this.byKey.values()];
+    return this.list.slice();
   }
 
   /**
@@ -43,7 +70,10 @@ export class BucketAccumulator {
    * transactions that touch overlapping buckets lock them in the same order and cannot deadlock.
    */
   sortedRows(): BucketRow[] {
-    return [...this.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    return this.list
+      .map((row) => [keyOf(row), row] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, row]) => row);
   }
 }
 

@@ -56,6 +56,26 @@ describe('BucketAccumulator', () => {
     ]);
   });
 
+  it('gives the same rows past the linear-scan limit as below it, keys that differ in one part kept apart', () => {
+    const acc = new BucketAccumulator();
+    const keys: Array<[string, string, string, number]> = [];
+    for (let i = 0; i < 50; i++) keys.push([`j${i % 3}`, `n${i % 2}`, `gpu${i % 5}`, M + 60_000 * Math.floor(i / 30)]);
+    const distinct = new Map(keys.map((k) => [k.join('|'), k]));
+    for (const round of [1, 2]) {
+      for (const [jobId, node, device, minute] of keys) acc.addPiece(jobId, node, device, 'gpu', minute, 10 * round, 1, 1000, round * 100);
+    }
+    const rows = acc.rows();
+    expect(rows).toHaveLength(distinct.size);
+    expect(rows.map((r) => [r.jobId, r.node, r.device, r.minuteStart].join('|'))).toEqual([...distinct.keys()]);
+    const per = (k: [string, string, string, number]) => keys.filter((x) => x.join('|') === k.join('|')).length;
+    for (const r of rows) {
+      const k: [string, string, string, number] = [r.jobId, r.node, r.device, r.minuteStart];
+      expect([r.joules, r.samples, r.peakPowerW]).toEqual([30 * per(k), 2 * per(k), 200]);
+    }
+    const sorted = acc.sortedRows().map((r) => `${r.jobId}\u0000${r.node}\u0000${r.device}\u0000${r.minuteStart}`);
+    expect(sorted).toEqual([...sorted].sort());
+  });
+
   it('merges job sightings into the widest span, sorted by id', () => {
     expect(mergeSeenJobs([
       { jobId: 'b', firstSeenAt: 5, lastSeenAt: 6 },

@@ -40,6 +40,11 @@ export function splitSampleByMinute(sample: Sample, node: string): BucketDelta[]
   return pieces;
 }
 
+/** True when a sample lies inside one minute ([t0, t1) may end exactly on the next boundary). */
+export function withinOneMinute(t0: number, t1: number): boolean {
+  return t1 <= Math.floor(t0 / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+}
+
 export function hourOf(minuteStart: number): number {
   return Math.floor(minuteStart / HOUR_MS) * HOUR_MS;
 }

@@ -1,6 +1,7 @@
 import { type Batch, batchKey, lastSeq } from '@wattprint/protocol';
 import { BucketAccumulator, type BucketRow, type SeenJob } from './bucket-deltas';
-import { splitSampleByMinute } from './minute-split';
+import { IDLE_JOB_ID } from '@wattprint/db';
+import { MINUTE_MS, splitSampleByMinute, withinOneMinute } from './minute-split';
 
 /** Where a batch sits in its agent boot's seq numbering, and the time it covers. */
 export interface BatchSpan {
@@ -31,7 +32,15 @@ export function prepareBatch(batch: Batch): PreparedBatch {
   let firstT0 = Number.POSITIVE_INFINITY;
   let lastT1 = 0;
   for (const sample of batch.samples) {
-    buckets.add(splitSampleByMinute(sample, batch.node));
+    // the common case, a sample inside one minute, goes to its bucket without a delta object
+    if (withinOneMinute(sample.t0, sample.t1)) {
+      buckets.addPiece(
+        sample.jobId ?? IDLE_JOB_ID, batch.node, sample.device, sample.kind, Math.floor(sample.t0 / MINUTE_MS) * MINUTE_MS,
+        sample.energyJ, 1, sample.t1 - sample.t0, sample.powerW,
+      );
+    } else {
+      buckets.add(splitSampleByMinute(sample, batch.node));
+    }
     joules += sample.energyJ;
     firstT0 = Math.min(firstT0, sample.t0);
     lastT1 = Math.max(lastT1, sample.t1);
