@@ -76,14 +76,21 @@ export class ManagedProcess {
     return this.exited;
   }
 
-  /** Sends `signal`; after `graceMs` without an exit, SIGKILL. Resolves once it has exited. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  /**
+   * Sends `signal`; after `graceMs` without an exit, SIGKILL. Resolves once it has exited, saying
+   * whether it had to be killed. (A Nest app re-raises the signal after closing: exit by SIGTERM is clean.)
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
     this.stopping = true;
-    if (this.exitInfo) return this.exitInfo;
+    if (this.exitInfo) return { ...this.exitInfo, killed: false };
     this.signal(signal);
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      this.signal('SIGKILL');
+    }, graceMs);
     try {
-      return await this.exited;
+      return { ...(await this.exited), killed };
     } finally {
       clearTimeout(timer);
     }

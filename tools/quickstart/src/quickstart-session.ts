@@ -274,18 +274,22 @@ export class QuickstartSession {
     if (!started) return;
     this.out.write(`\nstopping (${why})\n`);
     await this.publisher?.close();
-    await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));
-    if (this.agents.length > 0) this.out.write(`  agents stopped (${this.agents.length})\n`);
+    const agents = await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));
+    let forced = agents.filter((a) => a.killed).length;
+    if (agents.length > 0) this.out.write(`  agents stopped (${agents.length}${forced > 0 ? `; ${forced} killed after 15 s without exiting` : ', each after its last flush'})\n`);
     if (this.collector?.running && this.agents.length > 0) await this.waitForDrain(15_000);
     if (this.collector) {
-      const { code, signal } = await this.collector.stop('SIGTERM', 20_000);
-      this.out.write(`  collector stopped (${signal ?? `exit code ${code}`})\n`);
+      const { killed } = await this.collector.stop('SIGTERM', 20_000);
+      if (killed) forced++;
+      this.out.write(killed ? '  collector killed: it did not close within 20 s\n' : '  collector closed\n');
     }
     if (this.redis?.server) {
-      await this.redis.server.stop('SIGTERM', 10_000);
-      this.out.write('  redis-server stopped\n');
+      const { killed } = await this.redis.server.stop('SIGTERM', 10_000);
+      if (killed) forced++;
+      this.out.write(killed ? '  redis-server killed after 10 s\n' : '  redis-server stopped\n');
     }
-    this.out.write(this.stopReason?.code === 0 ? 'stopped cleanly\n' : 'stopped\n');
+    const clean = this.stopReason?.code === 0 && forced === 0;
+    this.out.write(clean ? 'stopped cleanly\n' : 'stopped\n');
   }
 
   /** Waits until the collector has taken every batch the agents' last flush published. */

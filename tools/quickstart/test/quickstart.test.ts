@@ -179,6 +179,9 @@ describe('npm start (tools/quickstart/start.js)', () => {
       const { code, signal } = await exited;
       expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
       expect(stdout).toContain('stopping (SIGINT received)');
+      expect(stdout).toContain('agents stopped (4, each after its last flush)');
+      expect(stdout).toContain('collector closed');
+      expect(stdout).toContain('redis-server stopped');
       expect(stdout).toContain('stopped cleanly');
       // No orphan: every process the quick start had started (agents, collector, its redis-server) is gone.
       const alive = processes.filter((p) => startTicks(p.pid) === p.start);
