@@ -9,6 +9,7 @@ import type { DeadLetter, DeadLetterReason } from './dead-letter';
 import { CommitterClosedError, GroupCommitter } from './group-committer';
 import { IngestRepository } from './ingest.repository';
 import { JobEventRepository } from './job-event.repository';
+import { isCertainlyBatch } from './batch-acceptor';
 import { type PreparedBatch, prepareBatch } from './prepared-batch';
 import { type Checked, parseSignedMessage } from './signed-message';
 import { backoffMs, isTransientDbError } from './transient-error';
@@ -68,7 +69,7 @@ export class IngestService {
 
   /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
   async ingestBatch(data: unknown, jobId: string | undefined): Promise<void> {
-    const checked = await this.checkSignedMessage(Batch, data);
+    const checked = await this.checkSignedMessage(Batch, data, isCertainlyBatch);
     if (!checked.ok) return this.deadLetter(QueueName.Samples, jobId, checked, data);
     try {
       await this.committer.submit(prepareBatch(checked.value));
@@ -119,8 +120,12 @@ export class IngestService {
     }
   }
 
-  private async checkSignedMessage<S extends typeof Batch | typeof JobEvent>(schema: S, data: unknown): Promise<Checked<z.output<S>>> {
-    const parsed = parseSignedMessage(schema, data) as Checked<z.output<S>>;
+  private async checkSignedMessage<S extends typeof Batch | typeof JobEvent>(
+    schema: S,
+    data: unknown,
+    isCertainlyValid?: (data: unknown) => data is z.output<S>,
+  ): Promise<Checked<z.output<S>>> {
+    const parsed = parseSignedMessage(schema, data, isCertainlyValid) as Checked<z.output<S>>;
     if (!parsed.ok) return parsed;
     const agentId = (parsed.value as { agentId: string }).agentId;
     const key = await this.retryWhileUnreachable(() => this.batches.findAgentKey(agentId));
