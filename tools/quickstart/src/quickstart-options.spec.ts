@@ -41,6 +41,10 @@ describe('parseQuickstartOptions', () => {
     ]);
   });
 
+  it('refuses a port fetch will not call, since the quick start talks to its collector with fetch', () => {
+    expect(() => parseQuickstartOptions(['--port', '22'], '/x')).toThrow('--port: got "22"; expected a port that fetch may call');
+  });
+
   it('refuses unknown flags with a pointer to --help', () => {
     expect(() => parseQuickstartOptions(['--sped', '3'], '/x')).toThrow(/--sped.*see --help/);
   });

@@ -26,12 +26,17 @@ export class StartError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Free both on every interface (where the collector listens) and on 127.0.0.1 (where the quick start calls it). */
 async function portIsFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, () => server.close(() => resolve(true)));
-  });
+  for (const host of [undefined, '127.0.0.1']) {
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
 }
 
 /** One run of the quick start: Redis, collector, agents, job events, live table; then an orderly stop. */
