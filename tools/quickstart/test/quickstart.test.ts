@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 jest.setTimeout(180_000);
 
@@ -195,10 +195,9 @@ describe('npm start (tools/quickstart/start.js)', () => {
   });
 
   it('exits 1 with one line saying how to install Redis when there is none', async () => {
-    // PATH without redis-server; --own-redis so the shared local Redis is not taken instead.
-    const nodeDir = dirname(process.execPath);
+    // PATH without redis-server (node is run by its absolute path); --own-redis so the shared local Redis is not taken instead.
     const child = spawn(process.execPath, [startJs, '--own-redis', '--data-dir', dataDir, '--port', String(await freePort())], {
-      env: { ...process.env, PATH: [join(dataDir, 'empty-bin'), nodeDir === '/usr/bin' ? '' : nodeDir].filter(Boolean).join(delimiter) },
+      env: { ...process.env, PATH: join(dataDir, 'empty-bin') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
