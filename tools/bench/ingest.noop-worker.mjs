@@ -14,7 +14,8 @@ const worker = new Worker(
     lags.push([job.data.sentAt, Date.now() - job.data.sentAt]);
     done++;
   },
-  { connection, prefix: PREFIX, concurrency: Number(CONCURRENCY), removeOnComplete: { count: 1000 } },
+  // the collector's worker options (apps/collector/src/queue/queue.repository.ts), so the baseline is fair
+  { connection, prefix: PREFIX, concurrency: Number(CONCURRENCY), removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
 );
 await worker.waitUntilReady();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
