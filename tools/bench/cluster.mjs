@@ -352,7 +352,7 @@ async function search(collectorCount, startGpus, deadlineAt) {
 
 // ---- the run ----------------------------------------------------------------------------------
 const results = [];
-let start = START_GPUS;
+let start = START_GPUS; // each configuration starts at the size the previous one kept up with
 for (const [k, count] of COLLECTOR_COUNTS.entries()) {
   // Each configuration gets its share of what is left of the time budget.
   const share = (BUDGET_MS - (Date.now() - began)) / (COLLECTOR_COUNTS.length - k);
@@ -386,8 +386,19 @@ for (const r of results) {
     `| ${r.collectorCount} | ${b.gpus.toLocaleString('en')} | ${Math.round(b.samplesPerS).toLocaleString('en')} | ${secs(b.p50)} | ${secs(b.p99)} | ${b.collectors.map((c) => `${(c.cores * 100).toFixed(0)} %`).join(' + ')} | ${b.collectors.map((c) => mib(c.rss)).join(' + ')} | ${b.generators.map((g) => `${(g.cores * 100).toFixed(0)} %`).join(' + ')} | ${(b.postgres.cores * 100).toFixed(0)} % | ${(b.machineBusy * 100).toFixed(0)} % | ${r.firstFail ? `${r.firstFail.gpus.toLocaleString('en')} (${r.firstFail.generatorsKeptUp ? `p99 ${secs(r.firstFail.p99)}` : 'generator could not offer the load'})` : 'none tried'} |`,
   );
 }
+// A search that stopped because the generator could not offer the next size found a floor set by the
+// machine, not the collectors' ceiling: its gain over another is not a measurement.
+const machineBound = (r) => r.firstFail !== null && !r.firstFail.generatorsKeptUp;
+for (const r of results.filter((x) => x.best && machineBound(x))) {
+  console.log(`${r.collectorCount} collector(s): at least ${r.best.gpus.toLocaleString('en')} GPUs; the generator could not offer ${r.firstFail.gpus.toLocaleString('en')} on this machine, so the collectors' own limit was not reached`);
+}
 if (results.length >= 2 && results[0].best && results[1].best) {
-  console.log(`gain of ${results[1].collectorCount} processes over ${results[0].collectorCount}: ${(results[1].best.gpus / results[0].best.gpus).toFixed(2)}x GPUs`);
+  const gain = (results[1].best.gpus / results[0].best.gpus).toFixed(2);
+  console.log(
+    machineBound(results[1])
+      ? `gain of ${results[1].collectorCount} processes over ${results[0].collectorCount}: not measured (the machine ran out of CPU for the generator first; ${gain}x is a floor)`
+      : `gain of ${results[1].collectorCount} processes over ${results[0].collectorCount}: ${gain}x GPUs`,
+  );
 }
 console.log(`stored samples ${stored.toLocaleString('en')} of ${sent.toLocaleString('en')} sent${stored === sent ? ' (exactly once each)' : ''}; total ${((Date.now() - began) / 1000).toFixed(0)} s`);
 await cleanup();
