@@ -7,6 +7,7 @@ import { DATABASE } from '../database/database.module';
 import { BucketAccumulator, type BucketRow, mergeSeenJobs } from './bucket-deltas';
 import type { DeadLetter } from './dead-letter';
 import { hourOf } from './minute-split';
+import { numberArrayLiteral, textArrayLiteral } from './pg-array-literal';
 import type { BatchSpan, PreparedBatch } from './prepared-batch';
 import { type SeqGap, bootOf, gapsAfterInsert, needingPredecessor } from './seq-gaps';
 import { TtlCache } from './ttl-cache';
@@ -116,9 +117,10 @@ export class IngestRepository {
       const rows = keys.map((key) => byKey.get(key)!);
       const inserted = await sql<{ batch_key: string }>`INSERT INTO ingested_batches (batch_key, agent_id, boot_id, node, first_seq, last_seq, first_t0, last_t1, samples, joules, ingested_at)
         SELECT k, a, b, n, fs, ls, ft, lt, s, j, ${now}::bigint FROM unnest(
-          ${keys}::text[], ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.bootId)}::text[], ${rows.map((r) => r.node)}::text[],
-          ${rows.map((r) => r.firstSeq)}::bigint[], ${rows.map((r) => r.lastSeq)}::bigint[], ${rows.map((r) => r.firstT0)}::bigint[],
-          ${rows.map((r) => r.lastT1)}::bigint[], ${rows.map((r) => r.sampleCount)}::int[], ${rows.map((r) => r.joules)}::float8[]
+          ${textArrayLiteral(rows, (r) => r.key)}::text[], ${textArrayLiteral(rows, (r) => r.agentId)}::text[], ${textArrayLiteral(rows, (r) => r.bootId)}::text[],
+          ${textArrayLiteral(rows, (r) => r.node)}::text[], ${numberArrayLiteral(rows, (r) => r.firstSeq)}::bigint[], ${numberArrayLiteral(rows, (r) => r.lastSeq)}::bigint[],
+          ${numberArrayLiteral(rows, (r) => r.firstT0)}::bigint[], ${numberArrayLiteral(rows, (r) => r.lastT1)}::bigint[],
+          ${numberArrayLiteral(rows, (r) => r.sampleCount)}::int[], ${numberArrayLiteral(rows, (r) => r.joules)}::float8[]
         ) AS t(k, a, b, n, fs, ls, ft, lt, s, j)
         ON CONFLICT (batch_key) DO NOTHING RETURNING batch_key`.execute(tx);
       for (const row of inserted.rows) fresh.push(byKey.get(row.batch_key)!);
@@ -173,18 +175,19 @@ export class IngestRepository {
   }
 
   /**
-   * PostgreSQL: the same multi-row upsert, with the rows passed as ten arrays through unnest(), so
-   * the statement has ten parameters whatever its size and is planned in microseconds instead of
-   * milliseconds (measured with tools/bench/ingest.mjs). unnest yields the rows in array order, so
+   * PostgreSQL: the same multi-row upsert, with the rows passed as ten arrays (literals written in
+   * one pass, see pg-array-literal.ts) through unnest(), so the statement has ten parameters
+   * whatever its size and is planned in microseconds instead of milliseconds (measured with tools/bench/ingest.mjs). unnest yields the rows in array order, so
    * they are still locked in key order.
    */
   private async addToBucketsFromArrays(tx: Tx, rows: readonly BucketRow[]): Promise<void> {
     await sql`INSERT INTO energy_buckets (job_id, node, device, device_kind, minute_start, hour_start, joules, samples, duration_ms, peak_power_w)
       SELECT * FROM unnest(
-        ${rows.map((r) => r.jobId)}::text[], ${rows.map((r) => r.node)}::text[], ${rows.map((r) => r.device)}::text[],
-        ${rows.map((r) => r.deviceKind)}::text[], ${rows.map((r) => r.minuteStart)}::bigint[], ${rows.map((r) => hourOf(r.minuteStart))}::bigint[],
-        ${rows.map((r) => r.joules)}::float8[], ${rows.map((r) => r.samples)}::int[], ${rows.map((r) => r.durationMs)}::bigint[],
-        ${rows.map((r) => r.peakPowerW)}::float8[])
+        ${textArrayLiteral(rows, (r) => r.jobId)}::text[], ${textArrayLiteral(rows, (r) => r.node)}::text[], ${textArrayLiteral(rows, (r) => r.device)}::text[],
+        ${textArrayLiteral(rows, (r) => r.deviceKind)}::text[], ${numberArrayLiteral(rows, (r) => r.minuteStart)}::bigint[],
+        ${numberArrayLiteral(rows, (r) => hourOf(r.minuteStart))}::bigint[], ${numberArrayLiteral(rows, (r) => r.joules)}::float8[],
+        ${numberArrayLiteral(rows, (r) => r.samples)}::int[], ${numberArrayLiteral(rows, (r) => r.durationMs)}::bigint[],
+        ${numberArrayLiteral(rows, (r) => r.peakPowerW)}::float8[])
       ON CONFLICT (job_id, node, device, minute_start) DO UPDATE SET
         joules = energy_buckets.joules + excluded.joules,
         samples = energy_buckets.samples + excluded.samples,
