@@ -64,7 +64,11 @@ function cpuSeconds(pid) {
     return NaN;
   }
 }
-const sumCpu = (pids) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+/** CPU seconds of this process (the producer, and the poller of the consumer) since `since`. */
+function producerSeconds(since) {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+}
 async function redisPid(connection) {
   const info = await connection.info('server');
   return Number(/process_id:(\d+)/.exec(info)?.[1]);
@@ -186,7 +190,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
     return next();
   };
   const redis = await redisPid(connection);
-  const cpu0 = { consumer: cpuSeconds(child.pid), redis: cpuSeconds(redis) };
+  const cpu0 = { consumer: cpuSeconds(child.pid), redis: cpuSeconds(redis), producer: process.cpuUsage() };
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
   let done = 0;
@@ -198,7 +202,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
     return done >= fleetBatches.length;
   });
   const seconds = (Date.now() - t0) / 1000;
-  const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis };
+  const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis, producer: producerSeconds(cpu0.producer) };
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
   const lag = [];
@@ -262,7 +266,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const redis = await redisPid(connection);
   // the pool opens connections as the load needs them; one opened during the phase counts from its start
   const warm = await backends();
-  const cpu0 = { consumer: cpuSeconds(child.pid), database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])), redis: cpuSeconds(redis) };
+  const cpu0 = { consumer: cpuSeconds(child.pid), database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])), redis: cpuSeconds(redis), producer: process.cpuUsage() };
   let rss = 0;
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
@@ -279,6 +283,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
     // a backend opened during the phase counts from its start
     database: (await backends()).reduce((sum, pid) => sum + cpuSeconds(pid) - (cpu0.database.get(pid) ?? 0), 0),
     redis: cpuSeconds(redis) - cpu0.redis,
+    producer: producerSeconds(cpu0.producer),
   };
   const afterThroughput = await metrics();
   const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count');
@@ -323,11 +328,11 @@ const expectedJoules = [...collectorRun.batches].reduce((j, b) => j + b.samples.
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const perBatch = (cpuS) => (Number.isNaN(cpuS) ? '?' : ((cpuS * 1e6) / BATCHES).toFixed(0));
 const row = (name, r) =>
-  `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} |`;
+  `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} | ${perBatch(r.cpu.producer)} |`;
 console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents, concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
 console.log(`load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
-console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch | producer CPU µs/batch |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(row('no-op BullMQ worker', noop));
 console.log(row('collector (PostgreSQL)', collector));
 console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
