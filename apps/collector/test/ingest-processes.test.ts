@@ -72,7 +72,7 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
     const outputs = children.map(collectOutput);
     try {
       await Promise.all(
-        outputs.map((out, i) => waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 30_000)),
+        outputs.map((out, i) => waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 60_000)),
       );
       db = openDatabase(testDb.url);
       const agents = ['p1', 'p2', 'p3', 'p4'].map(testAgent);

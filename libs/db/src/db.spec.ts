@@ -62,3 +62,20 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
     }
   });
 });
+
+describe.each(DIALECTS)('replicas starting together on %s', (dialect) => {
+  it('migrate the same database concurrently: each migration applied once, nobody fails', async () => {
+    for (let round = 0; round < 5; round++) {
+      const testDb = await createTestDatabase(dialect);
+      const replicas = [connect({ url: testDb.url }), connect({ url: testDb.url }), connect({ url: testDb.url })];
+      try {
+        const applied = await Promise.all(replicas.map((r) => migrateToLatest(r.db, dialect)));
+        expect(applied.flat().sort()).toEqual(['0001_initial', '0002_ingested_batches_agent_seq']);
+        await expect(migrateToLatest(replicas[0].db, dialect)).resolves.toEqual([]);
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+        await testDb.drop();
+      }
+    }
+  });
+});

@@ -42,10 +42,33 @@ export class MigrationError extends Error {
 }
 
 /**
- * Brings the schema up to date. Safe to call from every replica at start: Kysely takes a lock
- * (an advisory lock on PostgreSQL) so only one runs the migrations. Returns the names it applied.
+ * Brings the schema up to date. Safe to call from every replica at start. On PostgreSQL Kysely
+ * holds an advisory lock, so one replica migrates and the others wait. SQLite has no such lock
+ * across processes: two replicas starting on one file can both decide a migration is due, and the
+ * loser's transaction fails (the table exists, or the file is busy) and rolls back whole. The loser
+ * then simply looks again, and finds the work done. Returns the names this call applied.
  */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, dialect);
+    } catch (error) {
+      if (dialect !== 'sqlite' || attempt >= SQLITE_MIGRATION_ATTEMPTS || !isSqliteRace(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+const SQLITE_MIGRATION_ATTEMPTS = 10;
+
+function isSqliteRace(error: unknown): boolean {
+  const cause = error instanceof MigrationError ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /already exists/.test(message);
+}
+
+async function migrateOnce(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
   // Pin Kysely's bookkeeping tables to the connection's own schema: without it the migrator looks for
   // its lock table in every schema of the database and can find another tenant's.
   const migrationTableSchema =
