@@ -29,6 +29,25 @@ export interface DatabaseHandle {
  * Opens the database a URL names. SQLite runs in WAL mode with a busy timeout, so several collector
  * processes on one machine can share the embedded file.
  */
+/**
+ * Switches the file to WAL once (the mode is stored in the file). The switch needs the file to
+ * itself and SQLite does not wait for that, so a replica opening the file while another migrates it
+ * retries for a few seconds instead of failing with "database is locked".
+ */
+function enableWal(sqlite: SqliteDatabase.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (sqlite.pragma('journal_mode', { simple: true }) === 'wal') return;
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') || attempt >= 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
 export function connect(options: ConnectOptions): DatabaseHandle {
   const dialect = dialectOf(options.url);
   if (dialect === 'postgres') {
@@ -41,8 +60,8 @@ export function connect(options: ConnectOptions): DatabaseHandle {
   const file = sqlitePath(options.url);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 10000');
+  enableWal(sqlite);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
