@@ -7,10 +7,10 @@
 //   npx tsc -b apps/agent/tsconfig.lib.json && node tools/bench/agent.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './bench-support.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const agentDir = join(repo, 'apps/agent');
@@ -18,14 +18,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const gpus = Number(process.env.BENCH_GPUS ?? 8);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const tmp = mkdtempSync(join(tmpdir(), 'wattprint-bench-'));
-
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 /** CPU seconds (user + system, this process only) and peak RSS of a running process, from /proc. */
 function usage(pid) {

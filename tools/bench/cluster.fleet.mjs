@@ -1,6 +1,6 @@
 // Simulated 8-GPU nodes as the agent sees them: 1 Hz readings, one signed batch of 5 s (40 samples)
-// per node per flush. The batch shape is the one tools/bench/ingest.mjs builds (kept in step with it:
-// that script runs on import, so its makeFleet cannot be imported).
+// per node per flush. The one builder of realistic batches: the cluster benchmark's generators and
+// tools/bench/ingest.mjs both take their nodes and batches from here.
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -13,11 +13,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, sleep, waitUntil } from './bench-support.mjs';
 import { GPUS_PER_NODE, SAMPLES_PER_BATCH, agentIdOf, agentKeyOf, nodeOf } from './cluster.fleet.mjs';
 import { cpuSeconds, machineTicks, memory, pidsNamed } from './cluster.proc.mjs';
 
@@ -64,28 +64,9 @@ if (COLLECTOR_COUNTS.some((c) => !Number.isInteger(c) || c < 1)) {
   process.exit(2);
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const began = Date.now();
 const log = (line) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function waitUntil(what, check, timeoutMs, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** A child speaking JSON lines on stdout: `ask(command)` writes a line and resolves with the reply. */
 function jsonChild(child) {
@@ -162,7 +143,7 @@ async function startCollectors(count) {
     const child = spawnChild(`collector ${k + 1}`, process.execPath, [collectorMain], { ...collectorEnv, PORT: String(port) });
     started.push({ child, port, peakRss: 0 });
   }
-  for (const c of started) await waitUntil(`collector on port ${c.port}`, () => metricsOf(c).then((t) => t !== ''), 60_000);
+  for (const c of started) await waitUntil(`collector on port ${c.port}`, () => metricsOf(c).then((t) => t !== ''), 60_000, 100);
   return started;
 }
 async function metricsOf(collector) {

@@ -7,23 +7,23 @@
 // Two phases per consumer:
 //   throughput: the producer adds every batch as fast as it can; rate = batches / (last consumed - first added);
 //   lag: the producer paces batches at --paced-rate batches/s for --paced-seconds; lag = consumed - sentAt.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, sleep, waitUntil } from './bench-support.mjs';
+import { SAMPLES_PER_BATCH, makeNode, nextBatch, protocol } from './cluster.fleet.mjs';
+import { cpuSeconds as procCpuSeconds } from './cluster.proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const { Queue } = require('bullmq');
 const IORedis = require('ioredis');
 const pg = require('pg');
-const protocol = require(join(root, 'libs/protocol/dist/index.js'));
 
 const { values: args } = parseArgs({
   options: {
@@ -41,29 +41,11 @@ const AGENTS = Number(args.agents);
 const CONCURRENCY = Number(args.concurrency);
 const PACED_RATE = Number(args['paced-rate']);
 const PACED_SECONDS = Number(args['paced-seconds']);
-const SAMPLES_PER_BATCH = 40;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // CPU time of local processes from /proc, so each run can say what a batch costs the consumer, its
 // PostgreSQL backends and Redis: CPU per batch moves far less with the machine's load than rates do.
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-/** User + system CPU seconds of a process, or NaN when it cannot be read (not local, gone). */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
+/** User + system CPU seconds of a process, or NaN when it cannot be read (not local, gone): NaN prints as '?'. */
+const cpuSeconds = (pid) => procCpuSeconds(pid) ?? NaN;
 /** CPU seconds of this process (the producer, and the poller of the consumer) since `since`. */
 function producerSeconds(since) {
   const { user, system } = process.cpuUsage(since);
@@ -79,36 +61,15 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
-/** Agents with keys, and a generator of their consecutive batches (seq and time advance per agent). */
+/** Agents with keys (the cluster benchmark's simulated nodes), and their consecutive batches in turn. */
 function makeFleet() {
-  const agents = Array.from({ length: AGENTS }, (_, i) => ({
-    id: `bench-${i}`, node: `gpu-node-${i}`, key: randomBytes(32).toString('hex'), bootId: randomUUID(), nextSeq: 0,
-  }));
+  const secret = randomBytes(16).toString('hex');
+  const agents = Array.from({ length: AGENTS }, (_, i) => makeNode(i, secret));
   let turn = 0;
   return {
     agents,
     /** The next batch of the next agent, its samples ending at `endMs`. */
-    next(endMs) {
-      const agent = agents[turn++ % agents.length];
-      const samples = [];
-      const startMs = endMs - 5000;
-      for (let s = 0; s < 5; s++) {
-        for (let g = 0; g < 8; g++) {
-          const power = 250 + 10 * g + s;
-          samples.push({
-            seq: agent.nextSeq + samples.length, t0: startMs + s * 1000, t1: startMs + (s + 1) * 1000,
-            device: `gpu${g}`, kind: 'gpu', jobId: g < 6 ? `job-${agent.id}` : null,
-            energyJ: power, powerW: power, utilization: g < 6 ? 97 : 0, source: 'nvml',
-          });
-        }
-      }
-      const batch = protocol.signed(
-        { version: 1, agentId: agent.id, bootId: agent.bootId, firstSeq: agent.nextSeq, node: agent.node, sentAt: endMs, samples },
-        agent.key,
-      );
-      agent.nextSeq += samples.length;
-      return batch;
-    },
+    next: (endMs) => nextBatch(agents[turn++ % agents.length], endMs),
   };
 }
 
@@ -143,14 +104,6 @@ async function dropPrefix(connection, prefix) {
   } while (cursor !== '0');
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 function lines(child) {
   const rl = createInterface({ input: child.stdout });
   const waiting = [];
@@ -163,16 +116,6 @@ function lines(child) {
     else queued.push(msg);
   });
   return () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((r) => waiting.push(r)));
-}
-
-async function waitUntil(what, check, timeoutMs = 600_000, everyMs = 20) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 async function benchNoop(fleetBatches, pacedFleet) {
@@ -200,7 +143,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
     done += r.done;
     rss = Math.max(rss, r.rss);
     return done >= fleetBatches.length;
-  });
+  }, 600_000, 20);
   const seconds = (Date.now() - t0) / 1000;
   const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis, producer: producerSeconds(cpu0.producer) };
   const pacedStart = Date.now();
@@ -213,7 +156,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
     for (const [sentAt, ms] of r.lags) if (sentAt >= pacedStart) lag.push(ms);
     rss = Math.max(rss, r.rss);
     return pacedDone >= paced;
-  });
+  }, 600_000, 20);
   child.stdin.write('exit\n');
   await new Promise((r) => child.on('exit', r));
   await queue.close();
@@ -257,7 +200,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   for (const a of fleet.agents) {
-    await db.query('INSERT INTO agents (id, node, key, created_at) VALUES ($1, $2, $3, $4)', [a.id, a.node, a.key, Date.now()]);
+    await db.query('INSERT INTO agents (id, node, key, created_at) VALUES ($1, $2, $3, $4)', [a.agentId, a.node, a.key, Date.now()]);
   }
   const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
   const queue = new Queue('samples', { connection, prefix });
