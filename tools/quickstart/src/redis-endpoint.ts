@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import IORedis from 'ioredis';
+import { freePort, redisAnswers } from '@wattprint/sim';
 import { ChildStartError, ManagedProcess } from './managed-process';
 
 /** The one line printed when no Redis can be found or started. */
@@ -34,38 +33,6 @@ export function redisCandidates(env: { REDIS_URL?: string }, ownRedis: boolean):
 /** A URL fit to print: the password replaced. */
 export function redactRedisUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
-}
-
-/** True when a Redis at `url` answers PING within `timeoutMs`. */
-export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const client = new IORedis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /** Starts `redis-server` from PATH on a free port, without persistence, and waits until it answers. */

@@ -2,40 +2,15 @@
 // (SQLite in a temporary folder) and real agents replaying generated traces; then Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, waitFor } from '@wattprint/sim';
 
 jest.setTimeout(180_000);
 
 const root = resolve(__dirname, '../../..');
 const startJs = join(root, 'tools/quickstart/start.js');
 const BUILT = ['apps/collector/dist/main.js', 'apps/agent/dist/main.js', 'tools/traces/dist/cli.js'];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-}
 
 /** Start time of a process (field 22 of /proc/<pid>/stat), to tell it from a later process with the same pid. */
 function startTicks(pid: number): string | null {
@@ -112,7 +87,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], 90_000);
+      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], { timeoutMs: 90_000, everyMs: 250 });
       expect(stdout).toContain(`API      http://127.0.0.1:${port}/api/v1`);
       expect(stdout).toContain(`docs http://127.0.0.1:${port}/docs`);
       const redisPid = Number(/started redis-server pid (\d+)/.exec(stdout)?.[1]);
@@ -135,7 +110,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
           const kwh = usage.rows.reduce((s: number, r: { energyKWh: number }) => s + r.energyKWh, 0);
           return Math.abs(kwh - truth.clusterJ / 3.6e6) <= 1e-9 * (truth.clusterJ / 3.6e6) && usage.rows;
         },
-        90_000,
+        { timeoutMs: 90_000, everyMs: 250 },
       );
       const processes = descendants(child.pid!);
       expect(processes.map((p) => p.pid)).toContain(redisPid);
@@ -172,7 +147,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
       }
 
       // The live table printed job rows as plain lines (stdout is a pipe: no cursor control).
-      await waitFor('a table with the final figures', async () => stdout.includes(`${scenario.jobs.length} jobs,`), 30_000);
+      await waitFor('a table with the final figures', async () => stdout.includes(`${scenario.jobs.length} jobs,`), { timeoutMs: 30_000, everyMs: 250 });
       const rows = stdout.split('\n').filter((l) => /^(train|hpo|serve)-\S+ +\S+ +\S+ +(running|ended) +\d+\.\d{3} +\d+\.\d{3} +(-|[\d,]+ W)$/.test(l));
       expect(rows.length).toBeGreaterThan(5);
       expect(stdout).toMatch(/^job +user +team +state +energy kWh +CO2eq kg +power now$/m);

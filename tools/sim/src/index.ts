@@ -5,6 +5,7 @@ export * from './free-port';
 export * from './managed-process';
 export * from './prometheus-text';
 export * from './queues';
+export * from './redis-ping';
 export * from './redis-server.process';
 export * from './repo-paths';
 export * from './trace-suffix';

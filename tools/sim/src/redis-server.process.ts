@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
+import { redisAnswers } from './redis-ping';
 import { waitFor } from './wait-for';
 
 export interface RedisServerOptions {
@@ -58,16 +59,7 @@ export class RedisServer {
 
   private async ping(): Promise<boolean> {
     if (!this.process.running) throw new Error(`redis-server exited: ${this.process.currentOutput().slice(-500)}`);
-    const client = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
+    return redisAnswers(this.url, 10_000); // ioredis' own default connect timeout, as before
   }
 
   /** Stops it: SIGKILL (a crash; the AOF holds every acknowledged write) or SIGTERM (a clean shutdown). */

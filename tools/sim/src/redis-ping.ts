@@ -1,0 +1,24 @@
+import IORedis from 'ioredis';
+
+/**
+ * True when a Redis at `url` answers PING within `timeoutMs`; false when it refuses, times out or
+ * answers anything else. One throwaway connection that never retries, so a dead Redis costs one attempt.
+ */
+export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
