@@ -1,25 +1,8 @@
-import type { JobState } from '@wattprint/db';
+import type { JobsTable } from '@wattprint/db';
 import type { JobEvent, JobMetadata } from '@wattprint/protocol';
 
-/** The columns of a job that events change. */
-export interface JobFields {
-  state: JobState;
-  inferred: number;
-  name: string | null;
-  user: string | null;
-  team: string | null;
-  project: string | null;
-  cluster: string | null;
-  scheduler: string | null;
-  scheduler_job_id: string | null;
-  labels: string | null;
-  forecast_id: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  exit_code: number | null;
-  first_seen_at: number;
-  last_seen_at: number;
-}
+/** The columns of a job that events change: all but its id. */
+export type JobFields = Omit<JobsTable, 'id'>;
 
 /** Labels with sorted keys, so the stored text does not depend on the order events arrived in. */
 function labelsJson(labels: Record<string, string>): string {

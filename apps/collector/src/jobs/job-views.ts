@@ -4,7 +4,8 @@ import type { ForecastRow, GapRow, JobRow } from './job.repository';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function jobSummaryView(job: JobRow, e: Emissions, gpuMs: number) {
+/** What every view of a job shows of it. */
+function jobIdentity(job: JobRow) {
   return {
     id: job.id,
     name: job.name,
@@ -19,9 +20,11 @@ export function jobSummaryView(job: JobRow, e: Emissions, gpuMs: number) {
     firstSeenAt: new Date(job.first_seen_at).toISOString(),
     lastSeenAt: new Date(job.last_seen_at).toISOString(),
     forecastId: job.forecast_id,
-    ...energyFigures(e, gpuMs),
-    estimated: e.estimatedHours.length > 0,
   };
+}
+
+export function jobSummaryView(job: JobRow, e: Emissions, gpuMs: number) {
+  return { ...jobIdentity(job), ...energyFigures(e, gpuMs), estimated: e.estimatedHours.length > 0 };
 }
 export type JobSummaryView = ReturnType<typeof jobSummaryView>;
 
@@ -41,23 +44,11 @@ function parseLabels(text: string | null): Record<string, string> {
 
 export function jobView(job: JobRow) {
   return {
-    id: job.id,
-    name: job.name,
-    user: job.user,
-    team: job.team,
-    project: job.project,
-    cluster: job.cluster,
-    state: job.state,
-    inferred: job.inferred === 1,
+    ...jobIdentity(job),
     scheduler: job.scheduler,
     schedulerJobId: job.scheduler_job_id,
     labels: parseLabels(job.labels),
-    forecastId: job.forecast_id,
-    startedAt: iso(job.started_at),
-    endedAt: iso(job.ended_at),
     exitCode: job.exit_code,
-    firstSeenAt: new Date(job.first_seen_at).toISOString(),
-    lastSeenAt: new Date(job.last_seen_at).toISOString(),
   };
 }
 
