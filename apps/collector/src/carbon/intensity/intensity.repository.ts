@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle, IntensityKind } from '@wattprint/db';
+import type { DatabaseHandle, IntensityKind, Row } from '@wattprint/db';
 import { DATABASE } from '../../database/database.module';
 import type { IntensityPeriod } from '../emissions/emission-factors';
 
@@ -68,15 +68,7 @@ export class IntensityRepository {
       .where('period_end', '>', from);
     if (kind) q = q.where('kind', '=', kind);
     const rows = await q.orderBy('period_start').orderBy('kind').execute();
-    return rows.map((r) => ({
-      region: r.region,
-      periodStart: Number(r.period_start),
-      periodEnd: Number(r.period_end),
-      gPerKwh: Number(r.g_per_kwh),
-      kind: r.kind,
-      source: r.source,
-      revisedAt: Number(r.revised_at),
-    }));
+    return rows.map((r) => ({ region: r.region, ...periodOf(r) }));
   }
 
   /** Periods of several regions overlapping [from, to), grouped by region and sorted by start. */
@@ -92,16 +84,19 @@ export class IntensityRepository {
       .orderBy('region')
       .orderBy('period_start')
       .execute();
-    for (const r of rows) {
-      out.get(r.region)!.push({
-        periodStart: Number(r.period_start),
-        periodEnd: Number(r.period_end),
-        gPerKwh: Number(r.g_per_kwh),
-        kind: r.kind,
-        source: r.source,
-        revisedAt: Number(r.revised_at),
-      });
-    }
+    for (const r of rows) out.get(r.region)!.push(periodOf(r));
     return out;
   }
+}
+
+/** A stored period as the emission-factor rules read it (PostgreSQL bigints arrive as numbers or strings). */
+function periodOf(r: Pick<Row<'grid_intensity'>, 'period_start' | 'period_end' | 'g_per_kwh' | 'kind' | 'source' | 'revised_at'>): IntensityPeriod {
+  return {
+    periodStart: Number(r.period_start),
+    periodEnd: Number(r.period_end),
+    gPerKwh: Number(r.g_per_kwh),
+    kind: r.kind,
+    source: r.source,
+    revisedAt: Number(r.revised_at),
+  };
 }
