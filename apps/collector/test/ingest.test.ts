@@ -164,6 +164,29 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     ]);
   });
 
+  it('shrinks the restart gap to the dead window when the old boot\'s last batch arrives after the new boot\'s first', async () => {
+    const hugo = testAgent('hugo');
+    await registerAgents(testDb.url, [hugo]);
+    const rebooted = { ...hugo, bootId: randomUUID() };
+    // first boot: seqs 0..79 until T0 + 10 s, but its last batch (40..79) is held up (a late spool replay)
+    await producer.addBatch(realisticBatch(hugo, { firstSeq: 0, startMs: T0 }));
+    await waitFor('the first batch', async () => (await batchCount(hugo.id)) === 1);
+    await producer.addBatch(realisticBatch(rebooted, { firstSeq: 80, startMs: T0 + 60_000 }));
+    await waitFor('the second boot', async () => (await batchCount(hugo.id)) === 2);
+    const gapRows = () =>
+      db.db.selectFrom('seq_gaps').selectAll().where('agent_id', '=', hugo.id).orderBy('from_seq').execute();
+    expect((await gapRows()).map((g) => [g.boot_id, g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0])).toEqual([
+      [rebooted.bootId, 40, 79, 5_000, 60_000],
+    ]);
+
+    await producer.addBatch(realisticBatch(hugo, { firstSeq: 40, startMs: T0 + 5000 }));
+    await waitFor('the late batch', async () => (await batchCount(hugo.id)) === 3);
+    // no seq is missing any more; the dead window [T0 + 10 s, T0 + 60 s) still is
+    expect((await gapRows()).map((g) => [g.boot_id, g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0])).toEqual([
+      [rebooted.bootId, 80, 79, 10_000, 60_000],
+    ]);
+  });
+
   it('sets aside forged, unsigned, malformed and unknown-agent batches without touching the valid one beside them', async () => {
     const good = realisticBatch(carol, { firstSeq: 0, startMs: T0 });
     const forged = realisticBatch(carol, { firstSeq: 40, startMs: T0 + 5000 });

@@ -84,7 +84,7 @@ export class IngestRepository {
   async commitBatches(batches: readonly PreparedBatch[]): Promise<PreparedBatch[]> {
     const now = this.now();
     const added = await this.db.transaction().execute(async (tx) => {
-      await this.lockBoots(tx, batches);
+      await this.lockAgents(tx, batches);
       const fresh = await this.recordBatchKeys(tx, batches, now);
       if (fresh.length === 0) return fresh;
       await this.addToBuckets(tx, fresh);
@@ -101,11 +101,14 @@ export class IngestRepository {
     return added;
   }
 
-  /** Gap detection reads neighbouring batches of a boot; this lock keeps two collectors from reading them at once. */
-  private async lockBoots(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
+  /**
+   * Gap detection reads an agent's neighbouring batches, of its own boot and (for restart gaps) of its
+   * earlier boots; this lock per agent keeps two collectors from reading and writing them at once.
+   */
+  private async lockAgents(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
     if (this.handle.dialect !== 'postgres') return; // SQLite writers are serialised by the file lock
-    const boots = [...new Set(batches.map(bootOf))];
-    await sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(${boots}::text[]) AS k ORDER BY h) AS locks`.execute(tx);
+    const agents = [...new Set(batches.map((b) => b.agentId))];
+    await sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(${agents}::text[]) AS k ORDER BY h) AS locks`.execute(tx);
   }
 
   private async recordBatchKeys(tx: Tx, batches: readonly PreparedBatch[], now: number): Promise<PreparedBatch[]> {
@@ -255,7 +258,17 @@ export class IngestRepository {
       const rows = await tx
         .deleteFrom('seq_gaps')
         .where((eb) =>
-          eb.or(part.map((b) => eb.and([eb('agent_id', '=', b.agentId), eb('boot_id', '=', b.bootId), eb('from_seq', '<=', b.lastSeq), eb('to_seq', '>=', b.firstSeq)]))),
+          eb.or(
+            part.map((b) =>
+              eb.and([
+                eb('agent_id', '=', b.agentId),
+                eb('from_seq', '<=', b.lastSeq),
+                eb('to_seq', '>=', b.firstSeq),
+                // the gap's own boot, or a restart gap whose time window holds this late batch (fillsGap)
+                eb.or([eb('boot_id', '=', b.bootId), eb.and([eb('from_t', '<=', b.firstT0), eb('to_t', '>=', b.lastT1)])]),
+              ]),
+            ),
+          ),
         )
         .returningAll()
         .execute();
@@ -272,8 +285,10 @@ export class IngestRepository {
    */
   private async deleteOverlappedGapsFromArrays(tx: Tx, added: readonly PreparedBatch[]): Promise<SeqGap[]> {
     const { rows } = await sql<{ agent_id: string; boot_id: string; node: string; from_seq: number; to_seq: number; from_t: number; to_t: number }>`DELETE FROM seq_gaps AS g
-      USING unnest(${added.map((b) => b.agentId)}::text[], ${added.map((b) => b.bootId)}::text[], ${added.map((b) => b.firstSeq)}::bigint[], ${added.map((b) => b.lastSeq)}::bigint[]) AS t(agent_id, boot_id, first_seq, last_seq)
-      WHERE g.agent_id = t.agent_id AND g.boot_id = t.boot_id AND g.from_seq <= t.last_seq AND g.to_seq >= t.first_seq
+      USING unnest(${added.map((b) => b.agentId)}::text[], ${added.map((b) => b.bootId)}::text[], ${added.map((b) => b.firstSeq)}::bigint[], ${added.map((b) => b.lastSeq)}::bigint[],
+        ${added.map((b) => b.firstT0)}::bigint[], ${added.map((b) => b.lastT1)}::bigint[]) AS t(agent_id, boot_id, first_seq, last_seq, first_t0, last_t1)
+      WHERE g.agent_id = t.agent_id AND g.from_seq <= t.last_seq AND g.to_seq >= t.first_seq
+        AND (g.boot_id = t.boot_id OR (g.from_t <= t.first_t0 AND g.to_t >= t.last_t1))
       RETURNING g.agent_id, g.boot_id, g.node, g.from_seq, g.to_seq, g.from_t, g.to_t`.execute(tx);
     return rows.map((r) => ({ agentId: r.agent_id, bootId: r.boot_id, node: r.node, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), fromT: Number(r.from_t), toT: Number(r.to_t) }));
   }

@@ -1,5 +1,5 @@
 import type { BatchSpan } from './prepared-batch';
-import { gapsAfterInsert, needingPredecessor, type SeqGap } from './seq-gaps';
+import { fillsGap, gapsAfterInsert, needingPredecessor, type SeqGap } from './seq-gaps';
 
 function span(firstSeq: number, lastSeq: number): BatchSpan {
   return { agentId: 'a', bootId: 'b', node: 'n', firstSeq, lastSeq, firstT0: firstSeq * 1000, lastT1: (lastSeq + 1) * 1000 };
@@ -53,5 +53,28 @@ describe('gap detection', () => {
     const other: BatchSpan = { ...span(120, 159), bootId: 'c' };
     const gap: SeqGap = { agentId: 'a', bootId: 'b', node: 'n', fromSeq: 80, toSeq: 199, fromT: 0, toT: 0 };
     expect(gapsAfterInsert([other], new Map([[other, { ...span(40, 159), bootId: 'c' }]]), [gap])).toEqual([]);
+  });
+
+  it('shrinks a restart gap to the dead window when the old boot\'s tail arrives after the new boot\'s first batch', () => {
+    // boot b delivered up to seq 959 (t = 960 s) before b2's first batch (seq 1040, t = 1,040 s) was
+    // ingested, so the restart gap began at seq 960; then b's last batch, seqs 960..999, arrives late
+    const restart: SeqGap = { agentId: 'a', bootId: 'b2', node: 'n', fromSeq: 960, toSeq: 1039, fromT: 960_000, toT: 1_040_000 };
+    const tail = span(960, 999);
+    expect(gapsAfterInsert([tail], new Map([[tail, span(920, 959)]]), [restart])).toEqual([
+      { ...restart, fromSeq: 1000, fromT: 1_000_000 },
+    ]);
+    // seq numbered on without a hole: no seq is missing any more, but the dead window stays
+    const noHole: SeqGap = { ...restart, toSeq: 999 };
+    expect(gapsAfterInsert([tail], new Map([[tail, span(920, 959)]]), [noHole])).toEqual([
+      { ...noHole, fromSeq: 1000, fromT: 1_000_000 },
+    ]);
+  });
+
+  it('fills a gap from another boot only when the batch lies inside its time window', () => {
+    const restart: SeqGap = { agentId: 'a', bootId: 'b2', node: 'n', fromSeq: 960, toSeq: 1039, fromT: 960_000, toT: 1_040_000 };
+    expect(fillsGap(span(960, 999), restart)).toBe(true);
+    // a boot whose seq restarted (spool wiped) reaches the same seqs much later
+    expect(fillsGap({ ...span(960, 999), bootId: 'b3', firstT0: 5_000_000, lastT1: 5_040_000 }, restart)).toBe(false);
+    expect(fillsGap({ ...span(960, 999), agentId: 'other' }, restart)).toBe(false);
   });
 });

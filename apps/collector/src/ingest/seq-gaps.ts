@@ -22,8 +22,8 @@ export function bootOf(b: { agentId: string; bootId: string }): string {
  * ingested batches of a boot, so a new batch only changes the hole it lands in:
  * - before it: the hole back to its predecessor in the boot (`predecessors`, read inside the
  *   transaction and including batches of the same commit);
- * - after it: what is left of a gap it landed in (`removed`, the gaps overlapping any added batch,
- *   deleted by the caller), up to that gap's end.
+ * - after it: what is left of a gap it landed in (`removed`, the gaps any added batch fills — see
+ *   fillsGap — deleted by the caller), up to that gap's end.
  *
  * The agent carries seq on across restarts (a new bootId, the next seq persisted). So the first
  * batch seen of a boot is compared with the agent's previous boot: `previousBoots` holds, for each
@@ -57,14 +57,27 @@ export function gapsAfterInsert(
   for (const g of removed) {
     let last: BatchSpan | undefined;
     for (const b of added) {
-      if (bootOf(b) !== bootOf(g) || b.lastSeq < g.fromSeq || b.firstSeq > g.toSeq) continue;
+      if (!fillsGap(b, g)) continue;
       if (last === undefined || b.lastSeq > last.lastSeq) last = b;
     }
-    if (last !== undefined && last.lastSeq < g.toSeq) {
-      gaps.push({ ...g, fromSeq: last.lastSeq + 1, fromT: last.lastT1 });
-    }
+    if (last === undefined) continue;
+    const rest: SeqGap = { ...g, fromSeq: last.lastSeq + 1, fromT: last.lastT1 };
+    // A restart gap stays while time is still missing, even once no seq is: the dead window.
+    if (rest.fromSeq <= rest.toSeq || (last.bootId !== g.bootId && rest.fromT < rest.toT)) gaps.push(rest);
   }
   return gaps;
+}
+
+/**
+ * Whether batch `b` lands in gap `g`: same agent, overlapping seqs, and either the gap's own boot or
+ * (a restart gap, recorded on the new boot) a late batch of an earlier boot whose time lies inside
+ * the gap's window — the old boot's tail arriving after the new boot's first batch, e.g. from a
+ * spool replayed late. The time test keeps apart a boot whose seq restarted (its spool was wiped).
+ * The repository deletes exactly the gaps this matches (ingest.repository.ts, deleteOverlappedGaps).
+ */
+export function fillsGap(b: BatchSpan, g: SeqGap): boolean {
+  if (b.agentId !== g.agentId || b.lastSeq < g.fromSeq || b.firstSeq > g.toSeq) return false;
+  return b.bootId === g.bootId || (b.firstT0 >= g.fromT && b.lastT1 <= g.toT);
 }
 
 /**
