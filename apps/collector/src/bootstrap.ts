@@ -10,8 +10,7 @@ import type { CollectorConfig } from './config/collector-config';
 export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
   const handle = connect({ url: databaseUrl, poolSize: 1 });
   try {
-    // migrateToLatest takes an untyped Kysely: migrations must not depend on today's table types.
-    return await migrateToLatest(handle.db as unknown as Parameters<typeof migrateToLatest>[0], handle.dialect);
+    return await migrateToLatest(handle.db, handle.dialect);
   } finally {
     await handle.close();
   }

@@ -49,7 +49,7 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     dir = mkdtempSync(join(tmpdir(), 'wattprint-cli-intensity-'));
     testDb = await createTestDatabase(dialect);
     handle = connect({ url: testDb.url });
-    await migrateToLatest(handle.db as never, handle.dialect);
+    await migrateToLatest(handle.db, handle.dialect);
     @Module({
       imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
       providers: [{ provide: APP_GUARD, useClass: BearerGuard }],

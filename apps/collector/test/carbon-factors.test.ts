@@ -18,7 +18,7 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(dialect);
     handle = connect({ url: testDb.url });
-    await migrateToLatest(handle.db as never, handle.dialect);
+    await migrateToLatest(handle.db, handle.dialect);
     sites = new SiteRepository(handle);
     intensity = new IntensityRepository(handle);
     carbon = new CarbonService(sites, intensity);

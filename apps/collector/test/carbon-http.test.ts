@@ -40,7 +40,7 @@ describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(dialect);
     const migrate = connect({ url: testDb.url });
-    await migrateToLatest(migrate.db as never, migrate.dialect);
+    await migrateToLatest(migrate.db, migrate.dialect);
     await migrate.close();
 
     @Module({

@@ -264,7 +264,7 @@ describe.each(DIALECTS)('intensity polling on %s', (dialect) => {
     const base = await fake.start();
     testDb = await createTestDatabase(dialect);
     handle = connect({ url: testDb.url });
-    await migrateToLatest(handle.db as never, handle.dialect);
+    await migrateToLatest(handle.db, handle.dialect);
     repo = new IntensityRepository(handle);
     config = parseCarbonConfig({
       WATTPRINT_ELECTRICITYMAPS_URL: `${base}/em/v3`,
@@ -338,7 +338,7 @@ describe('polling on a schedule inside the collector', () => {
     base = await fake.start();
     testDb = await createTestDatabase('sqlite');
     handle = connect({ url: testDb.url });
-    await migrateToLatest(handle.db as never, handle.dialect);
+    await migrateToLatest(handle.db, handle.dialect);
   });
 
   afterAll(async () => {

@@ -8,7 +8,6 @@ import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
-import type { Kysely } from 'kysely';
 import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
 import { CarbonModule } from '../src/carbon/carbon.module';
@@ -33,8 +32,7 @@ export interface ApiHarness {
 export async function startApi(dialect: DialectName, env: Record<string, string> = {}, extraModules: Type[] = []): Promise<ApiHarness> {
   const testDb: TestDatabase = await createTestDatabase(dialect);
   const db = connect({ url: testDb.url });
-  // migrateToLatest takes the untyped Kysely: migrations run before the typed tables exist.
-  await migrateToLatest(db.db as unknown as Kysely<unknown>, dialect);
+  await migrateToLatest(db.db, dialect);
   const config = parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...env });
 
   @Module({

@@ -18,7 +18,7 @@ let handle: DatabaseHandle;
 beforeAll(async () => {
   testDb = await createTestDatabase('postgres');
   handle = connect({ url: testDb.url, poolSize: 2 });
-  await migrateToLatest(handle.db as never, handle.dialect);
+  await migrateToLatest(handle.db, handle.dialect);
   await seedCluster(handle.db);
 });
 

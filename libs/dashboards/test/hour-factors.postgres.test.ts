@@ -30,7 +30,7 @@ async function factors(pairs: Array<[string, number]>): Promise<Map<string, Fact
 beforeAll(async () => {
   testDb = await createTestDatabase('postgres');
   handle = connect({ url: testDb.url, poolSize: 2 });
-  await migrateToLatest(handle.db as never, handle.dialect);
+  await migrateToLatest(handle.db, handle.dialect);
   const site = (id: string, region: string) => ({ id, name: id, region, created_at: 0 });
   await handle.db.insertInto('sites').values([site('par', 'FR'), site('ams', 'NL'), site('lon', 'GB'), site('sea', 'us_west'), site('xx', 'XX'), site('late', 'FR')]).execute();
   await handle.db.insertInto('nodes').values(['par', 'ams', 'lon', 'sea', 'xx', 'late'].map((s) => ({ name: `n-${s}`, site_id: s }))).execute();

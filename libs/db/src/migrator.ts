@@ -48,7 +48,9 @@ export class MigrationError extends Error {
  * loser's transaction fails (the table exists, or the file is busy) and rolls back whole. The loser
  * then simply looks again, and finds the work done. Returns the names this call applied.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+export async function migrateToLatest<DB>(database: Kysely<DB>, dialect: DialectName): Promise<string[]> {
+  // Migrations see the schema as it was when they were written, not today's table types.
+  const db = database as unknown as Kysely<unknown>;
   for (let attempt = 1; ; attempt++) {
     try {
       return await migrateOnce(db, dialect);
