@@ -1,5 +1,10 @@
 import nx from '@nx/eslint-plugin';
 
+/** A project's own import ban, for its eslint.config.mjs: `files` there are relative to the project. */
+export function forbidImports(files, modules, message) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group: modules, message }] }] } };
+}
+
 // Tags on two axes (see shared STYLE): type:app|pure|contract|data-access and
 // scope:agent|server|cli|shared. The constraints below are the architecture.
 export default [

@@ -1,15 +1,7 @@
-import root from '../../eslint.config.mjs';
+import root, { forbidImports } from '../../eslint.config.mjs';
 
+// The agent runs on every GPU node and stays small: no database layer, no web framework.
 export default [
   ...root,
-  {
-    // The agent runs on every GPU node and stays small: no database layer, no web framework.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['kysely', '@nestjs/*', 'pg', 'better-sqlite3'], message: 'The agent never imports the database layer or NestJS.' }] },
-      ],
-    },
-  },
+  forbidImports(['src/**/*.ts'], ['kysely', '@nestjs/*', 'pg', 'better-sqlite3'], 'The agent never imports the database layer or NestJS.'),
 ];

@@ -1,15 +1,7 @@
-import root from '../../eslint.config.mjs';
+import root, { forbidImports } from '../../eslint.config.mjs';
 
+// libs/estimation is pure: no Node built-ins, no I/O.
 export default [
   ...root,
-  {
-    // libs/estimation is pure: no Node built-ins, no I/O.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'net'], message: 'libs/estimation is pure: no I/O.' }] },
-      ],
-    },
-  },
+  forbidImports(['src/**/*.ts'], ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'net'], 'libs/estimation is pure: no I/O.'),
 ];
