@@ -240,6 +240,9 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const text = await metrics();
   rss = Math.max(rss, value(text, 'wattprint_process_resident_memory_bytes'));
   const check = await db.query('SELECT sum(samples)::bigint AS samples, sum(joules) AS joules FROM energy_buckets');
+  // heap-only updates add no index entries: the share says how much index work the bucket upserts did
+  await sleep(1_100); // backends flush their table statistics about once a second
+  const stats = await admin.query("SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'energy_buckets'", [schema]);
   stopping = true;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
@@ -249,7 +252,7 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   await queue.close();
   await dropPrefix(connection, prefix);
   connection.disconnect();
-  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, cpu, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules) };
+  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, cpu, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules), bucketStats: stats.rows[0] };
 }
 
 function prepare() {
@@ -281,6 +284,8 @@ console.log(row('collector (PostgreSQL)', collector));
 console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
 console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
 console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`);
+const { n_tup_ins: bucketInserts, n_tup_upd: bucketUpdates, n_tup_hot_upd: hotUpdates } = collector.bucketStats ?? {};
+console.log(`bucket rows: ${bucketInserts} inserted, ${bucketUpdates} updated, ${((100 * hotUpdates) / bucketUpdates).toFixed(0)} % of updates heap-only (HOT)`);
 console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); throughput-phase joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
 if (collector.storedSamples !== expectedSamples) {
   console.error('MISMATCH: the collector did not store every sample exactly once');

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { IDLE_JOB_ID, connect, dialectOf, migrateToLatest } from './index';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
 
+const ALL_MIGRATIONS = ['0001_initial', '0002_ingested_batches_agent_seq', '0003_energy_buckets_fillfactor'];
+
 describe('dialectOf', () => {
   it('reads postgres URLs and treats everything else as an SQLite file', () => {
     expect(dialectOf('postgres://u@h:5432/db')).toBe('postgres');
@@ -21,7 +23,7 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
   it('migrates once, then is a no-op, and accumulates bucket energy with an upsert', async () => {
     const { db, close } = connect({ url: testDb.url });
     try {
-      expect(await migrateToLatest(db, dialect)).toEqual(['0001_initial', '0002_ingested_batches_agent_seq']);
+      expect(await migrateToLatest(db, dialect)).toEqual(ALL_MIGRATIONS);
       expect(await migrateToLatest(db, dialect)).toEqual([]);
 
       const row = {
@@ -57,6 +59,12 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
 
       const n = await sql<{ n: number }>`select count(*) as n from jobs`.execute(db);
       expect(Number(n.rows[0].n)).toBe(0);
+
+      if (dialect === 'postgres') {
+        // room on each page for the new versions of updated buckets (heap-only updates)
+        const options = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where oid = 'energy_buckets'::regclass`.execute(db);
+        expect(options.rows[0].reloptions).toEqual(['fillfactor=50']);
+      }
     } finally {
       await close();
     }
@@ -70,7 +78,7 @@ describe.each(DIALECTS)('replicas starting together on %s', (dialect) => {
       const replicas = [connect({ url: testDb.url }), connect({ url: testDb.url }), connect({ url: testDb.url })];
       try {
         const applied = await Promise.all(replicas.map((r) => migrateToLatest(r.db, dialect)));
-        expect(applied.flat().sort()).toEqual(['0001_initial', '0002_ingested_batches_agent_seq']);
+        expect(applied.flat().sort()).toEqual(ALL_MIGRATIONS);
         await expect(migrateToLatest(replicas[0].db, dialect)).resolves.toEqual([]);
       } finally {
         await Promise.all(replicas.map((r) => r.close()));
