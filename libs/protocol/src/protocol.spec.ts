@@ -43,7 +43,20 @@ describe('batch round trip', () => {
   it('verifies whatever order the keys were serialised in', () => {
     const batch = signed(unsignedBatch(), KEY);
     const reordered = Object.fromEntries(Object.entries(batch).reverse()) as typeof batch;
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(batch));
     expect(verify(reordered, KEY)).toBe(true);
+    // a message signed the old way keeps the caller's member order: only the canonical path verifies it
+    const callerOrder = { ...unsignedBatch(), signature: sign(unsignedBatch(), KEY) };
+    expect(verify(callerOrder, KEY)).toBe(true);
+    expect(verify({ ...callerOrder, firstSeq: 41 }, KEY)).toBe(false);
+  });
+
+  it('hands out messages in canonical member order, so JSON transport keeps them on the fast path', () => {
+    const batch = signed(unsignedBatch(), KEY);
+    const { signature, ...body } = JSON.parse(JSON.stringify(batch));
+    expect(JSON.stringify(body)).toBe(canonicalJson(body));
+    expect(Object.keys(body.samples[0])).toEqual([...Object.keys(body.samples[0])].sort());
+    expect(signature).toBe(sign(unsignedBatch(), KEY));
   });
 
   it('names the batch by agent, boot and first seq', () => {
@@ -66,6 +79,8 @@ describe('tampering', () => {
     const batch = signed(unsignedBatch(), KEY);
     tamper(batch);
     expect(verify(batch, KEY)).toBe(false);
+    // and on the canonical path, with the members in another order
+    expect(verify(Object.fromEntries(Object.entries(batch).reverse()) as typeof batch, KEY)).toBe(false);
   });
 
   it('fails under another key, and without a signature', () => {
