@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { type DatabaseHandle, IDLE_JOB_ID } from '@wattprint/db';
 import { DIALECTS, TEST_PG_URL, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import { sign } from '@wattprint/protocol';
 import { sql } from 'kysely';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -187,22 +188,27 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     ]);
   });
 
-  it('sets aside forged, unsigned, malformed and unknown-agent batches without touching the valid one beside them', async () => {
+  it('sets aside forged, unsigned, malformed and unknown-agent batches without touching the valid ones beside them', async () => {
     const good = realisticBatch(carol, { firstSeq: 0, startMs: T0 });
+    // an agent that signs without reordering its members: verified on the parsed message instead of its text
+    const { signature: _g, ...callerOrderBody } = realisticBatch(carol, { firstSeq: 160, startMs: T0 + 20_000 });
+    const reordered = Object.fromEntries(Object.entries(callerOrderBody).reverse());
+    const goodInCallerOrder = { ...reordered, signature: sign(reordered, carol.key) } as typeof good;
+    expect(JSON.stringify(goodInCallerOrder)).not.toMatch(/^\{"agentId"/);
     const forged = realisticBatch(carol, { firstSeq: 40, startMs: T0 + 5000 });
     forged.samples[3].energyJ = 1e6; // changed after signing
     const { signature: _s, ...unsigned } = realisticBatch(carol, { firstSeq: 80, startMs: T0 + 10_000 });
     const malformedBody = realisticBatch(carol, { firstSeq: 120, startMs: T0 + 15_000 });
     const malformed = signedBatch(carol, { ...malformedBody, samples: malformedBody.samples.map((s, i) => (i === 2 ? { ...s, energyJ: -5 } : s)) });
     const stranger = realisticBatch(testAgent('mallory'), { firstSeq: 0, startMs: T0 });
-    await Promise.all([producer.addBatch(forged), producer.addBatch(unsigned), producer.addBatch(malformed), producer.addBatch(stranger), producer.addBatch(good)]);
+    await Promise.all([producer.addBatch(forged), producer.addBatch(unsigned), producer.addBatch(malformed), producer.addBatch(stranger), producer.addBatch(good), producer.addBatch(goodInCallerOrder)]);
 
     await waitFor('four dead letters', async () => {
       const n = await db.db.selectFrom('dead_letters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(n.n) === 4;
     });
-    await waitFor('the good batch', async () => (await batchCount(carol.id)) === 1);
-    expect(await agentJoules(carol.node)).toBe(BATCH_JOULES);
+    await waitFor('the good batches', async () => (await batchCount(carol.id)) === 2);
+    expect(await agentJoules(carol.node)).toBe(2 * BATCH_JOULES);
 
     const letters = await db.db.selectFrom('dead_letters').selectAll().orderBy('reason').execute();
     expect(letters.map((l) => [l.queue, l.reason])).toEqual([

@@ -10,6 +10,7 @@ import {
   sign,
   signed,
   verify,
+  verifyText,
   type UnsignedBatch,
 } from './index';
 
@@ -88,6 +89,33 @@ describe('tampering', () => {
     expect(verify(batch, 'other-key')).toBe(false);
     expect(verify({ ...batch, signature: undefined }, KEY)).toBe(false);
     expect(verify({ ...batch, signature: 'zz' }, KEY)).toBe(false);
+  });
+});
+
+describe('verifyText: the signature checked on the JSON text a message arrived as', () => {
+  const text = () => JSON.stringify(signed(unsignedBatch(), KEY));
+
+  it('accepts the text of a message from signed(), under its key only', () => {
+    expect(text().endsWith(`,"signature":"${sign(unsignedBatch(), KEY)}"}`)).toBe(true);
+    expect(verifyText(text(), KEY)).toBe(true);
+    expect(verifyText(text(), 'other-key')).toBe(false);
+  });
+
+  it('refuses a changed value, and a signature member that is not the last', () => {
+    expect(verifyText(text().replace('"energyJ":301.5', '"energyJ":301.6'), KEY)).toBe(false);
+    const message = signed(unsignedBatch(), KEY);
+    const { signature, ...body } = message;
+    expect(verifyText(JSON.stringify({ signature, ...body }), KEY)).toBe(false);
+    expect(verify(JSON.parse(JSON.stringify({ signature, ...body })), KEY)).toBe(true);
+  });
+
+  it('refuses members in another order (verify takes those) and text without a well-formed signature', () => {
+    const callerOrder = JSON.stringify({ ...unsignedBatch(), signature: sign(unsignedBatch(), KEY) });
+    expect(verifyText(callerOrder, KEY)).toBe(false);
+    expect(verify(JSON.parse(callerOrder), KEY)).toBe(true);
+    expect(verifyText(text().replace(/"signature":"[0-9a-f]{64}"/, '"signature":"zz"'), KEY)).toBe(false);
+    expect(verifyText(text().toUpperCase(), KEY)).toBe(false);
+    expect(verifyText('{}', KEY)).toBe(false);
   });
 });
 

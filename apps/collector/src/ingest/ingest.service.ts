@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Batch, JobEvent, QueueName, verify } from '@wattprint/protocol';
+import { Batch, JobEvent, QueueName, verify, verifyText } from '@wattprint/protocol';
 import type { z } from 'zod';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
@@ -67,9 +67,13 @@ export class IngestService {
     this.queues.resumeWorker(QueueName.JobEvents);
   }
 
-  /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
-  async ingestBatch(data: unknown, jobId: string | undefined): Promise<void> {
-    const checked = await this.checkSignedMessage(Batch, data, isCertainlyBatch);
+  /**
+   * Handles one message of the samples queue; resolves once its batch is committed or set aside.
+   * `text`, the JSON the message was parsed from, lets the signature be checked without writing the
+   * message out again.
+   */
+  async ingestBatch(data: unknown, jobId: string | undefined, text?: string): Promise<void> {
+    const checked = await this.checkSignedMessage(Batch, data, isCertainlyBatch, text);
     if (!checked.ok) return this.deadLetter(QueueName.Samples, jobId, checked, data);
     try {
       await this.committer.submit(prepareBatch(checked.value));
@@ -127,13 +131,15 @@ export class IngestService {
     schema: S,
     data: unknown,
     isCertainlyValid?: (data: unknown) => data is z.output<S>,
+    text?: string,
   ): Promise<Checked<z.output<S>>> {
     const parsed = parseSignedMessage(schema, data, isCertainlyValid) as Checked<z.output<S>>;
     if (!parsed.ok) return parsed;
     const agentId = (parsed.value as { agentId: string }).agentId;
     const key = await this.retryWhileUnreachable(() => this.batches.findAgentKey(agentId));
     if (key === undefined) return { ok: false, reason: 'unknown-agent', detail: `agentId: no agent "${agentId}" is registered` };
-    if (!verify(data as { signature?: unknown }, key)) {
+    // the text's own bytes when it has the form signed() makes; otherwise the parsed message, in any member order
+    if (!(text !== undefined && verifyText(text, key)) && !verify(data as { signature?: unknown }, key)) {
       return { ok: false, reason: 'forged', detail: `signature: does not match the HMAC of the message under the key of agent "${agentId}"` };
     }
     return parsed;

@@ -1,13 +1,35 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageName, QueueName } from '@wattprint/protocol';
-import { type Job, Queue, WaitingError, Worker } from 'bullmq';
+import { Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { createRedisConnection } from './redis-connection';
 
-/** Handles one message; resolving acknowledges it. */
-export type MessageHandler = (data: unknown, jobId: string | undefined) => Promise<void>;
+/**
+ * Handles one message; resolving acknowledges it. `text` is the JSON the data was parsed from, so
+ * a signature can be checked on those very bytes (see verifyText in libs/protocol).
+ */
+export type MessageHandler = (data: unknown, jobId: string | undefined, text: string | undefined) => Promise<void>;
+
+/** A job that keeps the JSON text of its data, which BullMQ otherwise parses and drops. */
+class JobWithText<T = unknown, R = unknown, N extends string = string> extends Job<T, R, N> {
+  dataText: string | undefined;
+
+  static override fromJSON<T = unknown, R = unknown, N extends string = string>(queue: MinimalQueue, json: JobJsonRaw, jobId?: string): JobWithText<T, R, N> {
+    // `this` is JobWithText here, so Job.fromJSON constructs one
+    const job = super.fromJSON<T, R, N>(queue, json, jobId) as JobWithText<T, R, N>;
+    job.dataText = json.data;
+    return job;
+  }
+}
+
+/** BullMQ builds each job it takes through this getter, made for swapping in a Job subclass. */
+class TextKeepingWorker extends Worker {
+  protected override get Job(): typeof Job {
+    return JobWithText;
+  }
+}
 
 /** Thrown by a handler that could not finish (shutdown): the message goes back to the queue for another consumer. */
 export class RequeueError extends Error {
@@ -51,11 +73,11 @@ export class QueueRepository implements OnApplicationShutdown {
   /** Starts consuming a queue. A handler that throws RequeueError puts the message back to wait. */
   startWorker(name: QueueName, handler: MessageHandler, concurrency: number): void {
     if (this.workers.has(name)) throw new Error(`a worker already consumes ${name}`);
-    const worker = new Worker(
+    const worker = new TextKeepingWorker(
       name,
       async (job: Job, token?: string) => {
         try {
-          await handler(job.data, job.id);
+          await handler(job.data, job.id, (job as JobWithText).dataText);
         } catch (error) {
           if (error instanceof RequeueError) {
             await job.moveToWait(token);
