@@ -2,9 +2,11 @@
 // Redis and consumed by (a) a no-op BullMQ worker and (b) one collector process writing to
 // PostgreSQL, in the same run, on the same Redis, with the same batches and concurrency.
 //
-//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--agents 100] [--concurrency 256]
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--warmup 3000] [--agents 100] [--concurrency 256]
 //
-// Two phases per consumer:
+// Three phases per consumer:
+//   warm-up: --warmup batches (3000) are consumed first and not measured, so both consumers are
+//     timed at steady state, not while V8 is still compiling their code;
 //   throughput: the producer adds every batch as fast as it can; rate = batches / (last consumed - first added);
 //   lag: the producer paces batches at --paced-rate batches/s for --paced-seconds; lag = consumed - sentAt.
 import { spawn } from 'node:child_process';
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, sleep, waitUntil } from './bench-support.mjs';
 import { SAMPLES_PER_BATCH, makeNode, nextBatch, protocol } from './cluster.fleet.mjs';
-import { cpuSeconds as procCpuSeconds } from './cluster.proc.mjs';
+import { memory, cpuSeconds as procCpuSeconds } from './cluster.proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -28,6 +30,7 @@ const pg = require('pg');
 const { values: args } = parseArgs({
   options: {
     batches: { type: 'string', default: '10000' },
+    warmup: { type: 'string', default: '3000' },
     agents: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '256' },
     'paced-rate': { type: 'string', default: '500' },
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
   },
 });
 const BATCHES = Number(args.batches);
+const WARMUP = Number(args.warmup);
 const AGENTS = Number(args.agents);
 const CONCURRENCY = Number(args.concurrency);
 const PACED_RATE = Number(args['paced-rate']);
@@ -104,6 +108,19 @@ async function dropPrefix(connection, prefix) {
   } while (cursor !== '0');
 }
 
+/**
+ * Waits until every batch added to the queue has been consumed: none waiting, none active. A job
+ * leaves the active list only when its handler has finished (for the collector: after its group
+ * commit), so this is when the last batch was done. Both consumers are timed this way, with one
+ * cheap Redis call every 20 ms that neither consumer process takes part in.
+ */
+async function drained(queue, what) {
+  await waitUntil(what, async () => {
+    const counts = await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed', 'paused');
+    return Object.values(counts).every((n) => n === 0);
+  }, 600_000, 20);
+}
+
 function lines(child) {
   const rl = createInterface({ input: child.stdout });
   const waiting = [];
@@ -118,7 +135,7 @@ function lines(child) {
   return () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((r) => waiting.push(r)));
 }
 
-async function benchNoop(fleetBatches, pacedFleet) {
+async function benchNoop(warmBatches, fleetBatches, pacedFleet) {
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
   const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
   const queue = new Queue('samples', { connection, prefix });
@@ -132,19 +149,17 @@ async function benchNoop(fleetBatches, pacedFleet) {
     child.stdin.write('report\n');
     return next();
   };
+  await addAll(queue, warmBatches);
+  await drained(queue, 'the no-op worker to warm up');
+  await report(); // counts from here
   const redis = await redisPid(connection);
   const cpu0 = { consumer: cpuSeconds(child.pid), redis: cpuSeconds(redis), producer: process.cpuUsage() };
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
-  let done = 0;
-  let rss = 0;
-  await waitUntil('the no-op worker', async () => {
-    const r = await report();
-    done += r.done;
-    rss = Math.max(rss, r.rss);
-    return done >= fleetBatches.length;
-  }, 600_000, 20);
+  await drained(queue, 'the no-op worker');
   const seconds = (Date.now() - t0) / 1000;
+  const { done } = await report();
+  if (done !== fleetBatches.length) throw new Error(`the no-op worker handled ${done} of ${fleetBatches.length} batches`);
   const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis, producer: producerSeconds(cpu0.producer) };
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
@@ -154,9 +169,9 @@ async function benchNoop(fleetBatches, pacedFleet) {
     const r = await report();
     pacedDone += r.done;
     for (const [sentAt, ms] of r.lags) if (sentAt >= pacedStart) lag.push(ms);
-    rss = Math.max(rss, r.rss);
     return pacedDone >= paced;
   }, 600_000, 20);
+  const rss = memory(child.pid).peak;
   child.stdin.write('exit\n');
   await new Promise((r) => child.on('exit', r));
   await queue.close();
@@ -165,7 +180,7 @@ async function benchNoop(fleetBatches, pacedFleet) {
   return { seconds, batchesPerS: fleetBatches.length / seconds, lag, rss, cpu };
 }
 
-async function benchCollector(fleet, fleetBatches, pacedFleet) {
+async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const schema = `wp_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: args.postgres });
   await admin.connect();
@@ -206,20 +221,16 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   const queue = new Queue('samples', { connection, prefix });
   const ingested = async () => value(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}');
   const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])).rows.map((r) => r.pid);
+  await addAll(queue, warmBatches);
+  await drained(queue, 'the collector to warm up');
+  const afterWarmup = await metrics();
   const redis = await redisPid(connection);
   // the pool opens connections as the load needs them; one opened during the phase counts from its start
   const warm = await backends();
   const cpu0 = { consumer: cpuSeconds(child.pid), database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])), redis: cpuSeconds(redis), producer: process.cpuUsage() };
-  let rss = 0;
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
-  // Scraping /metrics costs the collector CPU (default metrics, a Redis round trip): every 100 ms,
-  // which can only make the measured rate lower (by up to 100 ms over the run), not higher.
-  await waitUntil('the collector', async () => {
-    const text = await metrics();
-    rss = Math.max(rss, value(text, 'wattprint_process_resident_memory_bytes'));
-    return value(text, 'wattprint_ingest_batches_total{result="ingested"}') >= fleetBatches.length;
-  }, 600_000, 100);
+  await drained(queue, 'the collector');
   const seconds = (Date.now() - t0) / 1000;
   const cpu = {
     consumer: cpuSeconds(child.pid) - cpu0.consumer,
@@ -229,16 +240,20 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
     producer: producerSeconds(cpu0.producer),
   };
   const afterThroughput = await metrics();
-  const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count');
-  const commitSeconds = value(afterThroughput, 'wattprint_ingest_commit_seconds_sum');
+  const ingestedNow = value(afterThroughput, 'wattprint_ingest_batches_total{result="ingested"}');
+  if (ingestedNow !== warmBatches.length + fleetBatches.length) throw new Error(`the collector ingested ${ingestedNow} of ${warmBatches.length + fleetBatches.length} batches`);
+  const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count') - value(afterWarmup, 'wattprint_ingest_group_commit_batches_count');
+  const commitSeconds = value(afterThroughput, 'wattprint_ingest_commit_seconds_sum') - value(afterWarmup, 'wattprint_ingest_commit_seconds_sum');
 
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
-  await waitUntil('the paced batches (collector)', async () => (await ingested()) >= fleetBatches.length + paced, 600_000, 100);
+  await drained(queue, 'the paced batches (collector)');
+  const ingestedAll = await ingested();
+  const expected = warmBatches.length + fleetBatches.length + paced;
+  if (ingestedAll !== expected) throw new Error(`the collector ingested ${ingestedAll} of ${expected} batches`);
   // sentAt = last_t1 for these batches, so ingested_at - last_t1 is each batch's lag
   const { rows } = await db.query('SELECT ingested_at - last_t1 AS lag FROM ingested_batches WHERE last_t1 >= $1', [pacedStart]);
-  const text = await metrics();
-  rss = Math.max(rss, value(text, 'wattprint_process_resident_memory_bytes'));
+  const rss = memory(child.pid).peak;
   const check = await db.query('SELECT sum(samples)::bigint AS samples, sum(joules) AS joules FROM energy_buckets');
   // heap-only updates add no index entries: the share says how much index work the bucket upserts did
   await sleep(1_100); // backends flush their table statistics about once a second
@@ -255,27 +270,29 @@ async function benchCollector(fleet, fleetBatches, pacedFleet) {
   return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, cpu, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules), bucketStats: stats.rows[0] };
 }
 
+/** Each agent's consecutive batches: the warm-up's, then the throughput phase's, then (later, live) the paced phase's. */
 function prepare() {
   const fleet = makeFleet();
   // throughput batches end a minute before the paced phase starts, so the lag query leaves them out
-  const base = Date.now() - Math.ceil(BATCHES / AGENTS) * 5000 - 60_000;
-  const batches = Array.from({ length: BATCHES }, (_, i) => fleet.next(base + Math.floor(i / AGENTS) * 5000));
-  return { fleet, batches };
+  const total = WARMUP + BATCHES;
+  const base = Date.now() - Math.ceil(total / AGENTS) * 5000 - 60_000;
+  const batches = Array.from({ length: total }, (_, i) => fleet.next(base + Math.floor(i / AGENTS) * 5000));
+  return { fleet, warm: batches.slice(0, WARMUP), batches: batches.slice(WARMUP) };
 }
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
 const noopRun = prepare();
 const collectorRun = prepare();
-const noop = await benchNoop(noopRun.batches, prepare().fleet);
-const collector = await benchCollector(collectorRun.fleet, collectorRun.batches, collectorRun.fleet);
-const expectedSamples = (BATCHES + PACED_RATE * PACED_SECONDS) * SAMPLES_PER_BATCH;
-const expectedJoules = [...collectorRun.batches].reduce((j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0), 0);
+const noop = await benchNoop(noopRun.warm, noopRun.batches, prepare().fleet);
+const collector = await benchCollector(collectorRun.fleet, collectorRun.warm, collectorRun.batches, collectorRun.fleet);
+const expectedSamples = (WARMUP + BATCHES + PACED_RATE * PACED_SECONDS) * SAMPLES_PER_BATCH;
+const expectedJoules = [...collectorRun.warm, ...collectorRun.batches].reduce((j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0), 0);
 
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const perBatch = (cpuS) => (Number.isNaN(cpuS) ? '?' : ((cpuS * 1e6) / BATCHES).toFixed(0));
 const row = (name, r) =>
   `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} | ${perBatch(r.cpu.producer)} |`;
-console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents, concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
+console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents (after ${WARMUP} to warm up), concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
 console.log(`load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
 console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch | producer CPU µs/batch |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
@@ -286,7 +303,7 @@ console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_P
 console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`);
 const { n_tup_ins: bucketInserts, n_tup_upd: bucketUpdates, n_tup_hot_upd: hotUpdates } = collector.bucketStats ?? {};
 console.log(`bucket rows: ${bucketInserts} inserted, ${bucketUpdates} updated, ${((100 * hotUpdates) / bucketUpdates).toFixed(0)} % of updates heap-only (HOT)`);
-console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); throughput-phase joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
+console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); warm-up and throughput joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
 if (collector.storedSamples !== expectedSamples) {
   console.error('MISMATCH: the collector did not store every sample exactly once');
   process.exit(1);

@@ -1,6 +1,6 @@
 // The baseline of tools/bench/ingest.mjs: a BullMQ worker on the samples queue that does nothing
 // with each batch, in its own process like the collector. It reports on stdout, one JSON line each:
-// {"done":n (since the last report),"lags":[[sentAt, lagMs], ...],"rss":bytes} when asked by the parent (a line "report" on stdin).
+// {"done":n (since the last report),"lags":[[sentAt, lagMs], ...]} when asked by the parent (a line "report" on stdin).
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -23,7 +23,7 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', async (text) => {
   for (const line of text.split('\n')) {
     if (line === 'report') {
-      const report = { done, lags: lags.splice(0), rss: process.memoryUsage().rss };
+      const report = { done, lags: lags.splice(0) };
       done = 0;
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } else if (line === 'exit') {
