@@ -2,7 +2,7 @@
 // Redis and consumed by (a) a no-op BullMQ worker and (b) one collector process writing to
 // PostgreSQL, in the same run, on the same Redis, with the same batches and concurrency.
 //
-//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--warmup 3000] [--agents 100] [--concurrency 256]
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--warmup 3000] [--agents 100] [--concurrency 512 (the collector's default)]
 //
 // Three phases per consumer:
 //   warm-up: --warmup batches (3000) are consumed first and not measured, so both consumers are
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     batches: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '3000' },
     agents: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '256' },
+    concurrency: { type: 'string', default: '512' },
     'paced-rate': { type: 'string', default: '500' },
     'paced-seconds': { type: 'string', default: '5' },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },

@@ -15,12 +15,14 @@ export interface CollectorConfig {
   bootstrapToken: string | undefined;
   /** `WATTPRINT_ROLE`: `api` serves HTTP only, `worker` ingests only, `all` does both (default). */
   role: CollectorRole;
-  /** `WATTPRINT_WORKER_CONCURRENCY` (256): batches taken from the queue at once; they share group commits, so more make bigger groups. */
+  /** `WATTPRINT_WORKER_CONCURRENCY` (512): batches taken from the queue at once; they share group commits, so more make bigger groups. */
   workerConcurrency: number;
   /** `WATTPRINT_GROUP_COMMIT_MS` (5): how long the first batch of a group waits for others to join it. */
   groupCommitMs: number;
   /** `WATTPRINT_GROUP_COMMIT_MAX` (512): a group commits at once when it holds this many batches. */
   groupCommitMaxBatches: number;
+  /** `WATTPRINT_GROUP_COMMITS_IN_FLIGHT` (1): group commits that may run at once on PostgreSQL (SQLite: always 1). */
+  groupCommitsInFlight: number;
   /** `WATTPRINT_RATE_LIMIT_PER_MINUTE` (600): API requests per client per minute. */
   rateLimitPerMinute: number;
   /** `WATTPRINT_QUEUE_PREFIX` (`{wattprint}`): BullMQ key prefix; keep a `{hash tag}` for Redis Cluster. Tests use a fresh one each. */
@@ -50,9 +52,10 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
     redisUrl: e.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     bootstrapToken: e.string('WATTPRINT_BOOTSTRAP_TOKEN'),
     role: e.oneOf('WATTPRINT_ROLE', ['api', 'worker', 'all'] as const, 'all'),
-    workerConcurrency: e.int('WATTPRINT_WORKER_CONCURRENCY', 256, { min: 1, max: 10_000 }),
+    workerConcurrency: e.int('WATTPRINT_WORKER_CONCURRENCY', 512, { min: 1, max: 10_000 }),
     groupCommitMs: e.int('WATTPRINT_GROUP_COMMIT_MS', 5, { min: 0, max: 10_000 }),
     groupCommitMaxBatches: e.int('WATTPRINT_GROUP_COMMIT_MAX', 512, { min: 1, max: 100_000 }),
+    groupCommitsInFlight: e.int('WATTPRINT_GROUP_COMMITS_IN_FLIGHT', 1, { min: 1, max: 64 }),
     rateLimitPerMinute: e.int('WATTPRINT_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
     queuePrefix: e.string('WATTPRINT_QUEUE_PREFIX', QUEUE_PREFIX),
     dbRetryMaxMs: e.int('WATTPRINT_DB_RETRY_MAX_MS', 5000, { min: 10, max: 600_000 }),
