@@ -18,10 +18,9 @@ function maxPower(a: number | null, b: number | null): number | null {
 const LINEAR_SCAN_ROWS = 32;
 
 /**
- * Accumulates deltas from many batches into one row per bucket key. One batch makes few rows (8
- * GPUs over 5 s: 8, or 16 across a minute boundary), so they are found by a scan that allocates
- * nothing; past LINEAR_SCAN_ROWS (a group commit, or an unusually wide batch) a map keyed by
- * string takes over.
+ * Accumulates the deltas of one batch into one row per bucket key. A batch makes few rows (8 GPUs
+ * over 5 s: 8, or 16 across a minute boundary), so they are found by a scan that allocates
+ * nothing; past LINEAR_SCAN_ROWS (an unusually wide batch) a map keyed by string takes over.
  */
 export class BucketAccumulator {
   private readonly list: BucketRow[] = [];
@@ -64,17 +63,43 @@ export class BucketAccumulator {
   rows(): BucketRow[] {
     return this.list.slice();
   }
+}
 
-  /**
-   * The rows sorted by key. Every collector writes bucket rows in this one order, so two
-   * transactions that touch overlapping buckets lock them in the same order and cannot deadlock.
-   */
-  sortedRows(): BucketRow[] {
-    return this.list
-      .map((row) => [keyOf(row), row] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, row]) => row);
+/** Orders bucket rows by key: job, node, device, minute. */
+function compareKeys(a: BucketRow, b: BucketRow): number {
+  if (a.jobId !== b.jobId) return a.jobId < b.jobId ? -1 : 1;
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  if (a.device !== b.device) return a.device < b.device ? -1 : 1;
+  return a.minuteStart - b.minuteStart;
+}
+
+/**
+ * The rows of a group of batches (each batch's rows already one per key) as one row per key,
+ * sorted by key. Every collector writes bucket rows in this one order, so two transactions that
+ * touch overlapping buckets lock them in the same order and cannot deadlock. Sorting and then
+ * merging neighbours costs no key string per row, unlike a map. The batches' rows are left as
+ * they are: a group that fails is retried batch by batch with them.
+ */
+export function mergeBatchRows(batches: ReadonlyArray<{ buckets: readonly BucketRow[] }>): BucketRow[] {
+  const all: BucketRow[] = [];
+  for (const b of batches) for (const row of b.buckets) all.push(row);
+  all.sort(compareKeys);
+  const merged: BucketRow[] = [];
+  for (const row of all) {
+    const last = merged[merged.length - 1];
+    if (last === undefined || compareKeys(last, row) !== 0) {
+      merged.push(row);
+      continue;
+    }
+    merged[merged.length - 1] = {
+      ...last,
+      joules: last.joules + row.joules,
+      samples: last.samples + row.samples,
+      durationMs: last.durationMs + row.durationMs,
+      peakPowerW: maxPower(last.peakPowerW, row.peakPowerW),
+    };
   }
+  return merged;
 }
 
 /** Jobs seen in samples: the earliest and latest sample time per job id (idle excluded). */

@@ -4,7 +4,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
-import { BucketAccumulator, type BucketRow, mergeSeenJobs } from './bucket-deltas';
+import { type BucketRow, mergeBatchRows, mergeSeenJobs } from './bucket-deltas';
 import type { DeadLetter } from './dead-letter';
 import { hourOf } from './minute-split';
 import { numberArrayLiteral, textArrayLiteral } from './pg-array-literal';
@@ -156,9 +156,7 @@ export class IngestRepository {
   }
 
   private async addToBuckets(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
-    const acc = new BucketAccumulator();
-    for (const b of batches) acc.add(b.buckets);
-    const rows = acc.sortedRows();
+    const rows = mergeBatchRows(batches);
     if (this.handle.dialect === 'postgres') return this.addToBucketsFromArrays(tx, rows);
     for (const part of chunks(rows, BUCKET_ROWS_PER_STATEMENT)) {
       await tx

@@ -1,5 +1,5 @@
 import type { Sample } from '@wattprint/protocol';
-import { BucketAccumulator, mergeSeenJobs } from './bucket-deltas';
+import { BucketAccumulator, mergeBatchRows, mergeSeenJobs } from './bucket-deltas';
 import { hourOf, splitSampleByMinute } from './minute-split';
 
 const M = 1_764_000_000_000; // a minute boundary (divisible by 60,000)
@@ -49,7 +49,7 @@ describe('BucketAccumulator', () => {
     acc.add(splitSampleByMinute(sample({ device: 'gpu0', powerW: 250 }), 'n1'));
     acc.add(splitSampleByMinute(sample({ device: 'gpu0', t0: M + 1000, t1: M + 2000, powerW: 310, energyJ: 310 }), 'n1'));
     acc.add(splitSampleByMinute(sample({ device: 'gpu1', powerW: 90 }), 'n1'));
-    const rows = acc.sortedRows();
+    const rows = mergeBatchRows([{ buckets: acc.rows() }]);
     expect(rows.map((r) => [r.device, r.joules, r.samples, r.durationMs, r.peakPowerW])).toEqual([
       ['gpu0', 610, 2, 2000, 310],
       ['gpu1', 600, 2, 2000, 90],
@@ -72,8 +72,23 @@ describe('BucketAccumulator', () => {
       const k: [string, string, string, number] = [r.jobId, r.node, r.device, r.minuteStart];
       expect([r.joules, r.samples, r.peakPowerW]).toEqual([30 * per(k), 2 * per(k), 200]);
     }
-    const sorted = acc.sortedRows().map((r) => `${r.jobId}\u0000${r.node}\u0000${r.device}\u0000${r.minuteStart}`);
+    const sorted = mergeBatchRows([{ buckets: rows }]).map((r) => `${r.jobId}\u0000${r.node}\u0000${r.device}\u0000${r.minuteStart}`);
     expect(sorted).toEqual([...sorted].sort());
+  });
+
+  it('merges the rows of a group of batches one per key, sorted by key, leaving each batch\'s rows as they were', () => {
+    const row = (jobId: string, node: string, device: string, minute: number, joules: number, peak: number | null) =>
+      ({ jobId, node, device, deviceKind: 'gpu' as const, minuteStart: M + minute * 60_000, joules, samples: 1, durationMs: 1000, peakPowerW: peak });
+    const first = { buckets: [row('j1', 'n2', 'gpu0', 0, 10, 100), row('j1', 'n1', 'gpu1', 1, 5, null)] };
+    const second = { buckets: [row('j1', 'n1', 'gpu1', 1, 7, 70), row('j0', 'n9', 'gpu0', 0, 1, 1), row('j1', 'n2', 'gpu0', 0, 20, 90)] };
+    const before = JSON.stringify([first, second]);
+    const merged = mergeBatchRows([first, second]);
+    expect(merged.map((r) => [r.jobId, r.node, r.device, r.minuteStart - M, r.joules, r.samples, r.durationMs, r.peakPowerW])).toEqual([
+      ['j0', 'n9', 'gpu0', 0, 1, 1, 1000, 1],
+      ['j1', 'n1', 'gpu1', 60_000, 12, 2, 2000, 70],
+      ['j1', 'n2', 'gpu0', 0, 30, 2, 2000, 100],
+    ]);
+    expect(JSON.stringify([first, second])).toBe(before);
   });
 
   it('merges job sightings into the widest span, sorted by id', () => {
