@@ -1,7 +1,7 @@
 // Cluster benchmark: how many GPUs one collector process keeps up with, then two.
 //
 //   npm run build   # or: npx tsc -b apps/collector/tsconfig.lib.json
-//   node tools/bench/cluster.mjs [--start-gpus 8000] [--window 30] [--warmup 8] [--budget 540]
+//   node tools/bench/cluster.mjs [--start-gpus 8000] [--window 30] [--warmup 8] [--budget 540] [--collector-cpu 0.25]
 //
 // Simulated agents (8-GPU nodes, 1 Hz readings, a signed 5 s batch per node every 5 s, flushes spread
 // evenly) come from --generators processes (tools/bench/cluster.generator.mjs), registered straight in
@@ -10,6 +10,9 @@
 // For each cluster size: warm up, then a measurement window; lag of a batch = commit time - sentAt
 // (read back from PostgreSQL); the size is kept up with when every batch sent in the window was
 // committed and the p99 lag is under --max-lag seconds. Sizes double until one fails, then bisect.
+// --collector-cpu C holds each collector process to C cores with a cgroup CPU quota (root, Linux):
+// on a machine too small to give each collector a core of its own, it shows how capacity grows with
+// collector processes that each get the same CPU, while the generator, Redis and PostgreSQL get the rest.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -19,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, sleep, waitUntil } from './bench-support.mjs';
 import { GPUS_PER_NODE, SAMPLES_PER_BATCH, agentIdOf, agentKeyOf, nodeOf } from './cluster.fleet.mjs';
-import { cpuSeconds, machineTicks, memory, pidsNamed } from './cluster.proc.mjs';
+import { capCpu, cpuSeconds, machineTicks, memory, pidsNamed } from './cluster.proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -36,7 +39,8 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '540' },
     collectors: { type: 'string', default: '1,2' },
     generators: { type: 'string', default: '1' },
-    concurrency: { type: 'string', default: '256' },
+    concurrency: { type: 'string', default: '512' },
+    'collector-cpu': { type: 'string' },
     redis: { type: 'string' },
     postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
@@ -58,6 +62,7 @@ const BISECT = num('bisect', 0);
 const BUDGET_MS = num('budget', 60) * 1000;
 const GENERATORS = num('generators', 1);
 const CONCURRENCY = num('concurrency', 1);
+const COLLECTOR_CPU = args['collector-cpu'] === undefined ? null : num('collector-cpu', 0.01);
 const COLLECTOR_COUNTS = args.collectors.split(',').map(Number);
 if (COLLECTOR_COUNTS.some((c) => !Number.isInteger(c) || c < 1)) {
   console.error(`--collectors: got ${JSON.stringify(args.collectors)}; expected a comma list of process counts such as 1,2`);
@@ -127,9 +132,11 @@ await new Promise((resolve, reject) => {
   m.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited ${code}; is the collector built (npm run build)?`))));
 });
 
+const uncaps = new Set();
 async function cleanup() {
   stopping = true;
   await Promise.all([...children].map((c) => stopChild(c)));
+  for (const uncap of uncaps) uncap();
   await db.end().catch(() => undefined);
   await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
   await admin.end().catch(() => undefined);
@@ -141,7 +148,18 @@ async function startCollectors(count) {
   for (let k = 0; k < count; k++) {
     const port = await freePort();
     const child = spawnChild(`collector ${k + 1}`, process.execPath, [collectorMain], { ...collectorEnv, PORT: String(port) });
-    started.push({ child, port, peakRss: 0 });
+    let uncap = () => undefined;
+    if (COLLECTOR_CPU !== null) {
+      try {
+        uncap = capCpu(child.pid, COLLECTOR_CPU, `wattprint-bench-${randomBytes(4).toString('hex')}`);
+      } catch (error) {
+        console.error(error.message);
+        await cleanup();
+        process.exit(2);
+      }
+      uncaps.add(uncap);
+    }
+    started.push({ child, port, peakRss: 0, uncap });
   }
   for (const c of started) await waitUntil(`collector on port ${c.port}`, () => metricsOf(c).then((t) => t !== ''), 60_000, 100);
   return started;
@@ -328,6 +346,10 @@ async function search(collectorCount, startGpus, deadlineAt) {
   await setNodes(0);
   await queueDrained(collectors, 120_000).catch(() => log('the queue did not drain in 120 s'));
   await Promise.all(collectors.map((c) => stopChild(c.child)));
+  for (const c of collectors) {
+    c.uncap();
+    uncaps.delete(c.uncap);
+  }
   return { collectorCount, best, firstFail, runs, peakRss: collectors.map((c) => c.peakRss) };
 }
 
@@ -354,6 +376,7 @@ const stored = Number(rows[0].samples);
 const sent = sentTotal * SAMPLES_PER_BATCH;
 
 console.log(`\ncluster benchmark: simulated 8-GPU nodes at 1 Hz, a signed 5 s batch per node every 5 s; ${GENERATORS} generator process(es); PostgreSQL schema, ${redisServer ? 'private redis-server' : redisUrl}`);
+if (COLLECTOR_CPU !== null) console.log(`each collector process held to ${COLLECTOR_CPU} core(s) by a cgroup CPU quota`);
 console.log(`window ${WINDOW_S} s after ${WARMUP_S} s warm-up; kept up = the generators offered >= 95 % of 1 sample/GPU/s, every window batch was committed, and p99 lag < ${MAX_LAG_MS / 1000} s; ${await_cores} CPU cores shared by everything (machine busy counts every process on them, other users' too)`);
 console.log('| collectors | GPUs kept up with | samples/s | lag p50 | lag p99 | CPU per collector | RSS per collector | generator CPU | PostgreSQL CPU | machine busy | first size behind |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
