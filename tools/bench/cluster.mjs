@@ -396,12 +396,14 @@ const machineBound = (r) => r.firstFail !== null && !r.firstFail.generatorsKeptU
 for (const r of results.filter((x) => x.best && machineBound(x))) {
   console.log(`${r.collectorCount} collector(s): at least ${r.best.gpus.toLocaleString('en')} GPUs; the generator could not offer ${r.firstFail.gpus.toLocaleString('en')} on this machine, so the collectors' own limit was not reached`);
 }
-if (results.length >= 2 && results[0].best && results[1].best) {
-  const gain = (results[1].best.gpus / results[0].best.gpus).toFixed(2);
+// the gain of more processes over fewer, whatever order --collectors gave them in
+const [fewer, more] = [...results].sort((a, b) => a.collectorCount - b.collectorCount);
+if (fewer && more && fewer.best && more.best && more.collectorCount > fewer.collectorCount) {
+  const gain = (more.best.gpus / fewer.best.gpus).toFixed(2);
   console.log(
-    machineBound(results[1])
-      ? `gain of ${results[1].collectorCount} processes over ${results[0].collectorCount}: not measured (the machine ran out of CPU for the generator first; ${gain}x is a floor)`
-      : `gain of ${results[1].collectorCount} processes over ${results[0].collectorCount}: ${gain}x GPUs`,
+    machineBound(more)
+      ? `gain of ${more.collectorCount} processes over ${fewer.collectorCount}: not measured (the machine ran out of CPU for the generator first; ${gain}x is a floor)`
+      : `gain of ${more.collectorCount} processes over ${fewer.collectorCount}: ${gain}x GPUs`,
   );
 }
 console.log(`stored samples ${stored.toLocaleString('en')} of ${sent.toLocaleString('en')} sent${stored === sent ? ' (exactly once each)' : ''}; total ${((Date.now() - began) / 1000).toFixed(0)} s`);
