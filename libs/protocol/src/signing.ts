@@ -55,7 +55,7 @@ const SIGNATURE_TAIL_LENGTH = SIGNATURE_MEMBER.length + 64 + 2;
  * Checks a message on the JSON text it arrived as, when that text is JSON.stringify of a message
  * from `signed`: members in canonical order, `signature` last. The text up to the signature member,
  * closed with `}`, is then byte for byte the canonical JSON that was signed, so nothing is
- * serialised again: a 40-sample batch costs an HMAC (about 9 µs) instead of `verify`'s 36 µs.
+ * serialised again: a 40-sample batch costs an HMAC and a slice (about 11 µs) instead of `verify`'s 36 µs.
  *
  * The member is the root object's last one because the text ends right after it with the root's
  * `}` (its quotes are unescaped, so they are not inside a string). False when the text is in any
