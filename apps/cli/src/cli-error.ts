@@ -6,6 +6,14 @@ export class CliInputError extends Error {
   }
 }
 
+/** Ends the CLI with a given status and nothing more to print: `wattprint run` passes on its command's. */
+export class CommandExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+    this.name = 'CommandExit';
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
 /** Something the CLI did not expect: a bug to report, not an input to fix. */

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli-error';
+import { CliInputError, CommandExit, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli-error';
 import { COMMANDS, type RegisterCommand } from './commands';
 import { processIo, type CliIo } from './io';
 
@@ -26,6 +26,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       io.stderr(error.lines.map((l) => `${l}\n`).join(''));
       return EXIT_BAD_INPUT;
     }
+    if (error instanceof CommandExit) return error.status;
     if (error instanceof CommanderError) return error.exitCode;
     io.stderr(`wattprint: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT_INTERNAL;

@@ -1,46 +1,21 @@
 import { forecast } from '@wattprint/estimation';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { example, ROOT, scratchDir } from './run-cli';
+import { BIN, buildBin } from './built-bin';
+import { example, ROOT } from './run-cli';
 
-const BIN = join(ROOT, 'apps', 'cli', 'bin', 'wattprint.js');
-
-/**
- * After `npm ci` the workspace links @wattprint/estimation into node_modules; a checkout built
- * without that install gets the same link through NODE_PATH, so the built bin runs either way.
- */
-function libraryPath(): string | undefined {
-  // Asked of a real node process: inside jest, module resolution goes through its moduleNameMapper.
-  const probe = spawnSync(process.execPath, ['-e', "require.resolve('@wattprint/estimation')"], { cwd: join(ROOT, 'apps', 'cli', 'dist') });
-  if (probe.status === 0) return undefined;
-  const dir = scratchDir();
-  mkdirSync(join(dir, '@wattprint'));
-  symlinkSync(join(ROOT, 'libs', 'estimation'), join(dir, '@wattprint', 'estimation'), 'dir');
-  return dir;
-}
-
-let nodePath: string | undefined;
+let built: ReturnType<typeof buildBin>;
 
 function wattprint(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...(nodePath ? { NODE_PATH: nodePath } : {}) },
-  });
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: built.env });
 }
 
 beforeAll(() => {
-  // The build the README's `npx wattprint` runs; incremental, so quick when dist is current.
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'apps/cli/tsconfig.lib.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
-  nodePath = libraryPath();
+  built = buildBin();
 }, 60_000);
 
-afterAll(() => {
-  if (nodePath) rmSync(nodePath, { recursive: true, force: true });
-});
+afterAll(() => built?.cleanUp());
 
 describe('the built wattprint bin', () => {
   it('forecasts the quick-start example as the library does', () => {

@@ -4,6 +4,7 @@ import { registerCalibrateCommand } from './calibrate.command';
 import { registerForecastCommand } from './forecast.command';
 import { registerHardwareCommand } from './hardware.command';
 import { registerIntensityCommands } from './intensity.command';
+import { registerRunCommand } from './run.command';
 
 /** Each command registers itself on the program; add a new one here. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
@@ -13,4 +14,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCalibrateCommand,
   registerHardwareCommand,
   registerIntensityCommands,
+  registerRunCommand,
 ];

@@ -1,4 +1,5 @@
 import { CliInputError } from '../cli-error';
+import { type CollectorTarget, collectorRequest, refusedToken } from '../collector/collector-http';
 
 /** The collector's answer to one import request (its ImportSummary). */
 export interface ImportSummary {
@@ -9,10 +10,7 @@ export interface ImportSummary {
   problemsOmitted: number;
 }
 
-export interface ImportTarget {
-  /** Collector base URL, e.g. http://127.0.0.1:8080. */
-  url: string;
-  token: string;
+export interface ImportTarget extends CollectorTarget {
   kind: 'actual' | 'forecast';
   source: string;
 }
@@ -29,27 +27,13 @@ export async function postImport(
   url.searchParams.set('source', target.source);
   if (position.line !== undefined) url.searchParams.set('line', String(position.line));
   if (position.index !== undefined) url.searchParams.set('index', String(position.index));
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${target.token}` }, body });
-  } catch (error) {
-    const e = error as { message?: string; cause?: { message?: string; code?: string } };
-    throw new CliInputError([`cannot reach the collector at ${target.url}: ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)} (set --url or WATTPRINT_URL)`]);
+  const answer = await collectorRequest(target, url, { method: 'POST', contentType, body });
+  if (answer.status === 200 && answer.body && typeof answer.body === 'object' && 'imported' in answer.body) return answer.body as ImportSummary;
+  const refused = refusedToken(answer, 'an admin token');
+  if (refused) throw refused;
+  const problems = (answer.body as { problems?: Array<Record<string, unknown>> } | undefined)?.problems;
+  if (Array.isArray(problems) && problems.length > 0) {
+    throw new CliInputError(problems.map((p) => ('line' in p ? `line ${p.line}, ${p.column}: got ${JSON.stringify(p.value)}; expected ${p.expected}` : `${p.path ?? p.column}: ${p.message ?? p.expected}`)));
   }
-  const text = await res.text();
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
-  if (res.status === 200 && answer && typeof answer === 'object' && 'imported' in answer) return answer as ImportSummary;
-  const a = (answer ?? {}) as { message?: unknown; problems?: Array<Record<string, unknown>> };
-  if (res.status === 401 || res.status === 403) {
-    throw new CliInputError([`the collector refused the token (${res.status}): ${typeof a.message === 'string' ? a.message : text.slice(0, 200)} (set --token or WATTPRINT_TOKEN to an admin token)`]);
-  }
-  if (Array.isArray(a.problems) && a.problems.length > 0) {
-    throw new CliInputError(a.problems.map((p) => ('line' in p ? `line ${p.line}, ${p.column}: got ${JSON.stringify(p.value)}; expected ${p.expected}` : `${p.path ?? p.column}: ${p.message ?? p.expected}`)));
-  }
-  throw new CliInputError([`the collector answered ${res.status}: ${text.slice(0, 300)}`]);
+  throw new CliInputError([`the collector answered ${answer.status}: ${answer.text.slice(0, 300)}`]);
 }

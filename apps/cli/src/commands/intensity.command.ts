@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import { CliInputError } from '../cli-error';
+import { collectorUrl, DEFAULT_URL } from '../collector/collector-http';
 import { type ImportSummary, type ImportTarget, postImport } from './intensity-api';
 import { csvChunks, jsonChunks } from './intensity-chunks';
 import { ProgressBar, type ProgressState } from './intensity-progress';
@@ -26,7 +27,6 @@ interface ImportOptions {
   json?: boolean;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
 /** Problems kept for the final report; the collector lists at most 100 per chunk too. */
 const MAX_PROBLEMS = 100;
 
@@ -115,8 +115,7 @@ export function registerIntensityCommands(program: Command, io: Partial<Intensit
     .action(async (file: string, options: ImportOptions) => {
       const token = options.token ?? env.WATTPRINT_TOKEN;
       if (!token) throw new CliInputError(['no API token: pass --token or set WATTPRINT_TOKEN']);
-      const url = options.url ?? env.WATTPRINT_URL ?? DEFAULT_URL;
-      if (!/^https?:\/\//.test(url)) throw new CliInputError([`--url: got ${JSON.stringify(url)}; expected an http:// or https:// URL`]);
+      const url = collectorUrl(options.url, env);
       let size: number;
       try {
         size = statSync(file).size;

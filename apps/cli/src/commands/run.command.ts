@@ -1,0 +1,159 @@
+import { hostname } from 'node:os';
+import { forecast } from '@wattprint/estimation';
+import type { Command } from 'commander';
+import { CliInputError, CommandExit } from '../cli-error';
+import { type CollectorTarget, collectorUrl, DEFAULT_URL } from '../collector/collector-http';
+import { readDocument } from '../files/read-document';
+import { formatLaunch, formatRunEnd, type LaunchForecast, type RunSummary } from '../format/run.format';
+import type { CliIo } from '../io';
+import { exitStatusOf, runChild } from '../run/child';
+import { jobEnvironment, newJobId, type RunJob, runJobProblems } from '../run/job-environment';
+import { fetchJobFigures, storeForecast } from '../run/run-api';
+import { inFile } from './forecast.command';
+
+interface RunOptions {
+  jobId?: string;
+  name?: string;
+  user?: string;
+  team?: string;
+  project?: string;
+  cluster?: string;
+  forecast?: string;
+  forecastId?: string;
+  url?: string;
+  token?: string;
+  report: boolean;
+  summary?: string;
+  quiet?: boolean;
+}
+
+/** What `wattprint run` reads of its surroundings beyond the CLI's own io; tests hand in their own. */
+export interface RunEnvironment {
+  env: Record<string, string | undefined>;
+  stdinIsTTY: boolean;
+  hostname: () => string;
+  now: () => Date;
+}
+
+function processRunEnvironment(): RunEnvironment {
+  return { env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY), hostname, now: () => new Date() };
+}
+
+/** A summary that cannot be written is said, but does not change the command's exit status. */
+function writeSummary(path: string, summary: RunSummary, io: CliIo): void {
+  try {
+    io.writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    io.stderr(`wattprint run: --summary: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+  }
+}
+
+/** The spec's forecast: stored on the collector when there is a token (it knows the region's hours), else computed here. */
+async function launchForecast(specPath: string, target: CollectorTarget | null, io: CliIo): Promise<LaunchForecast> {
+  const spec = readDocument(specPath, io);
+  if (target) {
+    const stored = await storeForecast(target, spec, specPath);
+    return { id: stored.id, energyKWh: stored.result.energyKWh, co2eqKg: stored.result.co2eqKg };
+  }
+  try {
+    const result = forecast(spec);
+    return { id: null, energyKWh: result.energyKWh, co2eqKg: result.co2eqKg };
+  } catch (error) {
+    return inFile(specPath, error);
+  }
+}
+
+/**
+ * `wattprint run [options] -- <command> [args...]`: runs a command as one Wattprint job. The job's id and
+ * metadata go into the command's environment, where the node's agent finds them on every process that
+ * holds a GPU; the command keeps the terminal, receives the signals sent to the wrapper, and its exit
+ * status is the wrapper's. With a token, the spec of `--forecast` is stored on the collector first and
+ * the job's measured energy is shown when it ends.
+ */
+export function registerRunCommand(program: Command, io: CliIo, surroundings: RunEnvironment = processRunEnvironment()): void {
+  // Options after the command are the command's own (`wattprint run python train.py --lr 3e-4`).
+  program.enablePositionalOptions();
+  program
+    .command('run')
+    .description('run a command as a Wattprint job: the agent books its GPUs\' energy to it')
+    .usage('[options] -- <command> [args...]')
+    .argument('<command...>', 'the command and its arguments')
+    .passThroughOptions()
+    .option('--job-id <id>', 'the job id (default: run-<host>-<UTC time>-<random>)')
+    .option('--name <name>', 'job name (default: the command)')
+    .option('--user <user>', 'user the job is booked to (default: the agent takes $USER or SLURM_JOB_USER)')
+    .option('--team <team>', 'team the job is booked to (default: SLURM_JOB_ACCOUNT when inside Slurm)')
+    .option('--project <project>', 'project the job is booked to')
+    .option('--cluster <cluster>', 'cluster name (default: SLURM_CLUSTER_NAME when inside Slurm)')
+    .option('--forecast <spec>', 'forecast this run spec before launch and link the job to it')
+    .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector')
+    .option('--url <url>', `collector URL (env WATTPRINT_URL, default ${DEFAULT_URL})`)
+    .option('--token <token>', 'API token (env WATTPRINT_TOKEN): stores the forecast and reads the job back at the end')
+    .option('--no-report', 'do not read the job back from the collector when the command ends')
+    .option('--summary <file>', 'write what happened (job, exit status, forecast, measured energy) as JSON to this file')
+    .option('--quiet', 'print nothing of its own unless something fails')
+    .action(async (words: string[], options: RunOptions) => {
+      const { env } = surroundings;
+      const token = options.token ?? env.WATTPRINT_TOKEN;
+      const target: CollectorTarget | null = token ? { url: collectorUrl(options.url, env), token } : null;
+      const [command, ...args] = words;
+      const job: RunJob = {
+        jobId: options.jobId ?? newJobId(surroundings.hostname(), surroundings.now(), Math.random),
+        name: options.name ?? command.split('/').pop()?.slice(0, 255),
+        user: options.user,
+        team: options.team,
+        project: options.project,
+        cluster: options.cluster,
+        forecastId: options.forecastId,
+      };
+      const problems = runJobProblems(job);
+      if (options.forecast !== undefined && options.forecastId !== undefined) {
+        problems.unshift('--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)');
+      }
+      if (problems.length > 0) throw new CliInputError(problems);
+      const launch = options.forecast !== undefined ? await launchForecast(options.forecast, target, io) : null;
+      if (launch?.id) job.forecastId = launch.id;
+      const say = (text: string) => {
+        if (!options.quiet) io.stderr(text);
+      };
+      say(formatLaunch(job.jobId, launch));
+
+      const started = surroundings.now();
+      const end = await runChild(command, args, { env: jobEnvironment(job, env), forwardSigint: !surroundings.stdinIsTTY });
+      const ended = surroundings.now();
+
+      const exitStatus = exitStatusOf(end);
+      const startError = 'error' in end ? (end.error.code === 'ENOENT' ? 'no such command on PATH' : end.error.message) : null;
+      const summary: RunSummary = {
+        jobId: job.jobId,
+        command: words,
+        startedAt: started.toISOString(),
+        endedAt: ended.toISOString(),
+        durationS: (ended.getTime() - started.getTime()) / 1000,
+        exitStatus,
+        signal: 'signal' in end ? end.signal : null,
+        startError,
+        forecast: launch,
+        ledger: null,
+        ledgerProblem: null,
+      };
+      const reportAsked = options.report && target !== null && startError === null;
+      if (reportAsked && target) {
+        const { figures, problem } = await fetchJobFigures(target, job.jobId);
+        summary.ledgerProblem = problem ?? null;
+        if (figures) {
+          summary.ledger = {
+            ...figures.energy,
+            energyMissing: figures.gaps.energyMissing,
+            forecastRatio: figures.forecast?.measuredOverForecastP50 ?? null,
+            withinForecastInterval: figures.forecast?.withinP10P90 ?? null,
+          };
+        }
+      }
+      if (startError !== null) io.stderr(`wattprint run: cannot run ${JSON.stringify(command)}: ${startError}\n`);
+      else say(formatRunEnd(summary, reportAsked));
+      if (options.summary) writeSummary(options.summary, summary, io);
+      // The command's status is the wrapper's, so scripts and schedulers see the job's own outcome.
+      if (exitStatus !== 0) throw new CommandExit(exitStatus);
+    });
+}

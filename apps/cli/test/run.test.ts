@@ -1,0 +1,194 @@
+import { forecast } from '@wattprint/estimation';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+// The agent reads what `wattprint run` writes: this test checks the two against each other through a
+// real /proc, so it reaches into the agent on purpose (tests only, never the build).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { jobOfProcess, parseEnviron } from '../../agent/src/attribution/job-identity';
+import { BIN, buildBin } from './built-bin';
+import { example, ROOT, scratchDir } from './run-cli';
+
+/**
+ * The command `wattprint run` launches in these tests: it writes its pid, then waits for a `stop` file
+ * (whose text is its exit code) or a signal (which it records, then exits 7 for SIGTERM, 9 for SIGINT).
+ */
+const CHILD = `
+const fs = require('fs');
+const dir = process.argv[2];
+const codes = { SIGTERM: 7, SIGINT: 9, SIGHUP: 11 };
+for (const s of Object.keys(codes)) process.on(s, () => { fs.writeFileSync(dir + '/signal', s); process.exit(codes[s]); });
+fs.writeFileSync(dir + '/pid', String(process.pid));
+const poll = setInterval(() => {
+  if (!fs.existsSync(dir + '/stop')) return;
+  clearInterval(poll);
+  process.exit(Number(fs.readFileSync(dir + '/stop', 'utf8')));
+}, 10);
+`;
+
+let built: ReturnType<typeof buildBin>;
+let dir: string;
+let child: string;
+
+beforeAll(() => {
+  built = buildBin();
+  dir = scratchDir();
+  child = join(dir, 'child.js');
+  writeFileSync(child, CHILD);
+}, 60_000);
+
+afterAll(() => {
+  built?.cleanUp();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Wrapper {
+  process: ChildProcess;
+  ended: Promise<{ status: number | null; stdout: string; stderr: string }>;
+}
+
+/** Starts the built `wattprint` with its stdin a pipe, as under a scheduler: not a terminal. */
+function wattprint(args: string[], env: NodeJS.ProcessEnv = {}): Wrapper {
+  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...built.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  p.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { process: p, ended: new Promise((resolve) => p.on('close', (status) => resolve({ status, stdout, stderr }))) };
+}
+
+/** A fresh directory for one run of CHILD. */
+function childDir(): string {
+  return scratchDir();
+}
+
+async function waitForFile(path: string, timeoutMs = 15_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return readFileSync(path, 'utf8');
+}
+
+describe('wattprint run', () => {
+  it("tags the command's process so that the node's agent books it to the job, and exits with its status", async () => {
+    const d = childDir();
+    const run = wattprint(['run', '--job-id', 'train-42', '--name', 'resnet50', '--user', 'alice', '--team', 'vision', '--project', 'imagenet', '--cluster', 'north', '--', process.execPath, child, d]);
+    const pid = Number(await waitForFile(join(d, 'pid')));
+
+    // What the agent does for every process on a GPU, here on the real /proc of the real command.
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    expect(jobOfProcess(parseEnviron(environ), cgroup)).toEqual({
+      jobId: 'train-42',
+      metadata: { scheduler: 'wrapper', name: 'resnet50', user: 'alice', team: 'vision', project: 'imagenet', cluster: 'north' },
+    });
+
+    writeFileSync(join(d, 'stop'), '5');
+    const { status, stderr } = await run.ended;
+    expect(status).toBe(5);
+    expect(stderr).toMatch(/^wattprint: job train-42\n/);
+    expect(stderr).toMatch(/^wattprint: job train-42: `\S+ \S+child\.js \S+` exited 5 after [\d.]+ (s|min)$/m);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('gives the job a unique id of its node and start time, and the command name as job name', async () => {
+    const d = childDir();
+    const run = wattprint(['run', process.execPath, child, d]);
+    const env = parseEnviron(readFileSync(`/proc/${await waitForFile(join(d, 'pid'))}/environ`, 'utf8'));
+    writeFileSync(join(d, 'stop'), '0');
+    expect((await run.ended).status).toBe(0);
+    expect(env.WATTPRINT_JOB_ID).toMatch(/^run-[A-Za-z0-9-]+-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(env.WATTPRINT_JOB_NAME).toBe(process.execPath.split('/').pop());
+    expect(env.WATTPRINT_TEAM).toBeUndefined();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['SIGTERM', 7],
+    ['SIGHUP', 11],
+    // Not on a terminal, a SIGINT can only have been sent to the wrapper, so it is passed on too.
+    ['SIGINT', 9],
+  ] as const)('passes %s on to the command and ends with the status the command chose', async (signal, code) => {
+    const d = childDir();
+    const run = wattprint(['run', '--job-id', `sig-${signal}`, '--', process.execPath, child, d]);
+    await waitForFile(join(d, 'pid'));
+    run.process.kill(signal);
+    const { status } = await run.ended;
+    expect(readFileSync(join(d, 'signal'), 'utf8')).toBe(signal);
+    expect(status).toBe(code);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('exits 128 + the signal when a signal ends the command, as a shell does', async () => {
+    const { status, stderr } = await wattprint(['run', '--', process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"]).ended;
+    expect(status).toBe(137);
+    expect(stderr).toContain('was ended by SIGKILL');
+  });
+
+  it("leaves the options after the command to the command", async () => {
+    const { status, stdout } = await wattprint(['run', '--quiet', 'sh', '-c', 'echo "$@"', 'sh', '--team', 'x', '--json']).ended;
+    expect(status).toBe(0);
+    expect(stdout).toBe('--team x --json\n');
+  });
+
+  it('exits 127 for a command that is not there and 126 for one that cannot be executed, saying which', async () => {
+    const missing = await wattprint(['run', '--', 'wattprint-no-such-command', '--flag']).ended;
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toContain('wattprint run: cannot run "wattprint-no-such-command": no such command on PATH\n');
+
+    const plain = join(dir, 'not-executable.sh');
+    writeFileSync(plain, 'echo hi\n');
+    chmodSync(plain, 0o644);
+    const denied = await wattprint(['run', '--', plain]).ended;
+    expect(denied.status).toBe(126);
+    expect(denied.stderr).toContain(`wattprint run: cannot run ${JSON.stringify(plain)}: `);
+  });
+
+  it('refuses bad flags before anything runs, naming each, with status 1', async () => {
+    const d = childDir();
+    const flags = await wattprint(['run', '--job-id', 'no spaces please', '--team', '', '--forecast', 'a.yaml', '--forecast-id', 'fc_1', '--', process.execPath, child, d]).ended;
+    expect(flags.status).toBe(1);
+    expect(flags.stderr).toBe(
+      '--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)\n' +
+        '--job-id: got "no spaces please"; expected letters, digits and . _ : @ - (starting with a letter or digit)\n--team: got ""; expected 1 to 128 characters\n',
+    );
+    const spec = await wattprint(['run', '--forecast', 'examples/no-such-spec.yaml', '--', process.execPath, child, d]).ended;
+    expect(spec.status).toBe(1);
+    expect(spec.stderr).toBe('examples/no-such-spec.yaml: cannot read the file (no such file); expected a readable JSON or YAML file\n');
+    expect(existsSync(join(d, 'pid'))).toBe(false);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('without a token, forecasts the spec here, says so, and writes what happened to --summary', async () => {
+    const summaryPath = join(dir, 'summary.json');
+    const run = await wattprint(['run', '--job-id', 'local-1', '--forecast', 'examples/mnist-dedicated.yaml', '--summary', summaryPath, '--', process.execPath, '-e', 'process.exit(process.env.WATTPRINT_FORECAST_ID ? 3 : 0)'], { WATTPRINT_TOKEN: '' }).ended;
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^wattprint: job local-1; forecast \(computed here, not stored: no token\): \S+ \w?Wh \(p10–p90 /);
+
+    const expected = forecast(parse(readFileSync(example('mnist-dedicated.yaml'), 'utf8')));
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    expect(summary).toEqual({
+      jobId: 'local-1',
+      command: [process.execPath, '-e', 'process.exit(process.env.WATTPRINT_FORECAST_ID ? 3 : 0)'],
+      startedAt: expect.any(String),
+      endedAt: expect.any(String),
+      durationS: expect.any(Number),
+      exitStatus: 0,
+      signal: null,
+      startError: null,
+      forecast: { id: null, energyKWh: expected.energyKWh, co2eqKg: expected.co2eqKg },
+      ledger: null,
+      ledgerProblem: null,
+    });
+    expect(Date.parse(summary.endedAt) - Date.parse(summary.startedAt)).toBe(Math.round(summary.durationS * 1000));
+  });
+
+  it('keeps the command’s status when the summary cannot be written', async () => {
+    const run = await wattprint(['run', '--quiet', '--summary', join(dir, 'no-such-dir', 's.json'), '--', process.execPath, '-e', 'process.exit(4)']).ended;
+    expect(run.status).toBe(4);
+    expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(dir, 'no-such-dir', 's.json')} (ENOENT)\n`);
+  });
+});
