@@ -45,7 +45,8 @@ export interface EnergyFigures {
 }
 
 export interface JobDetail {
-  job: { id: string; name: string | null; user: string | null; team: string | null; project: string | null; state: string; inferred: boolean; startedAt: string | null; endedAt: string | null };
+  job: { id: string; name: string | null; user: string | null; team: string | null; project: string | null; state: string; inferred: boolean; startedAt: string | null; endedAt: string | null;
+    scheduler: string | null; forecastId: string | null };
   energy: EnergyFigures & { samples: number };
   nodes: Array<EnergyFigures & { node: string; devices: Array<EnergyFigures & { device: string; kind: string }> }>;
   gaps: { energyMissing: boolean; items: GapItem[] };

@@ -1,5 +1,5 @@
 import type { JobFigures } from '../run/run-api';
-import { duration, energy, mass } from './units';
+import { duration, energy, mass, sig } from './units';
 
 /** What `wattprint run` knows of a forecast before launch: stored on the collector (with an id) or only computed here. */
 export interface LaunchForecast {
@@ -51,7 +51,7 @@ export function formatRunEnd(s: RunSummary, reportAsked: boolean): string {
     const l = s.ledger;
     let vsForecast = '';
     if (l.forecastRatio !== null) vsForecast = `; ${l.forecastRatio.toFixed(2)}× the forecast p50${l.withinForecastInterval === null ? '' : l.withinForecastInterval ? ' (within p10–p90)' : ' (outside p10–p90)'}`;
-    lines.push(`${PREFIX} in the ledger so far: ${energy(l.energyKWh)} IT, ${energy(l.facilityEnergyKWh)} facility, ${mass(l.co2eqKg)} CO2eq, ${l.gpuHours.toFixed(2)} GPU-hours${vsForecast}`);
+    lines.push(`${PREFIX} in the ledger so far: ${energy(l.energyKWh)} IT, ${energy(l.facilityEnergyKWh)} facility, ${mass(l.co2eqKg)} CO2eq, ${sig(l.gpuHours)} GPU-hours${vsForecast}`);
     if (l.energyMissing) lines.push(`${PREFIX} some of its energy is missing: an agent was down or batches were lost (see gaps in GET /api/v1/jobs/${s.jobId})`);
     lines.push(`${PREFIX} the agent sends a batch every few seconds, so the last ones may still be on their way: GET /api/v1/jobs/${s.jobId} for the final figure`);
   } else if (s.ledgerProblem) {

@@ -1,6 +1,7 @@
 /** Numbers for people: three significant digits and a unit that keeps them readable. */
 
-function sig(value: number): string {
+/** Three significant digits; whole numbers with thousands separators from 1,000 up. */
+export function sig(value: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
   if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
