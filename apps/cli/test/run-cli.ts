@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../src/io';
@@ -32,3 +32,13 @@ export function scratchDir(): string {
 /** The repository root: examples are read from where a newcomer finds them. */
 export const ROOT = join(__dirname, '..', '..', '..');
 export const example = (name: string) => join(ROOT, 'examples', name);
+
+/** The text of a file another process writes, once it is there. */
+export async function waitForFile(path: string, timeoutMs = 15_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return readFileSync(path, 'utf8');
+}

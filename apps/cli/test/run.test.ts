@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { jobOfProcess, parseEnviron } from '../../agent/src/attribution/job-identity';
 import { BIN, buildBin } from './built-bin';
-import { example, ROOT, scratchDir } from './run-cli';
+import { example, ROOT, scratchDir, waitForFile } from './run-cli';
 
 /**
  * The command `wattprint run` launches in these tests: it writes its pid, then waits for a `stop` file
@@ -61,15 +61,6 @@ function wattprint(args: string[], env: NodeJS.ProcessEnv = {}): Wrapper {
 /** A fresh directory for one run of CHILD. */
 function childDir(): string {
   return scratchDir();
-}
-
-async function waitForFile(path: string, timeoutMs = 15_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return readFileSync(path, 'utf8');
 }
 
 describe('wattprint run', () => {

@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIALECTS } from '@wattprint/db/testing';
 import { forecast } from '@wattprint/estimation';
+import { parse } from 'yaml';
 // `wattprint run` talks to the collector over HTTP; this test runs the real command in-process against
 // the real API, so it reaches across the two apps on purpose (tests only, never the build).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { run } from '../../cli/src/main';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { waitForFile } from '../../cli/test/run-cli';
 import { type ApiHarness, createToken, startApi } from './reports-harness';
 
 /** The launched command: records the environment it was given, then waits for a `stop` file holding its exit code. */
@@ -26,30 +29,8 @@ const poll = setInterval(() => {
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 11, 1, 9);
 
-const SPEC = {
-  name: 'mnist-dedicated',
-  model: {
-    input: [28, 28, 1],
-    layers: [
-      { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
-      { type: 'maxpool2d', pool: 2 },
-      { type: 'flatten' },
-      { type: 'dense', units: 10 },
-    ],
-  },
-  hardware: { profile: 'nvidia-a100-sxm4-80gb', count: 1 },
-  training: { samples: 60_000, epochs: 12, batchSize: 128 },
-  site: { pue: 1.2, intensity: 300 },
-};
-
-async function waitForFile(path: string, timeoutMs = 15_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return readFileSync(path, 'utf8');
-}
+/** The quick-start example: a constant PUE and intensity, so the collector prices it as the library does. */
+const SPEC = parse(readFileSync(join(__dirname, '../../../examples/mnist-dedicated.yaml'), 'utf8')) as Record<string, unknown>;
 
 describe.each(DIALECTS)('wattprint run against the collector on %s', (dialect) => {
   let api: ApiHarness;
