@@ -105,7 +105,7 @@ describe.each(DIALECTS)('wattprint run against the collector on %s', (dialect) =
     expect(code).toBe(0);
     const lines = stderr.split('\n');
     expect(lines[0]).toMatch(new RegExp(`^wattprint: job train-${dialect}; forecast ${env.WATTPRINT_FORECAST_ID}: \\S+ \\w?Wh \\(p10–p90 `));
-    expect(lines[2]).toMatch(/^wattprint: in the ledger so far: \S+ \w?Wh IT, \S+ \w?Wh facility, \S+ \w?g CO2eq, 0\.0333 GPU-hours; 0\.90× the forecast p50 \((within|outside) p10–p90\)$/);
+    expect(lines[2]).toMatch(/^wattprint: in the ledger so far: \S+ \w?Wh IT, \S+ \w?Wh facility, \S+ \w?g CO2eq, 0\.0333 GPU-hours; 0\.9× the forecast p50 \((within|outside) p10–p90\)$/);
 
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     expect(summary.forecast).toEqual({ id: env.WATTPRINT_FORECAST_ID, energyKWh: forecast(SPEC).energyKWh, co2eqKg: forecast(SPEC).co2eqKg });

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isatty } from 'node:tty';
 import { forecast } from '@wattprint/estimation';
 import type { Command } from 'commander';
 import { CliInputError, CommandExit } from '../cli-error';
@@ -35,8 +36,10 @@ export interface RunEnvironment {
   now: () => Date;
 }
 
+// isatty(0) rather than process.stdin.isTTY: touching process.stdin opens a stream on the terminal
+// that the command is about to inherit.
 function processRunEnvironment(): RunEnvironment {
-  return { env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY), hostname, now: () => new Date() };
+  return { env: process.env, stdinIsTTY: isatty(0), hostname, now: () => new Date() };
 }
 
 /** A summary that cannot be written is said, but does not change the command's exit status. */
@@ -70,7 +73,7 @@ async function launchForecast(specPath: string, target: CollectorTarget | null, 
  * status is the wrapper's. With a token, the spec of `--forecast` is stored on the collector first and
  * the job's measured energy is shown when it ends.
  */
-export function registerRunCommand(program: Command, io: CliIo, surroundings: RunEnvironment = processRunEnvironment()): void {
+export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvironment): void {
   // Options after the command are the command's own (`wattprint run python train.py --lr 3e-4`).
   program.enablePositionalOptions();
   program
@@ -93,6 +96,7 @@ export function registerRunCommand(program: Command, io: CliIo, surroundings: Ru
     .option('--summary <file>', 'write what happened (job, exit status, forecast, measured energy) as JSON to this file')
     .option('--quiet', 'print nothing of its own unless something fails')
     .action(async (words: string[], options: RunOptions) => {
+      const surroundings = given ?? processRunEnvironment();
       const { env } = surroundings;
       const token = options.token ?? env.WATTPRINT_TOKEN;
       const target: CollectorTarget | null = token ? { url: collectorUrl(options.url, env), token } : null;

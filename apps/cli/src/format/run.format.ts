@@ -1,11 +1,11 @@
-import type { JobFigures } from '../run/run-api';
+import type { JobFigures, Quantiles } from '../run/run-api';
 import { duration, energy, mass, sig } from './units';
 
 /** What `wattprint run` knows of a forecast before launch: stored on the collector (with an id) or only computed here. */
 export interface LaunchForecast {
   id: string | null;
-  energyKWh: { p10: number; p50: number; p90: number };
-  co2eqKg: { p50: number };
+  energyKWh: Quantiles;
+  co2eqKg: Quantiles;
 }
 
 /** Everything `wattprint run` learnt, as written by `--summary FILE` for machines. */
@@ -45,13 +45,20 @@ function howItEnded(s: RunSummary): string {
   return `exited ${s.exitStatus}`;
 }
 
+function againstForecast(ratio: number | null, within: boolean | null): string {
+  if (ratio === null) return '';
+  const interval = within === null ? '' : within ? ' (within p10–p90)' : ' (outside p10–p90)';
+  return `; ${sig(ratio)}× the forecast p50${interval}`;
+}
+
 export function formatRunEnd(s: RunSummary, reportAsked: boolean): string {
   const lines = [`${PREFIX} job ${s.jobId}: \`${shellWords(s.command)}\` ${howItEnded(s)} after ${duration(s.durationS / 3600)}`];
   if (s.ledger) {
     const l = s.ledger;
-    let vsForecast = '';
-    if (l.forecastRatio !== null) vsForecast = `; ${l.forecastRatio.toFixed(2)}× the forecast p50${l.withinForecastInterval === null ? '' : l.withinForecastInterval ? ' (within p10–p90)' : ' (outside p10–p90)'}`;
-    lines.push(`${PREFIX} in the ledger so far: ${energy(l.energyKWh)} IT, ${energy(l.facilityEnergyKWh)} facility, ${mass(l.co2eqKg)} CO2eq, ${sig(l.gpuHours)} GPU-hours${vsForecast}`);
+    lines.push(
+      `${PREFIX} in the ledger so far: ${energy(l.energyKWh)} IT, ${energy(l.facilityEnergyKWh)} facility, ${mass(l.co2eqKg)} CO2eq, ${sig(l.gpuHours)} GPU-hours` +
+        againstForecast(l.forecastRatio, l.withinForecastInterval),
+    );
     if (l.energyMissing) lines.push(`${PREFIX} some of its energy is missing: an agent was down or batches were lost (see gaps in GET /api/v1/jobs/${s.jobId})`);
     lines.push(`${PREFIX} the agent sends a batch every few seconds, so the last ones may still be on their way: GET /api/v1/jobs/${s.jobId} for the final figure`);
   } else if (s.ledgerProblem) {

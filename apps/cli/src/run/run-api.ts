@@ -1,7 +1,7 @@
 import { CliInputError } from '../cli-error';
 import { type CollectorTarget, collectorRequest, messageOf, refusedToken } from '../collector/collector-http';
 
-type Quantiles = { p10: number; p50: number; p90: number };
+export type Quantiles = { p10: number; p50: number; p90: number };
 
 /** The part of a stored forecast (POST /api/v1/forecasts) that `wattprint run` shows. */
 export interface StoredForecast {
