@@ -35,7 +35,7 @@ export async function startAgent(config: AgentConfig, log: Logger, sink?: Messag
   log.info('sources', { sources: sources.map((s) => s.kind) });
   const spool = await DiskSpool.open(config.spoolDir, config.spoolMaxBytes, log);
   const seqs = new SeqStore(config.spoolDir);
-  const actualSink = sink ?? new BullMqSink(config.redisUrl, log);
+  const actualSink = sink ?? new BullMqSink(config.redisUrl, log, { prefix: config.queuePrefix });
   const outbox = new Outbox(actualSink, spool, log);
   const agent = new Agent({
     sources,

@@ -27,9 +27,9 @@ function batchMessage(n: number): OutboundMessage {
   return { queue: QueueName.Samples, name: MessageName.Batch, jobId: batchJobId(batch), data: batch };
 }
 
-async function queued(redis: TestRedis): Promise<Batch[]> {
+async function queued(redis: TestRedis, prefix = QUEUE_PREFIX): Promise<Batch[]> {
   const connection = redis.client();
-  const queue = new Queue(QueueName.Samples, { connection, prefix: QUEUE_PREFIX });
+  const queue = new Queue(QueueName.Samples, { connection, prefix });
   const jobs = await queue.getJobs(['wait'], 0, -1, true);
   await queue.close();
   connection.disconnect();
@@ -66,7 +66,7 @@ describe('transport: BullMQ while Redis is up, the disk spool while it is down',
   });
 
   it('loses nothing and keeps the order through a Redis outage', async () => {
-    sink = new BullMqSink(redis.url, silentLogger, 1000);
+    sink = new BullMqSink(redis.url, silentLogger, { addTimeoutMs: 1000 });
     spool = await DiskSpool.open(tempDir('spool'), 1024 * 1024, silentLogger);
     const outbox = new Outbox(sink, spool, silentLogger);
     await waitFor(() => sink!.ready);
@@ -92,7 +92,7 @@ describe('transport: BullMQ while Redis is up, the disk spool while it is down',
   });
 
   it('honours the spool bound during a long outage: the oldest are dropped and counted, the rest replayed', async () => {
-    sink = new BullMqSink(redis.url, silentLogger, 1000);
+    sink = new BullMqSink(redis.url, silentLogger, { addTimeoutMs: 1000 });
     await waitFor(() => sink!.ready);
     await redis.stop();
     await waitFor(() => !sink!.ready);
@@ -114,10 +114,18 @@ describe('transport: BullMQ while Redis is up, the disk spool while it is down',
   });
 
   it('a batch replayed twice is one BullMQ job (its id is agent, boot and first seq)', async () => {
-    sink = new BullMqSink(redis.url, silentLogger, 1000);
+    sink = new BullMqSink(redis.url, silentLogger, { addTimeoutMs: 1000 });
     await waitFor(() => sink!.ready);
     await sink.add(batchMessage(1));
     await sink.add(batchMessage(1));
     expect((await queued(redis)).length).toBe(1);
+  });
+
+  it('publishes under the configured queue prefix, where only collectors of that prefix look', async () => {
+    sink = new BullMqSink(redis.url, silentLogger, { prefix: '{staging}', addTimeoutMs: 1000 });
+    await waitFor(() => sink!.ready);
+    await sink.add(batchMessage(3));
+    expect((await queued(redis, '{staging}')).map((b) => b.firstSeq)).toEqual([6]);
+    expect(await queued(redis)).toEqual([]);
   });
 });

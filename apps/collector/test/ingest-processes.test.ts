@@ -20,7 +20,7 @@ async function freePort(): Promise<number> {
 
 describe('wattprint-collector command', () => {
   it('exits 1 on bad configuration, printing only the ConfigError lines', async () => {
-    const child = spawnCollector({ PORT: 'eighty', WATTPRINT_ROLE: 'both', REDIS_URL: 'http://localhost' });
+    const child = spawnCollector({ PORT: 'eighty', WATTPRINT_ROLE: 'both', REDIS_URL: 'http://localhost', WATTPRINT_QUEUE_PREFIX: 'wattprint:prod' });
     const out = collectOutput(child);
     expect(await out.exited).toBe(1);
     expect(out.stdout()).toBe('');
@@ -30,6 +30,7 @@ describe('wattprint-collector command', () => {
         '  PORT="eighty": expected an integer from 0 to 65535',
         '  REDIS_URL="http://localhost": expected a URL starting with redis:// or rediss://',
         '  WATTPRINT_ROLE="both": expected one of api, worker, all',
+        '  WATTPRINT_QUEUE_PREFIX="wattprint:prod": expected a prefix without spaces or ":", e.g. {wattprint}',
         '',
       ].join('\n'),
     );

@@ -4,6 +4,13 @@
  */
 export const QUEUE_PREFIX = '{wattprint}';
 
+/**
+ * What a queue prefix may be (WATTPRINT_QUEUE_PREFIX, the same on agents and collectors): BullMQ joins
+ * keys with ":", so a prefix holding one would read as part of a key, and Redis keys with spaces are a
+ * quoting trap in every tool.
+ */
+export const QUEUE_PREFIX_RULE = { pattern: /^[^\s:]+$/, expected: 'a prefix without spaces or ":", e.g. {wattprint}' } as const;
+
 export enum QueueName {
   Samples = 'samples',
   JobEvents = 'job-events',

@@ -132,7 +132,7 @@ export class QuickstartSession {
         REDIS_URL: this.redis.url,
         WATTPRINT_ROLE: 'all',
         WATTPRINT_BOOTSTRAP_TOKEN: bootstrap,
-        WATTPRINT_QUEUE_PREFIX: QUEUE_PREFIX, // the agents always publish under the default prefix
+        WATTPRINT_QUEUE_PREFIX: QUEUE_PREFIX, // the agents' default, whatever the caller's environment says
         WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000', // the live table asks for every running job's timeline
       },
       join(this.logDir, 'collector.log'),

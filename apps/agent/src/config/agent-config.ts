@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { Identifier, SampleSource, parseWith, problemLines } from '@wattprint/protocol';
+import { Identifier, QUEUE_PREFIX, QUEUE_PREFIX_RULE, SampleSource, parseWith, problemLines } from '@wattprint/protocol';
 
 /** Thrown once at start-up when the environment or the config file is wrong; lists every bad variable. */
 export class ConfigError extends Error {
@@ -36,6 +36,7 @@ const sourcesList = z
 const ConfigSchema = z
   .object({
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://… or rediss://…').default('redis://127.0.0.1:6379'),
+    WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, `expected ${QUEUE_PREFIX_RULE.expected}`).default(QUEUE_PREFIX),
     WATTPRINT_AGENT_ID: Identifier.refine((id) => !id.includes('/'), 'agent id may not contain "/"').default(() => hostname().split('.')[0] || 'agent'),
     WATTPRINT_NODE: z.string().min(1).max(255).default(() => hostname()),
     WATTPRINT_AGENT_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -57,6 +58,8 @@ const ConfigSchema = z
 
 export interface AgentConfig {
   redisUrl: string;
+  /** BullMQ key prefix; the collectors must use the same one. */
+  queuePrefix: string;
   agentId: string;
   node: string;
   /** HMAC key; only `run` needs it, `probe` does not. */
@@ -123,6 +126,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   }
   return {
     redisUrl: c.REDIS_URL,
+    queuePrefix: c.WATTPRINT_QUEUE_PREFIX,
     agentId: c.WATTPRINT_AGENT_ID,
     node: c.WATTPRINT_NODE,
     agentKey: c.WATTPRINT_AGENT_KEY ?? null,

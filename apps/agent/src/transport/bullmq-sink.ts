@@ -28,11 +28,14 @@ export class BullMqSink implements MessageSink {
   private readonly queues: Map<QueueName, Queue>;
   private downSince: number | null = null;
 
+  private readonly addTimeoutMs: number;
+
   constructor(
     redisUrl: string,
     private readonly log: Logger,
-    private readonly addTimeoutMs = 5000,
+    options: { prefix?: string; addTimeoutMs?: number } = {},
   ) {
+    this.addTimeoutMs = options.addTimeoutMs ?? 5000;
     this.connection = new IORedis(redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: null,
@@ -49,7 +52,7 @@ export class BullMqSink implements MessageSink {
       if (this.downSince !== null) this.log.info('Redis reachable again', { downMs: Date.now() - this.downSince });
       this.downSince = null;
     });
-    const opts = { connection: this.connection, prefix: QUEUE_PREFIX };
+    const opts = { connection: this.connection, prefix: options.prefix ?? QUEUE_PREFIX };
     this.queues = new Map([
       [QueueName.Samples, new Queue(QueueName.Samples, opts)],
       [QueueName.JobEvents, new Queue(QueueName.JobEvents, opts)],

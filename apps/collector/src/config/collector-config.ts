@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { QUEUE_PREFIX } from '@wattprint/protocol';
+import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
 import { EnvParser } from './env-parser';
 
 export type CollectorRole = 'api' | 'worker' | 'all';
@@ -66,8 +66,8 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
     agentKeyTtlMs: e.int('WATTPRINT_AGENT_KEY_TTL_MS', 10_000, { min: 0, max: 3_600_000 }),
     sqliteBusyTimeoutMs: e.int('WATTPRINT_SQLITE_BUSY_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   };
-  if (!/^[^\s:]+$/.test(config.queuePrefix)) {
-    e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: 'a prefix without spaces or ":", e.g. {wattprint}' });
+  if (!QUEUE_PREFIX_RULE.pattern.test(config.queuePrefix)) {
+    e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: QUEUE_PREFIX_RULE.expected });
   }
   if (config.bootstrapToken !== undefined && config.bootstrapToken.length < 16) {
     e.problems.push({ variable: 'WATTPRINT_BOOTSTRAP_TOKEN', value: '(hidden)', expected: 'at least 16 characters' });
