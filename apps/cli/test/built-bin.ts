@@ -6,17 +6,20 @@ import { ROOT, scratchDir } from './run-cli';
 /** The bin the README's `npx wattprint` runs. */
 export const BIN = join(ROOT, 'apps', 'cli', 'bin', 'wattprint.js');
 
+/** The workspace libraries the built CLI requires at run time. */
+const LIBS = ['estimation', 'protocol'];
+
 /**
- * After `npm ci` the workspace links @wattprint/estimation into node_modules; a checkout built
- * without that install gets the same link through NODE_PATH, so the built bin runs either way.
+ * After `npm ci` the workspace links the libraries into node_modules; a checkout built without that
+ * install gets the same links through NODE_PATH, so the built bin runs either way.
  */
 function libraryPath(): string | undefined {
   // Asked of a real node process: inside jest, module resolution goes through its moduleNameMapper.
-  const probe = spawnSync(process.execPath, ['-e', "require.resolve('@wattprint/estimation')"], { cwd: join(ROOT, 'apps', 'cli', 'dist') });
-  if (probe.status === 0) return undefined;
+  const resolves = (lib: string) => spawnSync(process.execPath, ['-e', `require.resolve('@wattprint/${lib}')`], { cwd: join(ROOT, 'apps', 'cli', 'dist') }).status === 0;
+  if (LIBS.every(resolves)) return undefined;
   const dir = scratchDir();
   mkdirSync(join(dir, '@wattprint'));
-  symlinkSync(join(ROOT, 'libs', 'estimation'), join(dir, '@wattprint', 'estimation'), 'dir');
+  for (const lib of LIBS) symlinkSync(join(ROOT, 'libs', lib), join(dir, '@wattprint', lib), 'dir');
   return dir;
 }
 

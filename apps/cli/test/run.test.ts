@@ -1,6 +1,8 @@
 import { forecast } from '@wattprint/estimation';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 // The agent reads what `wattprint run` writes: this test checks the two against each other through a
@@ -58,14 +60,9 @@ function wattprint(args: string[], env: NodeJS.ProcessEnv = {}): Wrapper {
   return { process: p, ended: new Promise((resolve) => p.on('close', (status) => resolve({ status, stdout, stderr }))) };
 }
 
-/** A fresh directory for one run of CHILD. */
-function childDir(): string {
-  return scratchDir();
-}
-
 describe('wattprint run', () => {
   it("tags the command's process so that the node's agent books it to the job, and exits with its status", async () => {
-    const d = childDir();
+    const d = scratchDir();
     const run = wattprint(['run', '--job-id', 'train-42', '--name', 'resnet50', '--user', 'alice', '--team', 'vision', '--project', 'imagenet', '--cluster', 'north', '--', process.execPath, child, d]);
     const pid = Number(await waitForFile(join(d, 'pid')));
 
@@ -86,7 +83,7 @@ describe('wattprint run', () => {
   });
 
   it('gives the job a unique id of its node and start time, and the command name as job name', async () => {
-    const d = childDir();
+    const d = scratchDir();
     const run = wattprint(['run', process.execPath, child, d]);
     const env = parseEnviron(readFileSync(`/proc/${await waitForFile(join(d, 'pid'))}/environ`, 'utf8'));
     writeFileSync(join(d, 'stop'), '0');
@@ -103,7 +100,7 @@ describe('wattprint run', () => {
     // Not on a terminal, a SIGINT can only have been sent to the wrapper, so it is passed on too.
     ['SIGINT', 9],
   ] as const)('passes %s on to the command and ends with the status the command chose', async (signal, code) => {
-    const d = childDir();
+    const d = scratchDir();
     const run = wattprint(['run', '--job-id', `sig-${signal}`, '--', process.execPath, child, d]);
     await waitForFile(join(d, 'pid'));
     run.process.kill(signal);
@@ -139,7 +136,7 @@ describe('wattprint run', () => {
   });
 
   it('refuses bad flags before anything runs, naming each, with status 1', async () => {
-    const d = childDir();
+    const d = scratchDir();
     const flags = await wattprint(['run', '--job-id', 'no spaces please', '--team', '', '--forecast', 'a.yaml', '--forecast-id', 'fc_1', '--', process.execPath, child, d]).ended;
     expect(flags.status).toBe(1);
     expect(flags.stderr).toBe(
@@ -149,6 +146,12 @@ describe('wattprint run', () => {
     const spec = await wattprint(['run', '--forecast', 'examples/no-such-spec.yaml', '--', process.execPath, child, d]).ended;
     expect(spec.status).toBe(1);
     expect(spec.stderr).toBe('examples/no-such-spec.yaml: cannot read the file (no such file); expected a readable JSON or YAML file\n');
+    const url = await wattprint(['run', '--url', 'collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' }).ended;
+    expect(url.status).toBe(1);
+    expect(url.stderr).toBe('--url: got "collector:8080"; expected an http:// or https:// URL\n');
+    const noToken = await wattprint(['run', '--url', 'http://collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' }).ended;
+    expect(noToken.status).toBe(1);
+    expect(noToken.stderr).toBe('--url: given without a token; expected --token or WATTPRINT_TOKEN as well\n');
     expect(existsSync(join(d, 'pid'))).toBe(false);
     rmSync(d, { recursive: true, force: true });
   });
@@ -181,5 +184,39 @@ describe('wattprint run', () => {
     const run = await wattprint(['run', '--quiet', '--summary', join(dir, 'no-such-dir', 's.json'), '--', process.execPath, '-e', 'process.exit(4)']).ended;
     expect(run.status).toBe(4);
     expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(dir, 'no-such-dir', 's.json')} (ENOENT)\n`);
+  });
+});
+
+describe('wattprint run against something that is not a Wattprint collector', () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    // Answers as a misconfigured proxy might: a success status with a page, or JSON of another shape.
+    server = createServer((req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(201, { 'content-type': 'text/html' }).end('<html>created</html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ energy: { energyKWh: 'lots' } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('refuses to launch on a forecast answer it cannot read, saying what came back', async () => {
+    const d = scratchDir();
+    const run = await wattprint(['run', '--url', url, '--token', 't', '--forecast', 'examples/mnist-dedicated.yaml', '--', process.execPath, child, d]).ended;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`the collector at ${url} answered 201 to the forecast with an unexpected body ((body): Invalid input: expected object, received undefined); expected a Wattprint collector's answer\n`);
+    expect(existsSync(join(d, 'pid'))).toBe(false);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it("reports a job answer it cannot read in one line, and keeps the command's status", async () => {
+    const run = await wattprint(['run', '--url', url, '--token', 't', '--job-id', 'j-odd', '--', process.execPath, '-e', 'process.exit(6)']).ended;
+    expect(run.status).toBe(6);
+    expect(run.stderr).toContain(`wattprint: could not read the job from the collector: the collector at ${url} answered 200 to the job with an unexpected body (energy.energyKWh: `);
   });
 });

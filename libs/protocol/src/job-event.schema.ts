@@ -5,19 +5,22 @@ import { Signature } from './batch.schema';
 export const Scheduler = z.enum(['slurm', 'kubernetes', 'wrapper', 'unknown']);
 export type Scheduler = z.infer<typeof Scheduler>;
 
+/** The longest job id and metadata values the messages carry (the agent clips longer ones). */
+export const JOB_FIELD_MAX = { jobId: 128, name: 255, user: 128, team: 128, project: 128, cluster: 128, forecastId: 128 } as const;
+
 /** What the agent learns of a job from its environment; every field optional. */
 export const JobMetadata = z.strictObject({
-  name: z.string().max(255).optional(),
-  user: z.string().max(128).optional(),
-  team: z.string().max(128).optional(),
-  project: z.string().max(128).optional(),
-  cluster: z.string().max(128).optional(),
+  name: z.string().max(JOB_FIELD_MAX.name).optional(),
+  user: z.string().max(JOB_FIELD_MAX.user).optional(),
+  team: z.string().max(JOB_FIELD_MAX.team).optional(),
+  project: z.string().max(JOB_FIELD_MAX.project).optional(),
+  cluster: z.string().max(JOB_FIELD_MAX.cluster).optional(),
   scheduler: Scheduler.optional(),
   /** The scheduler's own id (Slurm job id, Kubernetes pod UID). */
   schedulerJobId: z.string().max(128).optional(),
   labels: z.record(z.string().max(128), z.string().max(1024)).optional(),
   /** The forecast this job was launched from, to check the forecast against what happened. */
-  forecastId: z.string().max(128).optional(),
+  forecastId: z.string().max(JOB_FIELD_MAX.forecastId).optional(),
 });
 export type JobMetadata = z.infer<typeof JobMetadata>;
 
@@ -26,7 +29,7 @@ const eventBase = {
   eventId: Identifier,
   agentId: Identifier,
   node: z.string().min(1).max(255),
-  jobId: z.string().min(1).max(128),
+  jobId: z.string().min(1).max(JOB_FIELD_MAX.jobId),
   at: EpochMs,
 };
 

@@ -1,4 +1,4 @@
-import type { JobMetadata } from '@wattprint/protocol';
+import { JOB_ENV, JOB_FIELD_MAX, type JobMetadata } from '@wattprint/protocol';
 
 /** The job a process belongs to, as told by its environment and its cgroup. */
 export interface JobIdentity {
@@ -51,12 +51,12 @@ function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetada
   const labels: Record<string, string> = {};
   if (env.SLURM_JOB_PARTITION) labels.partition = env.SLURM_JOB_PARTITION.slice(0, 1024);
   const fromEnv: JobMetadata = {
-    name: clip(env.WATTPRINT_JOB_NAME ?? env.SLURM_JOB_NAME, 255),
-    user: clip(env.WATTPRINT_USER ?? env.SLURM_JOB_USER ?? env.USER, 128),
-    team: clip(env.WATTPRINT_TEAM ?? env.SLURM_JOB_ACCOUNT, 128),
-    project: clip(env.WATTPRINT_PROJECT, 128),
-    cluster: clip(env.WATTPRINT_CLUSTER ?? env.SLURM_CLUSTER_NAME, 128),
-    forecastId: clip(env.WATTPRINT_FORECAST_ID, 128),
+    name: clip(env[JOB_ENV.name] ?? env.SLURM_JOB_NAME, JOB_FIELD_MAX.name),
+    user: clip(env[JOB_ENV.user] ?? env.SLURM_JOB_USER ?? env.USER, JOB_FIELD_MAX.user),
+    team: clip(env[JOB_ENV.team] ?? env.SLURM_JOB_ACCOUNT, JOB_FIELD_MAX.team),
+    project: clip(env[JOB_ENV.project], JOB_FIELD_MAX.project),
+    cluster: clip(env[JOB_ENV.cluster] ?? env.SLURM_CLUSTER_NAME, JOB_FIELD_MAX.cluster),
+    forecastId: clip(env[JOB_ENV.forecastId], JOB_FIELD_MAX.forecastId),
     labels: Object.keys(labels).length > 0 ? labels : undefined,
   };
   return { ...base, ...defined(fromEnv) };
@@ -69,8 +69,9 @@ function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetada
  */
 export function jobOfProcess(environ: Record<string, string> | null, cgroup: string | null): JobIdentity | null {
   const env = environ ?? {};
-  if (env.WATTPRINT_JOB_ID) {
-    return { jobId: env.WATTPRINT_JOB_ID.slice(0, 128), metadata: metadataFrom(env, { scheduler: env.SLURM_JOB_ID ? 'slurm' : 'wrapper', schedulerJobId: clip(env.SLURM_JOB_ID, 128) }) };
+  const wrapped = env[JOB_ENV.jobId];
+  if (wrapped) {
+    return { jobId: wrapped.slice(0, JOB_FIELD_MAX.jobId), metadata: metadataFrom(env, { scheduler: env.SLURM_JOB_ID ? 'slurm' : 'wrapper', schedulerJobId: clip(env.SLURM_JOB_ID, 128) }) };
   }
   const slurm = env.SLURM_JOB_ID ?? (cgroup ? slurmJobFromCgroup(cgroup) : null);
   if (slurm) return { jobId: slurm.slice(0, 128), metadata: metadataFrom(env, { scheduler: 'slurm', schedulerJobId: slurm.slice(0, 128) }) };

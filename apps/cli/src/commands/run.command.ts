@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { isatty } from 'node:tty';
 import { forecast } from '@wattprint/estimation';
+import { JOB_FIELD_MAX } from '@wattprint/protocol';
 import type { Command } from 'commander';
 import { CliInputError, CommandExit } from '../cli-error';
 import { type CollectorTarget, collectorUrl, DEFAULT_URL } from '../collector/collector-http';
@@ -98,12 +100,13 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
     .action(async (words: string[], options: RunOptions) => {
       const surroundings = given ?? processRunEnvironment();
       const { env } = surroundings;
+      const url = collectorUrl(options.url, env);
       const token = options.token ?? env.WATTPRINT_TOKEN;
-      const target: CollectorTarget | null = token ? { url: collectorUrl(options.url, env), token } : null;
+      const target: CollectorTarget | null = token ? { url, token } : null;
       const [command, ...args] = words;
       const job: RunJob = {
         jobId: options.jobId ?? newJobId(surroundings.hostname(), surroundings.now(), Math.random),
-        name: options.name ?? command.split('/').pop()?.slice(0, 255),
+        name: options.name ?? (basename(command).slice(0, JOB_FIELD_MAX.name) || undefined),
         user: options.user,
         team: options.team,
         project: options.project,
@@ -111,6 +114,8 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
         forecastId: options.forecastId,
       };
       const problems = runJobProblems(job);
+      // A collector named without a token would be ignored: the forecast and the report both need one.
+      if (options.url !== undefined && !token) problems.push('--url: given without a token; expected --token or WATTPRINT_TOKEN as well');
       if (options.forecast !== undefined && options.forecastId !== undefined) {
         problems.unshift('--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)');
       }

@@ -1,4 +1,3 @@
-import { exitStatusOf } from './child';
 import { jobEnvironment, newJobId, runJobProblems } from './job-environment';
 
 describe('newJobId', () => {
@@ -45,18 +44,5 @@ describe('jobEnvironment', () => {
       WATTPRINT_PROJECT: 'kept',
       WATTPRINT_FORECAST_ID: 'fc_1',
     });
-  });
-});
-
-describe('exitStatusOf', () => {
-  const failure = (code: string) => ({ error: Object.assign(new Error(code), { code }) });
-
-  it("is the command's code, 128 + the signal's number, or 127/126 as sh gives", () => {
-    expect(exitStatusOf({ code: 0, signal: null })).toBe(0);
-    expect(exitStatusOf({ code: 42, signal: null })).toBe(42);
-    expect(exitStatusOf({ code: null, signal: 'SIGTERM' })).toBe(143);
-    expect(exitStatusOf({ code: null, signal: 'SIGKILL' })).toBe(137);
-    expect(exitStatusOf(failure('ENOENT'))).toBe(127);
-    expect(exitStatusOf(failure('EACCES'))).toBe(126);
   });
 });

@@ -1,7 +1,8 @@
+import { JOB_ENV, JOB_FIELD_MAX } from '@wattprint/protocol';
+
 /**
- * What `wattprint run` tells of the job it launches. The node's agent reads these variables from
- * `/proc/<pid>/environ` of every process that holds a GPU (apps/agent/src/attribution/job-identity.ts),
- * so the contract between the two is these names and nothing else.
+ * What `wattprint run` tells of the job it launches, through the variables of JOB_ENV that the node's
+ * agent reads from `/proc/<pid>/environ` of every process that holds a GPU.
  */
 export interface RunJob {
   jobId: string;
@@ -12,9 +13,6 @@ export interface RunJob {
   cluster?: string;
   forecastId?: string;
 }
-
-/** The protocol's limits (libs/protocol job-event.schema.ts): longer values would be clipped by the agent. */
-const LIMITS = { jobId: 128, name: 255, user: 128, team: 128, project: 128, cluster: 128, forecastId: 128 } as const;
 
 // A job id travels in URLs (/api/v1/jobs/:id) and shell scripts: keep it to characters that need no quoting.
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
@@ -43,7 +41,7 @@ export function runJobProblems(job: RunJob): string[] {
   for (const key of Object.keys(FLAG) as Array<keyof RunJob>) {
     const value = job[key];
     if (value === undefined) continue;
-    if (value.length === 0 || value.length > LIMITS[key]) problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected 1 to ${LIMITS[key]} characters`);
+    if (value.length === 0 || value.length > JOB_FIELD_MAX[key]) problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected 1 to ${JOB_FIELD_MAX[key]} characters`);
     else if (key === 'jobId' && !JOB_ID.test(value)) problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected letters, digits and . _ : @ - (starting with a letter or digit)`);
   }
   return problems;
@@ -57,15 +55,9 @@ export function runJobProblems(job: RunJob): string[] {
 export function jobEnvironment(job: RunJob, inherited: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(inherited)) if (v !== undefined) env[k] = v;
-  env.WATTPRINT_JOB_ID = job.jobId;
-  const set = (name: string, value: string | undefined) => {
-    if (value !== undefined) env[name] = value;
-  };
-  set('WATTPRINT_JOB_NAME', job.name);
-  set('WATTPRINT_USER', job.user);
-  set('WATTPRINT_TEAM', job.team);
-  set('WATTPRINT_PROJECT', job.project);
-  set('WATTPRINT_CLUSTER', job.cluster);
-  set('WATTPRINT_FORECAST_ID', job.forecastId);
+  for (const key of Object.keys(JOB_ENV) as Array<keyof RunJob>) {
+    const value = job[key];
+    if (value !== undefined) env[JOB_ENV[key]] = value;
+  }
   return env;
 }
