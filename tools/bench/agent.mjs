@@ -50,7 +50,9 @@ for (const [pid, environ] of Object.entries(procs)) {
 }
 
 const port = await freePort();
-const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
+const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], {
+  stdio: 'ignore',
+});
 await new Promise((r) => setTimeout(r, 500));
 
 const env = {
@@ -96,13 +98,18 @@ redis.kill('SIGKILL');
 const agentCpu = a1.cpu - a0.cpu;
 const baseCpu = b1.cpu - b0.cpu;
 const pct = (cpu) => (100 * cpu) / wall;
-const row = (name, cpu, rss) => `${name.padEnd(26)} ${cpu.toFixed(2).padStart(8)} s ${pct(cpu).toFixed(3).padStart(8)} % ${rss.toFixed(1).padStart(8)} MB`;
+const row = (name, cpu, rss) =>
+  `${name.padEnd(26)} ${cpu.toFixed(2).padStart(8)} s ${pct(cpu).toFixed(3).padStart(8)} % ${rss.toFixed(1).padStart(8)} MB`;
 console.log(`agent overhead: ${gpus} GPUs at 1 Hz through the fake nvidia-smi for ${wall.toFixed(1)} s (steady state, after 3 s start-up)`);
 console.log(`${''.padEnd(26)} ${'CPU'.padStart(10)} ${'of 1 core'.padStart(10)} ${'peak RSS'.padStart(11)}`);
 console.log(row('wattprint-agent', agentCpu, a1.peakRssMb));
 console.log(row('bare node (baseline)', baseCpu, b1.peakRssMb));
-console.log(`ratio agent / bare node: CPU ${(agentCpu / Math.max(baseCpu, 1 / CLK_TCK)).toFixed(1)}x, RSS ${(a1.peakRssMb / b1.peakRssMb).toFixed(2)}x`);
-console.log(`agent start-up CPU: ${a0.cpu.toFixed(2)} s; fake nvidia-smi children (not the agent's cost): ${(a1.children - a0.children).toFixed(2)} s`);
+console.log(
+  `ratio agent / bare node: CPU ${(agentCpu / Math.max(baseCpu, 1 / CLK_TCK)).toFixed(1)}x, RSS ${(a1.peakRssMb / b1.peakRssMb).toFixed(2)}x`,
+);
+console.log(
+  `agent start-up CPU: ${a0.cpu.toFixed(2)} s; fake nvidia-smi children (not the agent's cost): ${(a1.children - a0.children).toFixed(2)} s`,
+);
 console.log(`published: ${batches} batches, ${events} job events on the queues`);
 const pass = pct(agentCpu) < 1 && a1.peakRssMb < 80 && batches > 0;
 console.log(`targets (< 1 % of one core, < 80 MB): ${pass ? 'met' : 'NOT met'}`);

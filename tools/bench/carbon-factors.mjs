@@ -44,12 +44,24 @@ await migrateToLatest(handle.db, handle.dialect);
 const sites = new SiteRepository(handle);
 const intensity = new IntensityRepository(handle);
 for (const [i, region] of REGIONS.entries()) {
-  await sites.create({ id: `s${i}`, name: region, region, createdAt: 0 }, [{ validFrom: 0, pue: 1.2 + i / 10 }, { validFrom: START + 400 * H, pue: 1.1 }]);
+  await sites.create({ id: `s${i}`, name: region, region, createdAt: 0 }, [
+    { validFrom: 0, pue: 1.2 + i / 10 },
+    { validFrom: START + 400 * H, pue: 1.1 },
+  ]);
 }
 for (let n = 0; n < NODES; n++) await sites.assignNode(`node-${n}`, `s${n % REGIONS.length}`);
 const periods = [];
 for (const region of REGIONS) {
-  for (let h = 0; h < HOURS - 24; h++) periods.push({ region, periodStart: START + h * H, periodEnd: START + (h + 1) * H, gPerKwh: 100 + ((h * 7) % 300), kind: 'actual', source: 'bench', revisedAt: 0 });
+  for (let h = 0; h < HOURS - 24; h++)
+    periods.push({
+      region,
+      periodStart: START + h * H,
+      periodEnd: START + (h + 1) * H,
+      gPerKwh: 100 + ((h * 7) % 300),
+      kind: 'actual',
+      source: 'bench',
+      revisedAt: 0,
+    });
 }
 await intensity.upsert(periods);
 
@@ -84,9 +96,15 @@ const factorsMs = await time(async () => {
   size = (await carbon.hourFactors(keys)).size;
 });
 
-console.log(`database: ${handle.dialect}; ${NODES} nodes × ${HOURS} h = ${keys.length.toLocaleString('en-US')} keys, ${periods.length.toLocaleString('en-US')} intensity periods, median of ${RUNS}`);
-console.log(`baseline (Map of keys to one constant factor): ${baselineMs.toFixed(1)} ms  ${Math.round(keys.length / (baselineMs / 1000)).toLocaleString('en-US')} keys/s`);
-console.log(`CarbonService.hourFactors:                     ${factorsMs.toFixed(1)} ms  ${Math.round(keys.length / (factorsMs / 1000)).toLocaleString('en-US')} keys/s  (${size.toLocaleString('en-US')} factors)`);
+console.log(
+  `database: ${handle.dialect}; ${NODES} nodes × ${HOURS} h = ${keys.length.toLocaleString('en-US')} keys, ${periods.length.toLocaleString('en-US')} intensity periods, median of ${RUNS}`,
+);
+console.log(
+  `baseline (Map of keys to one constant factor): ${baselineMs.toFixed(1)} ms  ${Math.round(keys.length / (baselineMs / 1000)).toLocaleString('en-US')} keys/s`,
+);
+console.log(
+  `CarbonService.hourFactors:                     ${factorsMs.toFixed(1)} ms  ${Math.round(keys.length / (factorsMs / 1000)).toLocaleString('en-US')} keys/s  (${size.toLocaleString('en-US')} factors)`,
+);
 console.log(`ratio hourFactors / baseline: ${(factorsMs / baselineMs).toFixed(2)}×`);
 
 await handle.close();

@@ -33,9 +33,16 @@ export function nextBatch(node, endMs) {
     for (let g = 0; g < GPUS_PER_NODE; g++) {
       const power = 250 + 10 * g + s;
       samples.push({
-        seq: node.nextSeq + samples.length, t0: startMs + s * 1000, t1: startMs + (s + 1) * 1000,
-        device: `gpu${g}`, kind: 'gpu', jobId: g < 6 ? `job-${node.agentId}` : null,
-        energyJ: power, powerW: power, utilization: g < 6 ? 97 : 0, source: 'nvml',
+        seq: node.nextSeq + samples.length,
+        t0: startMs + s * 1000,
+        t1: startMs + (s + 1) * 1000,
+        device: `gpu${g}`,
+        kind: 'gpu',
+        jobId: g < 6 ? `job-${node.agentId}` : null,
+        energyJ: power,
+        powerW: power,
+        utilization: g < 6 ? 97 : 0,
+        source: 'nvml',
       });
     }
   }

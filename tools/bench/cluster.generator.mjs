@@ -33,7 +33,11 @@ function tick(slot) {
     let node = nodes.get(i);
     if (!node) nodes.set(i, (node = makeNode(i, secret)));
     const batch = nextBatch(node, now);
-    jobs.push({ name: protocol.MessageName.Batch, data: batch, opts: { jobId: protocol.batchJobId(batch), removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    jobs.push({
+      name: protocol.MessageName.Batch,
+      data: batch,
+      opts: { jobId: protocol.batchJobId(batch), removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+    });
   }
   sentBatches += jobs.length;
   return jobs.length > 0 ? queue.addBulk(jobs) : Promise.resolve();

@@ -71,7 +71,8 @@ if (COLLECTOR_COUNTS.some((c) => !Number.isInteger(c) || c < 1)) {
 
 const began = Date.now();
 const log = (line) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+const percentile = (sorted, p) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** A child speaking JSON lines on stdout: `ask(command)` writes a line and resolves with the reply. */
 function jsonChild(child) {
@@ -80,7 +81,14 @@ function jsonChild(child) {
     if (line.startsWith('{')) waiting.shift()?.(JSON.parse(line));
   });
   const next = () => new Promise((r) => waiting.push(r));
-  return { next, ask: (command) => { const reply = next(); child.stdin.write(`${command}\n`); return reply; } };
+  return {
+    next,
+    ask: (command) => {
+      const reply = next();
+      child.stdin.write(`${command}\n`);
+      return reply;
+    },
+  };
 }
 
 const children = new Set();
@@ -113,7 +121,13 @@ let redisUrl = args.redis;
 let redisServer = null;
 if (!redisUrl) {
   const port = await freePort();
-  redisServer = spawnChild('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {}, ['ignore', 'ignore', 'ignore']);
+  redisServer = spawnChild(
+    'redis-server',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+    {},
+    ['ignore', 'ignore', 'ignore'],
+  );
   redisUrl = `redis://127.0.0.1:${port}`;
   await sleep(300);
 }
@@ -126,9 +140,18 @@ const databaseUrl = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}o
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 const collectorMain = join(root, 'apps/collector/dist/main.js');
-const collectorEnv = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, WATTPRINT_QUEUE_PREFIX: prefix, WATTPRINT_ROLE: 'worker', WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY) };
+const collectorEnv = {
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  WATTPRINT_QUEUE_PREFIX: prefix,
+  WATTPRINT_ROLE: 'worker',
+  WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),
+};
 await new Promise((resolve, reject) => {
-  const m = spawn(process.execPath, [collectorMain, 'migrate'], { env: { ...process.env, ...collectorEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const m = spawn(process.execPath, [collectorMain, 'migrate'], {
+    env: { ...process.env, ...collectorEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   m.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited ${code}; is the collector built (npm run build)?`))));
 });
 
@@ -177,14 +200,20 @@ const metric = (text, series) => Number((text.split('\n').find((l) => l.startsWi
 const agentSecret = randomBytes(16).toString('hex');
 const generators = [];
 for (let k = 0; k < GENERATORS; k++) {
-  const child = spawnChild(`generator ${k + 1}`, process.execPath, [join(root, 'tools/bench/cluster.generator.mjs')], { REDIS_URL: redisUrl, PREFIX: prefix, AGENT_SECRET: agentSecret }, ['pipe', 'pipe', 'inherit']);
+  const child = spawnChild(
+    `generator ${k + 1}`,
+    process.execPath,
+    [join(root, 'tools/bench/cluster.generator.mjs')],
+    { REDIS_URL: redisUrl, PREFIX: prefix, AGENT_SECRET: agentSecret },
+    ['pipe', 'pipe', 'inherit'],
+  );
   const rpc = jsonChild(child);
   await rpc.next();
   generators.push({ child, ...rpc, range: [0, 0] });
 }
 let registered = 0;
 async function registerAgents(nodes) {
-  for (; registered < nodes; ) {
+  for (; registered < nodes;) {
     const chunk = Math.min(1000, nodes - registered);
     const values = [];
     const params = [];
@@ -214,10 +243,15 @@ async function sentBatches() {
 }
 
 async function queueDrained(collectors, timeoutMs) {
-  await waitUntil('the queue to drain', async () => {
-    const depth = metric(await metricsOf(collectors[0]), 'wattprint_queue_depth');
-    return depth === 0;
-  }, timeoutMs, 250);
+  await waitUntil(
+    'the queue to drain',
+    async () => {
+      const depth = metric(await metricsOf(collectors[0]), 'wattprint_queue_depth');
+      return depth === 0;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 // ---- one measurement -------------------------------------------------------------------------
@@ -230,7 +264,8 @@ const cores = (a, b, pids) =>
     const x = a.cpu.get(p);
     const y = b.cpu.get(p);
     return x === null || y === null || x === undefined || y === undefined || y < x ? s : s + (y - x);
-  }, 0) / ((b.at - a.at) / 1000);
+  }, 0) /
+  ((b.at - a.at) / 1000);
 
 async function measure(collectors, gpus) {
   const nodes = Math.max(1, Math.round(gpus / GPUS_PER_NODE));
@@ -238,7 +273,12 @@ async function measure(collectors, gpus) {
   await setNodes(nodes);
   await sleep(WARMUP_S * 1000);
   const postgresPids = pidsNamed('postgres');
-  const pids = [...collectors.map((c) => c.child.pid), ...generators.map((g) => g.child.pid), ...(redisServer ? [redisServer.pid] : []), ...postgresPids];
+  const pids = [
+    ...collectors.map((c) => c.child.pid),
+    ...generators.map((g) => g.child.pid),
+    ...(redisServer ? [redisServer.pid] : []),
+    ...postgresPids,
+  ];
   const before = await sentBatches();
   const cpu0 = snapshotCpu(pids);
   const samples0 = (await Promise.all(collectors.map(metricsOf))).reduce((s, t) => s + metric(t, 'wattprint_ingest_samples_total'), 0);
@@ -249,12 +289,21 @@ async function measure(collectors, gpus) {
   const mem = new Map(pids.map((p) => [p, memory(p)]));
   for (const c of collectors) c.peakRss = Math.max(c.peakRss, mem.get(c.child.pid).rss);
   // The batches each generator sent in the window, and their lags once committed (or the deadline passed).
-  const ranges = after.map((a, k) => ({ from: agentIdOf(a.range[0]), to: agentIdOf(a.range[1]), t0: before[k].at, t1: a.at, expected: a.sentBatches - before[k].sentBatches }));
+  const ranges = after.map((a, k) => ({
+    from: agentIdOf(a.range[0]),
+    to: agentIdOf(a.range[1]),
+    t0: before[k].at,
+    t1: a.at,
+    expected: a.sentBatches - before[k].sentBatches,
+  }));
   const expected = ranges.reduce((s, r) => s + r.expected, 0);
   const lagQuery = async () => {
     const lags = [];
     for (const r of ranges) {
-      const { rows } = await db.query('SELECT ingested_at - last_t1 AS lag FROM ingested_batches WHERE last_t1 >= $1 AND last_t1 < $2 AND agent_id >= $3 AND agent_id < $4', [r.t0, r.t1, r.from, r.to]);
+      const { rows } = await db.query(
+        'SELECT ingested_at - last_t1 AS lag FROM ingested_batches WHERE last_t1 >= $1 AND last_t1 < $2 AND agent_id >= $3 AND agent_id < $4',
+        [r.t0, r.t1, r.from, r.to],
+      );
       for (const row of rows) lags.push(Number(row.lag));
     }
     return lags;
@@ -284,9 +333,17 @@ async function measure(collectors, gpus) {
     generatorsKeptUp: (expected * SAMPLES_PER_BATCH) / ((cpu1.at - cpu0.at) / 1000) >= 0.95 * nodes * GPUS_PER_NODE,
     ok: false,
     collectors: collectors.map((c) => ({ cores: cores(cpu0, cpu1, [c.child.pid]), rss: mem.get(c.child.pid).rss })),
-    generators: generators.map((g, k) => ({ cores: cores(cpu0, cpu1, [g.child.pid]), rss: mem.get(g.child.pid).rss, late: after[k].lateTicks - before[k].lateTicks })),
+    generators: generators.map((g, k) => ({
+      cores: cores(cpu0, cpu1, [g.child.pid]),
+      rss: mem.get(g.child.pid).rss,
+      late: after[k].lateTicks - before[k].lateTicks,
+    })),
     redis: redisServer ? { cores: cores(cpu0, cpu1, [redisServer.pid]), rss: mem.get(redisServer.pid).rss } : null,
-    postgres: { cores: cores(cpu0, cpu1, postgresPids), rss: postgresPids.reduce((s, p) => s + mem.get(p).rss, 0), processes: postgresPids.length },
+    postgres: {
+      cores: cores(cpu0, cpu1, postgresPids),
+      rss: postgresPids.reduce((s, p) => s + mem.get(p).rss, 0),
+      processes: postgresPids.length,
+    },
     machineBusy: (cpu1.machine.busy - cpu0.machine.busy) / (cpu1.machine.total - cpu0.machine.total),
   };
   result.ok = result.generatorsKeptUp && lags.length >= expected && p99 < MAX_LAG_MS;
@@ -303,10 +360,12 @@ function describe(r) {
   ];
   const procs = [
     ...r.collectors.map((c, k) => `collector${k + 1} ${(c.cores * 100).toFixed(0)} % ${mib(c.rss)}`),
-    ...r.generators.map((g, k) => `generator${k + 1} ${(g.cores * 100).toFixed(0)} % ${mib(g.rss)}${g.late ? ` (${g.late} of its 50 ms ticks late)` : ''}`),
+    ...r.generators.map(
+      (g, k) => `generator${k + 1} ${(g.cores * 100).toFixed(0)} % ${mib(g.rss)}${g.late ? ` (${g.late} of its 50 ms ticks late)` : ''}`,
+    ),
     ...(r.redis ? [`redis ${(r.redis.cores * 100).toFixed(0)} % ${mib(r.redis.rss)}`] : []),
     `postgres(${r.postgres.processes} procs) ${(r.postgres.cores * 100).toFixed(0)} % ${mib(r.postgres.rss)}`,
-    `machine busy ${(r.machineBusy * 100).toFixed(0)} % of ${(await_cores)} cores`,
+    `machine busy ${(r.machineBusy * 100).toFixed(0)} % of ${await_cores} cores`,
   ];
   return `${parts.join('; ')}\n           CPU (of one core) and RSS: ${procs.join(', ')}`;
 }
@@ -375,10 +434,16 @@ const { rows } = await db.query('SELECT coalesce(sum(samples), 0)::bigint AS sam
 const stored = Number(rows[0].samples);
 const sent = sentTotal * SAMPLES_PER_BATCH;
 
-console.log(`\ncluster benchmark: simulated 8-GPU nodes at 1 Hz, a signed 5 s batch per node every 5 s; ${GENERATORS} generator process(es); PostgreSQL schema, ${redisServer ? 'private redis-server' : redisUrl}`);
+console.log(
+  `\ncluster benchmark: simulated 8-GPU nodes at 1 Hz, a signed 5 s batch per node every 5 s; ${GENERATORS} generator process(es); PostgreSQL schema, ${redisServer ? 'private redis-server' : redisUrl}`,
+);
 if (COLLECTOR_CPU !== null) console.log(`each collector process held to ${COLLECTOR_CPU} core(s) by a cgroup CPU quota`);
-console.log(`window ${WINDOW_S} s after ${WARMUP_S} s warm-up; kept up = the generators offered >= 95 % of 1 sample/GPU/s, every window batch was committed, and p99 lag < ${MAX_LAG_MS / 1000} s; ${await_cores} CPU cores shared by everything (machine busy counts every process on them, other users' too)`);
-console.log('| collectors | GPUs kept up with | samples/s | lag p50 | lag p99 | CPU per collector | RSS per collector | generator CPU | PostgreSQL CPU | machine busy | first size behind |');
+console.log(
+  `window ${WINDOW_S} s after ${WARMUP_S} s warm-up; kept up = the generators offered >= 95 % of 1 sample/GPU/s, every window batch was committed, and p99 lag < ${MAX_LAG_MS / 1000} s; ${await_cores} CPU cores shared by everything (machine busy counts every process on them, other users' too)`,
+);
+console.log(
+  '| collectors | GPUs kept up with | samples/s | lag p50 | lag p99 | CPU per collector | RSS per collector | generator CPU | PostgreSQL CPU | machine busy | first size behind |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const b = r.best;
@@ -394,7 +459,9 @@ for (const r of results) {
 // machine, not the collectors' ceiling: its gain over another is not a measurement.
 const machineBound = (r) => r.firstFail !== null && !r.firstFail.generatorsKeptUp;
 for (const r of results.filter((x) => x.best && machineBound(x))) {
-  console.log(`${r.collectorCount} collector(s): at least ${r.best.gpus.toLocaleString('en')} GPUs; the generator could not offer ${r.firstFail.gpus.toLocaleString('en')} on this machine, so the collectors' own limit was not reached`);
+  console.log(
+    `${r.collectorCount} collector(s): at least ${r.best.gpus.toLocaleString('en')} GPUs; the generator could not offer ${r.firstFail.gpus.toLocaleString('en')} on this machine, so the collectors' own limit was not reached`,
+  );
 }
 // the gain of more processes over fewer, whatever order --collectors gave them in
 const [fewer, more] = [...results].sort((a, b) => a.collectorCount - b.collectorCount);
@@ -406,7 +473,9 @@ if (fewer && more && fewer.best && more.best && more.collectorCount > fewer.coll
       : `gain of ${more.collectorCount} processes over ${fewer.collectorCount}: ${gain}x GPUs`,
   );
 }
-console.log(`stored samples ${stored.toLocaleString('en')} of ${sent.toLocaleString('en')} sent${stored === sent ? ' (exactly once each)' : ''}; total ${((Date.now() - began) / 1000).toFixed(0)} s`);
+console.log(
+  `stored samples ${stored.toLocaleString('en')} of ${sent.toLocaleString('en')} sent${stored === sent ? ' (exactly once each)' : ''}; total ${((Date.now() - began) / 1000).toFixed(0)} s`,
+);
 await cleanup();
 if (stored !== sent) {
   console.error('MISMATCH: the collectors did not store every sample exactly once');

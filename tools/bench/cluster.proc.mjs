@@ -73,12 +73,17 @@ export function capCpu(pid, cores, name) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cpu.cfs_period_us'), String(periodUs));
     writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
-  } else if (existsSync(join(v2, 'cgroup.controllers')) && readFileSync(join(v2, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) {
+  } else if (
+    existsSync(join(v2, 'cgroup.controllers')) &&
+    readFileSync(join(v2, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')
+  ) {
     dir = join(v2, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
   } else {
-    throw new Error('--collector-cpu needs a cgroup cpu controller: cgroup v1 at /sys/fs/cgroup/cpu, or cgroup v2 with "cpu" in /sys/fs/cgroup/cgroup.controllers');
+    throw new Error(
+      '--collector-cpu needs a cgroup cpu controller: cgroup v1 at /sys/fs/cgroup/cpu, or cgroup v2 with "cpu" in /sys/fs/cgroup/cgroup.controllers',
+    );
   }
   writeFileSync(join(dir, 'cgroup.procs'), String(pid));
   return () => {

@@ -26,7 +26,14 @@ const batchSize = [16, 32, 48, 64, 96, 128, 192, 256, 384, 512];
 
 function denseNet(search) {
   return {
-    model: { input: [784], layers: [{ type: 'dense', units: '$units', repeat: '$depth', activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10 }] },
+    model: {
+      input: [784],
+      layers: [
+        { type: 'dense', units: '$units', repeat: '$depth', activation: 'relu' },
+        { type: 'dropout', rate: 0.2 },
+        { type: 'dense', units: 10 },
+      ],
+    },
     hardware: { profile: 'nvidia-a100-sxm4-80gb' },
     training: { samples: 60000, epochs: 10, batchSize: '$batchSize' },
     search,
@@ -34,7 +41,12 @@ function denseNet(search) {
   };
 }
 
-const randomSpec = denseNet({ strategy: 'random', trials: 10000, seed: 1, space: { units, depth, batchSize, lr: { min: 1e-4, max: 1e-1, log: true } } });
+const randomSpec = denseNet({
+  strategy: 'random',
+  trials: 10000,
+  seed: 1,
+  space: { units, depth, batchSize, lr: { min: 1e-4, max: 1e-1, log: true } },
+});
 // 10 × 10 × 10 = 1,000 points, every one with its own cost.
 const gridSpec = denseNet({ strategy: 'grid', space: { units, depth, batchSize } });
 
@@ -44,7 +56,7 @@ function denseFlops(u, d) {
 }
 function baselineRandom(trials) {
   let seed = 1;
-  const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   let total = 0;
   for (let i = 0; i < trials; i++) total += denseFlops(units[(next() * 10) | 0], depth[(next() * 10) | 0]) * 60000 * 10;
   return total;
@@ -86,5 +98,7 @@ for (const [name, run, baseline] of cases) {
   const ms = medianMs(run);
   const base = medianMs(baseline);
   const target = name.includes('explain') ? '' : ms < 100 ? '< 100 ms ok' : '> 100 ms MISSED';
-  console.log(`${name.padEnd(36)}  ${ms.toFixed(2).padStart(11)}  ${base.toFixed(3).padStart(11)}  ${(ms / base).toFixed(0).padStart(6)}×  ${target}`);
+  console.log(
+    `${name.padEnd(36)}  ${ms.toFixed(2).padStart(11)}  ${base.toFixed(3).padStart(11)}  ${(ms / base).toFixed(0).padStart(6)}×  ${target}`,
+  );
 }

@@ -79,7 +79,13 @@ function makeFleet() {
 
 async function addAll(queue, batches) {
   for (let i = 0; i < batches.length; i += 500) {
-    await queue.addBulk(batches.slice(i, i + 500).map((b) => ({ name: protocol.MessageName.Batch, data: b, opts: { jobId: protocol.batchJobId(b), removeOnComplete: { count: 1000 } } })));
+    await queue.addBulk(
+      batches.slice(i, i + 500).map((b) => ({
+        name: protocol.MessageName.Batch,
+        data: b,
+        opts: { jobId: protocol.batchJobId(b), removeOnComplete: { count: 1000 } },
+      })),
+    );
   }
 }
 
@@ -115,10 +121,15 @@ async function dropPrefix(connection, prefix) {
  * cheap Redis call every 20 ms that neither consumer process takes part in.
  */
 async function drained(queue, what) {
-  await waitUntil(what, async () => {
-    const counts = await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed', 'paused');
-    return Object.values(counts).every((n) => n === 0);
-  }, 600_000, 20);
+  await waitUntil(
+    what,
+    async () => {
+      const counts = await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed', 'paused');
+      return Object.values(counts).every((n) => n === 0);
+    },
+    600_000,
+    20,
+  );
 }
 
 function lines(child) {
@@ -160,17 +171,27 @@ async function benchNoop(warmBatches, fleetBatches, pacedFleet) {
   const seconds = (Date.now() - t0) / 1000;
   const { done } = await report();
   if (done !== fleetBatches.length) throw new Error(`the no-op worker handled ${done} of ${fleetBatches.length} batches`);
-  const cpu = { consumer: cpuSeconds(child.pid) - cpu0.consumer, database: 0, redis: cpuSeconds(redis) - cpu0.redis, producer: producerSeconds(cpu0.producer) };
+  const cpu = {
+    consumer: cpuSeconds(child.pid) - cpu0.consumer,
+    database: 0,
+    redis: cpuSeconds(redis) - cpu0.redis,
+    producer: producerSeconds(cpu0.producer),
+  };
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
   const lag = [];
   let pacedDone = 0;
-  await waitUntil('the paced batches (no-op)', async () => {
-    const r = await report();
-    pacedDone += r.done;
-    for (const [sentAt, ms] of r.lags) if (sentAt >= pacedStart) lag.push(ms);
-    return pacedDone >= paced;
-  }, 600_000, 20);
+  await waitUntil(
+    'the paced batches (no-op)',
+    async () => {
+      const r = await report();
+      pacedDone += r.done;
+      for (const [sentAt, ms] of r.lags) if (sentAt >= pacedStart) lag.push(ms);
+      return pacedDone >= paced;
+    },
+    600_000,
+    20,
+  );
   const rss = memory(child.pid).peak;
   child.stdin.write('exit\n');
   await new Promise((r) => child.on('exit', r));
@@ -189,13 +210,25 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}application_name=${schema}&options=${encodeURIComponent(`-c search_path=${schema}${process.env.WATTPRINT_BENCH_PG_LOG ? ` -c log_min_duration_statement=${process.env.WATTPRINT_BENCH_PG_LOG}` : ''}`)}`;
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []), join(root, 'apps/collector/dist/main.js')], {
-    env: {
-      ...process.env, DATABASE_URL: url, REDIS_URL: args.redis, WATTPRINT_QUEUE_PREFIX: prefix, WATTPRINT_ROLE: 'worker',
-      PORT: String(port), WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []),
+      join(root, 'apps/collector/dist/main.js'),
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        REDIS_URL: args.redis,
+        WATTPRINT_QUEUE_PREFIX: prefix,
+        WATTPRINT_ROLE: 'worker',
+        PORT: String(port),
+        WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`collector exited early (${code ?? signal})`);
@@ -220,14 +253,20 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
   const queue = new Queue('samples', { connection, prefix });
   const ingested = async () => value(await metrics(), 'wattprint_ingest_batches_total{result="ingested"}');
-  const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])).rows.map((r) => r.pid);
+  const backends = async () =>
+    (await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])).rows.map((r) => r.pid);
   await addAll(queue, warmBatches);
   await drained(queue, 'the collector to warm up');
   const afterWarmup = await metrics();
   const redis = await redisPid(connection);
   // the pool opens connections as the load needs them; one opened during the phase counts from its start
   const warm = await backends();
-  const cpu0 = { consumer: cpuSeconds(child.pid), database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])), redis: cpuSeconds(redis), producer: process.cpuUsage() };
+  const cpu0 = {
+    consumer: cpuSeconds(child.pid),
+    database: new Map(warm.map((pid) => [pid, cpuSeconds(pid)])),
+    redis: cpuSeconds(redis),
+    producer: process.cpuUsage(),
+  };
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
   await drained(queue, 'the collector');
@@ -241,9 +280,13 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   };
   const afterThroughput = await metrics();
   const ingestedNow = value(afterThroughput, 'wattprint_ingest_batches_total{result="ingested"}');
-  if (ingestedNow !== warmBatches.length + fleetBatches.length) throw new Error(`the collector ingested ${ingestedNow} of ${warmBatches.length + fleetBatches.length} batches`);
-  const commits = value(afterThroughput, 'wattprint_ingest_group_commit_batches_count') - value(afterWarmup, 'wattprint_ingest_group_commit_batches_count');
-  const commitSeconds = value(afterThroughput, 'wattprint_ingest_commit_seconds_sum') - value(afterWarmup, 'wattprint_ingest_commit_seconds_sum');
+  if (ingestedNow !== warmBatches.length + fleetBatches.length)
+    throw new Error(`the collector ingested ${ingestedNow} of ${warmBatches.length + fleetBatches.length} batches`);
+  const commits =
+    value(afterThroughput, 'wattprint_ingest_group_commit_batches_count') -
+    value(afterWarmup, 'wattprint_ingest_group_commit_batches_count');
+  const commitSeconds =
+    value(afterThroughput, 'wattprint_ingest_commit_seconds_sum') - value(afterWarmup, 'wattprint_ingest_commit_seconds_sum');
 
   const pacedStart = Date.now();
   const paced = await addPaced(queue, pacedFleet, PACED_RATE, PACED_SECONDS);
@@ -257,7 +300,10 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const check = await db.query('SELECT sum(samples)::bigint AS samples, sum(joules) AS joules FROM energy_buckets');
   // heap-only updates add no index entries: the share says how much index work the bucket upserts did
   await sleep(1_100); // backends flush their table statistics about once a second
-  const stats = await admin.query("SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'energy_buckets'", [schema]);
+  const stats = await admin.query(
+    "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'energy_buckets'",
+    [schema],
+  );
   stopping = true;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
@@ -267,7 +313,18 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   await queue.close();
   await dropPrefix(connection, prefix);
   connection.disconnect();
-  return { seconds, batchesPerS: fleetBatches.length / seconds, lag: rows.map((r) => Number(r.lag)), rss, cpu, commits, commitSeconds, storedSamples: Number(check.rows[0].samples), storedJoules: Number(check.rows[0].joules), bucketStats: stats.rows[0] };
+  return {
+    seconds,
+    batchesPerS: fleetBatches.length / seconds,
+    lag: rows.map((r) => Number(r.lag)),
+    rss,
+    cpu,
+    commits,
+    commitSeconds,
+    storedSamples: Number(check.rows[0].samples),
+    storedJoules: Number(check.rows[0].joules),
+    bucketStats: stats.rows[0],
+  };
 }
 
 /** Each agent's consecutive batches: the warm-up's, then the throughput phase's, then (later, live) the paced phase's. */
@@ -280,30 +337,49 @@ function prepare() {
   return { fleet, warm: batches.slice(0, WARMUP), batches: batches.slice(WARMUP) };
 }
 
-const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const noopRun = prepare();
 const collectorRun = prepare();
 const noop = await benchNoop(noopRun.warm, noopRun.batches, prepare().fleet);
 const collector = await benchCollector(collectorRun.fleet, collectorRun.warm, collectorRun.batches, collectorRun.fleet);
 const expectedSamples = (WARMUP + BATCHES + PACED_RATE * PACED_SECONDS) * SAMPLES_PER_BATCH;
-const expectedJoules = [...collectorRun.warm, ...collectorRun.batches].reduce((j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0), 0);
+const expectedJoules = [...collectorRun.warm, ...collectorRun.batches].reduce(
+  (j, b) => j + b.samples.reduce((s, x) => s + x.energyJ, 0),
+  0,
+);
 
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const perBatch = (cpuS) => (Number.isNaN(cpuS) ? '?' : ((cpuS * 1e6) / BATCHES).toFixed(0));
 const row = (name, r) =>
   `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} | ${perBatch(r.cpu.producer)} |`;
-console.log(`ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents (after ${WARMUP} to warm up), concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`);
-console.log(`load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
-console.log('| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch | producer CPU µs/batch |');
+console.log(
+  `ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents (after ${WARMUP} to warm up), concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`,
+);
+console.log(
+  `load average before: ${loadBefore}, after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${cpus().length} CPUs)`,
+);
+console.log(
+  '| consumer | samples/s | batches/s | p50 lag ms | p99 lag ms | RSS MiB | consumer CPU µs/batch | PostgreSQL CPU µs/batch | Redis CPU µs/batch | producer CPU µs/batch |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(row('no-op BullMQ worker', noop));
 console.log(row('collector (PostgreSQL)', collector));
 console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
 console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
-console.log(`group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`);
+console.log(
+  `group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`,
+);
 const { n_tup_ins: bucketInserts, n_tup_upd: bucketUpdates, n_tup_hot_upd: hotUpdates } = collector.bucketStats ?? {};
-console.log(`bucket rows: ${bucketInserts} inserted, ${bucketUpdates} updated, ${((100 * hotUpdates) / bucketUpdates).toFixed(0)} % of updates heap-only (HOT)`);
-console.log(`stored samples ${collector.storedSamples} (expected ${expectedSamples}); warm-up and throughput joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`);
+console.log(
+  `bucket rows: ${bucketInserts} inserted, ${bucketUpdates} updated, ${((100 * hotUpdates) / bucketUpdates).toFixed(0)} % of updates heap-only (HOT)`,
+);
+console.log(
+  `stored samples ${collector.storedSamples} (expected ${expectedSamples}); warm-up and throughput joules expected ${expectedJoules.toFixed(0)}, all phases stored ${collector.storedJoules.toFixed(0)}`,
+);
 if (collector.storedSamples !== expectedSamples) {
   console.error('MISMATCH: the collector did not store every sample exactly once');
   process.exit(1);

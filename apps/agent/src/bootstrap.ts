@@ -25,7 +25,8 @@ export interface RunningAgent {
 /** Builds every part from the config and starts the loop; `sink` is for tests that bring their own. */
 export async function startAgent(config: AgentConfig, log: Logger, sink?: MessageSink): Promise<RunningAgent> {
   if (!config.agentKey) throw new ConfigError(['WATTPRINT_AGENT_KEY: required to sign batches (at least 16 characters)']);
-  if (config.agentId.includes(':')) throw new ConfigError([`WATTPRINT_AGENT_ID: ${JSON.stringify(config.agentId)} may not contain ":" (BullMQ job ids)`]);
+  if (config.agentId.includes(':'))
+    throw new ConfigError([`WATTPRINT_AGENT_ID: ${JSON.stringify(config.agentId)} may not contain ":" (BullMQ job ids)`]);
   mkdirSync(config.spoolDir, { recursive: true });
   const bootId = newBootId();
   log.info('agent starting', { ...describeConfig(config), bootId });
@@ -41,7 +42,11 @@ export async function startAgent(config: AgentConfig, log: Logger, sink?: Messag
     sources,
     attributor: new Attributor(new ProcessJobs(new ProcReader(config.procRoot)), config.gpuSplit, log),
     batcher: new Batcher({ agentId: config.agentId, bootId, node: config.node, key: config.agentKey }, seqs),
-    jobs: new JobTracker({ agentId: config.agentId, node: config.node, bootId }, Math.max(config.flushMs, 3 * config.intervalMs), randomUUID),
+    jobs: new JobTracker(
+      { agentId: config.agentId, node: config.node, bootId },
+      Math.max(config.flushMs, 3 * config.intervalMs),
+      randomUUID,
+    ),
     outbox,
     key: config.agentKey,
     intervalMs: config.intervalMs,

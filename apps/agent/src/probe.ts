@@ -42,7 +42,8 @@ const fmt = (v: number | null, unit: string, digits = 1) => (v === null ? 'n/a' 
 
 export function formatProbe(report: ProbeReport): string {
   const lines = report.devices.map(
-    (d) => `${d.id.padEnd(8)} ${d.kind.padEnd(5)} ${d.source.padEnd(11)} ${fmt(d.powerW, 'W').padStart(10)} ${fmt(d.utilization, '%', 0).padStart(6)} ${fmt(d.memoryUsedMiB, 'MiB', 0).padStart(10)}  ${d.name}${d.uuid ? ` (${d.uuid})` : ''}`,
+    (d) =>
+      `${d.id.padEnd(8)} ${d.kind.padEnd(5)} ${d.source.padEnd(11)} ${fmt(d.powerW, 'W').padStart(10)} ${fmt(d.utilization, '%', 0).padStart(6)} ${fmt(d.memoryUsedMiB, 'MiB', 0).padStart(10)}  ${d.name}${d.uuid ? ` (${d.uuid})` : ''}`,
   );
   if (lines.length === 0) lines.push('no device read');
   for (const p of report.problems) lines.push(`problem: ${p}`);

@@ -20,7 +20,11 @@ function fixtureEnv(redis: TestRedis, spoolDir: string): Record<string, string> 
   writeProcTree(
     proc,
     {
-      11327: { environ: { SLURM_JOB_ID: '1234', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'vision' }, cgroup: SLURM_V2('1234'), cpuTicks: 10 },
+      11327: {
+        environ: { SLURM_JOB_ID: '1234', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'vision' },
+        cgroup: SLURM_V2('1234'),
+        cpuTicks: 10,
+      },
       11328: { cgroup: K8S_V2(POD), cpuTicks: 10 },
       11345: { cgroup: SLURM_V2('1234'), cpuTicks: 10 },
     },
@@ -63,7 +67,8 @@ async function readQueues(redis: TestRedis): Promise<{ batches: Batch[]; events:
 
 function expectConsecutive(batches: Batch[]): void {
   for (let i = 1; i < batches.length; i++) {
-    if (batches[i].bootId === batches[i - 1].bootId) expect(batches[i].firstSeq).toBe(batches[i - 1].firstSeq + batches[i - 1].samples.length);
+    if (batches[i].bootId === batches[i - 1].bootId)
+      expect(batches[i].firstSeq).toBe(batches[i - 1].firstSeq + batches[i - 1].samples.length);
   }
 }
 

@@ -17,8 +17,18 @@ function procTree(cpu: { a: number; b: number; c: number; busy: number }): strin
   writeProcTree(
     root,
     {
-      11327: { environ: { SLURM_JOB_ID: '1234', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'vision', SLURM_JOB_NAME: 'resnet', PATH: '/usr/bin' }, cgroup: SLURM_V2('1234'), cpuTicks: cpu.a, comm: 'memhog' },
-      11328: { environ: { HOSTNAME: 'trainer-7f9c', KUBERNETES_SERVICE_HOST: '10.0.0.1', WATTPRINT_TEAM: 'search', WATTPRINT_PROJECT: 'ranker' }, cgroup: K8S_V2(POD), cpuTicks: cpu.b, comm: 'memhog' },
+      11327: {
+        environ: { SLURM_JOB_ID: '1234', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'vision', SLURM_JOB_NAME: 'resnet', PATH: '/usr/bin' },
+        cgroup: SLURM_V2('1234'),
+        cpuTicks: cpu.a,
+        comm: 'memhog',
+      },
+      11328: {
+        environ: { HOSTNAME: 'trainer-7f9c', KUBERNETES_SERVICE_HOST: '10.0.0.1', WATTPRINT_TEAM: 'search', WATTPRINT_PROJECT: 'ranker' },
+        cgroup: K8S_V2(POD),
+        cpuTicks: cpu.b,
+        comm: 'memhog',
+      },
       11345: { cgroup: SLURM_V2('1234'), cpuTicks: cpu.c, comm: 'gpu_burn (worker)' }, // environ unreadable: cgroup alone
       1: { environ: { PATH: '/sbin' }, cgroup: '0::/init.scope\n', cpuTicks: 9000, comm: 'systemd' },
     },
@@ -29,7 +39,11 @@ function procTree(cpu: { a: number; b: number; c: number; busy: number }): strin
 
 describe('attribution from a fixture /proc tree', () => {
   it('splits a GPU between the jobs of the processes on it, by memory, and totals add up', async () => {
-    const env = { PATH: process.env.PATH, FAKE_SMI_CAPTURE: capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'), FAKE_SMI_PHASE: 'load' };
+    const env = {
+      PATH: process.env.PATH,
+      FAKE_SMI_CAPTURE: capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'),
+      FAKE_SMI_PHASE: 'load',
+    };
     const gpu = new NvidiaSmiSource({ command: FAKE_SMI, intervalMs: 100, appsMs: 60_000, log: silentLogger, env });
     await gpu.start();
     await new Promise((r) => setTimeout(r, 700));
@@ -37,7 +51,11 @@ describe('attribution from a fixture /proc tree', () => {
     await gpu.stop();
     expect(intervals.length).toBeGreaterThan(0);
 
-    const attributor = new Attributor(new ProcessJobs(new ProcReader(procTree({ a: 100, b: 100, c: 100, busy: 5000 }))), 'memory', silentLogger);
+    const attributor = new Attributor(
+      new ProcessJobs(new ProcReader(procTree({ a: 100, b: 100, c: 100, busy: 5000 }))),
+      'memory',
+      silentLogger,
+    );
     const { drafts, jobs } = await attributor.attribute(intervals);
     const energy = intervals[0].energyJ;
     const mem = { job: 2566 + 15690, pod: 1542 };
@@ -53,7 +71,7 @@ describe('attribution from a fixture /proc tree', () => {
     );
   });
 
-  it('splits CPU and DRAM energy by each job\'s CPU time, the rest to idle', async () => {
+  it("splits CPU and DRAM energy by each job's CPU time, the rest to idle", async () => {
     const root = procTree({ a: 1000, b: 500, c: 2000, busy: 100_000 });
     const jobs = new ProcessJobs(new ProcReader(root));
     const attributor = new Attributor(jobs, 'memory', silentLogger);
@@ -70,7 +88,15 @@ describe('attribution from a fixture /proc tree', () => {
     const first = await attributor.attribute([cpu(0, 1000, 120)]);
     expect(first.drafts.map((d) => [d.jobId, d.energyJ])).toEqual([[null, 120]]); // nothing to compare with yet
     // One second later: job 1234 used 300 + 100 ticks, the pod 100, the machine 1000 busy ticks.
-    writeProcTree(root, { 11327: { cgroup: SLURM_V2('1234'), cpuTicks: 1300 }, 11328: { cgroup: K8S_V2(POD), cpuTicks: 600 }, 11345: { cgroup: SLURM_V2('1234'), cpuTicks: 2100 } }, 101_000);
+    writeProcTree(
+      root,
+      {
+        11327: { cgroup: SLURM_V2('1234'), cpuTicks: 1300 },
+        11328: { cgroup: K8S_V2(POD), cpuTicks: 600 },
+        11345: { cgroup: SLURM_V2('1234'), cpuTicks: 2100 },
+      },
+      101_000,
+    );
     const second = await attributor.attribute([cpu(1000, 2000, 100)]);
     expect(second.drafts.map((d) => [d.jobId, d.energyJ])).toEqual([
       ['1234', 40],
@@ -83,9 +109,13 @@ describe('attribution from a fixture /proc tree', () => {
     let n = 0;
     const tracker = new JobTracker({ agentId: 'node-a', node: 'node-a.cluster', bootId: 'b' }, 3000, () => `e${++n}`);
     const md = { scheduler: 'slurm' as const, user: 'ada' };
-    expect(tracker.observe(new Map([['1234', md]]), 1000)).toEqual([{ eventId: 'e1', agentId: 'node-a', node: 'node-a.cluster', at: 1000, type: 'start', jobId: '1234', metadata: md }]);
+    expect(tracker.observe(new Map([['1234', md]]), 1000)).toEqual([
+      { eventId: 'e1', agentId: 'node-a', node: 'node-a.cluster', at: 1000, type: 'start', jobId: '1234', metadata: md },
+    ]);
     expect(tracker.observe(new Map([['1234', md]]), 2000)).toEqual([]);
     expect(tracker.observe(new Map(), 4000)).toEqual([]); // 2 s unseen: maybe between two processes
-    expect(tracker.observe(new Map(), 5000)).toEqual([{ eventId: 'e2', agentId: 'node-a', node: 'node-a.cluster', at: 2000, type: 'end', jobId: '1234', exitCode: null }]);
+    expect(tracker.observe(new Map(), 5000)).toEqual([
+      { eventId: 'e2', agentId: 'node-a', node: 'node-a.cluster', at: 2000, type: 'end', jobId: '1234', exitCode: null },
+    ]);
   });
 });

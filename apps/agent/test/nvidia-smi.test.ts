@@ -55,7 +55,9 @@ describe('every nvidia-smi capture, served by the fake nvidia-smi', () => {
   it.each(cases)('%s (%s): compute-apps list matches the capture', async (file, phase) => {
     useCapture(file, phase);
     const expected = section(capture(file), phase, 'query-compute-apps');
-    const apps = parseAppsOutput(await execText(FAKE_SMI, [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'], 10_000, env));
+    const apps = parseAppsOutput(
+      await execText(FAKE_SMI, [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'], 10_000, env),
+    );
     expect(apps.map((a) => a.pid)).toEqual(expected.map((r) => Number(r.pid)));
     expect(apps.map((a) => a.usedMemoryMiB)).toEqual(expected.map((r) => number(r.used_gpu_memory)));
     expect(apps.map((a) => a.processName)).toEqual(expected.map((r) => r.process_name));
@@ -101,10 +103,20 @@ describe('the long-running nvidia-smi -lms stream', () => {
   it('kills a child that stops printing and starts it again with back-off', async () => {
     const log = join(tempDir('smi-log'), 'starts.log');
     useCapture('linux-x86_64__nvidia-l40s__595.80.txt', 'load', { FAKE_SMI_STALL_AFTER: '2', FAKE_SMI_LOG: log });
-    source = new NvidiaSmiSource({ command: FAKE_SMI, intervalMs: 100, appsMs: 60_000, stallMs: 400, backoffMaxMs: 400, log: silentLogger, env });
+    source = new NvidiaSmiSource({
+      command: FAKE_SMI,
+      intervalMs: 100,
+      appsMs: 60_000,
+      stallMs: 400,
+      backoffMaxMs: 400,
+      log: silentLogger,
+      env,
+    });
     await source.start();
     await new Promise((r) => setTimeout(r, 2500));
-    const starts = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('--query-gpu'));
+    const starts = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('--query-gpu'));
     expect(starts.length).toBeGreaterThanOrEqual(3);
     expect(source.streamStats.restarts).toBeGreaterThanOrEqual(2);
     const pids = starts.map((l) => Number(l.split(' ')[0]));
@@ -115,7 +127,13 @@ describe('the long-running nvidia-smi -lms stream', () => {
     // The H100 capture with that column renamed: the fake then answers as an old driver does,
     // `Field "power.draw.average" is not a valid field to query.` with exit status 2.
     const old = join(tempDir('old-driver'), 'old-driver.txt');
-    writeFileSync(old, readFileSync(capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'), 'utf8').replace(/power\.draw\.average/g, 'power.draw.avg_unknown'));
+    writeFileSync(
+      old,
+      readFileSync(capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'), 'utf8').replace(
+        /power\.draw\.average/g,
+        'power.draw.avg_unknown',
+      ),
+    );
     env = { PATH: process.env.PATH, FAKE_SMI_CAPTURE: old, FAKE_SMI_PHASE: 'load' };
     const probed = await new NvidiaSmiSource({ command: FAKE_SMI, intervalMs: 100, appsMs: 60_000, log: silentLogger, env }).probe();
     expect(probed.devices.map((d) => d.powerW)).toEqual([631.95]);

@@ -22,7 +22,10 @@ interface FakeGpu {
 }
 
 function setGpus(gpus: FakeGpu[]): void {
-  writeFileSync(script, gpus.map((g) => [g.name, g.uuid, g.energyMj, g.powerMw, g.util, 40, 80 * GIB, g.memUsed, g.procs].join('\t')).join('\n') + '\n');
+  writeFileSync(
+    script,
+    gpus.map((g) => [g.name, g.uuid, g.energyMj, g.powerMw, g.util, 40, 80 * GIB, g.memUsed, g.procs].join('\t')).join('\n') + '\n',
+  );
 }
 
 const h100 = (over: Partial<FakeGpu> = {}): FakeGpu => ({
@@ -40,7 +43,15 @@ beforeAll(() => {
   const dir = tempDir('nvml');
   libPath = join(dir, 'libfake-nvml.so');
   script = join(dir, 'gpus.tsv');
-  execFileSync('cc', ['-shared', '-fPIC', '-O1', `-DFAKE_NVML_SCRIPT=${JSON.stringify(script)}`, '-o', libPath, join(FIXTURES, 'fake-nvml.c')]);
+  execFileSync('cc', [
+    '-shared',
+    '-fPIC',
+    '-O1',
+    `-DFAKE_NVML_SCRIPT=${JSON.stringify(script)}`,
+    '-o',
+    libPath,
+    join(FIXTURES, 'fake-nvml.c'),
+  ]);
 });
 
 describe('NVML through koffi, against a C library built in the test', () => {
@@ -75,7 +86,7 @@ describe('NVML through koffi, against a C library built in the test', () => {
     lib.shutdown();
   });
 
-  it('turns NVML errors into typed errors with NVML\'s own text', () => {
+  it("turns NVML errors into typed errors with NVML's own text", () => {
     writeFileSync(script, 'INIT_FAIL\n');
     const lib = new NvmlLibrary(libPath);
     expect(() => lib.init()).toThrow(new NvmlError('nvmlInit_v2', 9, 'Driver Not Loaded'));
@@ -89,7 +100,13 @@ describe('NVML through koffi, against a C library built in the test', () => {
     setGpus([h100({ energyMj: 1_000_632_000 }), h100({ uuid: 'GPU-1', energyMj: '-', powerMw: 90_000, procs: '-' })]);
     const [gpu0, gpu1] = await source.poll(11_000);
     expect(gpu0).toMatchObject({ t0: 10_000, t1: 11_000, energyJ: 632, powerW: 632, utilization: 100, memoryUsedMiB: 19_818 });
-    expect(gpu0.device).toEqual({ id: 'gpu0', kind: 'gpu', name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-5ae5d0a4-1f0e-4c2b-9a1d-000000000000', source: 'nvml' });
+    expect(gpu0.device).toEqual({
+      id: 'gpu0',
+      kind: 'gpu',
+      name: 'NVIDIA H100 80GB HBM3',
+      uuid: 'GPU-5ae5d0a4-1f0e-4c2b-9a1d-000000000000',
+      source: 'nvml',
+    });
     expect(gpu0.processes).toEqual([
       { pid: 11327, usedMemoryMiB: 2566 },
       { pid: 11345, usedMemoryMiB: 15690 },
@@ -111,7 +128,18 @@ describe('NVML through koffi, against a C library built in the test', () => {
   it('probe lists each GPU with one reading, and a missing library as a problem', async () => {
     setGpus([h100()]);
     expect(await new NvmlSource({ libraryPath: libPath, log: silentLogger }).probe()).toEqual({
-      devices: [{ id: 'gpu0', kind: 'gpu', name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-5ae5d0a4-1f0e-4c2b-9a1d-000000000000', source: 'nvml', powerW: 631.95, utilization: 100, memoryUsedMiB: 19_818 }],
+      devices: [
+        {
+          id: 'gpu0',
+          kind: 'gpu',
+          name: 'NVIDIA H100 80GB HBM3',
+          uuid: 'GPU-5ae5d0a4-1f0e-4c2b-9a1d-000000000000',
+          source: 'nvml',
+          powerW: 631.95,
+          utilization: 100,
+          memoryUsedMiB: 19_818,
+        },
+      ],
       problems: [],
     });
     const missing = await new NvmlSource({ libraryPath: '/nonexistent/libnvidia-ml.so.1', log: silentLogger }).probe();

@@ -10,7 +10,11 @@ jest.setTimeout(60_000);
 
 function raplTree(): string {
   const root = tempDir('powercap');
-  for (const [zone, name] of [['intel-rapl:0', 'package-0'], ['intel-rapl:0:0', 'core'], ['intel-rapl:0:1', 'dram']]) {
+  for (const [zone, name] of [
+    ['intel-rapl:0', 'package-0'],
+    ['intel-rapl:0:0', 'core'],
+    ['intel-rapl:0:1', 'dram'],
+  ]) {
     mkdirSync(join(root, zone));
     writeFileSync(join(root, zone, 'name'), `${name}\n`);
     writeFileSync(join(root, zone, 'energy_uj'), '1000000\n');
@@ -34,7 +38,16 @@ describe('wattprint-agent probe', () => {
     Object.assign(process.env, { FAKE_SMI_CAPTURE: env.FAKE_SMI_CAPTURE, FAKE_SMI_PHASE: 'load' });
     const report = await probe(loadAgentConfig(env), silentLogger);
     expect(report.devices).toEqual([
-      { id: 'gpu0', kind: 'gpu', name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-00000000-0000-0000-0000-000000000000', source: 'nvidia-smi', powerW: 433.78, utilization: null, memoryUsedMiB: 11125 },
+      {
+        id: 'gpu0',
+        kind: 'gpu',
+        name: 'NVIDIA H100 80GB HBM3',
+        uuid: 'GPU-00000000-0000-0000-0000-000000000000',
+        source: 'nvidia-smi',
+        powerW: 433.78,
+        utilization: null,
+        memoryUsedMiB: 11125,
+      },
       { id: 'cpu0', kind: 'cpu', name: 'package-0', uuid: null, source: 'rapl', powerW: 0, utilization: null, memoryUsedMiB: null },
       { id: 'dram0', kind: 'dram', name: 'dram', uuid: null, source: 'rapl', powerW: 0, utilization: null, memoryUsedMiB: null },
     ]);
@@ -47,7 +60,9 @@ describe('wattprint-agent probe', () => {
     const env = { ...fixtureEnv(), NODE_PATH: nodePathForDist() };
     const run = (extra: Record<string, string>) =>
       new Promise<{ code: number; stdout: string }>((resolve) => {
-        execFile(process.execPath, [bin, 'probe', '--json'], { env: { ...env, ...extra } }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
+        execFile(process.execPath, [bin, 'probe', '--json'], { env: { ...env, ...extra } }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout }),
+        );
       });
     const ok = await run({});
     expect(ok.code).toBe(0);

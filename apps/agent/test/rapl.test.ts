@@ -85,7 +85,12 @@ describe('RAPL through powercap sysfs', () => {
       list: (p) => readdir(p),
       readText: async (p) => {
         if (denied && p.endsWith(join('intel-rapl:0', 'energy_uj'))) {
-          throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES', errno: -13, syscall: 'open', path: p });
+          throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), {
+            code: 'EACCES',
+            errno: -13,
+            syscall: 'open',
+            path: p,
+          });
         }
         return readFile(p, 'utf8');
       },

@@ -8,7 +8,8 @@ describe('replay of a trace at a chosen speed', () => {
   it('plays ten seconds of trace in one at speed 10, energy and times those of the trace', async () => {
     const path = join(tempDir('trace'), 'trace.csv');
     const lines = ['t_ms,device,power_w,job_id'];
-    for (let t = 0; t <= 10_000; t += 250) lines.push(`${t},gpu0,${200 + (t % 1000) / 10},${t < 5000 ? 'job-a' : 'job-b'}`, `${t},cpu0,80,`);
+    for (let t = 0; t <= 10_000; t += 250)
+      lines.push(`${t},gpu0,${200 + (t % 1000) / 10},${t < 5000 ? 'job-a' : 'job-b'}`, `${t},cpu0,80,`);
     writeFileSync(path, `${lines.join('\n')}\n`);
     const replay = new ReplaySource({ path, speed: 10, log: silentLogger });
     const start = 1_764_000_000_000;
@@ -18,7 +19,8 @@ describe('replay of a trace at a chosen speed', () => {
     expect(replay.finished).toBe(true);
     const all = [...half, ...rest];
     expect(all.every((i) => i.t0 >= start && i.t1 <= start + 10_000 && i.t1 > i.t0)).toBe(true);
-    const total = (device: string, job: string | null) => all.filter((i) => i.device.id === device && i.jobId === job).reduce((s, i) => s + i.energyJ, 0);
+    const total = (device: string, job: string | null) =>
+      all.filter((i) => i.device.id === device && i.jobId === job).reduce((s, i) => s + i.energyJ, 0);
     // gpu0 ramps 200 → 297.5 W within each second, then drops: the trapezoid of each 250 ms step, summed.
     let a = 0;
     let b = 0;

@@ -1,5 +1,15 @@
 import { Queue } from 'bullmq';
-import { Batch, MessageName, QUEUE_PREFIX, QueueName, batchJobId, parseWith, signed, verify, type UnsignedBatch } from '@wattprint/protocol';
+import {
+  Batch,
+  MessageName,
+  QUEUE_PREFIX,
+  QueueName,
+  batchJobId,
+  parseWith,
+  signed,
+  verify,
+  type UnsignedBatch,
+} from '@wattprint/protocol';
 import { silentLogger } from '../src/logger';
 import { DiskSpool } from '../src/spool/disk-spool';
 import { BullMqSink } from '../src/transport/bullmq-sink';
@@ -21,7 +31,18 @@ function batchMessage(n: number): OutboundMessage {
     firstSeq: n * 2,
     node: 'node-a.cluster',
     sentAt: 1_764_000_000_000 + n * 5000,
-    samples: [0, 1].map((k) => ({ seq: n * 2 + k, t0: 1_764_000_000_000 + n * 5000, t1: 1_764_000_005_000 + n * 5000, device: `gpu${k}`, kind: 'gpu' as const, jobId: k ? null : '1234', energyJ: 1500 + n, powerW: 300, utilization: 90, source: 'nvidia-smi' as const })),
+    samples: [0, 1].map((k) => ({
+      seq: n * 2 + k,
+      t0: 1_764_000_000_000 + n * 5000,
+      t1: 1_764_000_005_000 + n * 5000,
+      device: `gpu${k}`,
+      kind: 'gpu' as const,
+      jobId: k ? null : '1234',
+      energyJ: 1500 + n,
+      powerW: 300,
+      utilization: 90,
+      source: 'nvidia-smi' as const,
+    })),
   };
   const batch = signed(unsigned, KEY);
   return { queue: QueueName.Samples, name: MessageName.Batch, jobId: batchJobId(batch), data: batch };

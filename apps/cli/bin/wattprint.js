@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-require('../dist/main.js').run(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+require('../dist/main.js')
+  .run(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

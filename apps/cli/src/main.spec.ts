@@ -18,7 +18,17 @@ describe('wattprint forecast', () => {
     const r = await runCli('forecast', example('mnist-dedicated.yaml'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const heading of ['Forecast mnist-dedicated on 1 × nvidia-a100-sxm4-80gb', 'Model: 34,826 params', 'Phase', 'Energy (IT)', 'Facility energy', 'CO2eq', 'Duration', 'Assumptions', 'Suggestions']) {
+    for (const heading of [
+      'Forecast mnist-dedicated on 1 × nvidia-a100-sxm4-80gb',
+      'Model: 34,826 params',
+      'Phase',
+      'Energy (IT)',
+      'Facility energy',
+      'CO2eq',
+      'Duration',
+      'Assumptions',
+      'Suggestions',
+    ]) {
       expect(r.stdout).toContain(heading);
     }
     expect(r.stdout).toMatch(/^training\s+\S+ \w?Wh/m);
@@ -46,7 +56,12 @@ describe('wattprint forecast', () => {
   it('shows the what-if of search strategies and the best start hour', async () => {
     const search = await runCli('forecast', example('random-search-dense.yaml'));
     expect(search.stdout).toMatch(/What-if: the same search under each strategy[\s\S]*hyperband/);
-    const scheduled = await runCli('forecast', example('scheduled-training.yaml'), '--intensity', `example-grid=${example('intensity-example-grid.csv')}`);
+    const scheduled = await runCli(
+      'forecast',
+      example('scheduled-training.yaml'),
+      '--intensity',
+      `example-grid=${example('intensity-example-grid.csv')}`,
+    );
     expect(scheduled.code).toBe(0);
     expect(scheduled.stdout).toMatch(/starting at 2026-12-0\dT\d\d:00:00.000Z would emit/);
   });
@@ -63,11 +78,18 @@ describe('wattprint calibrate', () => {
     expect(json.profiles['nvidia-a100-sxm4-80gb'].mape).toBeLessThan(0.1);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(json);
     const calibrated = JSON.parse((await runCli('forecast', example('mnist-dedicated.yaml'), '--calibration', out, '--json')).stdout);
-    expect(calibrated.calibration).toEqual({ profile: 'nvidia-a100-sxm4-80gb', observations: 7, mape: json.profiles['nvidia-a100-sxm4-80gb'].mape });
+    expect(calibrated.calibration).toEqual({
+      profile: 'nvidia-a100-sxm4-80gb',
+      observations: 7,
+      mape: json.profiles['nvidia-a100-sxm4-80gb'].mape,
+    });
   });
 
   it('reads observations from a JSON list as well', async () => {
-    const lines = readFileSync(example('observations.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(example('observations.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const r = await runCli('calibrate', file('obs.json', lines), '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).profiles['nvidia-a100-sxm4-80gb'].observations).toBe(7);
@@ -109,7 +131,9 @@ describe('bad input: one line per problem, naming the path, the value and what w
 
   it('unknown profile', async () => {
     const path = file('profile.json', { ...mnist(), hardware: { profile: 'nvidia-b300' } });
-    expect(await bad('forecast', path)).toEqual([`${path}: hardware.profile: got "nvidia-b300"; expected a profile id listed by \`wattprint hardware list\``]);
+    expect(await bad('forecast', path)).toEqual([
+      `${path}: hardware.profile: got "nvidia-b300"; expected a profile id listed by \`wattprint hardware list\``,
+    ]);
   });
 
   it('unbound $name', async () => {
@@ -131,25 +155,37 @@ describe('bad input: one line per problem, naming the path, the value and what w
 
   it('unreadable file', async () => {
     const missing = join(dir, 'missing.yaml');
-    expect(await bad('forecast', missing)).toEqual([`${missing}: cannot read the file (no such file); expected a readable JSON or YAML file`]);
+    expect(await bad('forecast', missing)).toEqual([
+      `${missing}: cannot read the file (no such file); expected a readable JSON or YAML file`,
+    ]);
     expect(await bad('forecast', dir)).toEqual([`${dir}: cannot read the file (is a directory); expected a readable JSON or YAML file`]);
   });
 
   it('a file that does not parse', async () => {
     const yaml = file('broken.yaml', 'model: [1, 2\nhardware: {');
     const [line] = await bad('forecast', yaml);
-    expect(line).toMatch(new RegExp(`^${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML \\(.+\\); expected a YAML or JSON document$`));
+    expect(line).toMatch(
+      new RegExp(`^${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML \\(.+\\); expected a YAML or JSON document$`),
+    );
     const json = file('broken.json', '{"model": ');
     expect((await bad('forecast', json))[0]).toMatch(/broken\.json: not valid JSON \(.+\); expected a JSON document$/);
   });
 
   it('a bad calibration file, a bad observation, a bad intensity series', async () => {
     const calib = file('bad-calib.json', { version: 2, profiles: {} });
-    expect(await bad('forecast', example('mnist-dedicated.yaml'), '--calibration', calib)).toEqual([`${calib}: version: got 2; expected 1`]);
-    const obs = file('bad.jsonl', `${readFileSync(example('observations.jsonl'), 'utf8').split('\n')[0]}\n{"spec": {}, "measured": {"energyKWh": 1}}\nnot json\n`);
+    expect(await bad('forecast', example('mnist-dedicated.yaml'), '--calibration', calib)).toEqual([
+      `${calib}: version: got 2; expected 1`,
+    ]);
+    const obs = file(
+      'bad.jsonl',
+      `${readFileSync(example('observations.jsonl'), 'utf8').split('\n')[0]}\n{"spec": {}, "measured": {"energyKWh": 1}}\nnot json\n`,
+    );
     const lines = await bad('calibrate', obs);
     expect(lines).toEqual([expect.stringMatching(/bad\.jsonl:3: not valid JSON \(.+\); expected one observation per line$/)]);
-    const obs2 = file('bad2.jsonl', '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1}}\n');
+    const obs2 = file(
+      'bad2.jsonl',
+      '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1}}\n',
+    );
     expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: missing; expected a positive number`]);
     expect(await bad('calibrate', file('empty.json', []))).toEqual(['(root): got no observations; expected at least one measured run']);
     const csv = file('grid.csv', 'timestamp,g\n2026-12-01T00:00:00Z,300\n2026-12-01T02:00:00Z,200\n');
@@ -164,7 +200,7 @@ describe('bad input: one line per problem, naming the path, the value and what w
     ]);
   });
 
-  it('usage errors exit non-zero with commander\'s message', async () => {
+  it("usage errors exit non-zero with commander's message", async () => {
     const r = await runCli('forecast');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing required argument 'spec'/);

@@ -15,7 +15,8 @@ const LIBS = ['estimation', 'protocol'];
  */
 function libraryPath(): string | undefined {
   // Asked of a real node process: inside jest, module resolution goes through its moduleNameMapper.
-  const resolves = (lib: string) => spawnSync(process.execPath, ['-e', `require.resolve('@wattprint/${lib}')`], { cwd: join(ROOT, 'apps', 'cli', 'dist') }).status === 0;
+  const resolves = (lib: string) =>
+    spawnSync(process.execPath, ['-e', `require.resolve('@wattprint/${lib}')`], { cwd: join(ROOT, 'apps', 'cli', 'dist') }).status === 0;
   if (LIBS.every(resolves)) return undefined;
   const dir = scratchDir();
   mkdirSync(join(dir, '@wattprint'));
@@ -28,7 +29,10 @@ function libraryPath(): string | undefined {
  * built bin with, and a clean-up for afterAll.
  */
 export function buildBin(): { env: NodeJS.ProcessEnv; cleanUp: () => void } {
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'apps/cli/tsconfig.lib.json'], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'apps/cli/tsconfig.lib.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
   const nodePath = libraryPath();
   return {

@@ -63,7 +63,25 @@ function wattprint(args: string[], env: NodeJS.ProcessEnv = {}): Wrapper {
 describe('wattprint run', () => {
   it("tags the command's process so that the node's agent books it to the job, and exits with its status", async () => {
     const d = scratchDir();
-    const run = wattprint(['run', '--job-id', 'train-42', '--name', 'resnet50', '--user', 'alice', '--team', 'vision', '--project', 'imagenet', '--cluster', 'north', '--', process.execPath, child, d]);
+    const run = wattprint([
+      'run',
+      '--job-id',
+      'train-42',
+      '--name',
+      'resnet50',
+      '--user',
+      'alice',
+      '--team',
+      'vision',
+      '--project',
+      'imagenet',
+      '--cluster',
+      'north',
+      '--',
+      process.execPath,
+      child,
+      d,
+    ]);
     const pid = Number(await waitForFile(join(d, 'pid')));
 
     // What the agent does for every process on a GPU, here on the real /proc of the real command.
@@ -116,7 +134,7 @@ describe('wattprint run', () => {
     expect(stderr).toContain('was ended by SIGKILL');
   });
 
-  it("leaves the options after the command to the command", async () => {
+  it('leaves the options after the command to the command', async () => {
     const { status, stdout } = await wattprint(['run', '--quiet', 'sh', '-c', 'echo "$@"', 'sh', '--team', 'x', '--json']).ended;
     expect(status).toBe(0);
     expect(stdout).toBe('--team x --json\n');
@@ -137,11 +155,26 @@ describe('wattprint run', () => {
 
   it('refuses bad flags before anything runs, naming each, with status 1', async () => {
     const d = scratchDir();
-    const flags = await wattprint(['run', '--job-id', 'no spaces please', '--team', '', '--forecast', 'a.yaml', '--forecast-id', 'fc_1', '--', process.execPath, child, d]).ended;
+    const flags = await wattprint([
+      'run',
+      '--job-id',
+      'no spaces please',
+      '--team',
+      '',
+      '--forecast',
+      'a.yaml',
+      '--forecast-id',
+      'fc_1',
+      '--',
+      process.execPath,
+      child,
+      d,
+    ]).ended;
     expect(flags.status).toBe(1);
     expect(flags.stderr).toBe(
       '--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)\n' +
-        '--job-id: got "no spaces please"; expected letters, digits and . _ : @ - (starting with a letter or digit)\n--team: got ""; expected 1 to 128 characters\n',
+        '--job-id: got "no spaces please"; expected letters, digits and . _ : @ - (starting with a letter or digit)\n' +
+        '--team: got ""; expected 1 to 128 characters\n',
     );
     const spec = await wattprint(['run', '--forecast', 'examples/no-such-spec.yaml', '--', process.execPath, child, d]).ended;
     expect(spec.status).toBe(1);
@@ -149,7 +182,8 @@ describe('wattprint run', () => {
     const url = await wattprint(['run', '--url', 'collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' }).ended;
     expect(url.status).toBe(1);
     expect(url.stderr).toBe('--url: got "collector:8080"; expected an http:// or https:// URL\n');
-    const noToken = await wattprint(['run', '--url', 'http://collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' }).ended;
+    const noToken = await wattprint(['run', '--url', 'http://collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' })
+      .ended;
     expect(noToken.status).toBe(1);
     expect(noToken.stderr).toBe('--url: given without a token; expected --token or WATTPRINT_TOKEN as well\n');
     expect(existsSync(join(d, 'pid'))).toBe(false);
@@ -158,7 +192,22 @@ describe('wattprint run', () => {
 
   it('without a token, forecasts the spec here, says so, and writes what happened to --summary', async () => {
     const summaryPath = join(dir, 'summary.json');
-    const run = await wattprint(['run', '--job-id', 'local-1', '--forecast', 'examples/mnist-dedicated.yaml', '--summary', summaryPath, '--', process.execPath, '-e', 'process.exit(process.env.WATTPRINT_FORECAST_ID ? 3 : 0)'], { WATTPRINT_TOKEN: '' }).ended;
+    const run = await wattprint(
+      [
+        'run',
+        '--job-id',
+        'local-1',
+        '--forecast',
+        'examples/mnist-dedicated.yaml',
+        '--summary',
+        summaryPath,
+        '--',
+        process.execPath,
+        '-e',
+        'process.exit(process.env.WATTPRINT_FORECAST_ID ? 3 : 0)',
+      ],
+      { WATTPRINT_TOKEN: '' },
+    ).ended;
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/^wattprint: job local-1; forecast \(computed here, not stored: no token\): \S+ \w?Wh \(p10–p90 /);
 
@@ -181,7 +230,16 @@ describe('wattprint run', () => {
   });
 
   it('keeps the command’s status when the summary cannot be written', async () => {
-    const run = await wattprint(['run', '--quiet', '--summary', join(dir, 'no-such-dir', 's.json'), '--', process.execPath, '-e', 'process.exit(4)']).ended;
+    const run = await wattprint([
+      'run',
+      '--quiet',
+      '--summary',
+      join(dir, 'no-such-dir', 's.json'),
+      '--',
+      process.execPath,
+      '-e',
+      'process.exit(4)',
+    ]).ended;
     expect(run.status).toBe(4);
     expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(dir, 'no-such-dir', 's.json')} (ENOENT)\n`);
   });
@@ -207,16 +265,33 @@ describe('wattprint run against something that is not a Wattprint collector', ()
 
   it('refuses to launch on a forecast answer it cannot read, saying what came back', async () => {
     const d = scratchDir();
-    const run = await wattprint(['run', '--url', url, '--token', 't', '--forecast', 'examples/mnist-dedicated.yaml', '--', process.execPath, child, d]).ended;
+    const run = await wattprint([
+      'run',
+      '--url',
+      url,
+      '--token',
+      't',
+      '--forecast',
+      'examples/mnist-dedicated.yaml',
+      '--',
+      process.execPath,
+      child,
+      d,
+    ]).ended;
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`the collector at ${url} answered 201 to the forecast with an unexpected body ((body): Invalid input: expected object, received undefined); expected a Wattprint collector's answer\n`);
+    expect(run.stderr).toBe(
+      `the collector at ${url} answered 201 to the forecast with an unexpected body ((body): Invalid input: expected object, received undefined); expected a Wattprint collector's answer\n`,
+    );
     expect(existsSync(join(d, 'pid'))).toBe(false);
     rmSync(d, { recursive: true, force: true });
   });
 
   it("reports a job answer it cannot read in one line, and keeps the command's status", async () => {
-    const run = await wattprint(['run', '--url', url, '--token', 't', '--job-id', 'j-odd', '--', process.execPath, '-e', 'process.exit(6)']).ended;
+    const run = await wattprint(['run', '--url', url, '--token', 't', '--job-id', 'j-odd', '--', process.execPath, '-e', 'process.exit(6)'])
+      .ended;
     expect(run.status).toBe(6);
-    expect(run.stderr).toContain(`wattprint: could not read the job from the collector: the collector at ${url} answered 200 to the job with an unexpected body (energy.energyKWh: `);
+    expect(run.stderr).toContain(
+      `wattprint: could not read the job from the collector: the collector at ${url} answered 200 to the job with an unexpected body (energy.energyKWh: `,
+    );
   });
 });

@@ -48,7 +48,11 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
 
   it('stores only the sha256 of a secret, shows the secret once, lists without secrets, and revokes', async () => {
     const admin = await createToken(api, { name: 'ops-2', role: 'admin' }, await firstAdmin(api));
-    const created = await api.http().post('/api/v1/tokens').set(bearer(admin)).send({ name: 'team-a dashboards', role: 'viewer', team: 'team-a' });
+    const created = await api
+      .http()
+      .post('/api/v1/tokens')
+      .set(bearer(admin))
+      .send({ name: 'team-a dashboards', role: 'viewer', team: 'team-a' });
     expect(created.status).toBe(201);
     const { secret, id } = created.body as { secret: string; id: string };
     expect(secret).toMatch(/^wp_[A-Za-z0-9_-]{43}$/);
@@ -61,11 +65,25 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
     const listed = await api.http().get('/api/v1/tokens').set(bearer(admin));
     expect(listed.status).toBe(200);
     const mine = listed.body.tokens.find((t: { id: string }) => t.id === id);
-    expect(mine).toEqual({ id, name: 'team-a dashboards', role: 'viewer', team: 'team-a', agentId: null, createdAt: expect.any(String), lastUsedAt: null, revokedAt: null });
+    expect(mine).toEqual({
+      id,
+      name: 'team-a dashboards',
+      role: 'viewer',
+      team: 'team-a',
+      agentId: null,
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     expect(JSON.stringify(listed.body)).not.toContain(secret);
     expect(JSON.stringify(listed.body)).not.toContain(stored.token_hash);
 
-    expect((await api.http().get('/api/v1/auth/whoami').set(bearer(secret))).body).toEqual({ tokenId: id, role: 'viewer', team: 'team-a', agentId: null });
+    expect((await api.http().get('/api/v1/auth/whoami').set(bearer(secret))).body).toEqual({
+      tokenId: id,
+      role: 'viewer',
+      team: 'team-a',
+      agentId: null,
+    });
     expect((await api.http().delete(`/api/v1/tokens/${id}`).set(bearer(admin))).status).toBe(204);
     expect((await api.http().get('/api/v1/auth/whoami').set(bearer(secret))).status).toBe(401);
     const again = await api.http().delete(`/api/v1/tokens/${id}`).set(bearer(admin));
@@ -78,7 +96,11 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
     const viewer = await createToken(api, { name: 'all-teams viewer', role: 'viewer' }, admin);
     const res = await api.http().post('/api/v1/tokens').set(bearer(viewer)).send({ name: 'x', role: 'admin' });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ statusCode: 403, error: 'forbidden', message: 'this route needs the role admin; your token has the role viewer' });
+    expect(res.body).toEqual({
+      statusCode: 403,
+      error: 'forbidden',
+      message: 'this route needs the role admin; your token has the role viewer',
+    });
     expect((await api.http().get('/api/v1/agents').set(bearer(viewer))).status).toBe(403);
 
     await api.http().post('/api/v1/agents').set(bearer(admin)).send({ id: 'agent-role-test', node: 'node-role' }).expect(201);
@@ -109,14 +131,30 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
 
     const res = await api.http().post('/api/v1/agents').set(bearer(admin)).send({ id: 'agent-7', node: 'gpu-node-7', siteId: 'site-fra' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: 'agent-7', node: 'gpu-node-7', siteId: 'site-fra', createdAt: expect.any(String), lastSeenAt: null, key: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(res.body).toEqual({
+      id: 'agent-7',
+      node: 'gpu-node-7',
+      siteId: 'site-fra',
+      createdAt: expect.any(String),
+      lastSeenAt: null,
+      key: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const key = res.body.key as string;
     const row = await api.db.db.selectFrom('agents').selectAll().where('id', '=', 'agent-7').executeTakeFirstOrThrow();
     expect(row.key).toBe(key);
-    expect(await api.db.db.selectFrom('nodes').selectAll().where('name', '=', 'gpu-node-7').executeTakeFirst()).toEqual({ name: 'gpu-node-7', site_id: 'site-fra' });
+    expect(await api.db.db.selectFrom('nodes').selectAll().where('name', '=', 'gpu-node-7').executeTakeFirst()).toEqual({
+      name: 'gpu-node-7',
+      site_id: 'site-fra',
+    });
 
     const listed = await api.http().get('/api/v1/agents').set(bearer(admin));
-    expect(listed.body.agents).toContainEqual({ id: 'agent-7', node: 'gpu-node-7', siteId: 'site-fra', createdAt: expect.any(String), lastSeenAt: null });
+    expect(listed.body.agents).toContainEqual({
+      id: 'agent-7',
+      node: 'gpu-node-7',
+      siteId: 'site-fra',
+      createdAt: expect.any(String),
+      lastSeenAt: null,
+    });
     expect(JSON.stringify(listed.body)).not.toContain(key);
 
     const twice = await api.http().post('/api/v1/agents').set(bearer(admin)).send({ id: 'agent-7', node: 'gpu-node-7' });
@@ -126,7 +164,9 @@ describe.each(DIALECTS)('auth, tokens and agents on %s', (dialect) => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.key).toMatch(/^[0-9a-f]{64}$/);
     expect(rotated.body.key).not.toBe(key);
-    expect((await api.db.db.selectFrom('agents').select('key').where('id', '=', 'agent-7').executeTakeFirstOrThrow()).key).toBe(rotated.body.key);
+    expect((await api.db.db.selectFrom('agents').select('key').where('id', '=', 'agent-7').executeTakeFirstOrThrow()).key).toBe(
+      rotated.body.key,
+    );
     expect((await api.http().post('/api/v1/agents/nobody/rotate-key').set(bearer(admin))).status).toBe(404);
 
     const noSite = await api.http().post('/api/v1/agents').set(bearer(admin)).send({ id: 'agent-8', node: 'n8', siteId: 'atlantis' });
@@ -166,13 +206,28 @@ describe('rate limiting', () => {
 let cachedAdmin: { api: ApiHarness; secret: string } | undefined;
 async function firstAdmin(api: ApiHarness): Promise<string> {
   if (cachedAdmin?.api === api) return cachedAdmin.secret;
-  const hasAdmin = await api.db.db.selectFrom('api_tokens').select('id').where('role', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirst();
+  const hasAdmin = await api.db.db
+    .selectFrom('api_tokens')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (hasAdmin) {
     // Mint one directly: the API never shows an existing secret again.
     const secret = `wp_test_admin_${Date.now()}`;
     await api.db.db
       .insertInto('api_tokens')
-      .values({ id: `tok_direct_${Date.now()}`, name: 'direct', token_hash: createHash('sha256').update(secret).digest('hex'), role: 'admin', team: null, agent_id: null, created_at: 0, last_used_at: null, revoked_at: null })
+      .values({
+        id: `tok_direct_${Date.now()}`,
+        name: 'direct',
+        token_hash: createHash('sha256').update(secret).digest('hex'),
+        role: 'admin',
+        team: null,
+        agent_id: null,
+        created_at: 0,
+        last_used_at: null,
+        revoked_at: null,
+      })
       .execute();
     cachedAdmin = { api, secret };
     return secret;
@@ -192,12 +247,25 @@ describe('OpenAPI document', () => {
   it('documents every route of tokens, agents, jobs, usage and forecasts with bearer auth and a response schema', () => {
     const doc = SwaggerModule.createDocument(api.app, new DocumentBuilder().setTitle('Wattprint').addBearerAuth().build());
     const ops = [
-      ['post', '/api/v1/tokens'], ['get', '/api/v1/tokens'], ['delete', '/api/v1/tokens/{id}'], ['get', '/api/v1/auth/whoami'],
-      ['post', '/api/v1/agents'], ['get', '/api/v1/agents'], ['post', '/api/v1/agents/{id}/rotate-key'],
-      ['get', '/api/v1/jobs'], ['get', '/api/v1/jobs/{id}'], ['get', '/api/v1/usage'], ['post', '/api/v1/forecasts'], ['get', '/api/v1/forecasts/{id}'],
+      ['post', '/api/v1/tokens'],
+      ['get', '/api/v1/tokens'],
+      ['delete', '/api/v1/tokens/{id}'],
+      ['get', '/api/v1/auth/whoami'],
+      ['post', '/api/v1/agents'],
+      ['get', '/api/v1/agents'],
+      ['post', '/api/v1/agents/{id}/rotate-key'],
+      ['get', '/api/v1/jobs'],
+      ['get', '/api/v1/jobs/{id}'],
+      ['get', '/api/v1/usage'],
+      ['post', '/api/v1/forecasts'],
+      ['get', '/api/v1/forecasts/{id}'],
     ] as const;
     for (const [method, path] of ops) {
-      const op = (doc.paths[path] as Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }> | undefined)?.[method];
+      const op = (
+        doc.paths[path] as
+          | Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+          | undefined
+      )?.[method];
       expect({ method, path, documented: op !== undefined }).toEqual({ method, path, documented: true });
       expect(op!.security).toEqual([{ bearer: [] }]);
       const ok = op!.responses['200'] ?? op!.responses['201'] ?? op!.responses['204'];

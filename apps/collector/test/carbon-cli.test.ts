@@ -28,7 +28,8 @@ const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
 class BearerGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string>; principal?: unknown }>();
-    if (req.headers.authorization !== `Bearer ${ADMIN_TOKEN}`) throw new UnauthorizedException({ error: 'unauthorized', message: 'unknown token' });
+    if (req.headers.authorization !== `Bearer ${ADMIN_TOKEN}`)
+      throw new UnauthorizedException({ error: 'unauthorized', message: 'unknown token' });
     req.principal = { tokenId: 'cli', role: 'admin', team: null, agentId: null };
     return true;
   }
@@ -71,7 +72,12 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
   async function wattprint(args: string[], env: Record<string, string> = {}, tty = false) {
     const io = { stdout: '', stderr: '' };
     const program = new Command('wattprint').exitOverride();
-    registerIntensityCommands(program, { stdout: (t) => void (io.stdout += t), stderr: (t) => void (io.stderr += t), stderrIsTTY: tty, env });
+    registerIntensityCommands(program, {
+      stdout: (t) => void (io.stdout += t),
+      stderr: (t) => void (io.stderr += t),
+      stderrIsTTY: tty,
+      env,
+    });
     let error: unknown;
     try {
       await program.parseAsync(args, { from: 'user' });
@@ -92,12 +98,21 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     const file = join(dir, 'sweden.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
-    const res = await wattprint(['intensity', 'import', file, '--url', url, '--chunk-rows', '3000', '--json'], { WATTPRINT_TOKEN: ADMIN_TOKEN }, true);
+    const res = await wattprint(
+      ['intensity', 'import', file, '--url', url, '--chunk-rows', '3000', '--json'],
+      { WATTPRINT_TOKEN: ADMIN_TOKEN },
+      true,
+    );
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ rows: 20_003, imported: 20_000, rejected: 3, chunks: 7, problemsOmitted: 0 });
     expect(summary.problems).toEqual([
       { line: 7, column: 'g_per_kwh', value: 'x', expected: 'a number of gCO2eq/kWh from 0 to 5000' },
-      { line: 14_004, column: 'start', value: '2024-13-01T00:00:00Z', expected: 'an ISO 8601 date-time with a zone, e.g. 2026-11-20T10:00:00Z' },
+      {
+        line: 14_004,
+        column: 'start',
+        value: '2024-13-01T00:00:00Z',
+        expected: 'an ISO 8601 date-time with a zone, e.g. 2026-11-20T10:00:00Z',
+      },
       { line: 20_004, column: '(row)', value: 'SE,2024-01-01T00:00:00Z', expected: '4 comma-separated fields' },
     ]);
     // Rejections make the exit status 1, after the valid rows were imported.
@@ -115,24 +130,44 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
 
   it('imports a JSON array as forecasts and prints a human summary, no bar off a terminal', async () => {
     const file = join(dir, 'fc.json');
-    writeFileSync(file, JSON.stringify([
-      { region: 'NO', start: '2026-11-21T00:00:00Z', end: '2026-11-21T01:00:00Z', gPerKwh: 30 },
-      { region: 'NO', start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', gPerKwh: 31 },
-      { region: 'NO', start: '2026-11-21T02:00:00Z', end: '2026-11-21T03:00:00Z', gPerKwh: 29, kind: 'actual' },
-    ]));
-    const res = await wattprint(['intensity', 'import', file, '--kind', 'forecast', '--chunk-rows', '2', '--source', 'nordpool'], { WATTPRINT_URL: url, WATTPRINT_TOKEN: ADMIN_TOKEN });
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { region: 'NO', start: '2026-11-21T00:00:00Z', end: '2026-11-21T01:00:00Z', gPerKwh: 30 },
+        { region: 'NO', start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', gPerKwh: 31 },
+        { region: 'NO', start: '2026-11-21T02:00:00Z', end: '2026-11-21T03:00:00Z', gPerKwh: 29, kind: 'actual' },
+      ]),
+    );
+    const res = await wattprint(['intensity', 'import', file, '--kind', 'forecast', '--chunk-rows', '2', '--source', 'nordpool'], {
+      WATTPRINT_URL: url,
+      WATTPRINT_TOKEN: ADMIN_TOKEN,
+    });
     expect(res.error).toBeUndefined();
     expect(res.stdout).toBe(`imported 3 of 3 rows from ${file} (0 rejected) as import:nordpool\n`);
     expect(res.stderr).toBe('');
     const repo = new IntensityRepository(handle);
-    expect((await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'forecast')).map((r) => r.gPerKwh)).toEqual([30, 31]);
-    expect((await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'actual')).map((r) => r.gPerKwh)).toEqual([29]);
+    expect(
+      (await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'forecast')).map((r) => r.gPerKwh),
+    ).toEqual([30, 31]);
+    expect(
+      (await repo.range('NO', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-21T03:00:00Z'), 'actual')).map((r) => r.gPerKwh),
+    ).toEqual([29]);
   });
 
   it('keeps JSON bodies under the body-size limit of the API, however many rows per chunk', async () => {
     const file = join(dir, 'big.json');
     const start = Date.UTC(2023, 0, 1);
-    writeFileSync(file, JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ region: 'FI', start: iso(start + i * HOUR), end: iso(start + (i + 1) * HOUR), gPerKwh: 80 + (i % 7) }))));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        Array.from({ length: 3000 }, (_, i) => ({
+          region: 'FI',
+          start: iso(start + i * HOUR),
+          end: iso(start + (i + 1) * HOUR),
+          gPerKwh: 80 + (i % 7),
+        })),
+      ),
+    );
     const res = await wattprint(['intensity', 'import', file, '--url', url, '--token', ADMIN_TOKEN, '--json']);
     expect(res.error).toBeUndefined();
     const summary = JSON.parse(res.stdout);
@@ -153,12 +188,16 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((r) => closed.close(r));
     const unreachable = await wattprint(['intensity', 'import', file, '--url', deadUrl, '--token', ADMIN_TOKEN]);
-    expect((unreachable.error as Error).message).toBe(`cannot reach the collector at ${deadUrl}: ECONNREFUSED (set --url or WATTPRINT_URL)`);
+    expect((unreachable.error as Error).message).toBe(
+      `cannot reach the collector at ${deadUrl}: ECONNREFUSED (set --url or WATTPRINT_URL)`,
+    );
     const missing = await wattprint(['intensity', 'import', join(dir, 'nope.csv'), '--url', url, '--token', ADMIN_TOKEN]);
     expect((missing.error as Error).message).toContain('nope.csv: cannot read (ENOENT)');
     const headerless = join(dir, 'headerless.csv');
     writeFileSync(headerless, 'SE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');
     const bad = await wattprint(['intensity', 'import', headerless, '--url', url, '--token', ADMIN_TOKEN]);
-    expect((bad.error as CliInputError).lines[0]).toMatch(/^line 1, column 1: got "SE"; expected one of region, start, end, g_per_kwh, kind/);
+    expect((bad.error as CliInputError).lines[0]).toMatch(
+      /^line 1, column 1: got "SE"; expected one of region, start, end, g_per_kwh, kind/,
+    );
   });
 });

@@ -24,7 +24,10 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
     carbon = new CarbonService(sites, intensity);
 
     // fra: region DE, PUE 1.2 until T0+1h, then 1.4. lon: region GB, half-hourly series.
-    await sites.create({ id: 'fra', name: 'Frankfurt', region: 'DE', createdAt: 0 }, [{ validFrom: 0, pue: 1.2 }, { validFrom: T0 + H, pue: 1.4 }]);
+    await sites.create({ id: 'fra', name: 'Frankfurt', region: 'DE', createdAt: 0 }, [
+      { validFrom: 0, pue: 1.2 },
+      { validFrom: T0 + H, pue: 1.4 },
+    ]);
     await sites.create({ id: 'lon', name: 'London', region: 'GB', createdAt: 0 }, [{ validFrom: 0, pue: 1.1 }]);
     await sites.assignNode('gpu-a', 'fra');
     await sites.assignNode('gpu-b', 'lon');
@@ -35,9 +38,25 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
       // A forecast for an hour the actual also covers: the actual must win.
       { region: 'DE', periodStart: T0, periodEnd: T0 + H, gPerKwh: 999, kind: 'forecast', source: 'electricitymaps', revisedAt: 1 },
       // A forecast-only hour.
-      { region: 'DE', periodStart: T0 + 2 * H, periodEnd: T0 + 3 * H, gPerKwh: 350, kind: 'forecast', source: 'electricitymaps', revisedAt: 1 },
+      {
+        region: 'DE',
+        periodStart: T0 + 2 * H,
+        periodEnd: T0 + 3 * H,
+        gPerKwh: 350,
+        kind: 'forecast',
+        source: 'electricitymaps',
+        revisedAt: 1,
+      },
       { region: 'GB', periodStart: T0, periodEnd: T0 + H / 2, gPerKwh: 146, kind: 'actual', source: 'uk-carbon-intensity', revisedAt: 1 },
-      { region: 'GB', periodStart: T0 + H / 2, periodEnd: T0 + H, gPerKwh: 151, kind: 'actual', source: 'uk-carbon-intensity', revisedAt: 1 },
+      {
+        region: 'GB',
+        periodStart: T0 + H / 2,
+        periodEnd: T0 + H,
+        gPerKwh: 151,
+        kind: 'actual',
+        source: 'uk-carbon-intensity',
+        revisedAt: 1,
+      },
     ]);
   });
 
@@ -47,8 +66,18 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
   });
 
   it('computes CO2eq across an hour boundary and a PUE change', async () => {
-    const f = await carbon.hourFactors([{ node: 'gpu-a', hourStart: T0 }, { node: 'gpu-a', hourStart: T0 + H }]);
-    expect(f.get(key('gpu-a', T0))).toEqual({ siteId: 'fra', region: 'DE', pue: 1.2, gPerKwh: 400, estimated: false, source: 'electricitymaps' });
+    const f = await carbon.hourFactors([
+      { node: 'gpu-a', hourStart: T0 },
+      { node: 'gpu-a', hourStart: T0 + H },
+    ]);
+    expect(f.get(key('gpu-a', T0))).toEqual({
+      siteId: 'fra',
+      region: 'DE',
+      pue: 1.2,
+      gPerKwh: 400,
+      estimated: false,
+      source: 'electricitymaps',
+    });
     expect(f.get(key('gpu-a', T0 + H))).toMatchObject({ pue: 1.4, gPerKwh: 300, estimated: false });
     // 1.8 MJ = 0.5 kWh in each hour: 0.5 × 1.2 × 400 = 240 g; 0.5 × 1.4 × 300 = 210 g.
     const grams = carbon.co2eqGrams(1.8e6, f.get(key('gpu-a', T0))!) + carbon.co2eqGrams(1.8e6, f.get(key('gpu-a', T0 + H))!);
@@ -70,7 +99,9 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
   it('changes the result when a provider revises a value, with nothing re-ingested', async () => {
     const before = (await carbon.hourFactors([{ node: 'gpu-a', hourStart: T0 }])).get(key('gpu-a', T0))!;
     expect(carbon.co2eqGrams(3.6e6, before)).toBeCloseTo(480, 9); // 1 kWh × 1.2 × 400
-    await intensity.upsert([{ region: 'DE', periodStart: T0, periodEnd: T0 + H, gPerKwh: 420, kind: 'actual', source: 'electricitymaps', revisedAt: 2 }]);
+    await intensity.upsert([
+      { region: 'DE', periodStart: T0, periodEnd: T0 + H, gPerKwh: 420, kind: 'actual', source: 'electricitymaps', revisedAt: 2 },
+    ]);
     const after = (await carbon.hourFactors([{ node: 'gpu-a', hourStart: T0 }])).get(key('gpu-a', T0))!;
     expect(carbon.co2eqGrams(3.6e6, after)).toBeCloseTo(504, 9); // 1 kWh × 1.2 × 420
     const stored = await intensity.range('DE', T0, T0 + H, 'actual');
@@ -85,9 +116,19 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
   });
 
   it('gives unassigned and unknown nodes PUE 1 and the WORLD average', async () => {
-    const f = await carbon.hourFactors([{ node: 'gpu-loose', hourStart: T0 }, { node: 'gpu-unknown', hourStart: T0 }]);
+    const f = await carbon.hourFactors([
+      { node: 'gpu-loose', hourStart: T0 },
+      { node: 'gpu-unknown', hourStart: T0 },
+    ]);
     for (const node of ['gpu-loose', 'gpu-unknown']) {
-      expect(f.get(key(node, T0))).toEqual({ siteId: null, region: null, pue: 1, gPerKwh: 475, estimated: true, source: 'unassigned-node' });
+      expect(f.get(key(node, T0))).toEqual({
+        siteId: null,
+        region: null,
+        pue: 1,
+        gPerKwh: 475,
+        estimated: true,
+        source: 'unassigned-node',
+      });
     }
   });
 
@@ -101,7 +142,10 @@ describe.each(DIALECTS)('emission factors on %s', (dialect) => {
   });
 
   it('answers many keys, one factor per distinct node-hour', async () => {
-    const keys = Array.from({ length: 2000 }, (_, i) => ({ node: Math.floor(i / 24) % 2 ? 'gpu-a' : 'gpu-b', hourStart: T0 + (i % 24) * H }));
+    const keys = Array.from({ length: 2000 }, (_, i) => ({
+      node: Math.floor(i / 24) % 2 ? 'gpu-a' : 'gpu-b',
+      hourStart: T0 + (i % 24) * H,
+    }));
     const f = await carbon.hourFactors(keys);
     expect(f.size).toBe(48);
     expect(await carbon.hourFactors([])).toEqual(new Map());

@@ -60,7 +60,11 @@ class FakeProviders {
     if (p.startsWith('/em/v3/carbon-intensity/')) {
       if (req.headers['auth-token'] !== EM_TOKEN) return void send(401, '{"error":"Unauthorized"}');
       if (url.searchParams.get('zone') !== 'DE') return void send(404, '{"error":"zone"}');
-      const file = { latest: 'electricitymaps-latest.json', history: 'electricitymaps-history.json', forecast: 'electricitymaps-forecast.json' }[p.slice('/em/v3/carbon-intensity/'.length)];
+      const file = {
+        latest: 'electricitymaps-latest.json',
+        history: 'electricitymaps-history.json',
+        forecast: 'electricitymaps-forecast.json',
+      }[p.slice('/em/v3/carbon-intensity/'.length)];
       return void (file ? send(200, fixture(file)) : send(404, '{}'));
     }
     if (p === '/wt/login') {
@@ -72,7 +76,8 @@ class FakeProviders {
     if (p.startsWith('/wt/v3/')) {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (!this.wtTokens.has(token)) return void send(401, '{"error":"token expired"}');
-      if (p === '/wt/v3/forecast' && url.searchParams.get('region') === 'CAISO_NORTH') return void send(200, fixture('watttime-forecast.json'));
+      if (p === '/wt/v3/forecast' && url.searchParams.get('region') === 'CAISO_NORTH')
+        return void send(200, fixture('watttime-forecast.json'));
       return void send(404, '{"error":"no capture for this request"}');
     }
     if (/^\/uk\/intensity\/[^/]+\/fw24h$/.test(p)) return void send(200, fixture('uk-carbonintensity-fw24h.json'));
@@ -96,8 +101,16 @@ describe('provider configuration', () => {
       WATTPRINT_UKCI_ENABLED: 'true',
       WATTPRINT_INTENSITY_POLL_MS: '60000',
     });
-    expect(c.electricityMaps!.zones).toEqual([{ provider: 'DE', region: 'DE' }, { provider: 'FR', region: 'FR' }, { provider: 'US-CAL-CISO', region: 'US-CAL-CISO' }]);
-    expect(c.wattTime).toMatchObject({ regions: [{ provider: 'CAISO_NORTH', region: 'US-CAL-CISO' }], signalType: 'co2_moer', baseUrl: 'https://api.watttime.org' });
+    expect(c.electricityMaps!.zones).toEqual([
+      { provider: 'DE', region: 'DE' },
+      { provider: 'FR', region: 'FR' },
+      { provider: 'US-CAL-CISO', region: 'US-CAL-CISO' },
+    ]);
+    expect(c.wattTime).toMatchObject({
+      regions: [{ provider: 'CAISO_NORTH', region: 'US-CAL-CISO' }],
+      signalType: 'co2_moer',
+      baseUrl: 'https://api.watttime.org',
+    });
     expect(c.ukCarbonIntensity).toEqual({ baseUrl: 'https://api.carbonintensity.org.uk', region: 'GB' });
     expect(c.pollMs).toBe(60_000);
   });
@@ -117,7 +130,12 @@ describe('provider configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
-    expect(variables).toEqual(['WATTPRINT_ELECTRICITYMAPS_ZONES', 'WATTPRINT_INTENSITY_POLL_MS', 'WATTPRINT_UKCI_URL', 'WATTPRINT_WATTTIME_REGIONS']);
+    expect(variables).toEqual([
+      'WATTPRINT_ELECTRICITYMAPS_ZONES',
+      'WATTPRINT_INTENSITY_POLL_MS',
+      'WATTPRINT_UKCI_URL',
+      'WATTPRINT_WATTTIME_REGIONS',
+    ]);
     expect((error as Error).message).not.toContain('secret-token');
   });
 });
@@ -153,19 +171,31 @@ describe('provider clients against captured responses', () => {
     const records = await em().history(DE, 0);
     expect(records).toHaveLength(24);
     expect(records[0]).toMatchObject({ periodStart: Date.parse('2026-11-20T00:00:00Z'), gPerKwh: 412, kind: 'actual' });
-    expect(records[23]).toMatchObject({ periodStart: Date.parse('2026-11-20T23:00:00Z'), periodEnd: Date.parse('2026-11-21T00:00:00Z'), gPerKwh: 420 });
+    expect(records[23]).toMatchObject({
+      periodStart: Date.parse('2026-11-20T23:00:00Z'),
+      periodEnd: Date.parse('2026-11-21T00:00:00Z'),
+      gPerKwh: 420,
+    });
     expect(records[8].gPerKwh).toBe(470);
   });
 
   it('Electricity Maps forecast: 24 hourly forecasts stamped with the forecast updatedAt', async () => {
     const records = await em().forecast(DE);
     expect(records).toHaveLength(24);
-    expect(records[0]).toMatchObject({ periodStart: Date.parse('2026-11-21T00:00:00Z'), gPerKwh: 402, kind: 'forecast', revisedAt: Date.parse('2026-11-20T23:40:11Z') });
+    expect(records[0]).toMatchObject({
+      periodStart: Date.parse('2026-11-21T00:00:00Z'),
+      gPerKwh: 402,
+      kind: 'forecast',
+      revisedAt: Date.parse('2026-11-20T23:40:11Z'),
+    });
     expect(records[18].gPerKwh).toBe(476);
   });
 
   it('WattTime forecast: logs in, then converts 5-minute co2_moer points from lbs/MWh to g/kWh', async () => {
-    const wt = new WattTimeClient({ baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' }, 2000);
+    const wt = new WattTimeClient(
+      { baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' },
+      2000,
+    );
     const records = await wt.forecast({ provider: 'CAISO_NORTH', region: 'US-CAL-CISO' }, 0);
     expect(records).toHaveLength(12);
     expect(records[0]).toMatchObject({
@@ -183,7 +213,10 @@ describe('provider clients against captured responses', () => {
   });
 
   it('WattTime logs in again once when its token has expired', async () => {
-    const wt = new WattTimeClient({ baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' }, 2000);
+    const wt = new WattTimeClient(
+      { baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' },
+      2000,
+    );
     await wt.forecast({ provider: 'CAISO_NORTH', region: 'X' }, 0);
     const loginsBefore = fake.logins;
     fake.wtTokens.clear();
@@ -192,12 +225,17 @@ describe('provider clients against captured responses', () => {
   });
 
   it('WattTime historical asks for the window with the bearer token', async () => {
-    const wt = new WattTimeClient({ baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' }, 2000);
+    const wt = new WattTimeClient(
+      { baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' },
+      2000,
+    );
     const from = Date.parse('2026-11-20T00:00:00Z');
     // No historical capture exists in the fixtures, so the server answers 404: the request is what is checked.
     await expect(wt.historical({ provider: 'CAISO_NORTH', region: 'X' }, from, from + 24 * H, 0)).rejects.toThrow(/404/);
     const call = fake.requests.filter((r) => r.url.startsWith('/wt/v3/historical')).at(-1)!;
-    expect(call.url).toBe('/wt/v3/historical?region=CAISO_NORTH&start=2026-11-20T00%3A00%3A00.000Z&end=2026-11-21T00%3A00%3A00.000Z&signal_type=co2_moer');
+    expect(call.url).toBe(
+      '/wt/v3/historical?region=CAISO_NORTH&start=2026-11-20T00%3A00%3A00.000Z&end=2026-11-21T00%3A00%3A00.000Z&signal_type=co2_moer',
+    );
     expect(call.headers.authorization).toMatch(/^Bearer wt-token-\d+$/);
   });
 
@@ -219,25 +257,38 @@ describe('provider clients against captured responses', () => {
     expect(error).toMatchObject({ failure: 'auth', status: 401, provider: 'electricitymaps' });
     expect((error as Error).message).toContain('WATTPRINT_ELECTRICITYMAPS_TOKEN');
     expect((error as Error).message).not.toContain('wrong-secret');
-    const wt = new WattTimeClient({ baseUrl: `${base}/wt`, username: 'wt-user', password: 'nope', regions: [], signalType: 'co2_moer' }, 2000);
+    const wt = new WattTimeClient(
+      { baseUrl: `${base}/wt`, username: 'wt-user', password: 'nope', regions: [], signalType: 'co2_moer' },
+      2000,
+    );
     await expect(wt.forecast({ provider: 'CAISO_NORTH', region: 'X' }, 0)).rejects.toMatchObject({ failure: 'auth', status: 403 });
   });
 
   it('reports 500s and malformed bodies clearly', async () => {
     fake.override.set('/em/v3/carbon-intensity/history', { status: 500, body: 'upstream down' });
-    await expect(em().history(DE, 0)).rejects.toMatchObject({ failure: 'http', status: 500, message: expect.stringContaining('upstream down') });
+    await expect(em().history(DE, 0)).rejects.toMatchObject({
+      failure: 'http',
+      status: 500,
+      message: expect.stringContaining('upstream down'),
+    });
     fake.override.set('/em/v3/carbon-intensity/history', { status: 200, body: '<html>' });
     await expect(em().history(DE, 0)).rejects.toMatchObject({ failure: 'malformed', message: expect.stringContaining('not JSON') });
     const broken = JSON.parse(fixture('electricitymaps-history.json'));
     broken.history[3].carbonIntensity = 'high';
     fake.override.set('/em/v3/carbon-intensity/history', { status: 200, body: JSON.stringify(broken) });
-    await expect(em().history(DE, 0)).rejects.toMatchObject({ failure: 'malformed', message: expect.stringContaining('history.3.carbonIntensity') });
+    await expect(em().history(DE, 0)).rejects.toMatchObject({
+      failure: 'malformed',
+      message: expect.stringContaining('history.3.carbonIntensity'),
+    });
     fake.override.delete('/em/v3/carbon-intensity/history');
 
     const wrongUnits = JSON.parse(fixture('watttime-forecast.json'));
     wrongUnits.meta.units = 'percentile';
     fake.override.set('/wt/v3/forecast', { status: 200, body: JSON.stringify(wrongUnits) });
-    const wt = new WattTimeClient({ baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' }, 2000);
+    const wt = new WattTimeClient(
+      { baseUrl: `${base}/wt`, username: 'wt-user', password: 'wt-pass', regions: [], signalType: 'co2_moer' },
+      2000,
+    );
     await expect(wt.forecast({ provider: 'CAISO_NORTH', region: 'X' }, 0)).rejects.toThrow(/meta.units is "percentile"/);
     fake.override.delete('/wt/v3/forecast');
   });
@@ -247,7 +298,10 @@ describe('provider clients against captured responses', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
     const slow = new ElectricityMapsClient({ baseUrl: `http://127.0.0.1:${port}/v3`, token: 't', zones: [] }, 200);
-    await expect(slow.latest(DE, 0)).rejects.toMatchObject({ failure: 'network', message: expect.stringContaining('no answer within 200 ms') });
+    await expect(slow.latest(DE, 0)).rejects.toMatchObject({
+      failure: 'network',
+      message: expect.stringContaining('no answer within 200 ms'),
+    });
     silent.closeAllConnections();
     await new Promise((r) => silent.close(r));
   });
@@ -307,7 +361,11 @@ describe.each(DIALECTS)('intensity polling on %s', (dialect) => {
     const h0 = Date.parse('2026-11-21T00:00:00Z');
     const h21 = Date.parse('2026-11-21T21:00:00Z');
     const h22 = Date.parse('2026-11-20T22:00:00Z');
-    const f = await carbon.hourFactors([{ node: 'n-sfo', hourStart: h0 }, { node: 'n-lon', hourStart: h21 }, { node: 'n-fra', hourStart: h22 }]);
+    const f = await carbon.hourFactors([
+      { node: 'n-sfo', hourStart: h0 },
+      { node: 'n-lon', hourStart: h21 },
+      { node: 'n-fra', hourStart: h22 },
+    ]);
     // Mean of the twelve 5-minute points, 993.58417 lbs/MWh × 0.45359237 = 450.68220 g/kWh.
     expect(f.get(`n-sfo@${h0}`)!.gPerKwh).toBeCloseTo(450.682197, 5);
     expect(f.get(`n-sfo@${h0}`)!.source).toBe('watttime:co2_moer (forecast)');
@@ -352,7 +410,9 @@ describe('polling on a schedule inside the collector', () => {
       imports: [
         ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_ROLE: role })),
         DatabaseModule.forRoot(testDb.url),
-        CarbonModule.forRoot(parseCarbonConfig({ WATTPRINT_UKCI_ENABLED: 'true', WATTPRINT_UKCI_URL: `${base}/uk`, WATTPRINT_INTENSITY_POLL_MS: '10000' })),
+        CarbonModule.forRoot(
+          parseCarbonConfig({ WATTPRINT_UKCI_ENABLED: 'true', WATTPRINT_UKCI_URL: `${base}/uk`, WATTPRINT_INTENSITY_POLL_MS: '10000' }),
+        ),
       ],
     })
     class PollingModule {}

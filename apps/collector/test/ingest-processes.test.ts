@@ -3,7 +3,16 @@ import { type DatabaseHandle } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import { MessageName, batchJobId } from '@wattprint/protocol';
 import { T0, realisticBatch, testAgent } from './support/batches';
-import { TestProducer, collectOutput, collectorEnv, freshQueuePrefix, metricValue, openDatabase, registerAgents, spawnCollector } from './support/collector-harness';
+import {
+  TestProducer,
+  collectOutput,
+  collectorEnv,
+  freshQueuePrefix,
+  metricValue,
+  openDatabase,
+  registerAgents,
+  spawnCollector,
+} from './support/collector-harness';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(90_000);
@@ -20,7 +29,12 @@ async function freePort(): Promise<number> {
 
 describe('wattprint-collector command', () => {
   it('exits 1 on bad configuration, printing only the ConfigError lines', async () => {
-    const child = spawnCollector({ PORT: 'eighty', WATTPRINT_ROLE: 'both', REDIS_URL: 'http://localhost', WATTPRINT_QUEUE_PREFIX: 'wattprint:prod' });
+    const child = spawnCollector({
+      PORT: 'eighty',
+      WATTPRINT_ROLE: 'both',
+      REDIS_URL: 'http://localhost',
+      WATTPRINT_QUEUE_PREFIX: 'wattprint:prod',
+    });
     const out = collectOutput(child);
     expect(await out.exited).toBe(1);
     expect(out.stdout()).toBe('');
@@ -73,14 +87,18 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
     const outputs = children.map(collectOutput);
     try {
       await Promise.all(
-        outputs.map((out, i) => waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 60_000)),
+        outputs.map((out, i) =>
+          waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 60_000),
+        ),
       );
       db = openDatabase(testDb.url);
       const agents = ['p1', 'p2', 'p3', 'p4'].map(testAgent);
       await registerAgents(testDb.url, agents);
 
       const batches = agents.flatMap((agent) =>
-        Array.from({ length: 30 }, (_, i) => realisticBatch(agent, { firstSeq: i * 40, startMs: T0 + i * 5000, jobs: [`job-${agent.id}`] })),
+        Array.from({ length: 30 }, (_, i) =>
+          realisticBatch(agent, { firstSeq: i * 40, startMs: T0 + i * 5000, jobs: [`job-${agent.id}`] }),
+        ),
       );
       // every fifth batch delivered twice, under another BullMQ id, as a replayed spool would
       const redelivered = batches.filter((_, i) => i % 5 === 0);
@@ -94,7 +112,13 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
         'both processes to handle every message',
         async () => {
           const t = await scrape();
-          const handled = t.reduce((n, x) => n + metricValue(x, 'wattprint_ingest_batches_total{result="ingested"}') + metricValue(x, 'wattprint_ingest_duplicate_batches_total'), 0);
+          const handled = t.reduce(
+            (n, x) =>
+              n +
+              metricValue(x, 'wattprint_ingest_batches_total{result="ingested"}') +
+              metricValue(x, 'wattprint_ingest_duplicate_batches_total'),
+            0,
+          );
           return handled === batches.length + redelivered.length ? t : undefined;
         },
         60_000,

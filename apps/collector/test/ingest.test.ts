@@ -7,7 +7,15 @@ import { sql } from 'kysely';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { T0, realisticBatch, signedBatch, signedEvent, testAgent } from './support/batches';
-import { TestProducer, collectorEnv, freshQueuePrefix, metricValue, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import {
+  TestProducer,
+  collectorEnv,
+  freshQueuePrefix,
+  metricValue,
+  openDatabase,
+  registerAgents,
+  startCollector,
+} from './support/collector-harness';
 import { TcpProxy } from './support/tcp-proxy';
 import { waitFor } from './support/wait-for';
 
@@ -54,9 +62,25 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
 
   const metrics = async () => (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
   const batchCount = async (agentId: string) =>
-    Number((await db.db.selectFrom('ingested_batches').select((eb) => eb.fn.countAll().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db.db
+          .selectFrom('ingested_batches')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('agent_id', '=', agentId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const agentJoules = async (node: string) =>
-    Number((await db.db.selectFrom('energy_buckets').select((eb) => eb.fn.sum<number>('joules').as('j')).where('node', '=', node).executeTakeFirstOrThrow()).j ?? 0);
+    Number(
+      (
+        await db.db
+          .selectFrom('energy_buckets')
+          .select((eb) => eb.fn.sum<number>('joules').as('j'))
+          .where('node', '=', node)
+          .executeTakeFirstOrThrow()
+      ).j ?? 0,
+    );
 
   it('adds a batch to per-(job, node, device, minute) buckets, infers its jobs, and counts a redelivery once', async () => {
     const batch = realisticBatch(alice, { firstSeq: 0, startMs: T0 + 10_000, jobs: ['job-a', 'job-a', 'job-b'] });
@@ -129,11 +153,20 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
   it('gives the same totals whatever order batches arrive in, records gaps, and closes a gap when the late batch comes', async () => {
     const batches = [0, 40, 80, 120].map((firstSeq, i) => realisticBatch(bob, { firstSeq, startMs: T0 + i * 5000, jobs: ['job-r'] }));
     const gaps = async () =>
-      (await db.db.selectFrom('seq_gaps').select(['from_seq', 'to_seq', 'from_t', 'to_t']).where('agent_id', '=', bob.id).orderBy('from_seq').execute()).map(
-        (g) => [g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0],
-      );
+      (
+        await db.db
+          .selectFrom('seq_gaps')
+          .select(['from_seq', 'to_seq', 'from_t', 'to_t'])
+          .where('agent_id', '=', bob.id)
+          .orderBy('from_seq')
+          .execute()
+      ).map((g) => [g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0]);
     // arrival order: 120, 0, 80, then the late 40
-    for (const [n, i] of [[1, 3], [2, 0], [3, 2]]) {
+    for (const [n, i] of [
+      [1, 3],
+      [2, 0],
+      [3, 2],
+    ]) {
       await producer.addBatch(batches[i]);
       await waitFor(`batch ${i}`, async () => (await batchCount(bob.id)) === n);
     }
@@ -165,7 +198,7 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     ]);
   });
 
-  it('shrinks the restart gap to the dead window when the old boot\'s last batch arrives after the new boot\'s first', async () => {
+  it("shrinks the restart gap to the dead window when the old boot's last batch arrives after the new boot's first", async () => {
     const hugo = testAgent('hugo');
     await registerAgents(testDb.url, [hugo]);
     const rebooted = { ...hugo, bootId: randomUUID() };
@@ -174,8 +207,7 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     await waitFor('the first batch', async () => (await batchCount(hugo.id)) === 1);
     await producer.addBatch(realisticBatch(rebooted, { firstSeq: 80, startMs: T0 + 60_000 }));
     await waitFor('the second boot', async () => (await batchCount(hugo.id)) === 2);
-    const gapRows = () =>
-      db.db.selectFrom('seq_gaps').selectAll().where('agent_id', '=', hugo.id).orderBy('from_seq').execute();
+    const gapRows = () => db.db.selectFrom('seq_gaps').selectAll().where('agent_id', '=', hugo.id).orderBy('from_seq').execute();
     expect((await gapRows()).map((g) => [g.boot_id, g.from_seq, g.to_seq, g.from_t - T0, g.to_t - T0])).toEqual([
       [rebooted.bootId, 40, 79, 5_000, 60_000],
     ]);
@@ -199,12 +231,25 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     forged.samples[3].energyJ = 1e6; // changed after signing
     const { signature: _s, ...unsigned } = realisticBatch(carol, { firstSeq: 80, startMs: T0 + 10_000 });
     const malformedBody = realisticBatch(carol, { firstSeq: 120, startMs: T0 + 15_000 });
-    const malformed = signedBatch(carol, { ...malformedBody, samples: malformedBody.samples.map((s, i) => (i === 2 ? { ...s, energyJ: -5 } : s)) });
+    const malformed = signedBatch(carol, {
+      ...malformedBody,
+      samples: malformedBody.samples.map((s, i) => (i === 2 ? { ...s, energyJ: -5 } : s)),
+    });
     const stranger = realisticBatch(testAgent('mallory'), { firstSeq: 0, startMs: T0 });
-    await Promise.all([producer.addBatch(forged), producer.addBatch(unsigned), producer.addBatch(malformed), producer.addBatch(stranger), producer.addBatch(good), producer.addBatch(goodInCallerOrder)]);
+    await Promise.all([
+      producer.addBatch(forged),
+      producer.addBatch(unsigned),
+      producer.addBatch(malformed),
+      producer.addBatch(stranger),
+      producer.addBatch(good),
+      producer.addBatch(goodInCallerOrder),
+    ]);
 
     await waitFor('four dead letters', async () => {
-      const n = await db.db.selectFrom('dead_letters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const n = await db.db
+        .selectFrom('dead_letters')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(n.n) === 4;
     });
     await waitFor('the good batches', async () => (await batchCount(carol.id)) === 2);
@@ -242,10 +287,18 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
   it('applies job events once, before or after the samples of their job, in any order', async () => {
     // job-late: its end arrives first, then samples, then its start
     await producer.addEvent(signedEvent(dave, { type: 'end', jobId: 'job-late', at: T0 + 20_000, exitCode: 0 }));
-    await waitFor('the end event', async () => (await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst())?.state === 'ended');
+    await waitFor(
+      'the end event',
+      async () => (await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst())?.state === 'ended',
+    );
     await producer.addBatch(realisticBatch(dave, { firstSeq: 0, startMs: T0 + 5000, jobs: ['job-late', 'job-early'] }));
     await waitFor('the samples', async () => (await batchCount(dave.id)) === 1);
-    const start = signedEvent(dave, { type: 'start', jobId: 'job-late', at: T0 + 1000, metadata: { user: 'ada', team: 'vision', project: 'llm', labels: { partition: 'gpu' } } });
+    const start = signedEvent(dave, {
+      type: 'start',
+      jobId: 'job-late',
+      at: T0 + 1000,
+      metadata: { user: 'ada', team: 'vision', project: 'llm', labels: { partition: 'gpu' } },
+    });
     await producer.addEvent(start);
     // job-early: its start arrived before its samples
     await producer.addEvent(signedEvent(dave, { type: 'start', jobId: 'job-early', at: T0 + 2000, metadata: { team: 'speech' } }));
@@ -263,7 +316,9 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
       );
     });
     const jobs = await db.db.selectFrom('jobs').selectAll().where('id', 'in', ['job-late', 'job-early']).orderBy('id').execute();
-    expect(jobs.map((j) => [j.id, j.state, j.inferred, j.team, j.started_at, j.ended_at, j.exit_code, j.first_seen_at, j.last_seen_at])).toEqual([
+    expect(
+      jobs.map((j) => [j.id, j.state, j.inferred, j.team, j.started_at, j.ended_at, j.exit_code, j.first_seen_at, j.last_seen_at]),
+    ).toEqual([
       ['job-early', 'running', 0, 'speech', T0 + 2000, null, null, T0 + 2000, T0 + 10_000],
       ['job-late', 'ended', 0, 'vision', T0 + 1000, T0 + 20_000, 0, T0 + 1000, T0 + 20_000],
     ]);
@@ -274,7 +329,12 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     const server = app.getHttpServer();
     await request(server).get('/health').expect(200, { status: 'ok' });
     await request(server).get('/ready').expect(200, { ready: true, database: 'up', redis: 'up' });
-    const text = (await request(server).get('/metrics').expect(200).expect('Content-Type', /text\/plain/)).text;
+    const text = (
+      await request(server)
+        .get('/metrics')
+        .expect(200)
+        .expect('Content-Type', /text\/plain/)
+    ).text;
     expect(text).toMatch(/^wattprint_queue_depth \d+$/m);
     expect(text).toMatch(/^wattprint_ingest_group_commit_batches_count \d+$/m);
     expect(text).toMatch(/^wattprint_process_resident_memory_bytes \d+/m);
@@ -299,7 +359,9 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
         holder.close();
       };
     }
-    const batches = Array.from({ length: 10 }, (_, i) => realisticBatch(erin, { firstSeq: i * 40, startMs: T0 + i * 5000, jobs: ['job-outage'] }));
+    const batches = Array.from({ length: 10 }, (_, i) =>
+      realisticBatch(erin, { firstSeq: i * 40, startMs: T0 + i * 5000, jobs: ['job-outage'] }),
+    );
     for (const b of batches) await producer.addBatch(b);
     await waitFor('the outage to be noticed', async () => metricValue(await metrics(), 'wattprint_ingest_db_outages_total') >= 1);
     if (dialect === 'postgres') await request(app.getHttpServer()).get('/ready').expect(503);
@@ -334,7 +396,10 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
       }
       for (let i = 1; i <= 5; i++) await own.addBatch(realisticBatch(frank, { firstSeq: i * 40, startMs: T0 + i * 5000 }));
       // the worker pauses at the first failed commit: what it took stays active, the rest waits
-      await waitFor('the outage to be noticed', async () => metricValue((await request(first!.getHttpServer()).get('/metrics')).text, 'wattprint_ingest_db_outages_total') >= 1);
+      await waitFor(
+        'the outage to be noticed',
+        async () => metricValue((await request(first!.getHttpServer()).get('/metrics')).text, 'wattprint_ingest_db_outages_total') >= 1,
+      );
       expect(await own.samples.getActiveCount()).toBeGreaterThanOrEqual(1);
       await first.close();
       first = undefined;

@@ -36,12 +36,39 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
     admin = await createToken(api, { name: 'admin', role: 'admin' });
     viewer = await createToken(api, { name: 'team-a', role: 'viewer', team: 'team-a' }, admin);
     // DE: three covered hours (the middle one in two half-hour periods, 100 and 300), then nothing.
-    await api.db.db.insertInto('grid_intensity').values([
-      { region: 'DE', period_start: START, period_end: START + HOUR, g_per_kwh: 400, source: 'test', kind: 'actual', revised_at: START },
-      { region: 'DE', period_start: START + HOUR, period_end: START + 1.5 * HOUR, g_per_kwh: 100, source: 'test', kind: 'forecast', revised_at: START },
-      { region: 'DE', period_start: START + 1.5 * HOUR, period_end: START + 2 * HOUR, g_per_kwh: 300, source: 'test', kind: 'forecast', revised_at: START },
-      { region: 'DE', period_start: START + 2 * HOUR, period_end: START + 3 * HOUR, g_per_kwh: 250, source: 'test', kind: 'forecast', revised_at: START },
-    ]).execute();
+    await api.db.db
+      .insertInto('grid_intensity')
+      .values([
+        { region: 'DE', period_start: START, period_end: START + HOUR, g_per_kwh: 400, source: 'test', kind: 'actual', revised_at: START },
+        {
+          region: 'DE',
+          period_start: START + HOUR,
+          period_end: START + 1.5 * HOUR,
+          g_per_kwh: 100,
+          source: 'test',
+          kind: 'forecast',
+          revised_at: START,
+        },
+        {
+          region: 'DE',
+          period_start: START + 1.5 * HOUR,
+          period_end: START + 2 * HOUR,
+          g_per_kwh: 300,
+          source: 'test',
+          kind: 'forecast',
+          revised_at: START,
+        },
+        {
+          region: 'DE',
+          period_start: START + 2 * HOUR,
+          period_end: START + 3 * HOUR,
+          g_per_kwh: 250,
+          source: 'test',
+          kind: 'forecast',
+          revised_at: START,
+        },
+      ])
+      .execute();
   });
   afterAll(() => api?.close());
 
@@ -49,7 +76,13 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
     const spec = mnistSpec({ pue: 1.58, intensity: 380 });
     const res = await api.http().post('/api/v1/forecasts').set(bearer(viewer)).send(spec);
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^fc_[0-9a-f]{32}$/), createdAt: expect.any(String), createdBy: expect.stringMatching(/^tok_/), spec, result: forecast(spec) });
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^fc_[0-9a-f]{32}$/),
+      createdAt: expect.any(String),
+      createdBy: expect.stringMatching(/^tok_/),
+      spec,
+      result: forecast(spec),
+    });
     expect(res.body.result.energyKWh.p50).toBeGreaterThan(0);
 
     const stored = await api.db.db.selectFrom('forecasts').selectAll().where('id', '=', res.body.id).executeTakeFirstOrThrow();
@@ -71,16 +104,28 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
   });
 
   it('answers 400 naming each bad path of a spec, and site.region when no series is stored for it', async () => {
-    const bad = await api.http().post('/api/v1/forecasts').set(bearer(admin)).send({ ...mnistSpec({ pue: 1.2, intensity: 300 }), hardware: { profile: 'nvidia-quantum-9000', count: 1 }, colour: 'red' });
+    const bad = await api
+      .http()
+      .post('/api/v1/forecasts')
+      .set(bearer(admin))
+      .send({ ...mnistSpec({ pue: 1.2, intensity: 300 }), hardware: { profile: 'nvidia-quantum-9000', count: 1 }, colour: 'red' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_request');
     expect(bad.body.problems.map((p: { path: string }) => p.path)).toContain('colour');
 
-    const profile = await api.http().post('/api/v1/forecasts').set(bearer(admin)).send(mnistSpec({ pue: 1.2, intensity: 300 }, { hardware: { profile: 'nvidia-quantum-9000', count: 1 } }));
+    const profile = await api
+      .http()
+      .post('/api/v1/forecasts')
+      .set(bearer(admin))
+      .send(mnistSpec({ pue: 1.2, intensity: 300 }, { hardware: { profile: 'nvidia-quantum-9000', count: 1 } }));
     expect(profile.status).toBe(400);
     expect(profile.body.problems).toEqual([{ path: 'hardware.profile', message: expect.stringContaining('"nvidia-quantum-9000"') }]);
 
-    const region = await api.http().post('/api/v1/forecasts').set(bearer(admin)).send(mnistSpec({ region: 'PL' }, { start: new Date(START).toISOString() }));
+    const region = await api
+      .http()
+      .post('/api/v1/forecasts')
+      .set(bearer(admin))
+      .send(mnistSpec({ region: 'PL' }, { start: new Date(START).toISOString() }));
     expect(region.status).toBe(400);
     expect(region.body.problems).toEqual([{ path: 'site.region', message: expect.stringContaining('"PL"') }]);
     expect(await api.db.db.selectFrom('forecasts').select('id').where('spec', 'like', '%quantum%').execute()).toEqual([]);
@@ -91,17 +136,53 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
     const created = (await api.http().post('/api/v1/forecasts').set(bearer(admin)).send(spec)).body;
     const p = created.result.energyKWh as { p10: number; p50: number; p90: number };
     const measuredJ = p.p50 * 1.1 * 3.6e6;
-    await api.db.db.insertInto('jobs').values({
-      id: 'launched', state: 'ended', inferred: 0, name: null, user: 'alice', team: 'team-a', project: null, cluster: null, scheduler: null,
-      scheduler_job_id: null, labels: null, forecast_id: created.id, started_at: START, ended_at: START + 60_000, exit_code: 0, first_seen_at: START, last_seen_at: START + 60_000,
-    }).execute();
-    await api.db.db.insertInto('energy_buckets').values({ job_id: 'launched', node: 'n9', device: 'gpu0', device_kind: 'gpu', minute_start: START, hour_start: START, joules: measuredJ, samples: 60, duration_ms: 60_000, peak_power_w: null }).execute();
+    await api.db.db
+      .insertInto('jobs')
+      .values({
+        id: 'launched',
+        state: 'ended',
+        inferred: 0,
+        name: null,
+        user: 'alice',
+        team: 'team-a',
+        project: null,
+        cluster: null,
+        scheduler: null,
+        scheduler_job_id: null,
+        labels: null,
+        forecast_id: created.id,
+        started_at: START,
+        ended_at: START + 60_000,
+        exit_code: 0,
+        first_seen_at: START,
+        last_seen_at: START + 60_000,
+      })
+      .execute();
+    await api.db.db
+      .insertInto('energy_buckets')
+      .values({
+        job_id: 'launched',
+        node: 'n9',
+        device: 'gpu0',
+        device_kind: 'gpu',
+        minute_start: START,
+        hour_start: START,
+        joules: measuredJ,
+        samples: 60,
+        duration_ms: 60_000,
+        peak_power_w: null,
+      })
+      .execute();
 
     const job = await api.http().get('/api/v1/jobs/launched').set(bearer(viewer));
     expect(job.status).toBe(200);
     expect(job.body.forecast).toEqual({
-      id: created.id, found: true, createdAt: created.createdAt, energyKWh: p,
-      measuredOverForecastP50: expect.closeTo(1.1, 9), withinP10P90: p.p10 <= p.p50 * 1.1 && p.p50 * 1.1 <= p.p90,
+      id: created.id,
+      found: true,
+      createdAt: created.createdAt,
+      energyKWh: p,
+      measuredOverForecastP50: expect.closeTo(1.1, 9),
+      withinP10P90: p.p10 <= p.p50 * 1.1 && p.p50 * 1.1 <= p.p90,
     });
     expect(job.body.energy.energyKWh).toBeCloseTo(p.p50 * 1.1, 9);
   });

@@ -66,7 +66,9 @@ try {
   await migrateToLatest(handle.db, handle.dialect);
   const db = handle.db;
   const t0 = Date.now();
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     INSERT INTO sites VALUES ('fra', 'Frankfurt', 'DE', 0), ('sfo', 'San Francisco', 'US-CAL-CISO', 0);
     INSERT INTO site_pue SELECT s, d, 1.1 + (d / 86400000 % 3) * 0.05 FROM unnest(ARRAY['fra','sfo']) s, generate_series(${from - 7 * 24 * HOUR}::bigint, ${to}::bigint, 86400000::bigint) d;
     INSERT INTO nodes SELECT 'node-' || n, CASE WHEN n % 2 = 0 THEN 'fra' ELSE 'sfo' END FROM generate_series(1, ${nodes}) n;
@@ -79,15 +81,21 @@ try {
         'node-' || n, 'gpu' || g, 'gpu', m, m - m % 3600000, 18000 + g * 100, 60, 60000, 320
       FROM generate_series(1, ${nodes}) n, generate_series(0, ${gpus - 1}) g, generate_series(${from}::bigint, ${to - 60000}::bigint, 60000::bigint) m;
     ANALYZE;
-  `).execute(db);
+  `,
+    )
+    .execute(db);
   const buckets = nodes * gpus * days * 24 * 60;
-  console.log(`seeded ${buckets.toLocaleString('en')} buckets (${days} d × ${nodes} nodes × ${gpus} GPUs, one per minute) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${buckets.toLocaleString('en')} buckets (${days} d × ${nodes} nodes × ${gpus} GPUs, one per minute) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const baseline = await time(db, `SELECT SUM(joules) FROM energy_buckets WHERE minute_start >= ${from} AND minute_start < ${to}`);
   console.log(`baseline: bare SUM(joules) over the range: ${baseline.ms.toFixed(1)} ms (best of ${runs})\n`);
   console.log(['dashboard', 'panel', 'ms', '× baseline', 'rows'].join('\t'));
 
-  const yearly = parseYearlyAverages(JSON.parse(readFileSync(join(root, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')));
+  const yearly = parseYearlyAverages(
+    JSON.parse(readFileSync(join(root, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')),
+  );
   // Grafana's interval for a ~1000 px panel over the range.
   const intervalMs = Math.max(60_000, Math.round((to - from) / 1000));
   for (const [file, dashboard] of dashboards(yearly)) {

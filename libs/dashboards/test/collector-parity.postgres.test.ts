@@ -38,8 +38,13 @@ function randomWorld(seed: number): World {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const sites = [0, 1, 2].slice(0, 1 + Math.floor(r() * 3)).map((i) => {
     const steps = new Map<number, number>();
-    for (let k = Math.floor(r() * 4); k > 0; k--) steps.set(H - 2 * HOUR + Math.floor(r() * 10 * 60) * MIN, 1 + Math.round(r() * 100) / 100);
-    return { id: `s${i}`, region: pick(REGIONS), pue: [...steps].sort((a, b) => a[0] - b[0]).map(([validFrom, pue]) => ({ validFrom, pue })) };
+    for (let k = Math.floor(r() * 4); k > 0; k--)
+      steps.set(H - 2 * HOUR + Math.floor(r() * 10 * 60) * MIN, 1 + Math.round(r() * 100) / 100);
+    return {
+      id: `s${i}`,
+      region: pick(REGIONS),
+      pue: [...steps].sort((a, b) => a[0] - b[0]).map(([validFrom, pue]) => ({ validFrom, pue })),
+    };
   });
   const nodes = ['n0', 'n1', 'n2', 'n3'].map((name) => ({ name, siteId: r() < 0.15 ? null : pick(sites).id }));
   const periods: World['periods'] = [];
@@ -52,7 +57,15 @@ function randomWorld(seed: number): World {
       const key = `${region}/${kind}/${periodStart}`;
       if (keys.has(key)) continue;
       keys.add(key);
-      periods.push({ region, periodStart, periodEnd: periodStart + length, gPerKwh: Math.round(r() * 8000) / 10, kind, source: 'test', revisedAt: H + Math.floor(r() * 5) * HOUR });
+      periods.push({
+        region,
+        periodStart,
+        periodEnd: periodStart + length,
+        gPerKwh: Math.round(r() * 8000) / 10,
+        kind,
+        source: 'test',
+        revisedAt: H + Math.floor(r() * 5) * HOUR,
+      });
     }
   }
   return { sites, nodes, periods };
@@ -75,14 +88,31 @@ afterAll(async () => {
 async function load(world: World): Promise<void> {
   const db = handle.db;
   for (const table of ['site_pue', 'nodes', 'sites', 'grid_intensity'] as const) await db.deleteFrom(table).execute();
-  await db.insertInto('sites').values(world.sites.map((s) => ({ id: s.id, name: s.id, region: s.region, created_at: 0 }))).execute();
+  await db
+    .insertInto('sites')
+    .values(world.sites.map((s) => ({ id: s.id, name: s.id, region: s.region, created_at: 0 })))
+    .execute();
   const steps = world.sites.flatMap((s) => s.pue.map((p) => ({ site_id: s.id, valid_from: p.validFrom, pue: p.pue })));
   if (steps.length > 0) await db.insertInto('site_pue').values(steps).execute();
-  await db.insertInto('nodes').values(world.nodes.map((n) => ({ name: n.name, site_id: n.siteId }))).execute();
+  await db
+    .insertInto('nodes')
+    .values(world.nodes.map((n) => ({ name: n.name, site_id: n.siteId })))
+    .execute();
   if (world.periods.length > 0) {
-    await db.insertInto('grid_intensity').values(world.periods.map((p) => ({
-      region: p.region, period_start: p.periodStart, period_end: p.periodEnd, g_per_kwh: p.gPerKwh, source: p.source, kind: p.kind, revised_at: p.revisedAt,
-    }))).execute();
+    await db
+      .insertInto('grid_intensity')
+      .values(
+        world.periods.map((p) => ({
+          region: p.region,
+          period_start: p.periodStart,
+          period_end: p.periodEnd,
+          g_per_kwh: p.gPerKwh,
+          source: p.source,
+          kind: p.kind,
+          revised_at: p.revisedAt,
+        })),
+      )
+      .execute();
   }
 }
 
@@ -98,11 +128,14 @@ describe('the SQL hour factors agree with the collector on random sites, schedul
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))('trial %i', async (seed) => {
     const world = randomWorld(seed);
     await load(world);
-    const { rows } = await sql.raw<{ node: string; hour_start: number; pue: number; g_per_kwh: number; estimated: boolean }>(query).execute(handle.db);
+    const { rows } = await sql
+      .raw<{ node: string; hour_start: number; pue: number; g_per_kwh: number; estimated: boolean }>(query)
+      .execute(handle.db);
     const fromSql = new Map(rows.map((r) => [`${r.node}@${Number(r.hour_start)}`, r]));
 
     const periods = new Map<string, IntensityPeriod[]>();
-    for (const p of [...world.periods].sort((a, b) => a.periodStart - b.periodStart)) periods.set(p.region, [...(periods.get(p.region) ?? []), p]);
+    for (const p of [...world.periods].sort((a, b) => a.periodStart - b.periodStart))
+      periods.set(p.region, [...(periods.get(p.region) ?? []), p]);
     const expected = resolveHourFactors(nodeHours, {
       nodeSites: new Map(world.nodes.map((n) => [n.name, n.siteId])),
       sites: new Map(world.sites.map((s) => [s.id, { region: s.region, pue: s.pue }])),

@@ -31,7 +31,11 @@ type Row = Record<string, unknown>;
 
 async function run(text: string, ctx: GrafanaContext): Promise<Row[]> {
   const result = await sql.raw<Row>(expandMacros(text, ctx)).execute(handle.db);
-  return result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(v) ? Number(v) : v])));
+  return result.rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(v) ? Number(v) : v]),
+    ),
+  );
 }
 
 /**
@@ -64,7 +68,10 @@ const TOTAL = { itKWh: 5.75, facilityKWh: 2.025 + 3 + 1.1 + 1.25, co2eqKg: (607.
 describe('every panel and variable query runs on PostgreSQL', () => {
   it.each([...generated.keys()])('%s', async (file) => {
     const dashboard = generated.get(file)!;
-    for (const [interval, chosen] of [[60_000, {}], [4 * HOUR, {}]] as const) {
+    for (const [interval, chosen] of [
+      [60_000, {}],
+      [4 * HOUR, {}],
+    ] as const) {
       const ctx = await context(dashboard, chosen, interval);
       for (const q of panelQueries(dashboard)) {
         const rows = await run(q.query.rawSql, ctx).catch((error: Error) => {
@@ -123,7 +130,11 @@ describe('cluster accounting', () => {
 
   it('ranks nodes and jobs by CO2eq', async () => {
     const nodes = await run(panelSql(cluster, 'Nodes'), ctx);
-    expect(nodes.map((r) => [r.Node, r.Site])).toEqual([['gpu-1', 'fra'], ['gpu-3', '(unassigned)'], ['gpu-2', 'sfo']]);
+    expect(nodes.map((r) => [r.Node, r.Site])).toEqual([
+      ['gpu-1', 'fra'],
+      ['gpu-3', '(unassigned)'],
+      ['gpu-2', 'sfo'],
+    ]);
     const jobs = await run(panelSql(cluster, 'Top 20 jobs by CO2eq'), ctx);
     expect(jobs.map((r) => [r.Job, r.User, r.Team, r.Project])).toEqual([
       ['j1', 'alice', 'ml', 'llm'],
@@ -136,7 +147,7 @@ describe('cluster accounting', () => {
     expect(jobs[1]['GPU-hours']).toBeCloseTo(2 / 60, 9);
   });
 
-  it('steps time series by the hour, or by Grafana\'s interval rounded up to whole hours', async () => {
+  it("steps time series by the hour, or by Grafana's interval rounded up to whole hours", async () => {
     const hourly = await run(panelSql(cluster, 'Energy: IT and facility'), ctx);
     expect(hourly.map((r) => [(r.time as Date).getTime(), r.IT, r.Facility])).toEqual([
       [H0, expect.closeTo(3.75, 9), expect.closeTo(2.025 + 1.1 + 1.25, 9)],
@@ -164,7 +175,13 @@ describe('cluster accounting', () => {
     try {
       expect(await single(cluster, 'CO2eq', ctx)).toBeCloseTo(TOTAL.co2eqKg + (2.025 * 100) / 1000, 9);
     } finally {
-      await handle.db.updateTable('grid_intensity').set({ g_per_kwh: 300, revised_at: H0 }).where('region', '=', 'DE').where('kind', '=', 'actual').where('period_start', '=', H0).execute();
+      await handle.db
+        .updateTable('grid_intensity')
+        .set({ g_per_kwh: 300, revised_at: H0 })
+        .where('region', '=', 'DE')
+        .where('kind', '=', 'actual')
+        .where('period_start', '=', H0)
+        .execute();
     }
   });
 });
@@ -190,7 +207,11 @@ describe('teams, users and projects', () => {
       ['(none)', expect.closeTo(0.11875, 9)],
     ]);
     const users = await run(panelSql(org, 'Users'), ctx);
-    expect(users.map((r) => [r.User, r.Team])).toEqual([['alice', 'ml'], ['bob', 'vision'], ['carol', '(none)']]);
+    expect(users.map((r) => [r.User, r.Team])).toEqual([
+      ['alice', 'ml'],
+      ['bob', 'vision'],
+      ['carol', '(none)'],
+    ]);
     const projects = await run(panelSql(org, 'Projects'), ctx);
     expect(projects.find((r) => r.Project === "o'brien")!['Facility energy']).toBeCloseTo(4.1, 9);
   });

@@ -36,7 +36,9 @@ function unknown(app: keyof typeof KNOWN, names: Iterable<string>, where: string
 
 const compose = documents('compose.yaml')[0];
 const k8s = files(join(DEPLOY, 'k8s'), /\.ya?ml$/).flatMap((f) => documents(relative(DEPLOY, f)));
-const secrets = new Map<string, Record<string, string>>(k8s.filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name, d.stringData ?? {}]));
+const secrets = new Map<string, Record<string, string>>(
+  k8s.filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name, d.stringData ?? {}]),
+);
 
 function appOfImage(image: string): keyof typeof KNOWN | null {
   const m = /^wattprint\/(agent|collector):/.exec(image);
@@ -51,9 +53,13 @@ describe('deploy/ YAML', () => {
   });
 
   it('knows the variables the apps read, from their sources', () => {
-    for (const n of ['REDIS_URL', 'WATTPRINT_AGENT_KEY', 'WATTPRINT_RAPL_ROOT', 'WATTPRINT_PROC_ROOT', 'WATTPRINT_CONFIG']) expect(KNOWN.agent.has(n)).toBe(true);
-    for (const n of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'WATTPRINT_ROLE', 'WATTPRINT_BOOTSTRAP_TOKEN']) expect(KNOWN.collector.has(n)).toBe(true);
-    expect(unknown('collector', ['WATTPRINT_ROLE', 'WATTPRINT_ROLES'], 'here')).toEqual(['here: WATTPRINT_ROLES is not read by apps/collector']);
+    for (const n of ['REDIS_URL', 'WATTPRINT_AGENT_KEY', 'WATTPRINT_RAPL_ROOT', 'WATTPRINT_PROC_ROOT', 'WATTPRINT_CONFIG'])
+      expect(KNOWN.agent.has(n)).toBe(true);
+    for (const n of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'WATTPRINT_ROLE', 'WATTPRINT_BOOTSTRAP_TOKEN'])
+      expect(KNOWN.collector.has(n)).toBe(true);
+    expect(unknown('collector', ['WATTPRINT_ROLE', 'WATTPRINT_ROLES'], 'here')).toEqual([
+      'here: WATTPRINT_ROLES is not read by apps/collector',
+    ]);
   });
 });
 
@@ -84,7 +90,9 @@ describe('compose.yaml', () => {
         if (source.startsWith('.')) expect({ volume: v, exists: existsSync(join(DEPLOY, source)) }).toEqual({ volume: v, exists: true });
       }
     }
-    const provisioning = files(join(DEPLOY, 'grafana', 'provisioning'), /\.ya?ml$/).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const provisioning = files(join(DEPLOY, 'grafana', 'provisioning'), /\.ya?ml$/)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const used = [...provisioning.matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(0);
     for (const v of used) expect({ variable: v, set: v in services.grafana.environment }).toEqual({ variable: v, set: true });
@@ -125,17 +133,20 @@ describe('Kubernetes manifests', () => {
         }
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
-          if (ref && !(ref.key in (secrets.get(ref.name) ?? {}))) problems.push(`${where}: ${e.name} reads ${ref.name}/${ref.key}, which secrets.example.yaml lacks`);
+          if (ref && !(ref.key in (secrets.get(ref.name) ?? {})))
+            problems.push(`${where}: ${e.name} reads ${ref.name}/${ref.key}, which secrets.example.yaml lacks`);
           // $(NAME) expands only variables defined earlier in the same container.
           for (const m of String(e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)) {
-            if (!names.slice(0, names.indexOf(e.name)).includes(m[1])) problems.push(`${where}: ${e.name} uses $(${m[1]}) before it is defined`);
+            if (!names.slice(0, names.indexOf(e.name)).includes(m[1]))
+              problems.push(`${where}: ${e.name} uses $(${m[1]}) before it is defined`);
           }
         }
         problems.push(...unknown(app, names, where));
       }
     }
     // Agent key files are config files of the agent: their keys are its variables too.
-    for (const [file, text] of Object.entries(secrets.get('wattprint-agent-keys') ?? {})) problems.push(...unknown('agent', Object.keys(parse(text)), `wattprint-agent-keys/${file}`));
+    for (const [file, text] of Object.entries(secrets.get('wattprint-agent-keys') ?? {}))
+      problems.push(...unknown('agent', Object.keys(parse(text)), `wattprint-agent-keys/${file}`));
     expect(problems).toEqual([]);
   });
 
@@ -160,7 +171,8 @@ describe('Kubernetes manifests', () => {
   });
 
   it('splits the collector into an API behind a Service and workers', () => {
-    const role = (name: string) => podSpec(byKindName('Deployment', name)).containers[0].env.find((e: any) => e.name === 'WATTPRINT_ROLE').value;
+    const role = (name: string) =>
+      podSpec(byKindName('Deployment', name)).containers[0].env.find((e: any) => e.name === 'WATTPRINT_ROLE').value;
     expect(role('wattprint-collector-api')).toBe('api');
     expect(role('wattprint-collector-worker')).toBe('worker');
     const service = byKindName('Service', 'wattprint-collector');
@@ -173,14 +185,33 @@ describe('Kubernetes manifests', () => {
 
 describe('systemd units', () => {
   /** NAME=value lines of an environment file or Environment= settings of a unit. */
-  const envNames = (text: string) => [...text.matchAll(/^(?:Environment=)?"?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).filter((n) => n !== 'Environment');
+  const envNames = (text: string) =>
+    [...text.matchAll(/^(?:Environment=)?"?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).filter((n) => n !== 'Environment');
 
   it('set only variables the apps read', () => {
     const problems = [
       ...unknown('agent', envNames(read('systemd/agent.env.example')), 'systemd/agent.env.example'),
-      ...unknown('agent', envNames(read('systemd/wattprint-agent.service').split('\n').filter((l) => l.startsWith('Environment=')).join('\n')), 'wattprint-agent.service'),
+      ...unknown(
+        'agent',
+        envNames(
+          read('systemd/wattprint-agent.service')
+            .split('\n')
+            .filter((l) => l.startsWith('Environment='))
+            .join('\n'),
+        ),
+        'wattprint-agent.service',
+      ),
       ...unknown('collector', envNames(read('systemd/collector.env.example')), 'systemd/collector.env.example'),
-      ...unknown('collector', envNames(read('systemd/wattprint-collector.service').split('\n').filter((l) => l.startsWith('Environment=')).join('\n')), 'wattprint-collector.service'),
+      ...unknown(
+        'collector',
+        envNames(
+          read('systemd/wattprint-collector.service')
+            .split('\n')
+            .filter((l) => l.startsWith('Environment='))
+            .join('\n'),
+        ),
+        'wattprint-collector.service',
+      ),
     ];
     expect(envNames(read('systemd/agent.env.example'))).toContain('WATTPRINT_AGENT_KEY');
     expect(problems).toEqual([]);

@@ -11,11 +11,17 @@ describe('checked-in dashboards', () => {
   const files = generate(collectorYearlyAverages());
 
   it('are exactly what the code generates', () => {
-    const onDisk = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-    const stale = [...files].filter(([file, text]) => !onDisk.includes(file) || readFileSync(join(DIR, file), 'utf8') !== text).map(([f]) => f);
+    const onDisk = readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    const stale = [...files]
+      .filter(([file, text]) => !onDisk.includes(file) || readFileSync(join(DIR, file), 'utf8') !== text)
+      .map(([f]) => f);
     const extra = onDisk.filter((f) => !files.has(f));
     if (stale.length > 0 || extra.length > 0) {
-      throw new Error(`deploy/grafana/dashboards is out of date (${[...stale, ...extra].join(', ')}); regenerate with: ${REGENERATE_COMMAND}`);
+      throw new Error(
+        `deploy/grafana/dashboards is out of date (${[...stale, ...extra].join(', ')}); regenerate with: ${REGENERATE_COMMAND}`,
+      );
     }
   });
 
@@ -50,6 +56,8 @@ describe('writeDashboards', () => {
   });
 
   it('names the table file it cannot read', () => {
-    expect(() => writeDashboards(tmpdir(), '/nonexistent/yearly.json')).toThrow(/cannot read the yearly averages \/nonexistent\/yearly\.json/);
+    expect(() => writeDashboards(tmpdir(), '/nonexistent/yearly.json')).toThrow(
+      /cannot read the yearly averages \/nonexistent\/yearly\.json/,
+    );
   });
 });

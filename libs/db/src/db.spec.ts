@@ -27,9 +27,16 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
       expect(await migrateToLatest(db, dialect)).toEqual([]);
 
       const row = {
-        job_id: IDLE_JOB_ID, node: 'n1', device: 'gpu0', device_kind: 'gpu' as const,
-        minute_start: 1_764_000_000_000, hour_start: 1_763_998_800_000,
-        joules: 0.1, samples: 1, duration_ms: 1000, peak_power_w: 61.5,
+        job_id: IDLE_JOB_ID,
+        node: 'n1',
+        device: 'gpu0',
+        device_kind: 'gpu' as const,
+        minute_start: 1_764_000_000_000,
+        hour_start: 1_763_998_800_000,
+        joules: 0.1,
+        samples: 1,
+        duration_ms: 1000,
+        peak_power_w: 61.5,
       };
       for (let i = 0; i < 3; i++) {
         await db
@@ -62,7 +69,9 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
 
       if (dialect === 'postgres') {
         // room on each page for the new versions of updated buckets (heap-only updates)
-        const options = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where oid = 'energy_buckets'::regclass`.execute(db);
+        const options = await sql<{
+          reloptions: string[] | null;
+        }>`select reloptions from pg_class where oid = 'energy_buckets'::regclass`.execute(db);
         expect(options.rows[0].reloptions).toEqual(['fillfactor=50']);
       }
     } finally {

@@ -10,7 +10,15 @@ export type { HardwareProfile, Sourced } from './hardware/hardware.types';
 export { defaultCoefficients, DEFAULT_THETA, MEMORY_POWER_SHARE, type Coefficients } from './energy/coefficients';
 export { runContext, type RunContext } from './energy/run-context';
 export { costRun, type RunCosts } from './energy/run-costs';
-export { hyperbandPlan, ashaPlan, successiveHalvingPlan, fullTrainingPlan, totalEpochs, type StrategyPlan, type Rung } from './search/strategies';
+export {
+  hyperbandPlan,
+  ashaPlan,
+  successiveHalvingPlan,
+  fullTrainingPlan,
+  totalEpochs,
+  type StrategyPlan,
+  type Rung,
+} from './search/strategies';
 export { estimateSearch, type SearchEstimate } from './search/search-estimate';
 export { compareStrategies, type StrategyOutcome } from './search/what-if';
 export type { Quantiles } from './search/quantiles';

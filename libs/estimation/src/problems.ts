@@ -64,7 +64,11 @@ export function problemsFromZod(error: z.ZodError): InputProblem[] {
       const key = issue.discriminator;
       const found = input && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
       const path = issue.path[issue.path.length - 1] === key ? issue.path : [...issue.path, key];
-      return valueProblem(formatPath(path), found, `one of ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the listed values'}`);
+      return valueProblem(
+        formatPath(path),
+        found,
+        `one of ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the listed values'}`,
+      );
     }
     const path = formatPath(issue.path);
     // Cross-field checks say "missing; ..." themselves: zod gives them the parent object as input.

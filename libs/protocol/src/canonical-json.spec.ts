@@ -26,7 +26,22 @@ function random(seed: number): () => number {
   };
 }
 
-const AWKWARD_STRINGS = ['', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u0000', '\u001f', 'é', '😀', '\ud800', 'gpu0', '__proto__x', '10', '2'];
+const AWKWARD_STRINGS = [
+  '',
+  'a"b',
+  'back\\slash',
+  'tab\there',
+  'nl\n',
+  '\u0000',
+  '\u001f',
+  'é',
+  '😀',
+  '\ud800',
+  'gpu0',
+  '__proto__x',
+  '10',
+  '2',
+];
 const AWKWARD_NUMBERS = [0, -0, 1, -1, 0.1, 1e21, 1e-7, 123456789.125, Number.MAX_SAFE_INTEGER, 5e-324, NaN, Infinity, -Infinity];
 
 function anyValue(next: () => number, depth: number): unknown {
@@ -50,7 +65,8 @@ function anyValue(next: () => number, depth: number): unknown {
     }
     default: {
       const object: Record<string, unknown> = {};
-      for (let i = Math.floor(next() * 6); i > 0; i--) object[pick([...AWKWARD_STRINGS, 'seq', 't0', 'b', 'a'])] = next() < 0.1 ? undefined : anyValue(next, depth + 1);
+      for (let i = Math.floor(next() * 6); i > 0; i--)
+        object[pick([...AWKWARD_STRINGS, 'seq', 't0', 'b', 'a'])] = next() < 0.1 ? undefined : anyValue(next, depth + 1);
       return object;
     }
   }
@@ -58,7 +74,18 @@ function anyValue(next: () => number, depth: number): unknown {
 
 function sampleBatch(keyOrder: 'wire' | 'reversed') {
   const samples = Array.from({ length: 40 }, (_, i) => {
-    const s = { seq: 7 + i, t0: 1_764_000_000_000 + i * 1000, t1: 1_764_000_001_000 + i * 1000, device: `gpu${i % 8}`, kind: 'gpu', jobId: i % 8 < 6 ? 'job-1' : null, energyJ: 250.5 + i / 3, powerW: 250.5, utilization: 97, source: 'nvml' };
+    const s = {
+      seq: 7 + i,
+      t0: 1_764_000_000_000 + i * 1000,
+      t1: 1_764_000_001_000 + i * 1000,
+      device: `gpu${i % 8}`,
+      kind: 'gpu',
+      jobId: i % 8 < 6 ? 'job-1' : null,
+      energyJ: 250.5 + i / 3,
+      powerW: 250.5,
+      utilization: 97,
+      source: 'nvml',
+    };
     return keyOrder === 'wire' ? s : Object.fromEntries(Object.entries(s).reverse());
   });
   return { version: 1, agentId: 'a-1', bootId: 'boot-1', firstSeq: 7, node: 'n-1', sentAt: 1_764_000_040_000, samples };
@@ -76,7 +103,11 @@ describe('canonicalJson matches the reference encoding byte for byte', () => {
     const a = { b: 1, a: 2 };
     const b = { a: 3, b: 4 };
     const c = { b: 5, a: 6, c: undefined };
-    const d = { z: 1, y: { b: 1, a: 2 }, x: [{ a: 1, b: 2 }, { b: 1, a: 2 }, { c: 1 }, { b: 1, a: 2, d: 3 }, { q: 1 }, { r: 1 }, { b: 0, a: 0 }] };
+    const d = {
+      z: 1,
+      y: { b: 1, a: 2 },
+      x: [{ a: 1, b: 2 }, { b: 1, a: 2 }, { c: 1 }, { b: 1, a: 2, d: 3 }, { q: 1 }, { r: 1 }, { b: 0, a: 0 }],
+    };
     for (const value of [a, b, c, d, [a, b, c, d], a]) expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
   });
 

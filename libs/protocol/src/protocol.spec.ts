@@ -25,8 +25,30 @@ function unsignedBatch(): UnsignedBatch {
     node: 'node-a.cluster',
     sentAt: 1_764_000_005_000,
     samples: [
-      { seq: 40, t0: 1_764_000_000_000, t1: 1_764_000_001_000, device: 'gpu0', kind: 'gpu', jobId: '1234', energyJ: 301.5, powerW: 301.5, utilization: 97, source: 'nvidia-smi' },
-      { seq: 41, t0: 1_764_000_000_000, t1: 1_764_000_001_000, device: 'gpu1', kind: 'gpu', jobId: null, energyJ: 61.2, powerW: 61.2, utilization: 0, source: 'nvidia-smi' },
+      {
+        seq: 40,
+        t0: 1_764_000_000_000,
+        t1: 1_764_000_001_000,
+        device: 'gpu0',
+        kind: 'gpu',
+        jobId: '1234',
+        energyJ: 301.5,
+        powerW: 301.5,
+        utilization: 97,
+        source: 'nvidia-smi',
+      },
+      {
+        seq: 41,
+        t0: 1_764_000_000_000,
+        t1: 1_764_000_001_000,
+        device: 'gpu1',
+        kind: 'gpu',
+        jobId: null,
+        energyJ: 61.2,
+        powerW: 61.2,
+        utilization: 0,
+        source: 'nvidia-smi',
+      },
     ],
   };
 }
@@ -160,7 +182,15 @@ describe('malformed batches are refused with the path of each problem', () => {
 describe('job events', () => {
   it('round-trips a signed start event and refuses a bad metadata field by path', () => {
     const event = signed(
-      { type: 'start' as const, eventId: 'e1', agentId: 'node-a', node: 'node-a', jobId: '77', at: 1_764_000_000_000, metadata: { user: 'ada', team: 'vision', scheduler: 'slurm' as const, labels: { partition: 'gpu' } } },
+      {
+        type: 'start' as const,
+        eventId: 'e1',
+        agentId: 'node-a',
+        node: 'node-a',
+        jobId: '77',
+        at: 1_764_000_000_000,
+        metadata: { user: 'ada', team: 'vision', scheduler: 'slurm' as const, labels: { partition: 'gpu' } },
+      },
       KEY,
     );
     const parsed = parseWith(JobEvent, JSON.parse(JSON.stringify(event)));

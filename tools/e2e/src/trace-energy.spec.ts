@@ -2,7 +2,15 @@ import { GPU_PROFILES, generateScenario, traceCsvChunks } from '@wattprint/trace
 import { IDLE, TraceFormatError, deliveredAcrossCrash, jobDeviceKey, ledgerOf, relativeError, traceIntervals } from './trace-energy';
 
 describe('traceIntervals and ledgerOf', () => {
-  const csv = ['t_ms,device,power_w,job_id', '0,gpu0,100.00,j1', '0,gpu1,50.50,', '1000,gpu0,200.00,j1', '1000,gpu1,50.50,j2', '3000,gpu0,0.01,', '3000,gpu1,60.00,'].join('\n');
+  const csv = [
+    't_ms,device,power_w,job_id',
+    '0,gpu0,100.00,j1',
+    '0,gpu1,50.50,',
+    '1000,gpu0,200.00,j1',
+    '1000,gpu1,50.50,j2',
+    '3000,gpu0,0.01,',
+    '3000,gpu1,60.00,',
+  ].join('\n');
 
   it('integrates by the trapezoid, booking each interval to the job of its first point', () => {
     const ledger = ledgerOf(traceIntervals(csv));
@@ -22,12 +30,22 @@ describe('traceIntervals and ledgerOf', () => {
   });
 
   it('names the line, field, value and what was expected for a bad point', () => {
-    expect(() => traceIntervals('0,gpu0,1.5\n1000,gpu0,abc')).toThrow(new TraceFormatError(2, 'power_w', 'abc', 'watts with at most two decimals'));
+    expect(() => traceIntervals('0,gpu0,1.5\n1000,gpu0,abc')).toThrow(
+      new TraceFormatError(2, 'power_w', 'abc', 'watts with at most two decimals'),
+    );
     expect(() => traceIntervals('5,gpu0,1\n5,gpu0,2')).toThrow('trace line 2: t_ms: got "5"; expected a time after 5 for gpu0');
   });
 
-  it('finds exactly the figures of the generator\'s truth on a generated cluster', () => {
-    const generated = generateScenario({ nodes: 3, gpusPerNode: 4, durationMs: 20 * 60_000, intervalMs: 1000, startMs: Date.UTC(2026, 2, 2, 8), seed: 3, profile: GPU_PROFILES.h100 });
+  it("finds exactly the figures of the generator's truth on a generated cluster", () => {
+    const generated = generateScenario({
+      nodes: 3,
+      gpusPerNode: 4,
+      durationMs: 20 * 60_000,
+      intervalMs: 1000,
+      startMs: Date.UTC(2026, 2, 2, 8),
+      seed: 3,
+      profile: GPU_PROFILES.h100,
+    });
     generated.scenario.nodes.forEach((node, n) => {
       const text = [...traceCsvChunks(generated.scenario, generated.grid, generated.traces[n])].join('');
       const ledger = ledgerOf(traceIntervals(text));

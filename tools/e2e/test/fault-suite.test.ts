@@ -33,7 +33,10 @@ beforeAll(async () => {
   deliveredUntil = Number(boot1.until);
   for (const [node, text] of run.traceText) {
     const intervals = traceIntervals(text);
-    delivered.set(node, node === run.crash.node ? ledgerOf(intervals, deliveredAcrossCrash(deliveredUntil, run.crash.resumedAtMs)) : ledgerOf(intervals));
+    delivered.set(
+      node,
+      node === run.crash.node ? ledgerOf(intervals, deliveredAcrossCrash(deliveredUntil, run.crash.resumedAtMs)) : ledgerOf(intervals),
+    );
   }
 }, 240_000);
 
@@ -42,8 +45,16 @@ afterAll(async () => {
   if (process.env.WATTPRINT_E2E_LOG && run) {
     const gaps = await run.db.db.selectFrom('seq_gaps').selectAll().execute();
     const summary = {
-      timeline: run.log, crash: run.crash, deliveredUntil, heldAtCrash: run.heldAtCrash,
-      readd: { during: run.readdFirst.length, after: run.readdSecond.length, of: run.originals.length, duplicatesCountedAfter: run.duplicatesOverSecondRound },
+      timeline: run.log,
+      crash: run.crash,
+      deliveredUntil,
+      heldAtCrash: run.heldAtCrash,
+      readd: {
+        during: run.readdFirst.length,
+        after: run.readdSecond.length,
+        of: run.originals.length,
+        duplicatesCountedAfter: run.duplicatesOverSecondRound,
+      },
       lostJ: run.generated.truth.nodes[run.crash.node].totalJ - delivered.get(run.crash.node)!.totalJ,
       gaps,
     };
@@ -63,7 +74,12 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     expect(run.crash.secondBootId).not.toBe(run.crash.firstBootId);
     const boots = await run.db.db
       .selectFrom('ingested_batches')
-      .select(['boot_id', (eb) => eb.fn.min<number>('first_seq').as('first'), (eb) => eb.fn.max<number>('last_seq').as('last'), (eb) => eb.fn.min<number>('first_t0').as('firstT0')])
+      .select([
+        'boot_id',
+        (eb) => eb.fn.min<number>('first_seq').as('first'),
+        (eb) => eb.fn.max<number>('last_seq').as('last'),
+        (eb) => eb.fn.min<number>('first_t0').as('firstT0'),
+      ])
       .where('agent_id', '=', run.crash.agentId)
       .groupBy('boot_id')
       .execute();
@@ -85,17 +101,23 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     const keys = (await run.db.db.selectFrom('ingested_batches').select('batch_key').execute()).map((r) => r.batch_key);
     for (const id of run.heldAtCrash) {
       const job = completed.get(id);
-      expect({ id, completed: job !== undefined, stalled: (job?.stalledCounter ?? 0) >= 1 }).toEqual({ id, completed: true, stalled: true });
+      expect({ id, completed: job !== undefined, stalled: (job?.stalledCounter ?? 0) >= 1 }).toEqual({
+        id,
+        completed: true,
+        stalled: true,
+      });
       expect(keys.filter((k) => k === batchKey(job!.batch))).toHaveLength(1);
     }
   });
 
-  it('the Redis outage sent every agent\'s batches to its disk spool, none dropped, all ingested once Redis came back', async () => {
+  it("the Redis outage sent every agent's batches to its disk spool, none dropped, all ingested once Redis came back", async () => {
     const keys = new Set((await run.db.db.selectFrom('ingested_batches').select('batch_key').execute()).map((r) => r.batch_key));
     for (const agent of run.agents.values()) {
       const out = agent.output();
       // batches made while Redis was down can only have travelled through the spool
-      const madeDuringOutage = run.originals.filter((c) => c.batch.agentId === agent.agentId && c.batch.sentAt > run.redisOutage.from && c.batch.sentAt < run.redisOutage.to);
+      const madeDuringOutage = run.originals.filter(
+        (c) => c.batch.agentId === agent.agentId && c.batch.sentAt > run.redisOutage.from && c.batch.sentAt < run.redisOutage.to,
+      );
       expect({
         agent: agent.agentId,
         sawOutage: out.includes('"msg":"Redis unreachable; spooling to disk"'),
@@ -108,8 +130,16 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
   });
 
   it('left no dead letter and no failed message', async () => {
-    const [samples, events, dead] = await Promise.all([run.queues.counts(run.queues.samples), run.queues.counts(run.queues.jobEvents), run.queues.counts(run.queues.deadLetters)]);
-    expect({ samplesFailed: samples.failed, eventsFailed: events.failed, deadLetters: dead.completed + dead.pending + dead.failed }).toEqual({ samplesFailed: 0, eventsFailed: 0, deadLetters: 0 });
+    const [samples, events, dead] = await Promise.all([
+      run.queues.counts(run.queues.samples),
+      run.queues.counts(run.queues.jobEvents),
+      run.queues.counts(run.queues.deadLetters),
+    ]);
+    expect({
+      samplesFailed: samples.failed,
+      eventsFailed: events.failed,
+      deadLetters: dead.completed + dead.pending + dead.failed,
+    }).toEqual({ samplesFailed: 0, eventsFailed: 0, deadLetters: 0 });
     expect(await run.db.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
   });
 
@@ -125,13 +155,25 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     expect(run.duplicatesOverSecondRound).toBe(run.readdSecond.length);
     expect(run.readdSecond.length).toBeGreaterThan(0);
     // the buckets hold exactly the joules of the recorded batches
-    const buckets = await run.db.db.selectFrom('energy_buckets').select((eb) => eb.fn.sum<number>('joules').as('j')).executeTakeFirstOrThrow();
-    expectExact('buckets against recorded batches', Number(buckets.j), rows.reduce((s, r) => s + Number(r.joules), 0));
+    const buckets = await run.db.db
+      .selectFrom('energy_buckets')
+      .select((eb) => eb.fn.sum<number>('joules').as('j'))
+      .executeTakeFirstOrThrow();
+    expectExact(
+      'buckets against recorded batches',
+      Number(buckets.j),
+      rows.reduce((s, r) => s + Number(r.joules), 0),
+    );
   });
 
   it('every node that never died holds exactly its truth.json integral; the crashed one exactly its trace minus the dead window', async () => {
     const { scenario, truth } = run.generated;
-    const usage = await run.api.usage({ groupBy: 'node', bucket: 'day', from: new Date(scenario.startMs - 86_400_000), to: new Date(scenario.endMs + 86_400_000) });
+    const usage = await run.api.usage({
+      groupBy: 'node',
+      bucket: 'day',
+      from: new Date(scenario.startMs - 86_400_000),
+      to: new Date(scenario.endMs + 86_400_000),
+    });
     const byNode = new Map<string, number>();
     for (const row of usage.rows) byNode.set(row.key!, (byNode.get(row.key!) ?? 0) + row.energyKWh * J_PER_KWH);
     for (const node of scenario.nodes) {
@@ -144,7 +186,10 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     const intervals = traceIntervals(run.traceText.get(run.crash.node)!);
     const inWindow = ledgerOf(intervals, (i) => i.t0 >= deliveredUntil && i.t1 <= run.crash.resumedAtMs);
     expect(relativeError(lost, inWindow.totalJ)).toBeLessThan(EXACT);
-    expect(ledgerOf(intervals, (i) => i.t0 < deliveredUntil && i.t1 > deliveredUntil).totalJ + ledgerOf(intervals, (i) => i.t0 < run.crash.resumedAtMs && i.t1 > run.crash.resumedAtMs).totalJ).toBe(0);
+    expect(
+      ledgerOf(intervals, (i) => i.t0 < deliveredUntil && i.t1 > deliveredUntil).totalJ +
+        ledgerOf(intervals, (i) => i.t0 < run.crash.resumedAtMs && i.t1 > run.crash.resumedAtMs).totalJ,
+    ).toBe(0);
     expect(lost).toBeGreaterThan(0);
   });
 
@@ -154,7 +199,9 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
       .select(['node', 'device', 'job_id', (eb) => eb.fn.sum<number>('joules').as('j')])
       .groupBy(['node', 'device', 'job_id'])
       .execute();
-    const recorded = new Map(rows.map((r) => [`${r.node}\u0000${jobDeviceKey(r.job_id === IDLE_JOB_ID ? IDLE : r.job_id, r.device)}`, Number(r.j)]));
+    const recorded = new Map(
+      rows.map((r) => [`${r.node}\u0000${jobDeviceKey(r.job_id === IDLE_JOB_ID ? IDLE : r.job_id, r.device)}`, Number(r.j)]),
+    );
     let checked = 0;
     for (const [node, ledger] of delivered) {
       for (const [key, joules] of ledger.byJobDevice) {
@@ -168,7 +215,7 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     expect(checked).toBeGreaterThan(3 * 8);
   });
 
-  it('every job, through the API, holds exactly its truth.json energy, less only what its nodes lost in the dead window; per node and per device too', async () => {
+  it('every job, through the API, holds exactly its truth.json energy, less only what its nodes lost in the dead window; per node and device', async () => {
     const { scenario, truth } = run.generated;
     expect(new Set(await run.api.jobIds())).toEqual(new Set(scenario.jobs.map((j) => j.id)));
     let jobsLosingEnergy = 0;
@@ -184,15 +231,24 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
         expectExact(`job ${job.id} on ${n.node}`, (view?.energyKWh ?? 0) * J_PER_KWH, n.expectedJ);
         for (const device of job.placement.find((p) => p.node === n.node)!.devices) {
           const d = view?.devices.find((x) => x.device === device);
-          expectExact(`job ${job.id} on ${n.node}/${device}`, (d?.energyKWh ?? 0) * J_PER_KWH, delivered.get(n.node)!.byJobDevice.get(jobDeviceKey(job.id, device)) ?? 0);
+          expectExact(
+            `job ${job.id} on ${n.node}/${device}`,
+            (d?.energyKWh ?? 0) * J_PER_KWH,
+            delivered.get(n.node)!.byJobDevice.get(jobDeviceKey(job.id, device)) ?? 0,
+          );
         }
       }
-      expect(detail.job).toMatchObject({ user: job.metadata.user, team: job.metadata.team, project: job.metadata.project, startedAt: new Date(job.startMs).toISOString() });
+      expect(detail.job).toMatchObject({
+        user: job.metadata.user,
+        team: job.metadata.team,
+        project: job.metadata.project,
+        startedAt: new Date(job.startMs).toISOString(),
+      });
     }
     expect(jobsLosingEnergy).toBeGreaterThan(0);
   });
 
-  it('reports the crash as one gap spanning exactly the dead window, with no seq claimed twice, listed by every job that lost energy and by no other', async () => {
+  it('reports the crash as one gap spanning exactly the dead window, no seq claimed twice, listed by every job that lost energy and no other', async () => {
     const gaps = await run.db.db.selectFrom('seq_gaps').selectAll().execute();
     const boots = await run.db.db
       .selectFrom('ingested_batches')
@@ -203,26 +259,52 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     const firstBoot = boots.find((b) => b.boot_id === run.crash.firstBootId)!;
     const secondBoot = boots.find((b) => b.boot_id === run.crash.secondBootId)!;
     // the only gap of the whole ledger: the collector crash and the Redis restart lost no sequence
-    expect(gaps.map((g) => ({ agent: g.agent_id, boot: g.boot_id, node: g.node, fromSeq: Number(g.from_seq), toSeq: Number(g.to_seq), fromT: Number(g.from_t), toT: Number(g.to_t) }))).toEqual([
+    expect(
+      gaps.map((g) => ({
+        agent: g.agent_id,
+        boot: g.boot_id,
+        node: g.node,
+        fromSeq: Number(g.from_seq),
+        toSeq: Number(g.to_seq),
+        fromT: Number(g.from_t),
+        toT: Number(g.to_t),
+      })),
+    ).toEqual([
       {
-        agent: run.crash.agentId, boot: run.crash.secondBootId, node: run.crash.node,
+        agent: run.crash.agentId,
+        boot: run.crash.secondBootId,
+        node: run.crash.node,
         // the seqs between the two boots (none when the old boot's last batch was not lost in flight)
-        fromSeq: Number(firstBoot.last) + 1, toSeq: Number(secondBoot.first) - 1,
-        fromT: deliveredUntil, toT: run.crash.resumedAtMs,
+        fromSeq: Number(firstBoot.last) + 1,
+        toSeq: Number(secondBoot.first) - 1,
+        fromT: deliveredUntil,
+        toT: run.crash.resumedAtMs,
       },
     ]);
     let listing = 0;
     for (const job of run.generated.scenario.jobs) {
       const detail = await run.api.job(job.id);
       const onCrashedNode = job.placement.some((p) => p.node === run.crash.node);
-      const lostEnergy = onCrashedNode && (delivered.get(run.crash.node)!.byJob.get(job.id) ?? 0) < run.generated.truth.jobs[job.id].nodes[run.crash.node];
+      const lostEnergy =
+        onCrashedNode && (delivered.get(run.crash.node)!.byJob.get(job.id) ?? 0) < run.generated.truth.jobs[job.id].nodes[run.crash.node];
       const spanOverlaps = job.startMs < run.crash.resumedAtMs && (job.truncated || job.endMs > deliveredUntil);
       if (onCrashedNode && spanOverlaps) {
         listing++;
-        expect({ job: job.id, energyMissing: detail.gaps.energyMissing, nodes: detail.gaps.items.map((g) => g.node) }).toEqual({ job: job.id, energyMissing: true, nodes: [run.crash.node] });
-        expect(detail.gaps.items[0]).toMatchObject({ from: new Date(deliveredUntil).toISOString(), to: new Date(run.crash.resumedAtMs).toISOString() });
+        expect({ job: job.id, energyMissing: detail.gaps.energyMissing, nodes: detail.gaps.items.map((g) => g.node) }).toEqual({
+          job: job.id,
+          energyMissing: true,
+          nodes: [run.crash.node],
+        });
+        expect(detail.gaps.items[0]).toMatchObject({
+          from: new Date(deliveredUntil).toISOString(),
+          to: new Date(run.crash.resumedAtMs).toISOString(),
+        });
       } else {
-        expect({ job: job.id, lostEnergy, gaps: detail.gaps }).toEqual({ job: job.id, lostEnergy: false, gaps: { energyMissing: false, items: [] } });
+        expect({ job: job.id, lostEnergy, gaps: detail.gaps }).toEqual({
+          job: job.id,
+          lostEnergy: false,
+          gaps: { energyMissing: false, items: [] },
+        });
       }
     }
     expect(listing).toBeGreaterThan(0);

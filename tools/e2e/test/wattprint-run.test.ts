@@ -52,12 +52,21 @@ afterAll(async () => {
 });
 
 async function waitForFile(path: string): Promise<string> {
-  return waitFor(`${path} to appear`, async () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined), { timeoutMs: 20_000, everyMs: 20 });
+  return waitFor(`${path} to appear`, async () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined), {
+    timeoutMs: 20_000,
+    everyMs: 20,
+  });
 }
 
 it('books the GPU energy of a command launched with `wattprint run` to its job, with its team, project and forecast', async () => {
   const token = `e2e-bootstrap-${randomBytes(12).toString('hex')}`;
-  collector = await CollectorProcess.start({ name: 'collector', role: 'all', databaseUrl: testDb.url, redisUrl: redis.url, bootstrapToken: token });
+  collector = await CollectorProcess.start({
+    name: 'collector',
+    role: 'all',
+    databaseUrl: testDb.url,
+    redisUrl: redis.url,
+    bootstrapToken: token,
+  });
   const api = new CollectorApi(collector.baseUrl, token);
   await api.createSite({ id: 'paris', name: 'Paris', region: 'FR', pue: PUE });
   const registered = await api.registerAgent({ id: 'gpu07', node: 'gpu07', siteId: 'paris' });
@@ -66,8 +75,28 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   let stderr = '';
   wrapper = spawn(
     process.execPath,
-    [CLI_BIN, 'run', '--url', collector.baseUrl, '--token', token, '--forecast', join(REPO_ROOT, 'examples/mnist-dedicated.yaml'),
-      '--job-id', 'e2e-train-1', '--team', 'vision', '--project', 'mnist', '--summary', summaryPath, '--', process.execPath, join(dir, 'child.js'), dir],
+    [
+      CLI_BIN,
+      'run',
+      '--url',
+      collector.baseUrl,
+      '--token',
+      token,
+      '--forecast',
+      join(REPO_ROOT, 'examples/mnist-dedicated.yaml'),
+      '--job-id',
+      'e2e-train-1',
+      '--team',
+      'vision',
+      '--project',
+      'mnist',
+      '--summary',
+      summaryPath,
+      '--',
+      process.execPath,
+      join(dir, 'child.js'),
+      dir,
+    ],
     { cwd: REPO_ROOT, stdio: ['pipe', 'ignore', 'pipe'] },
   );
   wrapper.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -76,25 +105,42 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
 
   // The GPU's compute processes are the captured header and one row: the job's command.
   const apps = join(dir, 'apps.csv');
-  writeFileSync(apps, [
-    'timestamp, gpu_name, gpu_bus_id, gpu_serial, gpu_uuid, pid, process_name, used_gpu_memory [MiB]',
-    `2026/07/14 08:12:53.500, NVIDIA H100 80GB HBM3, 00000000:00:09.0, 0000000000000, GPU-00000000-0000-0000-0000-000000000000, ${pid}, node, 15690 MiB`,
-  ].join('\n'));
+  writeFileSync(
+    apps,
+    [
+      'timestamp, gpu_name, gpu_bus_id, gpu_serial, gpu_uuid, pid, process_name, used_gpu_memory [MiB]',
+      `2026/07/14 08:12:53.500, NVIDIA H100 80GB HBM3, 00000000:00:09.0, 0000000000000, GPU-00000000-0000-0000-0000-000000000000, ${pid}, node, 15690 MiB`,
+    ].join('\n'),
+  );
   agent = new AgentProcess({
-    agentId: registered.id, node: 'gpu07', key: registered.key, redisUrl: redis.url,
-    replayPath: join(dir, 'unused-trace.csv'), replaySpeed: 1, intervalMs: 200, flushMs: 500,
+    agentId: registered.id,
+    node: 'gpu07',
+    key: registered.key,
+    redisUrl: redis.url,
+    replayPath: join(dir, 'unused-trace.csv'),
+    replaySpeed: 1,
+    intervalMs: 200,
+    flushMs: 500,
     env: {
-      WATTPRINT_SOURCES: 'nvidia-smi', WATTPRINT_NVIDIA_SMI: FAKE_SMI, WATTPRINT_PROC_ROOT: '/proc',
-      FAKE_SMI_CAPTURE: CAPTURE, FAKE_SMI_PHASE: 'load', FAKE_SMI_APPS: apps,
+      WATTPRINT_SOURCES: 'nvidia-smi',
+      WATTPRINT_NVIDIA_SMI: FAKE_SMI,
+      WATTPRINT_PROC_ROOT: '/proc',
+      FAKE_SMI_CAPTURE: CAPTURE,
+      FAKE_SMI_PHASE: 'load',
+      FAKE_SMI_APPS: apps,
     },
   });
   await agent.start();
 
   // Let the job run until the ledger holds a few seconds of it, then end the command.
-  await waitFor('the ledger to hold the job', async () => {
-    const job = await api.job('e2e-train-1').catch(() => undefined);
-    return job && job.energy.samples >= 10 ? job : undefined;
-  }, { timeoutMs: 30_000, everyMs: 200 });
+  await waitFor(
+    'the ledger to hold the job',
+    async () => {
+      const job = await api.job('e2e-train-1').catch(() => undefined);
+      return job && job.energy.samples >= 10 ? job : undefined;
+    },
+    { timeoutMs: 30_000, everyMs: 200 },
+  );
   writeFileSync(join(dir, 'stop'), '');
   expect(await ended).toBe(0);
   await agent.stop();
@@ -105,7 +151,15 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   expect(stderr).toContain('wattprint: in the ledger so far: ');
 
   const job = await api.job('e2e-train-1');
-  expect(job.job).toMatchObject({ id: 'e2e-train-1', name: 'node', team: 'vision', project: 'mnist', inferred: false, scheduler: 'wrapper', forecastId: summary.forecast.id });
+  expect(job.job).toMatchObject({
+    id: 'e2e-train-1',
+    name: 'node',
+    team: 'vision',
+    project: 'mnist',
+    inferred: false,
+    scheduler: 'wrapper',
+    forecastId: summary.forecast.id,
+  });
   // The command held the whole GPU, so every interval's energy is the captured power over its length.
   const seconds = job.energy.gpuHours * 3600;
   expect((job.energy.energyKWh * 3.6e6) / seconds).toBeCloseTo(CAPTURED_POWER_W, 6);

@@ -3,7 +3,15 @@ import { planJobEvents, wallOffsetMs } from './job-event-plan';
 import { parseScenario } from './scenario-file';
 
 const T0 = Date.UTC(2026, 10, 28, 11);
-const metadata = { name: 'resnet', user: 'alice', team: 'vision', project: 'imagenet', cluster: 'sim', scheduler: 'slurm' as const, schedulerJobId: '1' };
+const metadata = {
+  name: 'resnet',
+  user: 'alice',
+  team: 'vision',
+  project: 'imagenet',
+  cluster: 'sim',
+  scheduler: 'slurm' as const,
+  schedulerJobId: '1',
+};
 const scenario = parseScenario(
   {
     startMs: T0,
@@ -14,8 +22,27 @@ const scenario = parseScenario(
       { id: 'n2', site: 'paris', devices: ['gpu0'], traceFile: 'n2.csv' },
     ],
     jobs: [
-      { id: 'train-1', kind: 'training', metadata, startMs: T0 + 60_000, endMs: T0 + 600_000, truncated: false, placement: [{ node: 'n1', devices: ['gpu0'] }, { node: 'n2', devices: ['gpu0'] }] },
-      { id: 'serve-2', kind: 'inference', metadata, startMs: T0 + 600_000, endMs: T0 + 3_600_000, truncated: true, placement: [{ node: 'n1', devices: ['gpu0'] }] },
+      {
+        id: 'train-1',
+        kind: 'training',
+        metadata,
+        startMs: T0 + 60_000,
+        endMs: T0 + 600_000,
+        truncated: false,
+        placement: [
+          { node: 'n1', devices: ['gpu0'] },
+          { node: 'n2', devices: ['gpu0'] },
+        ],
+      },
+      {
+        id: 'serve-2',
+        kind: 'inference',
+        metadata,
+        startMs: T0 + 600_000,
+        endMs: T0 + 3_600_000,
+        truncated: true,
+        placement: [{ node: 'n1', devices: ['gpu0'] }],
+      },
     ],
   },
   'scenario.json',
@@ -51,8 +78,11 @@ describe('planJobEvents', () => {
 
 describe('parseScenario', () => {
   it('names the bad field, the value and what was expected', () => {
-    expect(() => parseScenario({ startMs: T0, endMs: T0, sites: [{ id: 'p', name: 'P', pue: 0.5, region: 'FR' }], nodes: [], jobs: [] }, 'x/scenario.json')).toThrow(
-      /x\/scenario\.json: .*sites\.0\.pue: .*>=1.*0\.5.*nodes/,
-    );
+    expect(() =>
+      parseScenario(
+        { startMs: T0, endMs: T0, sites: [{ id: 'p', name: 'P', pue: 0.5, region: 'FR' }], nodes: [], jobs: [] },
+        'x/scenario.json',
+      ),
+    ).toThrow(/x\/scenario\.json: .*sites\.0\.pue: .*>=1.*0\.5.*nodes/);
   });
 });

@@ -31,7 +31,8 @@ export class JobEventPublisher {
     const tick = () => {
       const due: PlannedJobEvent[] = [];
       const elapsed = Date.now() - replayStartedAt;
-      while (this.next < this.plan.length && wallOffsetMs(this.plan[this.next].traceMs, traceStartMs, speed) <= elapsed) due.push(this.plan[this.next++]);
+      while (this.next < this.plan.length && wallOffsetMs(this.plan[this.next].traceMs, traceStartMs, speed) <= elapsed)
+        due.push(this.plan[this.next++]);
       if (due.length > 0) this.sending = this.sending.then(() => this.send(due)).catch((error: Error) => this.onError(error));
       if (this.next < this.plan.length) this.timer = setTimeout(tick, 100);
     };
@@ -42,7 +43,8 @@ export class JobEventPublisher {
     const jobs = due.map(({ node, event }) => {
       const message = signed(event, this.keyOf(node));
       const checked = parseWith(JobEvent, message);
-      if (!checked.ok) throw new Error(`job event ${event.eventId} breaks the JobEvent schema: ${problemLines(checked.problems).join('; ')}`);
+      if (!checked.ok)
+        throw new Error(`job event ${event.eventId} breaks the JobEvent schema: ${problemLines(checked.problems).join('; ')}`);
       return { name: MessageName.JobEvent, data: message, opts: { jobId: `e.${event.eventId}`, removeOnComplete: { age: 3600 } } };
     });
     await this.queue.addBulk(jobs);

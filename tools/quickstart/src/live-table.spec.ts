@@ -57,7 +57,10 @@ describe('the live table', () => {
     const T0 = Date.parse('2026-11-28T11:00:00.000Z');
     const lines = renderTable({
       jobs,
-      powerW: new Map([['r-big', 2400.4], ['r-small', null]]),
+      powerW: new Map([
+        ['r-big', 2400.4],
+        ['r-small', null],
+      ]),
       sites: [{ key: 'paris', energyKWh: 8.5, facilityEnergyKWh: 9.775, co2eqKg: 0.425 }],
       traceStartMs: T0,
       traceEndMs: T0 + 3_600_000,

@@ -20,7 +20,9 @@ export function powerNowW(timeline: TimelineMinute[], lastSeenAt: string): numbe
 /** Running jobs first (most energy first), then the most recently ended; at most `maxRows`. */
 export function pickJobRows(jobs: JobSummary[], maxRows: number): { rows: JobSummary[]; more: number } {
   const running = jobs.filter((j) => j.state !== 'ended').sort((a, b) => b.energyKWh - a.energyKWh || a.id.localeCompare(b.id));
-  const ended = jobs.filter((j) => j.state === 'ended').sort((a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt) || a.id.localeCompare(b.id));
+  const ended = jobs
+    .filter((j) => j.state === 'ended')
+    .sort((a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt) || a.id.localeCompare(b.id));
   const rows = [...running, ...ended].slice(0, maxRows);
   return { rows, more: jobs.length - rows.length };
 }
@@ -89,7 +91,15 @@ export function renderTable(view: TableView): string[] {
   lines.push(
     ...table(
       ['job', 'user', 'team', 'state', 'energy kWh', 'CO2eq kg', 'power now'],
-      rows.map((j) => [j.id, j.user ?? '-', j.team ?? '-', j.state, kwh(j.energyKWh), kg(j.co2eqKg), j.state === 'ended' ? '-' : watts(view.powerW.get(j.id))]),
+      rows.map((j) => [
+        j.id,
+        j.user ?? '-',
+        j.team ?? '-',
+        j.state,
+        kwh(j.energyKWh),
+        kg(j.co2eqKg),
+        j.state === 'ended' ? '-' : watts(view.powerW.get(j.id)),
+      ]),
       new Set([4, 5, 6]),
     ),
   );

@@ -80,7 +80,10 @@ export class ManagedProcess {
    * Sends `signal`; after `graceMs` without an exit, SIGKILL. Resolves once it has exited, saying
    * whether it had to be killed. (A Nest app re-raises the signal after closing: exit by SIGTERM is clean.)
    */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    graceMs = 15_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
     this.stopping = true;
     if (this.exitInfo) return { ...this.exitInfo, killed: false };
     this.signal(signal);

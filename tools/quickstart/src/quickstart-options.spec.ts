@@ -19,10 +19,38 @@ describe('parseQuickstartOptions', () => {
 
   it('reads every option', () => {
     const o = parseQuickstartOptions(
-      ['--speed', '60', '--port', '9090', '--nodes', '2', '--gpus', '4', '--duration', '1h30m', '--seed', '3', '--data-dir', '/tmp/qs', '--own-redis', '--refresh', '0.5'],
+      [
+        '--speed',
+        '60',
+        '--port',
+        '9090',
+        '--nodes',
+        '2',
+        '--gpus',
+        '4',
+        '--duration',
+        '1h30m',
+        '--seed',
+        '3',
+        '--data-dir',
+        '/tmp/qs',
+        '--own-redis',
+        '--refresh',
+        '0.5',
+      ],
       '/x',
     );
-    expect(o).toMatchObject({ speed: 60, port: 9090, nodes: 2, gpus: 4, durationMs: 5_400_000, seed: 3, dataDir: '/tmp/qs', ownRedis: true, refreshMs: 500 });
+    expect(o).toMatchObject({
+      speed: 60,
+      port: 9090,
+      nodes: 2,
+      gpus: 4,
+      durationMs: 5_400_000,
+      seed: 3,
+      dataDir: '/tmp/qs',
+      ownRedis: true,
+      refreshMs: 500,
+    });
   });
 
   it('reports every bad option at once, naming the flag, the value and what was expected', () => {

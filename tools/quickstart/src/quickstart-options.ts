@@ -49,9 +49,9 @@ generated traces; prints the API URL, an admin token and a live table of the job
 
 /** Ports that fetch (and browsers) refuse to call: the quick start could not talk to its own collector. */
 const FETCH_BAD_PORTS = new Set([
-  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137,
-  139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
-  2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117,
+  119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636,
+  989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
 ]);
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -98,7 +98,13 @@ export function parseQuickstartOptions(argv: string[], cwd: string = process.cwd
     const text = values[flag];
     if (text === undefined) return fallback;
     const value = Number(text);
-    const ok = typeof text === 'string' && text.trim() !== '' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+    const ok =
+      typeof text === 'string' &&
+      text.trim() !== '' &&
+      Number.isFinite(value) &&
+      value >= min &&
+      value <= max &&
+      (!integer || Number.isInteger(value));
     if (!ok) problems.push(`--${flag}: got ${JSON.stringify(text)}; expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
     return ok ? value : fallback;
   };
@@ -123,7 +129,8 @@ export function parseQuickstartOptions(argv: string[], cwd: string = process.cwd
     }
   }
   if (values['data-dir'] === '') problems.push('--data-dir: got ""; expected a folder path');
-  if (FETCH_BAD_PORTS.has(options.port)) problems.push(`--port: got "${options.port}"; expected a port that fetch may call (not one of its blocked ports such as 22, 25, 6000)`);
+  if (FETCH_BAD_PORTS.has(options.port))
+    problems.push(`--port: got "${options.port}"; expected a port that fetch may call (not one of its blocked ports such as 22, 25, 6000)`);
   if (problems.length > 0) throw new OptionsError(problems);
   return options;
 }

@@ -106,7 +106,8 @@ export class QuickstartSession {
   private async start(): Promise<void> {
     const o = this.options;
     // A demo database: each run starts empty, so the bootstrap token and agent ids are fresh.
-    for (const part of ['cluster', 'spool', 'logs', 'quickstart.db', 'quickstart.db-wal', 'quickstart.db-shm']) rmSync(join(o.dataDir, part), { recursive: true, force: true });
+    for (const part of ['cluster', 'spool', 'logs', 'quickstart.db', 'quickstart.db-wal', 'quickstart.db-shm'])
+      rmSync(join(o.dataDir, part), { recursive: true, force: true });
     mkdirSync(this.logDir, { recursive: true });
     if (!(await portIsFree(o.port))) throw new StartError(`port ${o.port} is in use; choose another with --port`);
 
@@ -143,7 +144,8 @@ export class QuickstartSession {
     const deadline = Date.now() + 90_000;
     while (!(await api.ready())) {
       this.checkpoint();
-      if (Date.now() > deadline) throw new StartError(`the collector did not become ready within 90 s; see ${join(this.logDir, 'collector.log')}`);
+      if (Date.now() > deadline)
+        throw new StartError(`the collector did not become ready within 90 s; see ${join(this.logDir, 'collector.log')}`);
       await sleep(200);
     }
     this.checkpoint();
@@ -156,11 +158,15 @@ export class QuickstartSession {
     const agentOf = (node: string) => `agent-${node}`;
     for (const node of scenario.nodes) keys.set(node.id, await api.registerAgent(agentOf(node.id), node.id, node.site));
     const intensity = await api.importIntensityCsv(readFileSync(join(this.traceDir, 'intensity.csv'), 'utf8'), 'quickstart');
-    if (intensity.rejected > 0) throw new StartError(`the intensity import rejected ${intensity.rejected} rows of ${join(this.traceDir, 'intensity.csv')}`);
+    if (intensity.rejected > 0)
+      throw new StartError(`the intensity import rejected ${intensity.rejected} rows of ${join(this.traceDir, 'intensity.csv')}`);
     this.checkpoint();
 
-    const publisher = new JobEventPublisher(this.redis.url, planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')), (node) => keys.get(node)!, (error) =>
-      this.requestStop(`publishing job events failed: ${error.message}`, 1),
+    const publisher = new JobEventPublisher(
+      this.redis.url,
+      planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')),
+      (node) => keys.get(node)!,
+      (error) => this.requestStop(`publishing job events failed: ${error.message}`, 1),
     );
     this.publisher = publisher;
     for (const node of scenario.nodes) {
@@ -197,7 +203,17 @@ export class QuickstartSession {
   private generateTraces(): Scenario {
     const o = this.options;
     const startIso = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
-    const args = [this.paths.tracesCli, '--out', this.traceDir, '--nodes', String(o.nodes), '--gpus', String(o.gpus), '--duration', formatDuration(o.durationMs)];
+    const args = [
+      this.paths.tracesCli,
+      '--out',
+      this.traceDir,
+      '--nodes',
+      String(o.nodes),
+      '--gpus',
+      String(o.gpus),
+      '--duration',
+      formatDuration(o.durationMs),
+    ];
     args.push('--interval', '1s', '--seed', String(o.seed), '--start', startIso, '--quiet');
     const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
     if (result.status !== 0) throw new StartError(`generating the traces failed: ${(result.stderr || result.error?.message || '').trim()}`);
@@ -281,7 +297,10 @@ export class QuickstartSession {
     await this.publisher?.close();
     const agents = await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));
     let forced = agents.filter((a) => a.killed).length;
-    if (agents.length > 0) this.out.write(`  agents stopped (${agents.length}${forced > 0 ? `; ${forced} killed after 15 s without exiting` : ', each after its last flush'})\n`);
+    if (agents.length > 0)
+      this.out.write(
+        `  agents stopped (${agents.length}${forced > 0 ? `; ${forced} killed after 15 s without exiting` : ', each after its last flush'})\n`,
+      );
     if (this.collector?.running && this.agents.length > 0) await this.waitForDrain(15_000);
     if (this.collector) {
       const { killed } = await this.collector.stop('SIGTERM', 20_000);

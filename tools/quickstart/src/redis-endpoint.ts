@@ -4,7 +4,9 @@ import { ChildStartError, ManagedProcess } from './managed-process';
 
 /** The one line printed when no Redis can be found or started. */
 export function redisInstallHint(ownRedis: boolean): string {
-  const why = ownRedis ? '--own-redis needs redis-server, which' : 'REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server';
+  const why = ownRedis
+    ? '--own-redis needs redis-server, which'
+    : 'REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server';
   return `no Redis: ${why} is not on PATH; install it (apt-get install redis-server, or brew install redis)${ownRedis ? '' : ' or set REDIS_URL'}`;
 }
 
@@ -50,7 +52,10 @@ async function startRedisServer(logDir: string, env: NodeJS.ProcessEnv, ownRedis
   try {
     while (Date.now() < deadline) {
       // An exit or a spawn failure (ENOENT) ends the wait at once.
-      const exited = await Promise.race([server.waitForExit().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 100))]);
+      const exited = await Promise.race([
+        server.waitForExit().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 100)),
+      ]);
       if (exited) throw new RedisUnavailableError(`redis-server exited at start; see ${join(logDir, 'redis.log')}`);
       if (await redisAnswers(url, 500)) return { url, origin: 'started', server };
     }

@@ -7,7 +7,9 @@ const ScenarioSchema = z.object({
   startMs: z.number().int(),
   endMs: z.number().int(),
   sites: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), pue: z.number().min(1), region: z.string().min(1) })).min(1),
-  nodes: z.array(z.object({ id: z.string().min(1), site: z.string().min(1), devices: z.array(z.string()), traceFile: z.string().min(1) })).min(1),
+  nodes: z
+    .array(z.object({ id: z.string().min(1), site: z.string().min(1), devices: z.array(z.string()), traceFile: z.string().min(1) }))
+    .min(1),
   jobs: z.array(
     z.object({
       id: z.string().min(1).max(128),

@@ -59,7 +59,8 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 beforeAll(() => {
   const missing = BUILT.filter((p) => !existsSync(join(root, p)));
-  if (missing.length > 0) throw new Error(`the quick start test runs the built programs: ${missing.join(', ')} missing; run \`npm run build\` first`);
+  if (missing.length > 0)
+    throw new Error(`the quick start test runs the built programs: ${missing.join(', ')} missing; run \`npm run build\` first`);
   // The quick start itself is built here (incremental: about a second when up to date), so the test never runs a stale build.
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   const built = spawnSync(process.execPath, [tsc, '-b', join(root, 'tools/quickstart/tsconfig.lib.json')], { encoding: 'utf8' });
@@ -76,18 +77,25 @@ describe('npm start (tools/quickstart/start.js)', () => {
   it('replays the cluster into the API with energy and CO2eq for both sites, prints job rows, and stops cleanly on SIGINT', async () => {
     const port = await freePort();
     // Started from another folder: the quick start finds the built apps from its own location.
-    const child = spawn(process.execPath, [startJs, '--speed', '600', '--port', String(port), '--duration', '1h', '--data-dir', dataDir, '--own-redis', '--refresh', '1'], {
-      cwd: tmpdir(),
-      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' }, // ignored with --own-redis
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [startJs, '--speed', '600', '--port', String(port), '--duration', '1h', '--data-dir', dataDir, '--own-redis', '--refresh', '1'],
+      {
+        cwd: tmpdir(),
+        env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' }, // ignored with --own-redis
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = exitOf(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], { timeoutMs: 90_000, everyMs: 250 });
+      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], {
+        timeoutMs: 90_000,
+        everyMs: 250,
+      });
       expect(stdout).toContain(`API      http://127.0.0.1:${port}/api/v1`);
       expect(stdout).toContain(`docs http://127.0.0.1:${port}/docs`);
       const redisPid = Number(/started redis-server pid (\d+)/.exec(stdout)?.[1]);
@@ -117,7 +125,9 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect(processes.filter((p) => p.cmd.includes('wattprint-agent.js'))).toHaveLength(4);
       expect(processes.filter((p) => p.cmd.includes('apps/collector/dist/main.js'))).toHaveLength(1);
 
-      const sites = new Map<string, { energyKWh: number; co2eqKg: number; facilityEnergyKWh: number }>(bySite.map((r: { key: string }) => [r.key, r]));
+      const sites = new Map<string, { energyKWh: number; co2eqKg: number; facilityEnergyKWh: number }>(
+        bySite.map((r: { key: string }) => [r.key, r]),
+      );
       expect([...sites.keys()].sort()).toEqual(['frankfurt', 'paris']);
       for (const site of scenario.sites) {
         const nodes = scenario.nodes.filter((n: { site: string }) => n.site === site.id).map((n: { id: string }) => n.id);
@@ -128,7 +138,9 @@ describe('npm start (tools/quickstart/start.js)', () => {
         expect(row.co2eqKg).toBeGreaterThan(0);
       }
       // Frankfurt's grid (DE) is several times dirtier than Paris's (FR): per kWh its CO2eq is higher.
-      expect(sites.get('frankfurt')!.co2eqKg / sites.get('frankfurt')!.energyKWh).toBeGreaterThan(sites.get('paris')!.co2eqKg / sites.get('paris')!.energyKWh);
+      expect(sites.get('frankfurt')!.co2eqKg / sites.get('frankfurt')!.energyKWh).toBeGreaterThan(
+        sites.get('paris')!.co2eqKg / sites.get('paris')!.energyKWh,
+      );
 
       // Every job carries its metadata from the published start events, its exact energy and CO2eq.
       const { jobs } = await api('/jobs?limit=500');
@@ -147,8 +159,13 @@ describe('npm start (tools/quickstart/start.js)', () => {
       }
 
       // The live table printed job rows as plain lines (stdout is a pipe: no cursor control).
-      await waitFor('a table with the final figures', async () => stdout.includes(`${scenario.jobs.length} jobs,`), { timeoutMs: 30_000, everyMs: 250 });
-      const rows = stdout.split('\n').filter((l) => /^(train|hpo|serve)-\S+ +\S+ +\S+ +(running|ended) +\d+\.\d{3} +\d+\.\d{3} +(-|[\d,]+ W)$/.test(l));
+      await waitFor('a table with the final figures', async () => stdout.includes(`${scenario.jobs.length} jobs,`), {
+        timeoutMs: 30_000,
+        everyMs: 250,
+      });
+      const rows = stdout
+        .split('\n')
+        .filter((l) => /^(train|hpo|serve)-\S+ +\S+ +\S+ +(running|ended) +\d+\.\d{3} +\d+\.\d{3} +(-|[\d,]+ W)$/.test(l));
       expect(rows.length).toBeGreaterThan(5);
       expect(stdout).toMatch(/^job +user +team +state +energy kWh +CO2eq kg +power now$/m);
       expect(stdout).toMatch(/^frankfurt +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3}$/m);
@@ -192,13 +209,16 @@ describe('npm start (tools/quickstart/start.js)', () => {
   });
 
   it('reports bad options all at once and starts nothing', async () => {
-    const child = spawn(process.execPath, [startJs, '--speed', '0', '--duration', '2 hours', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [startJs, '--speed', '0', '--duration', '2 hours', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const { code } = await exitOf(child);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'error: --speed: got "0"; expected a number from 0.1 to 3600\nerror: --duration: got "2 hours"; expected a duration from 1m to 24h such as 30m, 2h or 1h30m\n',
+      'error: --speed: got "0"; expected a number from 0.1 to 3600\n' +
+        'error: --duration: got "2 hours"; expected a duration from 1m to 24h such as 30m, 2h or 1h30m\n',
     );
     expect(readdirSync(dataDir)).toEqual([]);
   });

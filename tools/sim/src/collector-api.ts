@@ -45,8 +45,19 @@ export interface EnergyFigures {
 }
 
 export interface JobDetail {
-  job: { id: string; name: string | null; user: string | null; team: string | null; project: string | null; state: string; inferred: boolean; startedAt: string | null; endedAt: string | null;
-    scheduler: string | null; forecastId: string | null };
+  job: {
+    id: string;
+    name: string | null;
+    user: string | null;
+    team: string | null;
+    project: string | null;
+    state: string;
+    inferred: boolean;
+    startedAt: string | null;
+    endedAt: string | null;
+    scheduler: string | null;
+    forecastId: string | null;
+  };
   energy: EnergyFigures & { samples: number };
   nodes: Array<EnergyFigures & { node: string; devices: Array<EnergyFigures & { device: string; kind: string }> }>;
   gaps: { energyMissing: boolean; items: GapItem[] };
@@ -110,8 +121,18 @@ export class CollectorApi {
     return ids;
   }
 
-  usage(query: { groupBy: 'team' | 'user' | 'project' | 'cluster' | 'node' | 'site'; bucket?: 'hour' | 'day'; from: Date; to: Date }): Promise<Usage> {
-    const q = new URLSearchParams({ groupBy: query.groupBy, bucket: query.bucket ?? 'day', from: query.from.toISOString(), to: query.to.toISOString() });
+  usage(query: {
+    groupBy: 'team' | 'user' | 'project' | 'cluster' | 'node' | 'site';
+    bucket?: 'hour' | 'day';
+    from: Date;
+    to: Date;
+  }): Promise<Usage> {
+    const q = new URLSearchParams({
+      groupBy: query.groupBy,
+      bucket: query.bucket ?? 'day',
+      from: query.from.toISOString(),
+      to: query.to.toISOString(),
+    });
     return this.call('GET', `/usage?${q.toString()}`);
   }
 }

@@ -6,7 +6,12 @@
 export function metricValue(text: string, series: string): number {
   for (const line of text.split('\n')) {
     if (line.startsWith(`${series} `)) {
-      const value = Number(line.slice(series.length + 1).trim().split(' ')[0]);
+      const value = Number(
+        line
+          .slice(series.length + 1)
+          .trim()
+          .split(' ')[0],
+      );
       if (!Number.isFinite(value)) throw new Error(`metric ${series}: unreadable value in ${JSON.stringify(line)}`);
       return value;
     }

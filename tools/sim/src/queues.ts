@@ -75,14 +75,22 @@ export class SimQueues {
    */
   async readd(batches: readonly CompletedBatch[]): Promise<string[]> {
     const added = await this.samples.addBulk(
-      batches.map((b) => ({ name: MessageName.Batch, data: b.batch, opts: { jobId: `${b.jobId}.readd`, removeOnComplete: false, removeOnFail: false } })),
+      batches.map((b) => ({
+        name: MessageName.Batch,
+        data: b.batch,
+        opts: { jobId: `${b.jobId}.readd`, removeOnComplete: false, removeOnFail: false },
+      })),
     );
     return added.map((j) => j.id!);
   }
 
   /** Signs a job event with the agent's key and adds it to the job-events queue. */
   async publishJobEvent(event: UnsignedJobEvent, agentKey: string): Promise<void> {
-    await this.jobEvents.add(MessageName.JobEvent, signed(event, agentKey), { jobId: `e.${event.eventId}`, removeOnComplete: false, removeOnFail: false });
+    await this.jobEvents.add(MessageName.JobEvent, signed(event, agentKey), {
+      jobId: `e.${event.eventId}`,
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
   }
 
   async close(): Promise<void> {

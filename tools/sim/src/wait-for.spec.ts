@@ -7,10 +7,22 @@ describe('waitFor', () => {
   });
 
   it('times out naming what it waited for and the last thing it saw', async () => {
-    const wait = waitFor('the moon', async () => { throw new Error('still night'); }, { timeoutMs: 30, everyMs: 5 });
-    await expect(wait).rejects.toBeInstanceOf(WaitTimeoutError);
-    await expect(waitFor('the moon', async () => { throw new Error('still night'); }, { timeoutMs: 30, everyMs: 5 })).rejects.toThrow(
-      /timed out after 30 ms waiting for the moon \(last seen: still night\)/,
+    const wait = waitFor(
+      'the moon',
+      async () => {
+        throw new Error('still night');
+      },
+      { timeoutMs: 30, everyMs: 5 },
     );
+    await expect(wait).rejects.toBeInstanceOf(WaitTimeoutError);
+    await expect(
+      waitFor(
+        'the moon',
+        async () => {
+          throw new Error('still night');
+        },
+        { timeoutMs: 30, everyMs: 5 },
+      ),
+    ).rejects.toThrow(/timed out after 30 ms waiting for the moon \(last seen: still night\)/);
   });
 });

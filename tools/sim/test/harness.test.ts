@@ -25,7 +25,12 @@ describe('RedisServer', () => {
 
 describe('ManagedProcess', () => {
   it('starts, is killed, starts again with a changed environment, and keeps the output of both runs', async () => {
-    const p = new ManagedProcess({ name: 'echo', command: process.execPath, args: ['-e', 'console.log("run " + process.env.RUN); setInterval(() => {}, 1000)'], env: { RUN: '1' } });
+    const p = new ManagedProcess({
+      name: 'echo',
+      command: process.execPath,
+      args: ['-e', 'console.log("run " + process.env.RUN); setInterval(() => {}, 1000)'],
+      env: { RUN: '1' },
+    });
     p.start();
     await new Promise((r) => setTimeout(r, 300));
     expect(await p.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
@@ -44,9 +49,14 @@ describe('writeTraceSuffix', () => {
   it('keeps the header and every point from the instant on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-suffix-'));
     try {
-      writeFileSync(join(dir, 't.csv'), 't_ms,device,power_w,job_id\n1000,gpu0,70.00,\n1000,gpu1,70.00,\n2000,gpu0,300.00,j\n2000,gpu1,70.00,\n3000,gpu0,310.00,j\n');
+      writeFileSync(
+        join(dir, 't.csv'),
+        't_ms,device,power_w,job_id\n1000,gpu0,70.00,\n1000,gpu1,70.00,\n2000,gpu0,300.00,j\n2000,gpu1,70.00,\n3000,gpu0,310.00,j\n',
+      );
       expect(await writeTraceSuffix(join(dir, 't.csv'), join(dir, 's.csv'), 2000)).toEqual({ points: 3 });
-      expect(readFileSync(join(dir, 's.csv'), 'utf8')).toBe('t_ms,device,power_w,job_id\n2000,gpu0,300.00,j\n2000,gpu1,70.00,\n3000,gpu0,310.00,j\n');
+      expect(readFileSync(join(dir, 's.csv'), 'utf8')).toBe(
+        't_ms,device,power_w,job_id\n2000,gpu0,300.00,j\n2000,gpu1,70.00,\n3000,gpu0,310.00,j\n',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -37,7 +37,15 @@ function main(argv: string[]): void {
   const nodes = Number(flag(argv, '--nodes', '4'));
   const gpus = Number(flag(argv, '--gpus', '8'));
   const durationMs = parseDuration('--duration', flag(argv, '--duration', '24h'));
-  const options = { nodes, gpusPerNode: gpus, durationMs, intervalMs: 1000, startMs: Date.UTC(2026, 2, 2), seed: 7, profile: GPU_PROFILES.h100 };
+  const options = {
+    nodes,
+    gpusPerNode: gpus,
+    durationMs,
+    intervalMs: 1000,
+    startMs: Date.UTC(2026, 2, 2),
+    seed: 7,
+    profile: GPU_PROFILES.h100,
+  };
   const samples = nodes * gpus * (Math.floor(durationMs / 1000) + 1);
   const dir = mkdtempSync(join(tmpdir(), 'wattprint-traces-bench-'));
   try {
@@ -68,7 +76,7 @@ function main(argv: string[]): void {
         `plan + render + truth   ${generateS.toFixed(3)} s  ${rate(samples, generateS)}  (${(generateS / noiseS).toFixed(2)}x the normal draws)`,
         `baseline raw write      ${rawS.toFixed(3)} s  ${(bytes / rawS / 1e6).toFixed(0)} MB/s`,
         `CSV + JSON write        ${writeS.toFixed(3)} s  ${(bytes / writeS / 1e6).toFixed(0)} MB/s  (${(writeS / rawS).toFixed(2)}x the raw write)`,
-        `total                   ${(generateS + writeS).toFixed(3)} s for ${samples.toLocaleString('en-US')} samples (${((generateS + writeS) * 1e9 / samples).toFixed(0)} ns each)`,
+        `total                   ${(generateS + writeS).toFixed(3)} s for ${samples.toLocaleString('en-US')} samples (${(((generateS + writeS) * 1e9) / samples).toFixed(0)} ns each)`,
         `(checksum ${sink.toFixed(3)})`,
       ].join('\n') + '\n',
     );

@@ -44,19 +44,14 @@ export function dailyShape(profile: RegionIntensityProfile, localHour: number): 
  * One value per region per whole UTC hour that touches [startMs, endMs], so every sample of the
  * window falls inside some hour. Values carry one decimal, as providers publish them.
  */
-export function hourlyIntensity(
-  profiles: readonly RegionIntensityProfile[],
-  startMs: number,
-  endMs: number,
-  seed: number,
-): IntensityRow[] {
+export function hourlyIntensity(profiles: readonly RegionIntensityProfile[], startMs: number, endMs: number, seed: number): IntensityRow[] {
   const first = Math.floor(startMs / HOUR_MS) * HOUR_MS;
   const last = Math.max(first + HOUR_MS, Math.ceil((endMs + 1) / HOUR_MS) * HOUR_MS);
   const rows: IntensityRow[] = [];
   profiles.forEach((profile, index) => {
     const rng = new Rng(deriveSeed(seed, 0x1a7e, index));
     for (let t = first; t < last; t += HOUR_MS) {
-      const localHour = ((t / HOUR_MS + profile.utcOffsetH + 0.5) % 24 + 24) % 24;
+      const localHour = (((t / HOUR_MS + profile.utcOffsetH + 0.5) % 24) + 24) % 24;
       const value = dailyShape(profile, localHour) * (1 + profile.noise * rng.normal());
       rows.push({ region: profile.region, startMs: t, endMs: t + HOUR_MS, gPerKwh: Math.max(1, Math.round(value * 10) / 10) });
     }

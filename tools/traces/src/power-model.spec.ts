@@ -3,7 +3,14 @@ import { inferenceLoad, inferencePowerW, trainingLevelW, trainingPhase, training
 import type { InferenceShape, TrainingShape } from './workload';
 
 const h100 = GPU_PROFILES.h100;
-const training: TrainingShape = { kind: 'training', warmupMs: 60_000, epochMs: 300_000, evalMs: 30_000, utilization: 0.9, stepRippleMs: 6_017 };
+const training: TrainingShape = {
+  kind: 'training',
+  warmupMs: 60_000,
+  epochMs: 300_000,
+  evalMs: 30_000,
+  utilization: 0.9,
+  stepRippleMs: 6_017,
+};
 
 describe('training power', () => {
   it('stays below the power limit at full utilisation', () => {
@@ -40,7 +47,10 @@ describe('inference power', () => {
 
   it('follows a daily curve: busiest at the peak hour, quietest twelve hours away', () => {
     expect(inferenceLoad(shape, Date.UTC(2026, 2, 2, 15))).toBeCloseTo(0.7, 12);
-    expect(inferenceLoad(shape, Date.UTC(2026, 2, 2, 3, 30))).toBeCloseTo(0.2 + 0.5 * (0.5 + 0.5 * Math.cos((2 * Math.PI * 12.5) / 24)), 12);
+    expect(inferenceLoad(shape, Date.UTC(2026, 2, 2, 3, 30))).toBeCloseTo(
+      0.2 + 0.5 * (0.5 + 0.5 * Math.cos((2 * Math.PI * 12.5) / 24)),
+      12,
+    );
     expect(inferenceLoad(shape, Date.UTC(2026, 2, 3, 15))).toBeCloseTo(0.7, 12);
   });
 

@@ -62,9 +62,7 @@ export function inferencePowerW(shape: InferenceShape, profile: GpuProfile, tMs:
 }
 
 export function workloadPowerW(shape: WorkloadShape, profile: GpuProfile, tMs: number, jobStartMs: number): number {
-  return shape.kind === 'inference'
-    ? inferencePowerW(shape, profile, tMs)
-    : trainingPowerW(shape, profile, tMs - jobStartMs);
+  return shape.kind === 'inference' ? inferencePowerW(shape, profile, tMs) : trainingPowerW(shape, profile, tMs - jobStartMs);
 }
 
 /** Standard deviation of the measurement and workload noise, watts. */

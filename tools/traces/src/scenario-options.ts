@@ -48,9 +48,7 @@ export function validateScenarioOptions(options: ScenarioOptions): ScenarioOptio
     problems.push(new TraceOptionError('profile.tdpW', tdpW, `a power limit in watts above idle (${idleW} W) and at most 5000`));
   }
   if (problems.length === 0 && options.durationMs / options.intervalMs < 30) {
-    problems.push(
-      new TraceOptionError('durationMs', options.durationMs, `at least 30 intervals of ${options.intervalMs} ms`),
-    );
+    problems.push(new TraceOptionError('durationMs', options.durationMs, `at least 30 intervals of ${options.intervalMs} ms`));
   }
   if (problems.length === 0 && options.durationMs / options.intervalMs > 50_000_000) {
     problems.push(new TraceOptionError('durationMs', options.durationMs, 'at most 50,000,000 intervals per device'));

@@ -20,7 +20,10 @@ function deviceSpans(scenario: Scenario): Map<string, Array<{ start: number; end
     for (const p of job.placement) {
       for (const d of p.devices) {
         const key = `${p.node}/${d}`;
-        spans.set(key, [...(spans.get(key) ?? []), { start: job.startMs, end: job.endMs, id: job.id, search: job.metadata.labels?.search }]);
+        spans.set(key, [
+          ...(spans.get(key) ?? []),
+          { start: job.startMs, end: job.endMs, id: job.id, search: job.metadata.labels?.search },
+        ]);
       }
     }
   }
@@ -104,7 +107,12 @@ describe('planScenario', () => {
     expect(scenario.sites[0].pue).not.toBe(scenario.sites[1].pue);
     expect(scenario.sites[0].region).not.toBe(scenario.sites[1].region);
     expect(scenario.nodes.map((n) => n.site)).toEqual(['paris', 'paris', 'frankfurt', 'frankfurt']);
-    expect(scenario.nodes[0]).toEqual({ id: 'gpu-node-01', site: 'paris', devices: ['gpu0', 'gpu1', 'gpu2', 'gpu3', 'gpu4', 'gpu5', 'gpu6', 'gpu7'], traceFile: 'gpu-node-01.csv' });
+    expect(scenario.nodes[0]).toEqual({
+      id: 'gpu-node-01',
+      site: 'paris',
+      devices: ['gpu0', 'gpu1', 'gpu2', 'gpu3', 'gpu4', 'gpu5', 'gpu6', 'gpu7'],
+      traceFile: 'gpu-node-01.csv',
+    });
   });
 
   it('is a pure function of its options', () => {

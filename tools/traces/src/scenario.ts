@@ -66,10 +66,7 @@ const FIRST_KINDS = ['training', 'hp-search', 'inference'] as const;
 function splitIntoGroups(rng: Rng, first: number, size: number, depth = 0): Array<{ first: number; size: number }> {
   if (size <= 1 || depth >= 3 || rng.chance(depth === 0 ? 0.2 : 0.45)) return [{ first, size }];
   const half = Math.ceil(size / 2);
-  return [
-    ...splitIntoGroups(rng, first, half, depth + 1),
-    ...splitIntoGroups(rng, first + half, size - half, depth + 1),
-  ];
+  return [...splitIntoGroups(rng, first, half, depth + 1), ...splitIntoGroups(rng, first + half, size - half, depth + 1)];
 }
 
 /** Plans who runs what, where and when. Pure: the seed decides everything. */
@@ -97,7 +94,10 @@ export class ScenarioPlanner {
     if (nodes.length >= 3 && nodes[0].site === nodes[1].site) {
       const pair = nodes.slice(0, 2);
       const startMs = this.windowStart + this.snap(this.duration * this.rng.uniform(0, 0.05), 0);
-      const end = this.addTraining(pair.map((node) => ({ node: node.id, devices: [...node.devices] })), startMs);
+      const end = this.addTraining(
+        pair.map((node) => ({ node: node.id, devices: [...node.devices] })),
+        startMs,
+      );
       for (const node of pair) freeFrom.set(node.id, end + this.snap(this.duration * this.rng.uniform(0.02, 0.05), 2));
     }
     let groupIndex = 0;

@@ -14,11 +14,14 @@ describe('compactDevices', () => {
 
 describe('formatTable', () => {
   it('pads text left and numbers (with their header) right under a rule', () => {
-    expect(formatTable(['job', 'kWh'], [['a', '1.5'], ['bbbb', '10.25']]).split('\n')).toEqual([
-      'job     kWh',
-      '----  -----',
-      'a       1.5',
-      'bbbb  10.25',
-    ]);
+    expect(
+      formatTable(
+        ['job', 'kWh'],
+        [
+          ['a', '1.5'],
+          ['bbbb', '10.25'],
+        ],
+      ).split('\n'),
+    ).toEqual(['job     kWh', '----  -----', 'a       1.5', 'bbbb  10.25']);
   });
 });

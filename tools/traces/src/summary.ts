@@ -27,7 +27,10 @@ export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => /^-?[\d.]+$/.test(r[c])));
   const line = (cells: string[]) =>
-    cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -105,7 +108,15 @@ export function summarize(generated: GeneratedScenario): string {
   const nodeRows = scenario.nodes.map((node) => {
     const site = siteOf.get(node.site);
     const t = truth.nodes[node.id];
-    return [node.id, node.site, site ? `${site.region} PUE ${site.pue}` : '', String(node.devices.length), kwh(t.totalJ), kwh(t.idleJ), kwh(t.totalJ - t.idleJ)];
+    return [
+      node.id,
+      node.site,
+      site ? `${site.region} PUE ${site.pue}` : '',
+      String(node.devices.length),
+      kwh(t.totalJ),
+      kwh(t.idleJ),
+      kwh(t.totalJ - t.idleJ),
+    ];
   });
   return [
     `Scenario seed ${scenario.seed}: ${scenario.nodes.length} nodes x ${scenario.nodes[0]?.devices.length ?? 0} ${scenario.profile.name} ` +

@@ -16,12 +16,7 @@ export function formatCentiwatts(cw: number): string {
  * Yields the node's CSV in pieces of about `linesPerChunk` lines, instant by instant and device by
  * device within an instant, so a day-long trace never has to sit in memory as one string.
  */
-export function* traceCsvChunks(
-  scenario: Scenario,
-  grid: SampleGrid,
-  node: NodeTraces,
-  linesPerChunk = 20_000,
-): Generator<string> {
+export function* traceCsvChunks(scenario: Scenario, grid: SampleGrid, node: NodeTraces, linesPerChunk = 20_000): Generator<string> {
   const jobIds = scenario.jobs.map((j) => j.id);
   let lines: string[] = [TRACE_HEADER];
   for (let k = 0; k < grid.count; k++) {

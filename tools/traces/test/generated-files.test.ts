@@ -23,7 +23,10 @@ const UNITS_PER_JOULE = 200_000;
 
 describe.each([
   { label: '4 nodes x 8 H100, 2 h at 1 s', args: ['--nodes', '4', '--gpus', '8', '--duration', '2h', '--interval', '1s', '--seed', '7'] },
-  { label: '3 nodes x 4 A100, 6 h at 5 s', args: ['--nodes', '3', '--gpus', '4', '--duration', '6h', '--interval', '5s', '--seed', '2024', '--profile', 'a100'] },
+  {
+    label: '3 nodes x 4 A100, 6 h at 5 s',
+    args: ['--nodes', '3', '--gpus', '4', '--duration', '6h', '--interval', '5s', '--seed', '2024', '--profile', 'a100'],
+  },
 ])('files written for $label', ({ args }) => {
   let dir: string;
   let scenario: Scenario;
@@ -77,7 +80,8 @@ describe.each([
   it('labels each line with the job the scenario placed on that device at that instant', () => {
     const holder = new Map<string, Scenario['jobs']>();
     for (const job of scenario.jobs) {
-      for (const p of job.placement) for (const d of p.devices) holder.set(`${p.node}/${d}`, [...(holder.get(`${p.node}/${d}`) ?? []), job]);
+      for (const p of job.placement)
+        for (const d of p.devices) holder.set(`${p.node}/${d}`, [...(holder.get(`${p.node}/${d}`) ?? []), job]);
     }
     for (const [node, lines] of traces) {
       const mislabelled = lines.filter((line) => {
@@ -161,9 +165,7 @@ describe.each([
 
   it('shows evaluation dips exactly one configured epoch apart in every finished training job', () => {
     const trainings = scenario.jobs.flatMap((job) =>
-      job.shape.kind !== 'inference' &&
-      !job.truncated &&
-      (job.endMs - job.startMs - job.shape.warmupMs) / job.shape.epochMs >= 3
+      job.shape.kind !== 'inference' && !job.truncated && (job.endMs - job.startMs - job.shape.warmupMs) / job.shape.epochMs >= 3
         ? [{ job, shape: job.shape }]
         : [],
     );
@@ -175,7 +177,9 @@ describe.each([
       );
       const watts = points.map((p) => Number(p.powerText)).sort((a, b) => a - b);
       const threshold = (watts[Math.floor(watts.length * 0.02)] + watts[Math.floor(watts.length * 0.75)]) / 2;
-      const dipStarts = points.filter((p, i) => Number(p.powerText) < threshold && (i === 0 || Number(points[i - 1].powerText) >= threshold)).map((p) => p.t);
+      const dipStarts = points
+        .filter((p, i) => Number(p.powerText) < threshold && (i === 0 || Number(points[i - 1].powerText) >= threshold))
+        .map((p) => p.t);
       const epochs = (job.endMs - job.startMs - shape.warmupMs) / shape.epochMs;
       expect(dipStarts).toHaveLength(epochs);
       expect(dipStarts[0] - job.startMs).toBe(shape.warmupMs + shape.epochMs - shape.evalMs);
@@ -205,7 +209,19 @@ describe('reproducibility', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   const run = (seed: string) => {
-    const { dir } = generate(['--nodes', '2', '--gpus', '4', '--duration', '1h', '--seed', seed, '--start', '2026-06-01T00:00:00Z', '--quiet']);
+    const { dir } = generate([
+      '--nodes',
+      '2',
+      '--gpus',
+      '4',
+      '--duration',
+      '1h',
+      '--seed',
+      seed,
+      '--start',
+      '2026-06-01T00:00:00Z',
+      '--quiet',
+    ]);
     dirs.push(dir);
     return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   };
@@ -259,7 +275,11 @@ describe('output folder', () => {
     writeFileSync(notAFolder, 'x');
     let err = '';
     try {
-      const code = main(['--out', notAFolder, '--nodes', '1', '--gpus', '1', '--duration', '1m'], { write: () => true }, { write: (s: string) => (err += s) });
+      const code = main(
+        ['--out', notAFolder, '--nodes', '1', '--gpus', '1', '--duration', '1m'],
+        { write: () => true },
+        { write: (s: string) => (err += s) },
+      );
       expect(code).toBe(1);
       expect(err).toContain(`error: --out: cannot write into ${JSON.stringify(notAFolder)} (EEXIST`);
     } finally {

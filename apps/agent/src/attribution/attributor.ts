@@ -71,7 +71,10 @@ export class Attributor {
         }
         shares = splitGpuEnergy(interval.energyJ, holders, this.policy);
       } else {
-        shares = cpu.busyTicks === null ? [{ jobId: null, energyJ: interval.energyJ }] : splitByCpuTime(interval.energyJ, cpu.jobTicks, cpu.busyTicks);
+        shares =
+          cpu.busyTicks === null
+            ? [{ jobId: null, energyJ: interval.energyJ }]
+            : splitByCpuTime(interval.energyJ, cpu.jobTicks, cpu.busyTicks);
       }
       for (const share of shares) {
         const fraction = interval.energyJ > 0 ? share.energyJ / interval.energyJ : 1 / shares.length;

@@ -5,38 +5,81 @@ const sum = (shares: Array<{ energyJ: number }>) => shares.reduce((s, x) => s + 
 
 describe('splitting a GPU among jobs', () => {
   it('goes by device memory held, and adds up exactly', () => {
-    const shares = splitGpuEnergy(100, [
-      { jobId: 'a', usedMemoryMiB: 2566 },
-      { jobId: 'b', usedMemoryMiB: 1542 },
-      { jobId: 'a', usedMemoryMiB: 15690 },
-    ], 'memory');
+    const shares = splitGpuEnergy(
+      100,
+      [
+        { jobId: 'a', usedMemoryMiB: 2566 },
+        { jobId: 'b', usedMemoryMiB: 1542 },
+        { jobId: 'a', usedMemoryMiB: 15690 },
+      ],
+      'memory',
+    );
     expect(shares.map((s) => s.jobId)).toEqual(['a', 'b']);
     expect(shares[0].energyJ).toBeCloseTo((100 * 18256) / 19798, 12);
     expect(sum(shares)).toBe(100);
   });
 
-  it('splits equally per job when asked, or when a holder\'s memory is unknown', () => {
-    expect(splitGpuEnergy(90, [{ jobId: 'a', usedMemoryMiB: 10 }, { jobId: 'b', usedMemoryMiB: 80 }, { jobId: 'c', usedMemoryMiB: 0 }], 'equal').map((s) => s.energyJ)).toEqual([30, 30, 30]);
-    expect(splitGpuEnergy(60, [{ jobId: 'a', usedMemoryMiB: null }, { jobId: 'b', usedMemoryMiB: 80 }], 'memory').map((s) => s.energyJ)).toEqual([30, 30]);
+  it("splits equally per job when asked, or when a holder's memory is unknown", () => {
+    expect(
+      splitGpuEnergy(
+        90,
+        [
+          { jobId: 'a', usedMemoryMiB: 10 },
+          { jobId: 'b', usedMemoryMiB: 80 },
+          { jobId: 'c', usedMemoryMiB: 0 },
+        ],
+        'equal',
+      ).map((s) => s.energyJ),
+    ).toEqual([30, 30, 30]);
+    expect(
+      splitGpuEnergy(
+        60,
+        [
+          { jobId: 'a', usedMemoryMiB: null },
+          { jobId: 'b', usedMemoryMiB: 80 },
+        ],
+        'memory',
+      ).map((s) => s.energyJ),
+    ).toEqual([30, 30]);
   });
 
   it('gives a device nobody holds, and the share of processes of no job, to idle', () => {
     expect(splitGpuEnergy(61.2, [], 'memory')).toEqual([{ jobId: null, energyJ: 61.2 }]);
-    expect(splitGpuEnergy(10, [{ jobId: null, usedMemoryMiB: 25 }, { jobId: 'a', usedMemoryMiB: 75 }], 'memory')).toEqual([
+    expect(
+      splitGpuEnergy(
+        10,
+        [
+          { jobId: null, usedMemoryMiB: 25 },
+          { jobId: 'a', usedMemoryMiB: 75 },
+        ],
+        'memory',
+      ),
+    ).toEqual([
       { jobId: null, energyJ: 2.5 },
       { jobId: 'a', energyJ: 7.5 },
     ]);
   });
 
   it('never loses a rounding remainder', () => {
-    const shares = distribute(0.3, [['a', 1], ['b', 1], ['c', 1]]);
+    const shares = distribute(0.3, [
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
     expect(sum(shares)).toBe(0.3);
   });
 });
 
 describe('splitting CPU and DRAM by CPU time', () => {
   it('gives each job its share of busy time, the rest to idle', () => {
-    const shares = splitByCpuTime(200, new Map([['1234', 300], ['pod', 100]]), 800);
+    const shares = splitByCpuTime(
+      200,
+      new Map([
+        ['1234', 300],
+        ['pod', 100],
+      ]),
+      800,
+    );
     expect(shares).toEqual([
       { jobId: '1234', energyJ: 75 },
       { jobId: 'pod', energyJ: 25 },
@@ -57,10 +100,14 @@ describe('the job of a process', () => {
   it('finds Slurm jobs and Kubernetes pods in cgroup paths of v1 and v2', () => {
     expect(slurmJobFromCgroup('0::/system.slice/slurmstepd.scope/job_1234/step_0/user/task_0\n')).toBe('1234');
     expect(slurmJobFromCgroup('12:memory:/slurm/uid_1000/job_987/step_batch/task_0\n')).toBe('987');
-    expect(kubernetesPodFromCgroup('0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c3d4e_5f6a_4b7c_8d9e_0f1a2b3c4d5e.slice/cri-containerd-ab12.scope')).toBe(
-      '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+    expect(
+      kubernetesPodFromCgroup(
+        '0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c3d4e_5f6a_4b7c_8d9e_0f1a2b3c4d5e.slice/cri-containerd-ab12.scope',
+      ),
+    ).toBe('1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e');
+    expect(kubernetesPodFromCgroup('11:cpu,cpuacct:/kubepods/besteffort/pod0a1b2c3d-0000-4000-8000-00000000abcd/f00d')).toBe(
+      '0a1b2c3d-0000-4000-8000-00000000abcd',
     );
-    expect(kubernetesPodFromCgroup('11:cpu,cpuacct:/kubepods/besteffort/pod0a1b2c3d-0000-4000-8000-00000000abcd/f00d')).toBe('0a1b2c3d-0000-4000-8000-00000000abcd');
     expect(slurmJobFromCgroup('0::/user.slice/user-1000.slice/session-3.scope')).toBeNull();
   });
 
@@ -69,7 +116,12 @@ describe('the job of a process', () => {
       jobId: 'w-1',
       metadata: { scheduler: 'slurm', schedulerJobId: '55', team: 'vision' },
     });
-    expect(jobOfProcess({ SLURM_JOB_ID: '55', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'nlp', SLURM_JOB_NAME: 'train', SLURM_JOB_PARTITION: 'gpu' }, null)).toEqual({
+    expect(
+      jobOfProcess(
+        { SLURM_JOB_ID: '55', SLURM_JOB_USER: 'ada', SLURM_JOB_ACCOUNT: 'nlp', SLURM_JOB_NAME: 'train', SLURM_JOB_PARTITION: 'gpu' },
+        null,
+      ),
+    ).toEqual({
       jobId: '55',
       metadata: { scheduler: 'slurm', schedulerJobId: '55', user: 'ada', team: 'nlp', name: 'train', labels: { partition: 'gpu' } },
     });

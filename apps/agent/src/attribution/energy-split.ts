@@ -36,7 +36,8 @@ export function distribute(energyJ: number, weights: Array<[string | null, numbe
 export function splitGpuEnergy(energyJ: number, holders: Holder[], policy: GpuSplitPolicy): EnergyShare[] {
   if (holders.length === 0) return [{ jobId: null, energyJ }];
   const byJob = new Map<string | null, number>();
-  const useMemory = policy === 'memory' && holders.every((h) => h.usedMemoryMiB !== null) && holders.some((h) => (h.usedMemoryMiB ?? 0) > 0);
+  const useMemory =
+    policy === 'memory' && holders.every((h) => h.usedMemoryMiB !== null) && holders.some((h) => (h.usedMemoryMiB ?? 0) > 0);
   for (const h of holders) byJob.set(h.jobId, (byJob.get(h.jobId) ?? 0) + (useMemory ? (h.usedMemoryMiB ?? 0) : 0));
   if (!useMemory) for (const k of byJob.keys()) byJob.set(k, 1);
   return distribute(energyJ, [...byJob.entries()]);

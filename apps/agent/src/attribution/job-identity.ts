@@ -71,10 +71,14 @@ export function jobOfProcess(environ: Record<string, string> | null, cgroup: str
   const env = environ ?? {};
   const wrapped = env[JOB_ENV.jobId];
   if (wrapped) {
-    return { jobId: wrapped.slice(0, JOB_FIELD_MAX.jobId), metadata: metadataFrom(env, { scheduler: env.SLURM_JOB_ID ? 'slurm' : 'wrapper', schedulerJobId: clip(env.SLURM_JOB_ID, 128) }) };
+    return {
+      jobId: wrapped.slice(0, JOB_FIELD_MAX.jobId),
+      metadata: metadataFrom(env, { scheduler: env.SLURM_JOB_ID ? 'slurm' : 'wrapper', schedulerJobId: clip(env.SLURM_JOB_ID, 128) }),
+    };
   }
   const slurm = env.SLURM_JOB_ID ?? (cgroup ? slurmJobFromCgroup(cgroup) : null);
-  if (slurm) return { jobId: slurm.slice(0, 128), metadata: metadataFrom(env, { scheduler: 'slurm', schedulerJobId: slurm.slice(0, 128) }) };
+  if (slurm)
+    return { jobId: slurm.slice(0, 128), metadata: metadataFrom(env, { scheduler: 'slurm', schedulerJobId: slurm.slice(0, 128) }) };
   const pod = cgroup ? kubernetesPodFromCgroup(cgroup) : null;
   if (pod) {
     const name = env.HOSTNAME && env.KUBERNETES_SERVICE_HOST ? { name: env.HOSTNAME } : {};

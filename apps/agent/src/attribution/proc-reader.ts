@@ -44,7 +44,10 @@ export class ProcReader {
 export function parseProcStat(text: string): { startTime: number; cpuTicks: number } | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // f[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
   const utime = Number(f[11]);
   const stime = Number(f[12]);

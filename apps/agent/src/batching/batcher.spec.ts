@@ -7,7 +7,17 @@ import type { SampleDraft } from '../attribution/attributor';
 import { Batcher, MAX_SAMPLES_PER_BATCH } from './batcher';
 
 const KEY = 'batcher-key-0123456789abcdef';
-const draft = (i: number): SampleDraft => ({ t0: 1_764_000_000_000 + i * 1000, t1: 1_764_000_001_000 + i * 1000, device: 'gpu0', kind: 'gpu', jobId: i % 2 ? '1234' : null, energyJ: 300.5, powerW: 300.5, utilization: 97, source: 'nvml' });
+const draft = (i: number): SampleDraft => ({
+  t0: 1_764_000_000_000 + i * 1000,
+  t1: 1_764_000_001_000 + i * 1000,
+  device: 'gpu0',
+  kind: 'gpu',
+  jobId: i % 2 ? '1234' : null,
+  energyJ: 300.5,
+  powerW: 300.5,
+  utilization: 97,
+  source: 'nvml',
+});
 
 describe('batches', () => {
   it('are valid signed Batches with seqs running on across batches', () => {

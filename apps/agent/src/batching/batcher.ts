@@ -38,7 +38,15 @@ export class Batcher {
       const drafts = this.pending.splice(0, MAX_SAMPLES_PER_BATCH);
       const firstSeq = this.seqs.reserve(drafts.length);
       const samples: Sample[] = drafts.map((d, i) => ({ seq: firstSeq + i, ...d }));
-      const unsigned: UnsignedBatch = { version: 1, agentId: this.id.agentId, bootId: this.id.bootId, firstSeq, node: this.id.node, sentAt: now, samples };
+      const unsigned: UnsignedBatch = {
+        version: 1,
+        agentId: this.id.agentId,
+        bootId: this.id.bootId,
+        firstSeq,
+        node: this.id.node,
+        sentAt: now,
+        samples,
+      };
       batches.push(signed(unsigned, this.id.key));
     }
     return batches;

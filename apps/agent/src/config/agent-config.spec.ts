@@ -6,18 +6,48 @@ import { ConfigError, describeConfig, loadAgentConfig } from './agent-config';
 describe('agent configuration', () => {
   it('has defaults for everything but the key', () => {
     const c = loadAgentConfig({});
-    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', intervalMs: 1000, flushMs: 5000, sources: null, nvidiaSmi: 'nvidia-smi', nvmlLib: 'libnvidia-ml.so.1', raplRoot: '/sys/class/powercap', procRoot: '/proc', agentKey: null, queuePrefix: '{wattprint}' });
+    expect(c).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      intervalMs: 1000,
+      flushMs: 5000,
+      sources: null,
+      nvidiaSmi: 'nvidia-smi',
+      nvmlLib: 'libnvidia-ml.so.1',
+      raplRoot: '/sys/class/powercap',
+      procRoot: '/proc',
+      agentKey: null,
+      queuePrefix: '{wattprint}',
+    });
   });
 
   it('reads the environment', () => {
-    const c = loadAgentConfig({ WATTPRINT_SOURCES: 'nvidia-smi, rapl', WATTPRINT_INTERVAL_MS: '250', WATTPRINT_FLUSH_MS: '1000', WATTPRINT_AGENT_ID: 'gpu-node-7', WATTPRINT_AGENT_KEY: 'k'.repeat(32), WATTPRINT_QUEUE_PREFIX: '{staging}' });
-    expect(c).toMatchObject({ sources: ['nvidia-smi', 'rapl'], intervalMs: 250, flushMs: 1000, agentId: 'gpu-node-7', queuePrefix: '{staging}' });
+    const c = loadAgentConfig({
+      WATTPRINT_SOURCES: 'nvidia-smi, rapl',
+      WATTPRINT_INTERVAL_MS: '250',
+      WATTPRINT_FLUSH_MS: '1000',
+      WATTPRINT_AGENT_ID: 'gpu-node-7',
+      WATTPRINT_AGENT_KEY: 'k'.repeat(32),
+      WATTPRINT_QUEUE_PREFIX: '{staging}',
+    });
+    expect(c).toMatchObject({
+      sources: ['nvidia-smi', 'rapl'],
+      intervalMs: 250,
+      flushMs: 1000,
+      agentId: 'gpu-node-7',
+      queuePrefix: '{staging}',
+    });
   });
 
   it('fails fast naming every bad variable, its value and what was expected', () => {
     let error: ConfigError | null = null;
     try {
-      loadAgentConfig({ WATTPRINT_INTERVAL_MS: 'soon', WATTPRINT_SOURCES: 'nvml,dcgm', REDIS_URL: 'localhost', WATTPRINT_AGENT_KEY: 'short', WATTPRINT_QUEUE_PREFIX: 'wattprint:prod' });
+      loadAgentConfig({
+        WATTPRINT_INTERVAL_MS: 'soon',
+        WATTPRINT_SOURCES: 'nvml,dcgm',
+        REDIS_URL: 'localhost',
+        WATTPRINT_AGENT_KEY: 'short',
+        WATTPRINT_QUEUE_PREFIX: 'wattprint:prod',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
@@ -33,7 +63,9 @@ describe('agent configuration', () => {
   });
 
   it('refuses a flush shorter than the interval', () => {
-    expect(() => loadAgentConfig({ WATTPRINT_INTERVAL_MS: '2000', WATTPRINT_FLUSH_MS: '1000' })).toThrow('WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (2000); got 1000');
+    expect(() => loadAgentConfig({ WATTPRINT_INTERVAL_MS: '2000', WATTPRINT_FLUSH_MS: '1000' })).toThrow(
+      'WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (2000); got 1000',
+    );
   });
 
   it('takes a YAML file, overridden by the environment, and refuses unknown keys', () => {

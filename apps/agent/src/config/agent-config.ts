@@ -29,32 +29,45 @@ const positiveNumber = z
 
 const sourcesList = z
   .string()
-  .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(SampleSource, { error: `expected a comma-separated list of ${SampleSource.options.join(', ')}` }).min(1));
 
 /** Environment variable names are the config keys, in the file too, so one table documents both. */
-const ConfigSchema = z
-  .object({
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://… or rediss://…').default('redis://127.0.0.1:6379'),
-    WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, `expected ${QUEUE_PREFIX_RULE.expected}`).default(QUEUE_PREFIX),
-    WATTPRINT_AGENT_ID: Identifier.refine((id) => !id.includes('/'), 'agent id may not contain "/"').default(() => hostname().split('.')[0] || 'agent'),
-    WATTPRINT_NODE: z.string().min(1).max(255).default(() => hostname()),
-    WATTPRINT_AGENT_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
-    WATTPRINT_INTERVAL_MS: intFrom(50).default(1000),
-    WATTPRINT_FLUSH_MS: intFrom(100).default(5000),
-    WATTPRINT_SOURCES: sourcesList.optional(),
-    WATTPRINT_SPOOL_DIR: z.string().min(1).default('/var/lib/wattprint/spool'),
-    WATTPRINT_SPOOL_MAX_BYTES: intFrom(4096).default(256 * 1024 * 1024),
-    WATTPRINT_NVIDIA_SMI: z.string().min(1).default('nvidia-smi'),
-    WATTPRINT_NVIDIA_SMI_APPS_MS: intFrom(100).default(5000),
-    WATTPRINT_NVML_LIB: z.string().min(1).default('libnvidia-ml.so.1'),
-    WATTPRINT_RAPL_ROOT: z.string().min(1).default('/sys/class/powercap'),
-    WATTPRINT_PROC_ROOT: z.string().min(1).default('/proc'),
-    WATTPRINT_REPLAY: z.string().min(1).optional(),
-    WATTPRINT_REPLAY_SPEED: positiveNumber.default(1),
-    WATTPRINT_GPU_SPLIT: z.enum(['memory', 'equal']).default('memory'),
-    WATTPRINT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  });
+const ConfigSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://… or rediss://…')
+    .default('redis://127.0.0.1:6379'),
+  WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, `expected ${QUEUE_PREFIX_RULE.expected}`).default(QUEUE_PREFIX),
+  WATTPRINT_AGENT_ID: Identifier.refine((id) => !id.includes('/'), 'agent id may not contain "/"').default(
+    () => hostname().split('.')[0] || 'agent',
+  ),
+  WATTPRINT_NODE: z
+    .string()
+    .min(1)
+    .max(255)
+    .default(() => hostname()),
+  WATTPRINT_AGENT_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  WATTPRINT_INTERVAL_MS: intFrom(50).default(1000),
+  WATTPRINT_FLUSH_MS: intFrom(100).default(5000),
+  WATTPRINT_SOURCES: sourcesList.optional(),
+  WATTPRINT_SPOOL_DIR: z.string().min(1).default('/var/lib/wattprint/spool'),
+  WATTPRINT_SPOOL_MAX_BYTES: intFrom(4096).default(256 * 1024 * 1024),
+  WATTPRINT_NVIDIA_SMI: z.string().min(1).default('nvidia-smi'),
+  WATTPRINT_NVIDIA_SMI_APPS_MS: intFrom(100).default(5000),
+  WATTPRINT_NVML_LIB: z.string().min(1).default('libnvidia-ml.so.1'),
+  WATTPRINT_RAPL_ROOT: z.string().min(1).default('/sys/class/powercap'),
+  WATTPRINT_PROC_ROOT: z.string().min(1).default('/proc'),
+  WATTPRINT_REPLAY: z.string().min(1).optional(),
+  WATTPRINT_REPLAY_SPEED: positiveNumber.default(1),
+  WATTPRINT_GPU_SPLIT: z.enum(['memory', 'equal']).default('memory'),
+  WATTPRINT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
 
 export interface AgentConfig {
   redisUrl: string;
@@ -100,7 +113,8 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError([`WATTPRINT_CONFIG: ${path} is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`]);
   }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`WATTPRINT_CONFIG: ${path} must hold a mapping of variable names to values`]);
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError([`WATTPRINT_CONFIG: ${path} must hold a mapping of variable names to values`]);
   const unknown = Object.keys(parsed).filter((k) => !KEYS.includes(k));
   if (unknown.length > 0) throw new ConfigError(unknown.map((k) => `${path}: unknown key ${k}; expected one of ${KEYS.join(', ')}`));
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === null ? undefined : String(v)]));
@@ -116,13 +130,17 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const parsed = parseWith(ConfigSchema, { ...fromFile, ...fromEnv });
   if (!parsed.ok) {
     // The key and a Redis URL (which may hold a password) are secrets: their values are never echoed.
-    const problems = parsed.problems.map((p) => (SECRET_KEYS.includes(p.path) ? { ...p, message: p.message.replace(/; got .*$/, '; value not shown') } : p));
+    const problems = parsed.problems.map((p) =>
+      SECRET_KEYS.includes(p.path) ? { ...p, message: p.message.replace(/; got .*$/, '; value not shown') } : p,
+    );
     throw new ConfigError(problemLines(problems));
   }
   const c = parsed.value;
   // Checked after the parse, by hand: a zod refinement on the object would quote the whole object, key included.
   if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS) {
-    throw new ConfigError([`WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (${c.WATTPRINT_INTERVAL_MS}); got ${c.WATTPRINT_FLUSH_MS}`]);
+    throw new ConfigError([
+      `WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (${c.WATTPRINT_INTERVAL_MS}); got ${c.WATTPRINT_FLUSH_MS}`,
+    ]);
   }
   return {
     redisUrl: c.REDIS_URL,

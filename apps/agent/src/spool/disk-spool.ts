@@ -121,7 +121,12 @@ export class DiskSpool {
     this.stats.droppedRecords += oldest.records;
     this.cursor = 0;
     await rm(this.path(oldest.n), { force: true });
-    this.log.warn('spool full: dropped oldest records', { records: oldest.records, bytes: oldest.size, droppedTotal: this.stats.droppedRecords, maxBytes: this.maxBytes });
+    this.log.warn('spool full: dropped oldest records', {
+      records: oldest.records,
+      bytes: oldest.size,
+      droppedTotal: this.stats.droppedRecords,
+      maxBytes: this.maxBytes,
+    });
   }
 
   /** Appends one record and fsyncs it; drops the oldest segments first if the bound would be passed. */

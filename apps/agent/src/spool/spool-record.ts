@@ -13,15 +13,13 @@ export function encodeRecord(payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export type DecodeResult =
-  | { kind: 'record'; payload: Buffer; bytes: number }
-  | { kind: 'end' }
-  | { kind: 'torn'; reason: string };
+export type DecodeResult = { kind: 'record'; payload: Buffer; bytes: number } | { kind: 'end' } | { kind: 'torn'; reason: string };
 
 /** Decodes the record at `offset` of `data`; `torn` for a short or corrupt one. */
 export function decodeRecord(data: Buffer, offset: number): DecodeResult {
   if (offset === data.length) return { kind: 'end' };
-  if (data.length - offset < RECORD_HEADER_BYTES) return { kind: 'torn', reason: `${data.length - offset} bytes left, a header needs ${RECORD_HEADER_BYTES}` };
+  if (data.length - offset < RECORD_HEADER_BYTES)
+    return { kind: 'torn', reason: `${data.length - offset} bytes left, a header needs ${RECORD_HEADER_BYTES}` };
   const length = data.readUInt32LE(offset);
   const checksum = data.readUInt32LE(offset + 4);
   const end = offset + RECORD_HEADER_BYTES + length;

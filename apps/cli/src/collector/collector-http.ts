@@ -24,7 +24,11 @@ export function collectorUrl(option: string | undefined, env: Record<string, str
 }
 
 /** Sends one request; a collector that cannot be reached becomes an error the person can act on. */
-export async function collectorRequest(target: CollectorTarget, url: URL, init: { method: 'GET' | 'POST'; contentType?: string; body?: string }): Promise<CollectorAnswer> {
+export async function collectorRequest(
+  target: CollectorTarget,
+  url: URL,
+  init: { method: 'GET' | 'POST'; contentType?: string; body?: string },
+): Promise<CollectorAnswer> {
   const headers: Record<string, string> = { authorization: `Bearer ${target.token}` };
   if (init.contentType) headers['content-type'] = init.contentType;
   let res: Response;
@@ -32,7 +36,9 @@ export async function collectorRequest(target: CollectorTarget, url: URL, init: 
     res = await fetch(url, { method: init.method, headers, body: init.body });
   } catch (error) {
     const e = error as { message?: string; cause?: { message?: string; code?: string } };
-    throw new CliInputError([`cannot reach the collector at ${target.url}: ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)} (set --url or WATTPRINT_URL)`]);
+    throw new CliInputError([
+      `cannot reach the collector at ${target.url}: ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)} (set --url or WATTPRINT_URL)`,
+    ]);
   }
   const text = await res.text();
   let body: unknown;
@@ -53,5 +59,7 @@ export function messageOf(answer: CollectorAnswer): string {
 /** A 401 or 403 as one line that says which token to pass; null for any other status. */
 export function refusedToken(answer: CollectorAnswer, needed: string): CliInputError | null {
   if (answer.status !== 401 && answer.status !== 403) return null;
-  return new CliInputError([`the collector refused the token (${answer.status}): ${messageOf(answer)} (set --token or WATTPRINT_TOKEN to ${needed})`]);
+  return new CliInputError([
+    `the collector refused the token (${answer.status}): ${messageOf(answer)} (set --token or WATTPRINT_TOKEN to ${needed})`,
+  ]);
 }

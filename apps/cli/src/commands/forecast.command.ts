@@ -33,7 +33,12 @@ export function registerForecastCommand(program: Command, io: CliIo): void {
     .description('forecast the energy, CO2eq and duration of a run spec (JSON or YAML)')
     .argument('<spec>', 'run spec file, e.g. examples/mnist-dedicated.yaml')
     .option('--calibration <file>', 'calibration file written by `wattprint calibrate -o`')
-    .option('--intensity <region=file>', 'hourly intensity CSV (timestamp,gCO2eq_per_kWh) for site.region; repeatable', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--intensity <region=file>',
+      'hourly intensity CSV (timestamp,gCO2eq_per_kWh) for site.region; repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--json', 'print the Result of spec-format.md as JSON')
     .action((specPath: string, options: ForecastOptions) => {
       const spec = readDocument(specPath, io);
@@ -50,6 +55,8 @@ export function registerForecastCommand(program: Command, io: CliIo): void {
         return;
       }
       const hardware = (spec as { hardware: { profile: string; count?: number } }).hardware;
-      io.stdout(formatForecast({ name: (spec as { name?: string }).name, profile: hardware.profile, devices: hardware.count ?? 1 }, explained));
+      io.stdout(
+        formatForecast({ name: (spec as { name?: string }).name, profile: hardware.profile, devices: hardware.count ?? 1 }, explained),
+      );
     });
 }

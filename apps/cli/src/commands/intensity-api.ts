@@ -28,12 +28,19 @@ export async function postImport(
   if (position.line !== undefined) url.searchParams.set('line', String(position.line));
   if (position.index !== undefined) url.searchParams.set('index', String(position.index));
   const answer = await collectorRequest(target, url, { method: 'POST', contentType, body });
-  if (answer.status === 200 && answer.body && typeof answer.body === 'object' && 'imported' in answer.body) return answer.body as ImportSummary;
+  if (answer.status === 200 && answer.body && typeof answer.body === 'object' && 'imported' in answer.body)
+    return answer.body as ImportSummary;
   const refused = refusedToken(answer, 'an admin token');
   if (refused) throw refused;
   const problems = (answer.body as { problems?: Array<Record<string, unknown>> } | undefined)?.problems;
   if (Array.isArray(problems) && problems.length > 0) {
-    throw new CliInputError(problems.map((p) => ('line' in p ? `line ${p.line}, ${p.column}: got ${JSON.stringify(p.value)}; expected ${p.expected}` : `${p.path ?? p.column}: ${p.message ?? p.expected}`)));
+    throw new CliInputError(
+      problems.map((p) =>
+        'line' in p
+          ? `line ${p.line}, ${p.column}: got ${JSON.stringify(p.value)}; expected ${p.expected}`
+          : `${p.path ?? p.column}: ${p.message ?? p.expected}`,
+      ),
+    );
   }
   throw new CliInputError([`the collector answered ${answer.status}: ${answer.text.slice(0, 300)}`]);
 }

@@ -31,7 +31,11 @@ describe('csvChunks', () => {
 
 describe('jsonChunks', () => {
   it('slices an array and says where each slice starts', () => {
-    expect([...jsonChunks([1, 2, 3, 4, 5], 2)]).toEqual([{ index: 0, elements: [1, 2] }, { index: 2, elements: [3, 4] }, { index: 4, elements: [5] }]);
+    expect([...jsonChunks([1, 2, 3, 4, 5], 2)]).toEqual([
+      { index: 0, elements: [1, 2] },
+      { index: 2, elements: [3, 4] },
+      { index: 4, elements: [5] },
+    ]);
     expect([...jsonChunks([], 2)]).toEqual([]);
   });
 

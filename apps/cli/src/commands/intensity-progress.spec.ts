@@ -13,7 +13,11 @@ describe('ProgressBar', () => {
   it('redraws in place at most every interval and ends its line', () => {
     const written: string[] = [];
     let t = 0;
-    const bar = new ProgressBar((s) => written.push(s), () => t, 100);
+    const bar = new ProgressBar(
+      (s) => written.push(s),
+      () => t,
+      100,
+    );
     const s = { bytesRead: 1, totalBytes: 2, rows: 1, rejected: 0 };
     bar.update(s);
     t = 50;

@@ -32,7 +32,8 @@ const MAX_PROBLEMS = 100;
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new CliInputError([`--chunk-rows: got ${JSON.stringify(value)}; expected an integer from 1 to 1000000`]);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new CliInputError([`--chunk-rows: got ${JSON.stringify(value)}; expected an integer from 1 to 1000000`]);
   return n;
 }
 
@@ -63,7 +64,14 @@ function describeProblem(p: ImportSummary['problems'][number]): string {
   return `${where}, ${p.column}: got ${JSON.stringify(p.value)}; expected ${p.expected}`;
 }
 
-async function importCsv(file: string, size: number, target: ImportTarget, chunkRows: number, onProgress: (s: ProgressState) => void, total: SummaryTotal): Promise<void> {
+async function importCsv(
+  file: string,
+  size: number,
+  target: ImportTarget,
+  chunkRows: number,
+  onProgress: (s: ProgressState) => void,
+  total: SummaryTotal,
+): Promise<void> {
   const stream = createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   for await (const chunk of csvChunks(lines, chunkRows)) {
@@ -72,7 +80,14 @@ async function importCsv(file: string, size: number, target: ImportTarget, chunk
   }
 }
 
-async function importJson(file: string, size: number, target: ImportTarget, chunkRows: number, onProgress: (s: ProgressState) => void, total: SummaryTotal): Promise<void> {
+async function importJson(
+  file: string,
+  size: number,
+  target: ImportTarget,
+  chunkRows: number,
+  onProgress: (s: ProgressState) => void,
+  total: SummaryTotal,
+): Promise<void> {
   // JSON is read whole: an array cannot be split safely without a streaming parser (none installed).
   let elements: unknown;
   try {
@@ -140,14 +155,25 @@ export function registerIntensityCommands(program: Command, io: Partial<Intensit
         bar?.done(last);
       }
 
-      const summary = { file, rows: total.rows, imported: total.imported, rejected: total.rejected, chunks: total.chunks, problems: total.problems, problemsOmitted: total.problemsOmitted };
+      const summary = {
+        file,
+        rows: total.rows,
+        imported: total.imported,
+        rejected: total.rejected,
+        chunks: total.chunks,
+        problems: total.problems,
+        problemsOmitted: total.problemsOmitted,
+      };
       if (options.json) {
         out(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
-        out(`imported ${total.imported.toLocaleString('en-US')} of ${total.rows.toLocaleString('en-US')} rows from ${file} (${total.rejected.toLocaleString('en-US')} rejected) as import:${source}\n`);
+        out(
+          `imported ${total.imported.toLocaleString('en-US')} of ${total.rows.toLocaleString('en-US')} rows from ${file} (${total.rejected.toLocaleString('en-US')} rejected) as import:${source}\n`,
+        );
         for (const p of total.problems) out(`  ${describeProblem(p)}\n`);
         if (total.problemsOmitted > 0) out(`  … and ${total.problemsOmitted.toLocaleString('en-US')} more problems\n`);
       }
-      if (total.rejected > 0) throw new CliInputError([`${file}: ${total.rejected} of ${total.rows} rows rejected; the others were imported`]);
+      if (total.rejected > 0)
+        throw new CliInputError([`${file}: ${total.rejected} of ${total.rows} rows rejected; the others were imported`]);
     });
 }

@@ -80,7 +80,7 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
   program.enablePositionalOptions();
   program
     .command('run')
-    .description('run a command as a Wattprint job: the agent books its GPUs\' energy to it')
+    .description("run a command as a Wattprint job: the agent books its GPUs' energy to it")
     .usage('[options] -- <command> [args...]')
     .argument('<command...>', 'the command and its arguments')
     .passThroughOptions()

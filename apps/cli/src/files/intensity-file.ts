@@ -19,15 +19,19 @@ export function parseIntensityCsv(path: string, text: string): IntensitySeries {
     const [stamp, value, ...rest] = line.split(',').map((s) => s.trim());
     const t = Date.parse(stamp ?? '');
     const g = Number(value);
-    if (rest.length || value === undefined) return void problems.push(`${where}: got ${JSON.stringify(line)}; expected "timestamp,gCO2eq_per_kWh"`);
-    if (!Number.isFinite(t) || t % HOUR_MS !== 0) return void problems.push(`${where}: got ${JSON.stringify(stamp)}; expected an ISO 8601 time on a whole hour`);
-    if (value === '' || !Number.isFinite(g) || g < 0) return void problems.push(`${where}: got ${JSON.stringify(value)}; expected a non-negative gCO2eq/kWh`);
+    if (rest.length || value === undefined)
+      return void problems.push(`${where}: got ${JSON.stringify(line)}; expected "timestamp,gCO2eq_per_kWh"`);
+    if (!Number.isFinite(t) || t % HOUR_MS !== 0)
+      return void problems.push(`${where}: got ${JSON.stringify(stamp)}; expected an ISO 8601 time on a whole hour`);
+    if (value === '' || !Number.isFinite(g) || g < 0)
+      return void problems.push(`${where}: got ${JSON.stringify(value)}; expected a non-negative gCO2eq/kWh`);
     if (startMs === undefined) startMs = t;
     const expected = startMs + values.length * HOUR_MS;
     if (t !== expected) return void problems.push(`${where}: got ${stamp}; expected the next hour, ${new Date(expected).toISOString()}`);
     values.push(g);
   });
-  if (problems.length === 0 && startMs === undefined) problems.push(`${path}: got no rows; expected hourly "timestamp,gCO2eq_per_kWh" lines`);
+  if (problems.length === 0 && startMs === undefined)
+    problems.push(`${path}: got no rows; expected hourly "timestamp,gCO2eq_per_kWh" lines`);
   if (problems.length) throw new CliInputError(problems);
   return { startMs: startMs as number, gPerKWh: values };
 }
@@ -43,7 +47,9 @@ export function readIntensityOptions(options: readonly string[], io: CliIo): Rec
     try {
       text = io.readFile(path);
     } catch (error) {
-      throw new CliInputError([`${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a CSV of hourly intensities`]);
+      throw new CliInputError([
+        `${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a CSV of hourly intensities`,
+      ]);
     }
     byRegion[option.slice(0, at)] = parseIntensityCsv(path, text);
   }

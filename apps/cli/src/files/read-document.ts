@@ -7,7 +7,14 @@ function readText(path: string, io: CliIo): string {
     return io.readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
     throw new CliInputError([`${path}: cannot read the file (${why}); expected a readable JSON or YAML file`]);
   }
 }
@@ -28,7 +35,9 @@ export function readDocument(path: string, io: CliIo): unknown {
     if (error instanceof YAMLParseError) {
       const at = error.linePos?.[0];
       const firstLine = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      throw new CliInputError([`${path}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${firstLine}); expected a YAML or JSON document`]);
+      throw new CliInputError([
+        `${path}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${firstLine}); expected a YAML or JSON document`,
+      ]);
     }
     throw error;
   }
@@ -56,7 +65,9 @@ export function readObservations(path: string, io: CliIo): { observations: unkno
   }
   const document = readDocument(path, io);
   if (!Array.isArray(document)) {
-    throw new CliInputError([`${path}: got ${document === null ? 'null' : typeof document}; expected a list of observations (or JSON Lines in a .jsonl file)`]);
+    throw new CliInputError([
+      `${path}: got ${document === null ? 'null' : typeof document}; expected a list of observations (or JSON Lines in a .jsonl file)`,
+    ]);
   }
   return { observations: document, labels: document.map((_, i) => `${path}[${i}]`) };
 }

@@ -13,12 +13,19 @@ export function formatForecast(heading: ForecastHeading, e: ForecastExplanation)
   const r = e.result;
   const parts: string[] = [];
   parts.push(`Forecast${heading.name ? ` ${heading.name}` : ''} on ${heading.devices} × ${heading.profile}\n`);
-  parts.push(`Model: ${count(r.model.params)} params, ${count(r.model.flopsPerSample, 'FLOPs')} per sample forward, ${Math.round(r.model.layers)} layers\n`);
+  parts.push(
+    `Model: ${count(r.model.params)} params, ${count(r.model.flopsPerSample, 'FLOPs')} per sample forward, ${Math.round(r.model.layers)} layers\n`,
+  );
   const total = r.energyKWh.p50 || 1;
   parts.push(
     '\n' +
       renderTable(
-        [{ header: 'Phase' }, { header: 'Energy (IT)', align: 'right' }, { header: 'Share', align: 'right' }, { header: 'Trials', align: 'right' }],
+        [
+          { header: 'Phase' },
+          { header: 'Energy (IT)', align: 'right' },
+          { header: 'Share', align: 'right' },
+          { header: 'Trials', align: 'right' },
+        ],
         [
           ['search', energy(r.phases.search.energyKWh), percent(r.phases.search.energyKWh / total), String(r.phases.search.trials)],
           ['training', energy(r.phases.training.energyKWh), percent(r.phases.training.energyKWh / total), ''],
@@ -40,12 +47,22 @@ export function formatForecast(heading: ForecastHeading, e: ForecastExplanation)
   );
   parts.push(`Device-hours: ${Number(r.gpuHours.toPrecision(3))}\n`);
   const c = r.calibration;
-  parts.push(c.mape === null ? `Calibration: none for ${c.profile}\n` : `Calibration: ${c.profile}, ${c.observations} observations, MAPE ${percent(c.mape)}\n`);
+  parts.push(
+    c.mape === null
+      ? `Calibration: none for ${c.profile}\n`
+      : `Calibration: ${c.profile}, ${c.observations} observations, MAPE ${percent(c.mape)}\n`,
+  );
   if (e.whatIf.length) {
     parts.push(
       '\nWhat-if: the same search under each strategy\n' +
         renderTable(
-          [{ header: 'Strategy' }, { header: 'Trials', align: 'right' }, { header: 'Epochs', align: 'right' }, { header: 'Energy (IT)', align: 'right' }, { header: 'Duration', align: 'right' }],
+          [
+            { header: 'Strategy' },
+            { header: 'Trials', align: 'right' },
+            { header: 'Epochs', align: 'right' },
+            { header: 'Energy (IT)', align: 'right' },
+            { header: 'Duration', align: 'right' },
+          ],
           e.whatIf.map((o) => [o.strategy, count(o.trials), count(o.epochs), energy(o.energyJ / 3.6e6), duration(o.durationS / 3600)]),
         ),
     );

@@ -16,7 +16,9 @@ const base: RunSummary = {
 
 describe('shellWords', () => {
   it('quotes only the words a shell would split or expand', () => {
-    expect(shellWords(['python', 'train.py', '--lr=3e-4', 'a b', "it's", '$HOME'])).toBe(`python train.py --lr=3e-4 'a b' 'it'\\''s' '$HOME'`);
+    expect(shellWords(['python', 'train.py', '--lr=3e-4', 'a b', "it's", '$HOME'])).toBe(
+      `python train.py --lr=3e-4 'a b' 'it'\\''s' '$HOME'`,
+    );
   });
 });
 
@@ -25,7 +27,17 @@ describe('formatRunEnd', () => {
     const text = formatRunEnd(
       {
         ...base,
-        ledger: { energyKWh: 0.036, facilityEnergyKWh: 0.0414, co2eqKg: 0.0217, gpuHours: 0.6867, samples: 2472, estimatedHours: [], energyMissing: true, forecastRatio: 0.9, withinForecastInterval: true },
+        ledger: {
+          energyKWh: 0.036,
+          facilityEnergyKWh: 0.0414,
+          co2eqKg: 0.0217,
+          gpuHours: 0.6867,
+          samples: 2472,
+          estimatedHours: [],
+          energyMissing: true,
+          forecastRatio: 0.9,
+          withinForecastInterval: true,
+        },
       },
       true,
     );
@@ -39,8 +51,11 @@ describe('formatRunEnd', () => {
   });
 
   it('names the signal, the reason the ledger could not be read, or that it has nothing yet', () => {
-    expect(formatRunEnd({ ...base, exitStatus: 143, signal: 'SIGTERM', ledgerProblem: 'the collector answered 503: not ready' }, true)).toBe(
-      'wattprint: job j-1: `python train.py --lr 3e-4` was ended by SIGTERM after 41.2 min\nwattprint: could not read the job from the collector: the collector answered 503: not ready\n',
+    expect(
+      formatRunEnd({ ...base, exitStatus: 143, signal: 'SIGTERM', ledgerProblem: 'the collector answered 503: not ready' }, true),
+    ).toBe(
+      'wattprint: job j-1: `python train.py --lr 3e-4` was ended by SIGTERM after 41.2 min\n' +
+        'wattprint: could not read the job from the collector: the collector answered 503: not ready\n',
     );
     expect(formatRunEnd(base, true)).toContain('the collector has no energy for job j-1 yet');
     expect(formatRunEnd(base, false)).toBe('wattprint: job j-1: `python train.py --lr 3e-4` exited 0 after 41.2 min\n');

@@ -22,7 +22,7 @@ export interface RunSummary {
   startError: string | null;
   forecast: LaunchForecast | null;
   /** The job as the collector held it just after the command ended; null without a token or before any energy arrived. */
-  ledger: JobFigures['energy'] & { energyMissing: boolean; forecastRatio: number | null; withinForecastInterval: boolean | null } | null;
+  ledger: (JobFigures['energy'] & { energyMissing: boolean; forecastRatio: number | null; withinForecastInterval: boolean | null }) | null;
   ledgerProblem: string | null;
 }
 
@@ -59,12 +59,19 @@ export function formatRunEnd(s: RunSummary, reportAsked: boolean): string {
       `${PREFIX} in the ledger so far: ${energy(l.energyKWh)} IT, ${energy(l.facilityEnergyKWh)} facility, ${mass(l.co2eqKg)} CO2eq, ${sig(l.gpuHours)} GPU-hours` +
         againstForecast(l.forecastRatio, l.withinForecastInterval),
     );
-    if (l.energyMissing) lines.push(`${PREFIX} some of its energy is missing: an agent was down or batches were lost (see gaps in GET /api/v1/jobs/${s.jobId})`);
-    lines.push(`${PREFIX} the agent sends a batch every few seconds, so the last ones may still be on their way: GET /api/v1/jobs/${s.jobId} for the final figure`);
+    if (l.energyMissing)
+      lines.push(
+        `${PREFIX} some of its energy is missing: an agent was down or batches were lost (see gaps in GET /api/v1/jobs/${s.jobId})`,
+      );
+    lines.push(
+      `${PREFIX} the agent sends a batch every few seconds, so the last ones may still be on their way: GET /api/v1/jobs/${s.jobId} for the final figure`,
+    );
   } else if (s.ledgerProblem) {
     lines.push(`${PREFIX} could not read the job from the collector: ${s.ledgerProblem}`);
   } else if (reportAsked) {
-    lines.push(`${PREFIX} the collector has no energy for job ${s.jobId} yet: is the Wattprint agent running on this node? It books a GPU's energy to the job whose process holds the GPU`);
+    lines.push(
+      `${PREFIX} the collector has no energy for job ${s.jobId} yet: is the Wattprint agent running on this node? It books a GPU's energy to the job whose process holds the GPU`,
+    );
   }
   return lines.map((l) => `${l}\n`).join('');
 }

@@ -16,11 +16,22 @@ function scaled(value: number, units: ReadonlyArray<readonly [number, string]>):
 }
 
 export function energy(kWh: number): string {
-  return scaled(kWh, [[1e6, 'GWh'], [1e3, 'MWh'], [1, 'kWh'], [1e-3, 'Wh'], [1e-6, 'mWh']]);
+  return scaled(kWh, [
+    [1e6, 'GWh'],
+    [1e3, 'MWh'],
+    [1, 'kWh'],
+    [1e-3, 'Wh'],
+    [1e-6, 'mWh'],
+  ]);
 }
 
 export function mass(kg: number): string {
-  return scaled(kg, [[1000, 't'], [1, 'kg'], [1e-3, 'g'], [1e-6, 'mg']]);
+  return scaled(kg, [
+    [1000, 't'],
+    [1, 'kg'],
+    [1e-3, 'g'],
+    [1e-6, 'mg'],
+  ]);
 }
 
 export function duration(hours: number): string {

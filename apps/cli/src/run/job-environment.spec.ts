@@ -2,7 +2,9 @@ import { jobEnvironment, newJobId, runJobProblems } from './job-environment';
 
 describe('newJobId', () => {
   it('names the node, the UTC second and 32 random bits', () => {
-    expect(newJobId('gpu07.cluster.example.org', new Date('2026-12-01T20:31:54.123Z'), () => 0.25)).toBe('run-gpu07-20261201T203154Z-40000000');
+    expect(newJobId('gpu07.cluster.example.org', new Date('2026-12-01T20:31:54.123Z'), () => 0.25)).toBe(
+      'run-gpu07-20261201T203154Z-40000000',
+    );
   });
 
   it('keeps an odd hostname to characters a job id allows', () => {
@@ -26,7 +28,9 @@ describe('runJobProblems', () => {
     expect(runJobProblems({ jobId: 'slurm-123.4:train@a100_x' })).toEqual([]);
     expect(runJobProblems({ jobId: 'j'.repeat(128) })).toEqual([]);
     expect(runJobProblems({ jobId: 'j'.repeat(129) })).toEqual([`--job-id: got "${'j'.repeat(129)}"; expected 1 to 128 characters`]);
-    expect(runJobProblems({ jobId: '-starts-with-dash' })).toEqual(['--job-id: got "-starts-with-dash"; expected letters, digits and . _ : @ - (starting with a letter or digit)']);
+    expect(runJobProblems({ jobId: '-starts-with-dash' })).toEqual([
+      '--job-id: got "-starts-with-dash"; expected letters, digits and . _ : @ - (starting with a letter or digit)',
+    ]);
   });
 });
 

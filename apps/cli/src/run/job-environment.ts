@@ -29,9 +29,18 @@ const FLAG: Record<keyof RunJob, string> = {
 
 /** A job id unique enough for one cluster: node, start second and 32 random bits, e.g. `run-gpu07-20261201T203154Z-3fa29c1e`. */
 export function newJobId(hostname: string, now: Date, random: () => number): string {
-  const host = hostname.split('.')[0].replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const suffix = Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const host =
+    hostname
+      .split('.')[0]
+      .replace(/[^A-Za-z0-9-]/g, '-')
+      .slice(0, 40) || 'host';
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const suffix = Math.floor(random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
   return `run-${host}-${stamp}-${suffix}`;
 }
 
@@ -41,8 +50,10 @@ export function runJobProblems(job: RunJob): string[] {
   for (const key of Object.keys(FLAG) as Array<keyof RunJob>) {
     const value = job[key];
     if (value === undefined) continue;
-    if (value.length === 0 || value.length > JOB_FIELD_MAX[key]) problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected 1 to ${JOB_FIELD_MAX[key]} characters`);
-    else if (key === 'jobId' && !JOB_ID.test(value)) problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected letters, digits and . _ : @ - (starting with a letter or digit)`);
+    if (value.length === 0 || value.length > JOB_FIELD_MAX[key])
+      problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected 1 to ${JOB_FIELD_MAX[key]} characters`);
+    else if (key === 'jobId' && !JOB_ID.test(value))
+      problems.push(`${FLAG[key]}: got ${JSON.stringify(value)}; expected letters, digits and . _ : @ - (starting with a letter or digit)`);
   }
   return problems;
 }

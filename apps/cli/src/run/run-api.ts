@@ -28,17 +28,28 @@ export type JobFigures = z.infer<typeof JobFigures>;
  * The answer's body in the shape asked for, or why not: a proxy's error page or a collector of another
  * version must read as such, not as a crash further on.
  */
-function bodyAs<T>(schema: z.ZodType<T>, answer: CollectorAnswer, target: CollectorTarget, what: string): { value: T } | { problem: string } {
+function bodyAs<T>(
+  schema: z.ZodType<T>,
+  answer: CollectorAnswer,
+  target: CollectorTarget,
+  what: string,
+): { value: T } | { problem: string } {
   const parsed = schema.safeParse(answer.body);
   if (parsed.success) return { value: parsed.data };
   const first = parsed.error.issues[0];
   const where = first.path.length > 0 ? first.path.join('.') : '(body)';
-  return { problem: `the collector at ${target.url} answered ${answer.status} to ${what} with an unexpected body (${where}: ${first.message}); expected a Wattprint collector's answer` };
+  return {
+    problem: `the collector at ${target.url} answered ${answer.status} to ${what} with an unexpected body (${where}: ${first.message}); expected a Wattprint collector's answer`,
+  };
 }
 
 /** Stores the spec as a forecast on the collector, which prices it with its own intensity series. */
 export async function storeForecast(target: CollectorTarget, spec: unknown, specPath: string): Promise<StoredForecast> {
-  const answer = await collectorRequest(target, new URL('/api/v1/forecasts', target.url), { method: 'POST', contentType: 'application/json', body: JSON.stringify(spec) });
+  const answer = await collectorRequest(target, new URL('/api/v1/forecasts', target.url), {
+    method: 'POST',
+    contentType: 'application/json',
+    body: JSON.stringify(spec),
+  });
   if (answer.status === 201) {
     const body = bodyAs(StoredForecast, answer, target, 'the forecast');
     if ('problem' in body) throw new CliInputError([body.problem]);
@@ -70,6 +81,6 @@ export async function fetchJobFigures(target: CollectorTarget, jobId: string): P
     return 'problem' in body ? { figures: null, problem: body.problem } : { figures: body.value };
   }
   if (answer.status === 404) return { figures: null };
-  const refused = refusedToken(answer, 'an admin token or a viewer token of the job\'s team');
+  const refused = refusedToken(answer, "an admin token or a viewer token of the job's team");
   return { figures: null, problem: refused ? refused.lines[0] : `the collector answered ${answer.status}: ${messageOf(answer)}` };
 }

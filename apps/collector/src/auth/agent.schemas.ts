@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const Identifier = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'expected letters, digits and . _ : @ - only');
+const Identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'expected letters, digits and . _ : @ - only');
 
 /** POST /api/v1/agents: one agent per node; the node joins `siteId` when given. */
 export const RegisterAgentBody = z.strictObject({

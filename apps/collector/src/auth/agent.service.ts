@@ -23,7 +23,8 @@ export class AgentService {
   ) {}
 
   async register(body: RegisterAgentBody): Promise<AgentView & { key: string }> {
-    if (body.siteId !== undefined && !(await this.agents.siteExists(body.siteId))) throw new UnknownReferenceError('siteId', body.siteId, 'site (create it with POST /api/v1/sites)');
+    if (body.siteId !== undefined && !(await this.agents.siteExists(body.siteId)))
+      throw new UnknownReferenceError('siteId', body.siteId, 'site (create it with POST /api/v1/sites)');
     const key = this.secrets.newAgentKey();
     const created = await this.agents.insert({ id: body.id, node: body.node, key, createdAt: this.agents.now() }, body.siteId);
     if (!created) throw new AgentExistsError(body.id);

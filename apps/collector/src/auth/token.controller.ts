@@ -32,7 +32,10 @@ export class TokenController {
 
   @Get('tokens')
   @Roles('admin')
-  @ApiOkResponse({ description: 'Every token, revoked ones too; never a secret', schema: apiSchema(z.object({ tokens: z.array(TokenViewSchema) })) })
+  @ApiOkResponse({
+    description: 'Every token, revoked ones too; never a secret',
+    schema: apiSchema(z.object({ tokens: z.array(TokenViewSchema) })),
+  })
   async list(): Promise<{ tokens: TokenView[] }> {
     return { tokens: await this.tokens.list() };
   }

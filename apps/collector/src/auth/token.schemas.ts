@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 const Name = z.string().trim().min(1).max(128);
 const Team = z.string().min(1).max(128);
-const AgentId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'expected letters, digits and . _ : @ - only');
+const AgentId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'expected letters, digits and . _ : @ - only');
 
 /** POST /api/v1/tokens. A viewer without `team` sees every team; an agent token names its agent. */
 export const CreateTokenBody = z.discriminatedUnion('role', [

@@ -40,7 +40,8 @@ export class TokenService {
   /** Creates a token; the secret is in the answer and nowhere else (the table holds its sha256). */
   async create(body: CreateTokenBody): Promise<TokenView & { secret: string }> {
     const agentId = body.role === 'agent' ? body.agentId : null;
-    if (agentId !== null && !(await this.agents.exists(agentId))) throw new UnknownReferenceError('agentId', agentId, 'registered agent (POST /api/v1/agents)');
+    if (agentId !== null && !(await this.agents.exists(agentId)))
+      throw new UnknownReferenceError('agentId', agentId, 'registered agent (POST /api/v1/agents)');
     const secret = this.secrets.newTokenSecret();
     const row: TokenRow = {
       id: this.secrets.newId('tok'),

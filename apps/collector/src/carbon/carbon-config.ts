@@ -53,7 +53,10 @@ function regionList(e: EnvParser, variable: string): RegionMapping[] | undefined
   const raw = e.string(variable);
   if (raw === undefined) return undefined;
   const out: RegionMapping[] = [];
-  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [provider, region = provider, ...rest] = item.split('=').map((s) => s.trim());
     if (rest.length > 0 || !REGION.test(provider) || !REGION.test(region)) {
       e.problems.push({ variable, value: raw, expected: 'comma-separated codes, each CODE or CODE=REGION (letters, digits, . _ -)' });
@@ -91,7 +94,11 @@ export function parseCarbonConfig(env: NodeJS.ProcessEnv = process.env): CarbonC
   const wtSignal = e.oneOf('WATTPRINT_WATTTIME_SIGNAL', ['co2_moer', 'co2_aoer'] as const, 'co2_moer');
   const wtSet = [wtUser, wtPass, wtRegions].filter((v) => v !== undefined).length;
   if (wtSet > 0 && wtSet < 3 && !e.problems.some((p) => p.variable === 'WATTPRINT_WATTTIME_REGIONS')) {
-    for (const [name, v] of [['WATTPRINT_WATTTIME_USERNAME', wtUser], ['WATTPRINT_WATTTIME_PASSWORD', wtPass], ['WATTPRINT_WATTTIME_REGIONS', wtRegions]] as const) {
+    for (const [name, v] of [
+      ['WATTPRINT_WATTTIME_USERNAME', wtUser],
+      ['WATTPRINT_WATTTIME_PASSWORD', wtPass],
+      ['WATTPRINT_WATTTIME_REGIONS', wtRegions],
+    ] as const) {
       if (v === undefined) e.problems.push({ variable: name, value: '', expected: 'set together with the other WattTime variables' });
     }
   }
@@ -99,11 +106,15 @@ export function parseCarbonConfig(env: NodeJS.ProcessEnv = process.env): CarbonC
   const ukEnabled = e.oneOf('WATTPRINT_UKCI_ENABLED', ['true', 'false', '1', '0'] as const, 'false');
   const ukUrl = e.url('WATTPRINT_UKCI_URL', http, 'https://api.carbonintensity.org.uk');
   const ukRegion = e.string('WATTPRINT_UKCI_REGION', 'GB');
-  if (!REGION.test(ukRegion)) e.problems.push({ variable: 'WATTPRINT_UKCI_REGION', value: ukRegion, expected: 'a region code of letters, digits, . _ -' });
+  if (!REGION.test(ukRegion))
+    e.problems.push({ variable: 'WATTPRINT_UKCI_REGION', value: ukRegion, expected: 'a region code of letters, digits, . _ -' });
 
   const config: CarbonConfig = {
     electricityMaps: emToken && emZones ? { baseUrl: emUrl, token: emToken, zones: emZones } : null,
-    wattTime: wtUser && wtPass && wtRegions ? { baseUrl: wtUrl, username: wtUser, password: wtPass, regions: wtRegions, signalType: wtSignal } : null,
+    wattTime:
+      wtUser && wtPass && wtRegions
+        ? { baseUrl: wtUrl, username: wtUser, password: wtPass, regions: wtRegions, signalType: wtSignal }
+        : null,
     ukCarbonIntensity: ukEnabled === 'true' || ukEnabled === '1' ? { baseUrl: ukUrl, region: ukRegion } : null,
     pollMs: e.int('WATTPRINT_INTENSITY_POLL_MS', 900_000, { min: 10_000, max: 86_400_000 }),
     requestTimeoutMs: e.int('WATTPRINT_INTENSITY_TIMEOUT_MS', 15_000, { min: 100, max: 300_000 }),

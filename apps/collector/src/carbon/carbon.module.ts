@@ -18,7 +18,13 @@ export { hourFactorKey } from './emissions/emission-factors';
 export { parseCarbonConfig, type CarbonConfig } from './carbon-config';
 
 /** Every provider off: what `imports: [CarbonModule]` gets without forRoot. */
-const PROVIDERS_OFF: CarbonConfig = { electricityMaps: null, wattTime: null, ukCarbonIntensity: null, pollMs: 900_000, requestTimeoutMs: 15_000 };
+const PROVIDERS_OFF: CarbonConfig = {
+  electricityMaps: null,
+  wattTime: null,
+  ukCarbonIntensity: null,
+  pollMs: 900_000,
+  requestTimeoutMs: 15_000,
+};
 
 /**
  * Sites, PUE, grid intensity (import, query, provider polling) and the emission factors reports use

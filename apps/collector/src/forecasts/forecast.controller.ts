@@ -13,14 +13,16 @@ const ForecastViewSchema = z.object({
   createdAt: z.string(),
   createdBy: z.string().nullable(),
   spec: z.record(z.string(), z.unknown()),
-  result: z.object({
-    energyKWh: Quantiles,
-    facilityEnergyKWh: Quantiles,
-    co2eqKg: Quantiles,
-    durationH: Quantiles,
-    gpuHours: z.number(),
-    assumptions: z.array(z.string()),
-  }).loose(),
+  result: z
+    .object({
+      energyKWh: Quantiles,
+      facilityEnergyKWh: Quantiles,
+      co2eqKg: Quantiles,
+      durationH: Quantiles,
+      gpuHours: z.number(),
+      assumptions: z.array(z.string()),
+    })
+    .loose(),
 });
 
 @ApiTags('forecasts')
@@ -35,7 +37,10 @@ export class ForecastController {
   // so the API and `wattprint forecast` accept exactly the same specs.
   @Post()
   @ApiBody({ description: 'A run spec (shared/docs/spec-format.md)', schema: apiSchema(RunSpec) })
-  @ApiCreatedResponse({ description: 'The stored forecast; launch jobs with metadata forecastId = id', schema: apiSchema(ForecastViewSchema) })
+  @ApiCreatedResponse({
+    description: 'The stored forecast; launch jobs with metadata forecastId = id',
+    schema: apiSchema(ForecastViewSchema),
+  })
   create(@Body() spec: unknown, @CurrentPrincipal() principal: Principal): Promise<ForecastView> {
     return this.forecasts.create(spec, principal);
   }

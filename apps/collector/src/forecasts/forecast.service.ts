@@ -59,6 +59,12 @@ export class ForecastService {
   async get(id: string): Promise<ForecastView> {
     const row = await this.forecasts.find(id);
     if (row === undefined) throw new ForecastNotFoundError(id);
-    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, spec: JSON.parse(row.spec), result: JSON.parse(row.result) as ForecastResult };
+    return {
+      id: row.id,
+      createdAt: new Date(row.created_at).toISOString(),
+      createdBy: row.created_by,
+      spec: JSON.parse(row.spec),
+      result: JSON.parse(row.result) as ForecastResult,
+    };
   }
 }

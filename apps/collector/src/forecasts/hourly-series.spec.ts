@@ -2,7 +2,14 @@ import type { IntensityPeriod } from '../carbon/emissions/emission-factors';
 import { hourlySeries } from './hourly-series';
 
 const H = 3_600_000;
-const p = (start: number, end: number, gPerKwh: number, kind: 'actual' | 'forecast' = 'actual'): IntensityPeriod => ({ periodStart: start, periodEnd: end, gPerKwh, kind, source: 't', revisedAt: 0 });
+const p = (start: number, end: number, gPerKwh: number, kind: 'actual' | 'forecast' = 'actual'): IntensityPeriod => ({
+  periodStart: start,
+  periodEnd: end,
+  gPerKwh,
+  kind,
+  source: 't',
+  revisedAt: 0,
+});
 
 describe('hourlySeries', () => {
   it('averages finer periods into hours, prefers actual over forecast, and stops at the first uncovered hour', () => {

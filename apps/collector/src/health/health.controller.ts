@@ -21,7 +21,10 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get('health')
   @Public()
-  @ApiOkResponse({ description: 'The process is up.', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } } })
+  @ApiOkResponse({
+    description: 'The process is up.',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

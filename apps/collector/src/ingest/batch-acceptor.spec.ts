@@ -5,19 +5,74 @@ const M = 1_764_000_000_000;
 
 function batch(samples = 40): Record<string, any> {
   const unsigned: UnsignedBatch = {
-    version: 1, agentId: 'bench-7', bootId: 'b0e8a3f2-1111-2222-3333-444455556666', firstSeq: 120, node: 'gpu-node-7', sentAt: M + 5000,
+    version: 1,
+    agentId: 'bench-7',
+    bootId: 'b0e8a3f2-1111-2222-3333-444455556666',
+    firstSeq: 120,
+    node: 'gpu-node-7',
+    sentAt: M + 5000,
     samples: Array.from({ length: samples }, (_, i) => ({
-      seq: 120 + i, t0: M + Math.floor(i / 8) * 1000, t1: M + Math.floor(i / 8) * 1000 + 1000, device: `gpu${i % 8}`, kind: 'gpu' as const,
-      jobId: i % 8 < 6 ? 'job-7' : null, energyJ: 250.5, powerW: 250.5, utilization: 97, source: 'nvml' as const,
+      seq: 120 + i,
+      t0: M + Math.floor(i / 8) * 1000,
+      t1: M + Math.floor(i / 8) * 1000 + 1000,
+      device: `gpu${i % 8}`,
+      kind: 'gpu' as const,
+      jobId: i % 8 < 6 ? 'job-7' : null,
+      energyJ: 250.5,
+      powerW: 250.5,
+      utilization: 97,
+      source: 'nvml' as const,
     })),
   };
   return JSON.parse(JSON.stringify(signed(unsigned, 'k')));
 }
 
 const ODD_VALUES: unknown[] = [
-  undefined, null, true, 0, -0, -1, 0.5, 1.5, 100, 100.5, 101, 128, 2 ** 53, 2 ** 53 - 1, -(2 ** 53), NaN, Infinity, -Infinity, 1e300,
-  '', 'x', '1', 'a/b', 'a b', 'é', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(255), 'x'.repeat(256), 'gpu', 'cpu', 'dram', 'tpu',
-  'nvml', 'rapl', 'replay', 'nvidia-smi', 'dcgm', 'f'.repeat(64), 'F'.repeat(64), 'f'.repeat(63), [], {}, [1], { a: 1 },
+  undefined,
+  null,
+  true,
+  0,
+  -0,
+  -1,
+  0.5,
+  1.5,
+  100,
+  100.5,
+  101,
+  128,
+  2 ** 53,
+  2 ** 53 - 1,
+  -(2 ** 53),
+  NaN,
+  Infinity,
+  -Infinity,
+  1e300,
+  '',
+  'x',
+  '1',
+  'a/b',
+  'a b',
+  'é',
+  'x'.repeat(128),
+  'x'.repeat(129),
+  'x'.repeat(255),
+  'x'.repeat(256),
+  'gpu',
+  'cpu',
+  'dram',
+  'tpu',
+  'nvml',
+  'rapl',
+  'replay',
+  'nvidia-smi',
+  'dcgm',
+  'f'.repeat(64),
+  'F'.repeat(64),
+  'f'.repeat(63),
+  [],
+  {},
+  [1],
+  { a: 1 },
 ];
 
 /** Every way to alter one field (or add, or drop one) of a batch or of one of its samples. */
@@ -36,8 +91,21 @@ function alterations(): Array<[string, (b: Record<string, any>) => void]> {
   for (const f of sampleFields) out.push([`without samples.3.${f}`, (b) => delete b.samples[3][f]]);
   out.push(['an extra key', (b) => (b.extra = 1)]);
   out.push(['an extra sample key', (b) => (b.samples[2].extra = 1)]);
-  out.push(['a sample key renamed', (b) => { b.samples[2].Seq = b.samples[2].seq; delete b.samples[2].seq; }]);
-  out.push(['an inherited sample key', (b) => { const s = b.samples[1]; const { source, ...rest } = s; b.samples[1] = Object.assign(Object.create({ source }), rest); }]);
+  out.push([
+    'a sample key renamed',
+    (b) => {
+      b.samples[2].Seq = b.samples[2].seq;
+      delete b.samples[2].seq;
+    },
+  ]);
+  out.push([
+    'an inherited sample key',
+    (b) => {
+      const s = b.samples[1];
+      const { source, ...rest } = s;
+      b.samples[1] = Object.assign(Object.create({ source }), rest);
+    },
+  ]);
   out.push(['a sample of another class', (b) => (b.samples[1] = Object.assign(new (class X {})(), b.samples[1]))]);
   out.push(['a sample that is an array', (b) => (b.samples[1] = Object.values(b.samples[1]))]);
   out.push(['t1 equal to t0', (b) => (b.samples[5].t1 = b.samples[5].t0)]);
@@ -46,7 +114,13 @@ function alterations(): Array<[string, (b: Record<string, any>) => void]> {
   out.push(['a sample dropped in the middle', (b) => b.samples.splice(10, 1)]);
   out.push(['no samples', (b) => (b.samples = [])]);
   out.push(['firstSeq shifted', (b) => (b.firstSeq += 1)]);
-  out.push(['100,001 samples', (b) => { const s = b.samples[0]; b.samples = Array.from({ length: 100_001 }, (_, i) => ({ ...s, seq: b.firstSeq + i })); }]);
+  out.push([
+    '100,001 samples',
+    (b) => {
+      const s = b.samples[0];
+      b.samples = Array.from({ length: 100_001 }, (_, i) => ({ ...s, seq: b.firstSeq + i }));
+    },
+  ]);
   return out;
 }
 

@@ -27,13 +27,21 @@ export class BucketAccumulator {
   private byKey: Map<string, BucketRow> | undefined;
 
   add(deltas: readonly BucketDelta[]): void {
-    for (const d of deltas) this.addPiece(d.jobId, d.node, d.device, d.deviceKind, d.minuteStart, d.joules, d.samples, d.durationMs, d.peakPowerW);
+    for (const d of deltas)
+      this.addPiece(d.jobId, d.node, d.device, d.deviceKind, d.minuteStart, d.joules, d.samples, d.durationMs, d.peakPowerW);
   }
 
   /** Adds one delta given by its fields, so a caller need not build a BucketDelta for it. */
   addPiece(
-    jobId: string, node: string, device: string, deviceKind: BucketDelta['deviceKind'], minuteStart: number,
-    joules: number, samples: number, durationMs: number, peakPowerW: number | null,
+    jobId: string,
+    node: string,
+    device: string,
+    deviceKind: BucketDelta['deviceKind'],
+    minuteStart: number,
+    joules: number,
+    samples: number,
+    durationMs: number,
+    peakPowerW: number | null,
   ): void {
     const row = this.find(jobId, node, device, minuteStart);
     if (row === undefined) {

@@ -2,8 +2,19 @@ import { CommitterClosedError, GroupCommitter } from './group-committer';
 
 const transient = (): Error => Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
 
-function committer(commit: (items: number[]) => Promise<void>, over: Partial<ConstructorParameters<typeof GroupCommitter<number>>[0]> = {}) {
-  return new GroupCommitter<number>({ windowMs: 5, maxItems: 100, commit, isTransient: (e) => (e as { code?: string }).code === 'ECONNREFUSED', retryMinMs: 1, retryMaxMs: 5, ...over });
+function committer(
+  commit: (items: number[]) => Promise<void>,
+  over: Partial<ConstructorParameters<typeof GroupCommitter<number>>[0]> = {},
+) {
+  return new GroupCommitter<number>({
+    windowMs: 5,
+    maxItems: 100,
+    commit,
+    isTransient: (e) => (e as { code?: string }).code === 'ECONNREFUSED',
+    retryMinMs: 1,
+    retryMaxMs: 5,
+    ...over,
+  });
 }
 
 describe('GroupCommitter', () => {
@@ -18,27 +29,36 @@ describe('GroupCommitter', () => {
     const groups: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const c = committer(async (items) => {
-      groups.push(items);
-      if (groups.length === 1) await gate;
-    }, { maxItems: 2, windowMs: 1000 });
+    const c = committer(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate;
+      },
+      { maxItems: 2, windowMs: 1000 },
+    );
     const first = [c.submit(1), c.submit(2)];
     const later = [c.submit(3), c.submit(4)];
     await new Promise((r) => setImmediate(r));
     expect(groups).toEqual([[1, 2]]);
     release();
     await Promise.all([...first, ...later]);
-    expect(groups).toEqual([[1, 2], [3, 4]]);
+    expect(groups).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('runs up to maxInFlight commits at once', async () => {
     let running = 0;
     let most = 0;
-    const c = committer(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((r) => setTimeout(r, 20));
-      running--;
-    }, { maxItems: 1, maxInFlight: 2 });
+    const c = committer(
+      async () => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+      },
+      { maxItems: 1, maxInFlight: 2 },
+    );
     await Promise.all([1, 2, 3, 4].map((i) => c.submit(i)));
     expect(most).toBe(2);
   });
@@ -46,9 +66,12 @@ describe('GroupCommitter', () => {
   it('retries a group through an outage, reporting each failure and the recovery once', async () => {
     let failures = 3;
     const events: string[] = [];
-    const c = committer(async () => {
-      if (failures-- > 0) throw transient();
-    }, { onOutage: () => events.push('down'), onRecovered: () => events.push('up') });
+    const c = committer(
+      async () => {
+        if (failures-- > 0) throw transient();
+      },
+      { onOutage: () => events.push('down'), onRecovered: () => events.push('up') },
+    );
     await Promise.all([c.submit(1), c.submit(2)]);
     expect(events).toEqual(['down', 'down', 'down', 'up']);
   });
@@ -75,9 +98,12 @@ describe('GroupCommitter', () => {
   });
 
   it('gives up rather than retry when the database goes down while closing', async () => {
-    const c = committer(async () => {
-      throw transient();
-    }, { windowMs: 1000 });
+    const c = committer(
+      async () => {
+        throw transient();
+      },
+      { windowMs: 1000 },
+    );
     const held = c.submit(1);
     const closing = c.close();
     await expect(held).rejects.toBeInstanceOf(CommitterClosedError);
@@ -85,9 +111,12 @@ describe('GroupCommitter', () => {
   });
 
   it('on close during an outage rejects the waiting submitters with CommitterClosedError', async () => {
-    const c = committer(async () => {
-      throw transient();
-    }, { retryMinMs: 1000, retryMaxMs: 1000 });
+    const c = committer(
+      async () => {
+        throw transient();
+      },
+      { retryMinMs: 1000, retryMaxMs: 1000 },
+    );
     const pending = c.submit(1);
     await new Promise((r) => setTimeout(r, 20));
     expect(c.outage).toBe(true);

@@ -43,7 +43,10 @@ export class IngestRepository {
   private readonly db: Kysely<Database>;
   private readonly agentKeys: TtlCache<string>;
   private readonly agentTouchedAt = new Map<string, number>();
-  /** Per agent boot, the last seq of the last batch this process committed: batches are never deleted, so a batch starting right after it has no gap before it. */
+  /**
+   * Per agent boot, the last seq of the last batch this process committed: batches are never deleted, so a batch starting
+   * right after it has no gap before it.
+   */
   private readonly committedEnds = new Map<string, number>();
   private readonly groupCommitsInFlight: number;
 
@@ -113,7 +116,9 @@ export class IngestRepository {
   private async lockAgents(tx: Tx, batches: readonly PreparedBatch[]): Promise<void> {
     if (this.handle.dialect !== 'postgres') return; // SQLite writers are serialised by the file lock
     const agents = [...new Set(batches.map((b) => b.agentId))];
-    await sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(${agents}::text[]) AS k ORDER BY h) AS locks`.execute(tx);
+    await sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(${agents}::text[]) AS k ORDER BY h) AS locks`.execute(
+      tx,
+    );
   }
 
   private async recordBatchKeys(tx: Tx, batches: readonly PreparedBatch[], now: number): Promise<PreparedBatch[]> {
@@ -123,7 +128,9 @@ export class IngestRepository {
     if (this.handle.dialect === 'postgres') {
       // arrays through unnest(), as for the buckets: eleven parameters however many batches
       const rows = keys.map((key) => byKey.get(key)!);
-      const inserted = await sql<{ batch_key: string }>`INSERT INTO ingested_batches (batch_key, agent_id, boot_id, node, first_seq, last_seq, first_t0, last_t1, samples, joules, ingested_at)
+      const inserted = await sql<{
+        batch_key: string;
+      }>`INSERT INTO ingested_batches (batch_key, agent_id, boot_id, node, first_seq, last_seq, first_t0, last_t1, samples, joules, ingested_at)
         SELECT k, a, b, n, fs, ls, ft, lt, s, j, ${now}::bigint FROM unnest(
           ${textArrayLiteral(rows, (r) => r.key)}::text[], ${textArrayLiteral(rows, (r) => r.agentId)}::text[], ${textArrayLiteral(rows, (r) => r.bootId)}::text[],
           ${textArrayLiteral(rows, (r) => r.node)}::text[], ${numberArrayLiteral(rows, (r) => r.firstSeq)}::bigint[], ${numberArrayLiteral(rows, (r) => r.lastSeq)}::bigint[],
@@ -141,9 +148,17 @@ export class IngestRepository {
           part.map((key) => {
             const b = byKey.get(key)!;
             return {
-              batch_key: key, agent_id: b.agentId, boot_id: b.bootId, node: b.node,
-              first_seq: b.firstSeq, last_seq: b.lastSeq, first_t0: b.firstT0, last_t1: b.lastT1,
-              samples: b.sampleCount, joules: b.joules, ingested_at: now,
+              batch_key: key,
+              agent_id: b.agentId,
+              boot_id: b.bootId,
+              node: b.node,
+              first_seq: b.firstSeq,
+              last_seq: b.lastSeq,
+              first_t0: b.firstT0,
+              last_t1: b.lastT1,
+              samples: b.sampleCount,
+              joules: b.joules,
+              ingested_at: now,
             };
           }),
         )
@@ -163,9 +178,16 @@ export class IngestRepository {
         .insertInto('energy_buckets')
         .values(
           part.map((r) => ({
-            job_id: r.jobId, node: r.node, device: r.device, device_kind: r.deviceKind,
-            minute_start: r.minuteStart, hour_start: hourOf(r.minuteStart),
-            joules: r.joules, samples: r.samples, duration_ms: r.durationMs, peak_power_w: r.peakPowerW,
+            job_id: r.jobId,
+            node: r.node,
+            device: r.device,
+            device_kind: r.deviceKind,
+            minute_start: r.minuteStart,
+            hour_start: hourOf(r.minuteStart),
+            joules: r.joules,
+            samples: r.samples,
+            duration_ms: r.durationMs,
+            peak_power_w: r.peakPowerW,
           })),
         )
         .onConflict((oc) =>
@@ -217,7 +239,15 @@ export class IngestRepository {
     for (const part of chunks(jobs, BATCH_ROWS_PER_STATEMENT)) {
       await tx
         .insertInto('jobs')
-        .values(part.map((j) => ({ id: j.jobId, state: 'running' as const, inferred: 1, first_seen_at: j.firstSeenAt, last_seen_at: j.lastSeenAt })))
+        .values(
+          part.map((j) => ({
+            id: j.jobId,
+            state: 'running' as const,
+            inferred: 1,
+            first_seen_at: j.firstSeenAt,
+            last_seen_at: j.lastSeenAt,
+          })),
+        )
         .onConflict((oc) =>
           oc
             .column('id')
@@ -241,7 +271,18 @@ export class IngestRepository {
     for (const part of chunks(gaps, BATCH_ROWS_PER_STATEMENT)) {
       await tx
         .insertInto('seq_gaps')
-        .values(part.map((g) => ({ agent_id: g.agentId, boot_id: g.bootId, node: g.node, from_seq: g.fromSeq, to_seq: g.toSeq, from_t: g.fromT, to_t: g.toT, detected_at: now })))
+        .values(
+          part.map((g) => ({
+            agent_id: g.agentId,
+            boot_id: g.bootId,
+            node: g.node,
+            from_seq: g.fromSeq,
+            to_seq: g.toSeq,
+            from_t: g.fromT,
+            to_t: g.toT,
+            detected_at: now,
+          })),
+        )
         .onConflict((oc) =>
           oc.columns(['agent_id', 'boot_id', 'from_seq']).doUpdateSet((eb) => ({
             to_seq: eb.ref('excluded.to_seq'),
@@ -276,7 +317,15 @@ export class IngestRepository {
         .returningAll()
         .execute();
       for (const r of rows) {
-        removed.push({ agentId: r.agent_id, bootId: r.boot_id, node: r.node, fromSeq: r.from_seq, toSeq: r.to_seq, fromT: r.from_t, toT: r.to_t });
+        removed.push({
+          agentId: r.agent_id,
+          bootId: r.boot_id,
+          node: r.node,
+          fromSeq: r.from_seq,
+          toSeq: r.to_seq,
+          fromT: r.from_t,
+          toT: r.to_t,
+        });
       }
     }
     return removed;
@@ -287,13 +336,29 @@ export class IngestRepository {
    * OR of four terms per batch whose parse and plan cost more than the delete itself.
    */
   private async deleteOverlappedGapsFromArrays(tx: Tx, added: readonly PreparedBatch[]): Promise<SeqGap[]> {
-    const { rows } = await sql<{ agent_id: string; boot_id: string; node: string; from_seq: number; to_seq: number; from_t: number; to_t: number }>`DELETE FROM seq_gaps AS g
+    const { rows } = await sql<{
+      agent_id: string;
+      boot_id: string;
+      node: string;
+      from_seq: number;
+      to_seq: number;
+      from_t: number;
+      to_t: number;
+    }>`DELETE FROM seq_gaps AS g
       USING unnest(${added.map((b) => b.agentId)}::text[], ${added.map((b) => b.bootId)}::text[], ${added.map((b) => b.firstSeq)}::bigint[], ${added.map((b) => b.lastSeq)}::bigint[],
         ${added.map((b) => b.firstT0)}::bigint[], ${added.map((b) => b.lastT1)}::bigint[]) AS t(agent_id, boot_id, first_seq, last_seq, first_t0, last_t1)
       WHERE g.agent_id = t.agent_id AND g.from_seq <= t.last_seq AND g.to_seq >= t.first_seq
         AND (g.boot_id = t.boot_id OR (g.from_t <= t.first_t0 AND g.to_t >= t.last_t1))
       RETURNING g.agent_id, g.boot_id, g.node, g.from_seq, g.to_seq, g.from_t, g.to_t`.execute(tx);
-    return rows.map((r) => ({ agentId: r.agent_id, bootId: r.boot_id, node: r.node, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), fromT: Number(r.from_t), toT: Number(r.to_t) }));
+    return rows.map((r) => ({
+      agentId: r.agent_id,
+      bootId: r.boot_id,
+      node: r.node,
+      fromSeq: Number(r.from_seq),
+      toSeq: Number(r.to_seq),
+      fromT: Number(r.from_t),
+      toT: Number(r.to_t),
+    }));
   }
 
   /** For each batch, the batch of its boot with the highest first_seq below its own (null: none), in one statement. */
@@ -305,11 +370,23 @@ export class IngestRepository {
           WHERE agent_id = ${b.agentId} AND boot_id = ${b.bootId} AND first_seq < ${b.firstSeq}
           ORDER BY first_seq DESC LIMIT 1) AS ${sql.raw(`p${i}`)}`,
       );
-      const { rows } = await sql<{ idx: number; first_seq: number; last_seq: number; first_t0: number; last_t1: number }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
+      const { rows } = await sql<{
+        idx: number;
+        first_seq: number;
+        last_seq: number;
+        first_t0: number;
+        last_t1: number;
+      }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
       for (const b of part) found.set(b, null);
       for (const r of rows) {
         const b = part[Number(r.idx)];
-        found.set(b, { ...b, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstT0: Number(r.first_t0), lastT1: Number(r.last_t1) });
+        found.set(b, {
+          ...b,
+          firstSeq: Number(r.first_seq),
+          lastSeq: Number(r.last_seq),
+          firstT0: Number(r.first_t0),
+          lastT1: Number(r.last_t1),
+        });
       }
     }
     return found;
@@ -328,18 +405,34 @@ export class IngestRepository {
           WHERE agent_id = ${b.agentId} AND boot_id <> ${b.bootId} AND last_seq < ${b.firstSeq}
           ORDER BY last_seq DESC LIMIT 1) AS ${sql.raw(`t${i}`)}`,
       );
-      const { rows } = await sql<{ idx: number; boot_id: string; first_seq: number; last_seq: number; first_t0: number; last_t1: number }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
+      const { rows } = await sql<{
+        idx: number;
+        boot_id: string;
+        first_seq: number;
+        last_seq: number;
+        first_t0: number;
+        last_t1: number;
+      }>`${sql.join(selects, sql` UNION ALL `)}`.execute(tx);
       for (const b of part) found.set(b, null);
       for (const r of rows) {
         const b = part[Number(r.idx)];
-        found.set(b, { ...b, bootId: r.boot_id, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstT0: Number(r.first_t0), lastT1: Number(r.last_t1) });
+        found.set(b, {
+          ...b,
+          bootId: r.boot_id,
+          firstSeq: Number(r.first_seq),
+          lastSeq: Number(r.last_seq),
+          firstT0: Number(r.first_t0),
+          lastT1: Number(r.last_t1),
+        });
       }
     }
     return found;
   }
 
   private async touchAgents(tx: Tx, batches: readonly PreparedBatch[], now: number): Promise<void> {
-    const due = [...new Set(batches.map((b) => b.agentId))].filter((id) => now - (this.agentTouchedAt.get(id) ?? 0) >= AGENT_TOUCH_EVERY_MS).sort(byString);
+    const due = [...new Set(batches.map((b) => b.agentId))]
+      .filter((id) => now - (this.agentTouchedAt.get(id) ?? 0) >= AGENT_TOUCH_EVERY_MS)
+      .sort(byString);
     if (due.length === 0) return;
     await tx.updateTable('agents').set({ last_seen_at: now }).where('id', 'in', due).execute();
   }
@@ -348,12 +441,24 @@ export class IngestRepository {
   async recordDeadLetter(letter: DeadLetter): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       if (letter.jobId !== null) {
-        const seen = await tx.selectFrom('dead_letters').select('id').where('queue', '=', letter.queue).where('job_id', '=', letter.jobId).executeTakeFirst();
+        const seen = await tx
+          .selectFrom('dead_letters')
+          .select('id')
+          .where('queue', '=', letter.queue)
+          .where('job_id', '=', letter.jobId)
+          .executeTakeFirst();
         if (seen !== undefined) return false;
       }
       await tx
         .insertInto('dead_letters')
-        .values({ queue: letter.queue, job_id: letter.jobId, reason: letter.reason, detail: letter.detail, payload: letter.payload, received_at: this.now() })
+        .values({
+          queue: letter.queue,
+          job_id: letter.jobId,
+          reason: letter.reason,
+          detail: letter.detail,
+          payload: letter.payload,
+          received_at: this.now(),
+        })
         .execute();
       return true;
     });

@@ -140,13 +140,28 @@ export class IngestService {
     if (key === undefined) return { ok: false, reason: 'unknown-agent', detail: `agentId: no agent "${agentId}" is registered` };
     // the text's own bytes when it has the form signed() makes; otherwise the parsed message, in any member order
     if (!(text !== undefined && verifyText(text, key)) && !verify(data as { signature?: unknown }, key)) {
-      return { ok: false, reason: 'forged', detail: `signature: does not match the HMAC of the message under the key of agent "${agentId}"` };
+      return {
+        ok: false,
+        reason: 'forged',
+        detail: `signature: does not match the HMAC of the message under the key of agent "${agentId}"`,
+      };
     }
     return parsed;
   }
 
-  private async deadLetter(queue: QueueName, jobId: string | undefined, failure: { reason: DeadLetterReason; detail: string }, data: unknown): Promise<void> {
-    const letter: DeadLetter = { queue, jobId: jobId ?? null, reason: failure.reason, detail: failure.detail, payload: JSON.stringify(data) ?? 'null' };
+  private async deadLetter(
+    queue: QueueName,
+    jobId: string | undefined,
+    failure: { reason: DeadLetterReason; detail: string },
+    data: unknown,
+  ): Promise<void> {
+    const letter: DeadLetter = {
+      queue,
+      jobId: jobId ?? null,
+      reason: failure.reason,
+      detail: failure.detail,
+      payload: JSON.stringify(data) ?? 'null',
+    };
     const recorded = await this.retryWhileUnreachable(() => this.batches.recordDeadLetter(letter));
     await this.queues.addDeadLetter({ ...letter, payload: data, receivedAt: new Date(this.batches.now()).toISOString() });
     if (recorded) this.metrics.deadLetters.inc({ queue, reason: failure.reason });

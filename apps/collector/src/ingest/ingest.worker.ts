@@ -23,7 +23,11 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
     this.running = true;
-    this.queues.startWorker(QueueName.Samples, (data, jobId, text) => this.ingest.ingestBatch(data, jobId, text), this.config.workerConcurrency);
+    this.queues.startWorker(
+      QueueName.Samples,
+      (data, jobId, text) => this.ingest.ingestBatch(data, jobId, text),
+      this.config.workerConcurrency,
+    );
     this.queues.startWorker(QueueName.JobEvents, (data, jobId) => this.ingest.applyJobEvent(data, jobId), JOB_EVENT_CONCURRENCY);
   }
 

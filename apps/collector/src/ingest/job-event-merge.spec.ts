@@ -13,10 +13,24 @@ function replay(events: JobEvent[]) {
 describe('applyJobEvent', () => {
   it('gives the same job whatever order start, metadata and end arrive in', () => {
     const inOrder = replay([start, meta, end]);
-    for (const order of [[end, start, meta], [meta, end, start], [end, meta, start]]) {
+    for (const order of [
+      [end, start, meta],
+      [meta, end, start],
+      [end, meta, start],
+    ]) {
       expect(replay(order)).toEqual(inOrder);
     }
-    expect(inOrder).toMatchObject({ state: 'ended', inferred: 0, user: 'ada', project: 'llm', started_at: 1000, ended_at: 9000, exit_code: 3, first_seen_at: 1000, last_seen_at: 9000 });
+    expect(inOrder).toMatchObject({
+      state: 'ended',
+      inferred: 0,
+      user: 'ada',
+      project: 'llm',
+      started_at: 1000,
+      ended_at: 9000,
+      exit_code: 3,
+      first_seen_at: 1000,
+      last_seen_at: 9000,
+    });
     expect(JSON.parse(inOrder.labels!)).toEqual({ p: 'gpu', q: 'x' });
   });
 

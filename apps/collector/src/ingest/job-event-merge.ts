@@ -10,7 +10,10 @@ function labelsJson(labels: Record<string, string>): string {
 }
 
 function mergeMetadata(job: JobFields, metadata: JobMetadata): JobFields {
-  const labels = metadata.labels === undefined ? job.labels : labelsJson({ ...(job.labels ? (JSON.parse(job.labels) as Record<string, string>) : {}), ...metadata.labels });
+  const labels =
+    metadata.labels === undefined
+      ? job.labels
+      : labelsJson({ ...(job.labels ? (JSON.parse(job.labels) as Record<string, string>) : {}), ...metadata.labels });
   return {
     ...job,
     name: metadata.name ?? job.name,
@@ -53,9 +56,18 @@ export function newJobFromEvent(event: JobEvent): JobFields {
   return {
     state: event.type === 'end' ? 'ended' : 'running',
     inferred: 1,
-    name: null, user: null, team: null, project: null, cluster: null, scheduler: null,
-    scheduler_job_id: null, labels: null, forecast_id: null,
-    started_at: null, ended_at: null, exit_code: null,
+    name: null,
+    user: null,
+    team: null,
+    project: null,
+    cluster: null,
+    scheduler: null,
+    scheduler_job_id: null,
+    labels: null,
+    forecast_id: null,
+    started_at: null,
+    ended_at: null,
+    exit_code: null,
     first_seen_at: event.at,
     last_seen_at: event.at,
   };

@@ -5,13 +5,35 @@ import { hourOf, splitSampleByMinute } from './minute-split';
 const M = 1_764_000_000_000; // a minute boundary (divisible by 60,000)
 
 function sample(over: Partial<Sample>): Sample {
-  return { seq: 0, t0: M, t1: M + 1000, device: 'gpu0', kind: 'gpu', jobId: 'j1', energyJ: 300, powerW: 300, utilization: 90, source: 'nvidia-smi', ...over };
+  return {
+    seq: 0,
+    t0: M,
+    t1: M + 1000,
+    device: 'gpu0',
+    kind: 'gpu',
+    jobId: 'j1',
+    energyJ: 300,
+    powerW: 300,
+    utilization: 90,
+    source: 'nvidia-smi',
+    ...over,
+  };
 }
 
 describe('splitSampleByMinute', () => {
   it('keeps a sample inside one minute whole', () => {
     expect(splitSampleByMinute(sample({ t0: M + 10_000, t1: M + 11_000 }), 'n1')).toEqual([
-      { jobId: 'j1', node: 'n1', device: 'gpu0', deviceKind: 'gpu', minuteStart: M, joules: 300, samples: 1, durationMs: 1000, peakPowerW: 300 },
+      {
+        jobId: 'j1',
+        node: 'n1',
+        device: 'gpu0',
+        deviceKind: 'gpu',
+        minuteStart: M,
+        joules: 300,
+        samples: 1,
+        durationMs: 1000,
+        peakPowerW: 300,
+      },
     ]);
   });
 
@@ -76,9 +98,18 @@ describe('BucketAccumulator', () => {
     expect(sorted).toEqual([...sorted].sort());
   });
 
-  it('merges the rows of a group of batches one per key, sorted by key, leaving each batch\'s rows as they were', () => {
-    const row = (jobId: string, node: string, device: string, minute: number, joules: number, peak: number | null) =>
-      ({ jobId, node, device, deviceKind: 'gpu' as const, minuteStart: M + minute * 60_000, joules, samples: 1, durationMs: 1000, peakPowerW: peak });
+  it("merges the rows of a group of batches one per key, sorted by key, leaving each batch's rows as they were", () => {
+    const row = (jobId: string, node: string, device: string, minute: number, joules: number, peak: number | null) => ({
+      jobId,
+      node,
+      device,
+      deviceKind: 'gpu' as const,
+      minuteStart: M + minute * 60_000,
+      joules,
+      samples: 1,
+      durationMs: 1000,
+      peakPowerW: peak,
+    });
     const first = { buckets: [row('j1', 'n2', 'gpu0', 0, 10, 100), row('j1', 'n1', 'gpu1', 1, 5, null)] };
     const second = { buckets: [row('j1', 'n1', 'gpu1', 1, 7, 70), row('j0', 'n9', 'gpu0', 0, 1, 1), row('j1', 'n2', 'gpu0', 0, 20, 90)] };
     const before = JSON.stringify([first, second]);
@@ -92,11 +123,13 @@ describe('BucketAccumulator', () => {
   });
 
   it('merges job sightings into the widest span, sorted by id', () => {
-    expect(mergeSeenJobs([
-      { jobId: 'b', firstSeenAt: 5, lastSeenAt: 6 },
-      { jobId: 'a', firstSeenAt: 3, lastSeenAt: 9 },
-      { jobId: 'b', firstSeenAt: 1, lastSeenAt: 4 },
-    ])).toEqual([
+    expect(
+      mergeSeenJobs([
+        { jobId: 'b', firstSeenAt: 5, lastSeenAt: 6 },
+        { jobId: 'a', firstSeenAt: 3, lastSeenAt: 9 },
+        { jobId: 'b', firstSeenAt: 1, lastSeenAt: 4 },
+      ]),
+    ).toEqual([
       { jobId: 'a', firstSeenAt: 3, lastSeenAt: 9 },
       { jobId: 'b', firstSeenAt: 1, lastSeenAt: 6 },
     ]);

@@ -28,7 +28,15 @@ export function splitSampleByMinute(sample: Sample, node: string): BucketDelta[]
   const duration = sample.t1 - sample.t0;
   const firstMinute = Math.floor(sample.t0 / MINUTE_MS) * MINUTE_MS;
   const piece = (minuteStart: number, joules: number, samples: number, durationMs: number): BucketDelta => ({
-    jobId, node, device: sample.device, deviceKind: sample.kind, minuteStart, joules, samples, durationMs, peakPowerW: sample.powerW,
+    jobId,
+    node,
+    device: sample.device,
+    deviceKind: sample.kind,
+    minuteStart,
+    joules,
+    samples,
+    durationMs,
+    peakPowerW: sample.powerW,
   });
   if (sample.t1 <= firstMinute + MINUTE_MS) return [piece(firstMinute, sample.energyJ, 1, duration)];
   const pieces: BucketDelta[] = [];

@@ -35,8 +35,15 @@ export function prepareBatch(batch: Batch): PreparedBatch {
     // the common case, a sample inside one minute, goes to its bucket without a delta object
     if (withinOneMinute(sample.t0, sample.t1)) {
       buckets.addPiece(
-        sample.jobId ?? IDLE_JOB_ID, batch.node, sample.device, sample.kind, Math.floor(sample.t0 / MINUTE_MS) * MINUTE_MS,
-        sample.energyJ, 1, sample.t1 - sample.t0, sample.powerW,
+        sample.jobId ?? IDLE_JOB_ID,
+        batch.node,
+        sample.device,
+        sample.kind,
+        Math.floor(sample.t0 / MINUTE_MS) * MINUTE_MS,
+        sample.energyJ,
+        1,
+        sample.t1 - sample.t0,
+        sample.powerW,
       );
     } else {
       buckets.add(splitSampleByMinute(sample, batch.node));

@@ -25,7 +25,7 @@ describe('gap detection', () => {
     ]);
   });
 
-  it('records an agent restart as a gap from the previous boot\'s last batch to the new boot\'s first', () => {
+  it("records an agent restart as a gap from the previous boot's last batch to the new boot's first", () => {
     const first = { ...span(1040, 1079), bootId: 'b2' };
     const oldTail = span(960, 999); // boot b ended at seq 999, at t = 1,000 s
     expect(gapsAfterInsert([first], new Map([[first, null]]), [], new Map([[first, oldTail]]))).toEqual([
@@ -55,7 +55,7 @@ describe('gap detection', () => {
     expect(gapsAfterInsert([other], new Map([[other, { ...span(40, 159), bootId: 'c' }]]), [gap])).toEqual([]);
   });
 
-  it('shrinks a restart gap to the dead window when the old boot\'s tail arrives after the new boot\'s first batch', () => {
+  it("shrinks a restart gap to the dead window when the old boot's tail arrives after the new boot's first batch", () => {
     // boot b delivered up to seq 959 (t = 960 s) before b2's first batch (seq 1040, t = 1,040 s) was
     // ingested, so the restart gap began at seq 960; then b's last batch, seqs 960..999, arrives late
     const restart: SeqGap = { agentId: 'a', bootId: 'b2', node: 'n', fromSeq: 960, toSeq: 1039, fromT: 960_000, toT: 1_040_000 };
@@ -65,9 +65,7 @@ describe('gap detection', () => {
     ]);
     // seq numbered on without a hole: no seq is missing any more, but the dead window stays
     const noHole: SeqGap = { ...restart, toSeq: 999 };
-    expect(gapsAfterInsert([tail], new Map([[tail, span(920, 959)]]), [noHole])).toEqual([
-      { ...noHole, fromSeq: 1000, fromT: 1_000_000 },
-    ]);
+    expect(gapsAfterInsert([tail], new Map([[tail, span(920, 959)]]), [noHole])).toEqual([{ ...noHole, fromSeq: 1000, fromT: 1_000_000 }]);
   });
 
   it('fills a gap from another boot only when the batch lies inside its time window', () => {

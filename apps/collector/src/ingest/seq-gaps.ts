@@ -46,12 +46,36 @@ export function gapsAfterInsert(
     if (pred === null) {
       const before = previousBoots.get(b);
       if (before) {
-        gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: before.lastSeq + 1, toSeq: b.firstSeq - 1, fromT: before.lastT1, toT: b.firstT0 });
+        gaps.push({
+          agentId: b.agentId,
+          bootId: b.bootId,
+          node: b.node,
+          fromSeq: before.lastSeq + 1,
+          toSeq: b.firstSeq - 1,
+          fromT: before.lastT1,
+          toT: b.firstT0,
+        });
       } else {
-        gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: 0, toSeq: b.firstSeq - 1, fromT: b.firstT0, toT: b.firstT0 });
+        gaps.push({
+          agentId: b.agentId,
+          bootId: b.bootId,
+          node: b.node,
+          fromSeq: 0,
+          toSeq: b.firstSeq - 1,
+          fromT: b.firstT0,
+          toT: b.firstT0,
+        });
       }
     } else if (pred.lastSeq + 1 < b.firstSeq) {
-      gaps.push({ agentId: b.agentId, bootId: b.bootId, node: b.node, fromSeq: pred.lastSeq + 1, toSeq: b.firstSeq - 1, fromT: pred.lastT1, toT: b.firstT0 });
+      gaps.push({
+        agentId: b.agentId,
+        bootId: b.bootId,
+        node: b.node,
+        fromSeq: pred.lastSeq + 1,
+        toSeq: b.firstSeq - 1,
+        fromT: pred.lastT1,
+        toT: b.firstT0,
+      });
     }
   }
   for (const g of removed) {

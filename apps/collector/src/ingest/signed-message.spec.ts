@@ -13,9 +13,26 @@ describe('parseSignedMessage', () => {
   });
 
   it('with the fast batch test, gives the same verdicts and details as the schema alone', () => {
-    const sample = { seq: 5, t0: 1000, t1: 2000, device: 'gpu0', kind: 'gpu', jobId: null, energyJ: 3, powerW: null, utilization: null, source: 'rapl' };
+    const sample = {
+      seq: 5,
+      t0: 1000,
+      t1: 2000,
+      device: 'gpu0',
+      kind: 'gpu',
+      jobId: null,
+      energyJ: 3,
+      powerW: null,
+      utilization: null,
+      source: 'rapl',
+    };
     const good = { version: 1, agentId: 'a', bootId: 'b', firstSeq: 5, node: 'n', sentAt: 9, signature: 'f'.repeat(64), samples: [sample] };
-    const bad = { ...good, samples: [{ ...sample, energyJ: -5 }, { ...sample, seq: 7, kind: 'tpu' }] };
+    const bad = {
+      ...good,
+      samples: [
+        { ...sample, energyJ: -5 },
+        { ...sample, seq: 7, kind: 'tpu' },
+      ],
+    };
     for (const message of [good, bad, { ...good, signature: undefined }, [good]]) {
       expect(parseSignedMessage(Batch, message, isCertainlyBatch)).toEqual(parseSignedMessage(Batch, message));
     }

@@ -2,12 +2,22 @@
  * Whether a database error means "the database is unreachable or busy right now" (retry later,
  * nothing was committed or the commit is idempotent) rather than "this write is wrong".
  */
-const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NODE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // PostgreSQL SQLSTATEs: 08xxx connection exceptions, 40001 serialization failure, 40P01 deadlock,
 // 53xxx insufficient resources, 57P01..57P03 shutdown / cannot connect now.
 const PG_TRANSIENT = /^(08...|40001|40P01|53...|57P0[1-3])$/;
 const SQLITE_TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|PROTOCOL)/;
-const PG_DRIVER_MESSAGES = /Connection terminated|connection error|Client has encountered|timeout exceeded when trying to connect|server closed the connection|Connection ended/i;
+const PG_DRIVER_MESSAGES =
+  /Connection terminated|connection error|Client has encountered|timeout exceeded when trying to connect|server closed the connection|Connection ended/i;
 
 export function isTransientDbError(error: unknown): boolean {
   // Duck-typed rather than `instanceof Error`: errors raised by Node's own modules may come from

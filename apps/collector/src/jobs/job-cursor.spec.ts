@@ -8,7 +8,12 @@ describe('job cursor', () => {
   });
 
   it('rejects anything it did not make', () => {
-    for (const bad of ['not-a-cursor', Buffer.from('[1]').toString('base64url'), Buffer.from('["x","y"]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+    for (const bad of [
+      'not-a-cursor',
+      Buffer.from('[1]').toString('base64url'),
+      Buffer.from('["x","y"]').toString('base64url'),
+      Buffer.from('{"a":1}').toString('base64url'),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(InvalidCursorError);
     }
   });

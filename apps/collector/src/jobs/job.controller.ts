@@ -33,12 +33,12 @@ export class JobController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'One job: energy, facility energy, CO2eq, breakdowns, timeline, gaps, forecast', schema: apiSchema(JobDetailSchema) })
+  @ApiOkResponse({
+    description: 'One job: energy, facility energy, CO2eq, breakdowns, timeline, gaps, forecast',
+    schema: apiSchema(JobDetailSchema),
+  })
   @ApiNotFoundResponse({ description: 'No such job, or another team’s' })
-  detail(
-    @Param('id') id: string,
-    @CurrentPrincipal() principal: Principal,
-  ) {
+  detail(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return this.jobs.detail(id, principal);
   }
 }

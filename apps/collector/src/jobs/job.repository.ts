@@ -74,7 +74,10 @@ export class JobRepository {
     if (filter.from !== undefined) q = q.where(sql<number>`coalesce(ended_at, last_seen_at)`, '>=', filter.from);
     if (after !== undefined) {
       q = q.where((eb) =>
-        eb.or([eb('first_seen_at', '<', after.firstSeenAt), eb.and([eb('first_seen_at', '=', after.firstSeenAt), eb('id', '<', after.id)])]),
+        eb.or([
+          eb('first_seen_at', '<', after.firstSeenAt),
+          eb.and([eb('first_seen_at', '=', after.firstSeenAt), eb('id', '<', after.id)]),
+        ]),
       );
     }
     return q.orderBy('first_seen_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
@@ -99,7 +102,13 @@ export class JobRepository {
       .where('job_id', 'in', jobIds)
       .groupBy(['job_id', 'node', 'hour_start'])
       .execute();
-    return rows.map((r) => ({ jobId: r.job_id, node: r.node, hourStart: Number(r.hour_start), joules: Number(r.joules), gpuMs: Number(r.gpu_ms) }));
+    return rows.map((r) => ({
+      jobId: r.job_id,
+      node: r.node,
+      hourStart: Number(r.hour_start),
+      joules: Number(r.joules),
+      gpuMs: Number(r.gpu_ms),
+    }));
   }
 
   async energyByDeviceHour(jobId: string): Promise<DeviceHourEnergy[]> {

@@ -14,7 +14,12 @@ export const ListJobsQuery = z
   })
   .superRefine((q, ctx) => {
     if (q.from !== undefined && q.to !== undefined && q.to <= q.from) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `expected a time after from (${new Date(q.from).toISOString()})`, input: new Date(q.to).toISOString() });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `expected a time after from (${new Date(q.from).toISOString()})`,
+        input: new Date(q.to).toISOString(),
+      });
     }
   });
 export type ListJobsQuery = z.output<typeof ListJobsQuery>;
@@ -66,14 +71,25 @@ export const JobDetailSchema = z.object({
     z.object({
       node: z.string(),
       ...EnergyFigures,
-      devices: z.array(z.object({ device: z.string(), kind: z.enum(['gpu', 'cpu', 'dram']), ...EnergyFigures, peakPowerW: z.number().nullable() })),
+      devices: z.array(
+        z.object({ device: z.string(), kind: z.enum(['gpu', 'cpu', 'dram']), ...EnergyFigures, peakPowerW: z.number().nullable() }),
+      ),
     }),
   ),
   timeline: z.array(z.object({ minute: z.string(), energyKWh: z.number(), meanPowerW: z.number(), samples: z.number() })),
   gaps: z.object({
     energyMissing: z.boolean(),
     items: z.array(
-      z.object({ node: z.string(), agentId: z.string(), bootId: z.string(), fromSeq: z.number(), toSeq: z.number(), missingSamples: z.number(), from: z.string(), to: z.string() }),
+      z.object({
+        node: z.string(),
+        agentId: z.string(),
+        bootId: z.string(),
+        fromSeq: z.number(),
+        toSeq: z.number(),
+        missingSamples: z.number(),
+        from: z.string(),
+        to: z.string(),
+      }),
     ),
   }),
   forecast: z

@@ -125,7 +125,11 @@ export class JobService {
     return page.map((job) => {
       const rows = byJob.get(job.id) ?? [];
       const e: Emissions = rows.length === 0 ? EMPTY_EMISSIONS : emissionsOf(rows, factors);
-      return jobSummaryView(job, e, rows.reduce((s, r) => s + r.gpuMs, 0));
+      return jobSummaryView(
+        job,
+        e,
+        rows.reduce((s, r) => s + r.gpuMs, 0),
+      );
     });
   }
 }

@@ -20,21 +20,54 @@ export class IngestMetrics {
 
   constructor(registry: MetricsRegistry, queues: QueueRepository) {
     const registers: Registry[] = [registry.registry];
-    this.batches = new Counter({ name: 'wattprint_ingest_batches_total', help: 'Sample batches committed (new ones; duplicates are counted apart).', labelNames: ['result'], registers });
+    this.batches = new Counter({
+      name: 'wattprint_ingest_batches_total',
+      help: 'Sample batches committed (new ones; duplicates are counted apart).',
+      labelNames: ['result'],
+      registers,
+    });
     this.samples = new Counter({ name: 'wattprint_ingest_samples_total', help: 'Samples added to energy buckets.', registers });
     this.joules = new Counter({ name: 'wattprint_ingest_joules_total', help: 'Energy added to energy buckets, joules.', registers });
-    this.duplicates = new Counter({ name: 'wattprint_ingest_duplicate_batches_total', help: 'Batches received again and skipped.', registers });
-    this.deadLetters = new Counter({ name: 'wattprint_dead_letters_total', help: 'Messages set aside, by queue and reason.', labelNames: ['queue', 'reason'], registers });
-    this.jobEvents = new Counter({ name: 'wattprint_job_events_total', help: 'Job events by result (applied, duplicate).', labelNames: ['result'], registers });
+    this.duplicates = new Counter({
+      name: 'wattprint_ingest_duplicate_batches_total',
+      help: 'Batches received again and skipped.',
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'wattprint_dead_letters_total',
+      help: 'Messages set aside, by queue and reason.',
+      labelNames: ['queue', 'reason'],
+      registers,
+    });
+    this.jobEvents = new Counter({
+      name: 'wattprint_job_events_total',
+      help: 'Job events by result (applied, duplicate).',
+      labelNames: ['result'],
+      registers,
+    });
     this.lag = new Histogram({
       name: 'wattprint_ingest_lag_seconds',
       help: 'Commit time minus the batch sentAt.',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
       registers,
     });
-    this.groupSize = new Histogram({ name: 'wattprint_ingest_group_commit_batches', help: 'Batches per group commit.', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers });
-    this.commitSeconds = new Histogram({ name: 'wattprint_ingest_commit_seconds', help: 'Duration of one group commit transaction.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers });
-    this.dbOutages = new Counter({ name: 'wattprint_ingest_db_outages_total', help: 'Times the ingest worker paused because the database was unreachable.', registers });
+    this.groupSize = new Histogram({
+      name: 'wattprint_ingest_group_commit_batches',
+      help: 'Batches per group commit.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers,
+    });
+    this.commitSeconds = new Histogram({
+      name: 'wattprint_ingest_commit_seconds',
+      help: 'Duration of one group commit transaction.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
+    });
+    this.dbOutages = new Counter({
+      name: 'wattprint_ingest_db_outages_total',
+      help: 'Times the ingest worker paused because the database was unreachable.',
+      registers,
+    });
     new Gauge({
       name: 'wattprint_queue_depth',
       help: 'Messages waiting or being handled on the samples queue.',

@@ -16,7 +16,11 @@ export type MessageHandler = (data: unknown, jobId: string | undefined, text: st
 class JobWithText<T = unknown, R = unknown, N extends string = string> extends Job<T, R, N> {
   dataText: string | undefined;
 
-  static override fromJSON<T = unknown, R = unknown, N extends string = string>(queue: MinimalQueue, json: JobJsonRaw, jobId?: string): JobWithText<T, R, N> {
+  static override fromJSON<T = unknown, R = unknown, N extends string = string>(
+    queue: MinimalQueue,
+    json: JobJsonRaw,
+    jobId?: string,
+  ): JobWithText<T, R, N> {
     // `this` is JobWithText here, so Job.fromJSON constructs one
     const job = super.fromJSON<T, R, N>(queue, json, jobId) as JobWithText<T, R, N>;
     job.dataText = json.data;

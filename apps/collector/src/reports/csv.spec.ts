@@ -13,7 +13,16 @@ describe('csv', () => {
   });
 
   it('writes a header and CRLF-terminated rows', () => {
-    const text = toCsv<{ a: string; b: number }>([{ header: 'a', value: (r) => r.a }, { header: 'b', value: (r) => r.b }], [{ a: 'x', b: 1 }, { a: 'y,z', b: 2 }]);
+    const text = toCsv<{ a: string; b: number }>(
+      [
+        { header: 'a', value: (r) => r.a },
+        { header: 'b', value: (r) => r.b },
+      ],
+      [
+        { a: 'x', b: 1 },
+        { a: 'y,z', b: 2 },
+      ],
+    );
     expect(text).toBe('a,b\r\nx,1\r\n"y,z",2\r\n');
   });
 

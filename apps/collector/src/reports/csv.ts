@@ -1,5 +1,8 @@
 /** RFC 4180 CSV: a header line, then one line per row; fields quoted only when they must be. */
-export function toCsv<T>(columns: ReadonlyArray<{ header: string; value: (row: T) => string | number | boolean | null }>, rows: Iterable<T>): string {
+export function toCsv<T>(
+  columns: ReadonlyArray<{ header: string; value: (row: T) => string | number | boolean | null }>,
+  rows: Iterable<T>,
+): string {
   const lines = [columns.map((c) => csvField(c.header)).join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvField(c.value(row))).join(','));
   return `${lines.join('\r\n')}\r\n`;

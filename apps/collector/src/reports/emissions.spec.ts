@@ -3,12 +3,30 @@ import { emissionsOf, MissingFactorError, nodeHoursOf } from './emissions';
 import { usageReport } from './usage-report';
 
 const H = 3_600_000;
-const f = (pue: number, gPerKwh: number, estimated = false): HourFactor => ({ siteId: 's', region: 'R', pue, gPerKwh, estimated, source: 't' });
+const f = (pue: number, gPerKwh: number, estimated = false): HourFactor => ({
+  siteId: 's',
+  region: 'R',
+  pue,
+  gPerKwh,
+  estimated,
+  source: 't',
+});
 
 describe('emissionsOf', () => {
   it('applies each (node, hour) factor to its own energy', () => {
-    const factors = new Map([['a@0', f(1.5, 400)], [`a@${H}`, f(1.5, 200, true)], ['b@0', f(1, 100)]]);
-    const e = emissionsOf([{ node: 'a', hourStart: 0, joules: 3.6e6 }, { node: 'a', hourStart: H, joules: 7.2e6 }, { node: 'b', hourStart: 0, joules: 1.8e6 }], factors);
+    const factors = new Map([
+      ['a@0', f(1.5, 400)],
+      [`a@${H}`, f(1.5, 200, true)],
+      ['b@0', f(1, 100)],
+    ]);
+    const e = emissionsOf(
+      [
+        { node: 'a', hourStart: 0, joules: 3.6e6 },
+        { node: 'a', hourStart: H, joules: 7.2e6 },
+        { node: 'b', hourStart: 0, joules: 1.8e6 },
+      ],
+      factors,
+    );
     expect(e.joules).toBe(12.6e6);
     expect(e.facilityJoules).toBeCloseTo(1.5 * 3.6e6 + 1.5 * 7.2e6 + 1.8e6, 6);
     // 1 kWh × 1.5 × 400 + 2 kWh × 1.5 × 200 + 0.5 kWh × 1 × 100
@@ -21,15 +39,44 @@ describe('emissionsOf', () => {
   });
 
   it('asks for each node-hour once', () => {
-    expect(nodeHoursOf([{ node: 'a', hourStart: 0, joules: 1 }, { node: 'a', hourStart: 0, joules: 2 }, { node: 'b', hourStart: 0, joules: 3 }])).toEqual([{ node: 'a', hourStart: 0 }, { node: 'b', hourStart: 0 }]);
+    expect(
+      nodeHoursOf([
+        { node: 'a', hourStart: 0, joules: 1 },
+        { node: 'a', hourStart: 0, joules: 2 },
+        { node: 'b', hourStart: 0, joules: 3 },
+      ]),
+    ).toEqual([
+      { node: 'a', hourStart: 0 },
+      { node: 'b', hourStart: 0 },
+    ]);
   });
 });
 
 describe('usageReport', () => {
   it('folds cells into rows ordered by period, key (null last) and idle last, with idle share and GPU-hours', () => {
-    const cell = (key: string | null, idle: boolean, periodStart: number, joules: number, idleJoules: number, gpuMs: number) => ({ key, idle, periodStart, node: 'a', hourStart: periodStart, joules, idleJoules, gpuMs });
-    const factors = new Map([['a@0', f(2, 100)], [`a@${H}`, f(2, 100)]]);
-    const report = usageReport([cell(null, true, 0, 1.8e6, 1.8e6, 0), cell('t2', false, 0, 3.6e6, 0, 3.6e6), cell('t1', false, H, 3.6e6, 0, 0), cell('t1', false, 0, 3.6e6, 0, 1.8e6)], factors);
+    const cell = (key: string | null, idle: boolean, periodStart: number, joules: number, idleJoules: number, gpuMs: number) => ({
+      key,
+      idle,
+      periodStart,
+      node: 'a',
+      hourStart: periodStart,
+      joules,
+      idleJoules,
+      gpuMs,
+    });
+    const factors = new Map([
+      ['a@0', f(2, 100)],
+      [`a@${H}`, f(2, 100)],
+    ]);
+    const report = usageReport(
+      [
+        cell(null, true, 0, 1.8e6, 1.8e6, 0),
+        cell('t2', false, 0, 3.6e6, 0, 3.6e6),
+        cell('t1', false, H, 3.6e6, 0, 0),
+        cell('t1', false, 0, 3.6e6, 0, 1.8e6),
+      ],
+      factors,
+    );
     expect(report.rows.map((r) => [r.period, r.key, r.idle])).toEqual([
       [new Date(0).toISOString(), 't1', false],
       [new Date(0).toISOString(), 't2', false],

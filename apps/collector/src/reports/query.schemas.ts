@@ -34,7 +34,14 @@ export const UsageQuery = z
     format: Format,
   })
   .superRefine((q, ctx) => {
-    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `expected a time after from (${new Date(q.from).toISOString()})`, input: new Date(q.to).toISOString() });
-    else if (q.to - q.from > MAX_USAGE_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 400 days', input: new Date(q.to).toISOString() });
+    if (q.to <= q.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `expected a time after from (${new Date(q.from).toISOString()})`,
+        input: new Date(q.to).toISOString(),
+      });
+    else if (q.to - q.from > MAX_USAGE_RANGE_MS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 400 days', input: new Date(q.to).toISOString() });
   });
 export type UsageQuery = z.output<typeof UsageQuery>;

@@ -30,7 +30,10 @@ export interface UsageTotals {
  * Folds SQL cells into report rows, applying each (node, hour)'s factor. Rows come ordered by
  * period, then key (nulls last), then idle last, so pages and CSV are stable.
  */
-export function usageReport(cells: UsageCell[], factors: Map<string, HourFactor>): { rows: UsageRow[]; totals: UsageTotals; estimatedHours: string[] } {
+export function usageReport(
+  cells: UsageCell[],
+  factors: Map<string, HourFactor>,
+): { rows: UsageRow[]; totals: UsageTotals; estimatedHours: string[] } {
   const groups = new Map<string, UsageCell[]>();
   for (const c of cells) {
     const id = JSON.stringify([c.periodStart, c.key, c.idle]);

@@ -29,7 +29,10 @@ export class UsageController {
   @Get()
   @ApiQuery({ name: 'query', required: true, style: 'form', explode: true, schema: apiSchema(UsageQuery) })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Energy, facility energy, CO2eq, GPU-hours and idle share by group and period', schema: apiSchema(UsageSchema) })
+  @ApiOkResponse({
+    description: 'Energy, facility energy, CO2eq, GPU-hours and idle share by group and period',
+    schema: apiSchema(UsageSchema),
+  })
   async usageReport(
     @Query(new ZodValidationPipe(UsageQuery)) query: UsageQuery,
     @CurrentPrincipal() principal: Principal,

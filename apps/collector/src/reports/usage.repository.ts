@@ -43,7 +43,11 @@ export class UsageRepository {
   async cells(f: UsageFilter): Promise<UsageCell[]> {
     const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
     const groupExpr: RawBuilder<string | null> =
-      f.groupBy === 'node' ? sql<string>`b.node` : f.groupBy === 'site' ? sql<string | null>`n.site_id` : sql<string | null>`j.${sql.ref(f.groupBy)}`;
+      f.groupBy === 'node'
+        ? sql<string>`b.node`
+        : f.groupBy === 'site'
+          ? sql<string | null>`n.site_id`
+          : sql<string | null>`j.${sql.ref(f.groupBy)}`;
     const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
@@ -70,7 +74,9 @@ export class UsageRepository {
     if (f.cluster !== undefined) q = q.where('j.cluster', '=', f.cluster);
     // A bare constant in GROUP BY would be read as a column position, so the constant idle flag of
     // node and site groupings stays out of it.
-    const rows = await q.groupBy(byJob ? [groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start'] : [groupExpr, periodExpr, 'b.node', 'b.hour_start']).execute();
+    const rows = await q
+      .groupBy(byJob ? [groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start'] : [groupExpr, periodExpr, 'b.node', 'b.hour_start'])
+      .execute();
     return rows.map((r) => ({
       key: r.group_key,
       idle: Number(r.is_idle) === 1,

@@ -20,7 +20,10 @@ export function testAgent(id: string): TestAgent {
  * seconds starting at `startMs`, seq numbered from `firstSeq`. GPU i runs job `jobs[i]` (null = idle)
  * and draws `100 + 10 i` W, so each sample holds that many joules.
  */
-export function realisticBatch(agent: TestAgent, opts: { firstSeq: number; startMs: number; gpus?: number; seconds?: number; jobs?: Array<string | null> }): Batch {
+export function realisticBatch(
+  agent: TestAgent,
+  opts: { firstSeq: number; startMs: number; gpus?: number; seconds?: number; jobs?: Array<string | null> },
+): Batch {
   const gpus = opts.gpus ?? 8;
   const seconds = opts.seconds ?? 5;
   const samples: Sample[] = [];
@@ -50,8 +53,15 @@ export function signedBatch(agent: TestAgent, body: { firstSeq: number; sentAt: 
 }
 
 /** An event as a test writes it: the agent fills in agentId and node, and eventId when not given. */
-type EventBody = UnsignedJobEvent extends infer E ? (E extends unknown ? Omit<E, 'agentId' | 'node' | 'eventId'> & { eventId?: string } : never) : never;
+type EventBody = UnsignedJobEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'agentId' | 'node' | 'eventId'> & { eventId?: string }
+    : never
+  : never;
 
 export function signedEvent(agent: TestAgent, event: EventBody): JobEvent {
-  return signed({ agentId: agent.id, node: agent.node, eventId: event.eventId ?? randomUUID(), ...event } as UnsignedJobEvent, agent.key) as JobEvent;
+  return signed(
+    { agentId: agent.id, node: agent.node, eventId: event.eventId ?? randomUUID(), ...event } as UnsignedJobEvent,
+    agent.key,
+  ) as JobEvent;
 }

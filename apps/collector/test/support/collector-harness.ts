@@ -33,7 +33,9 @@ export function collectorEnv(databaseUrl: string, queuePrefix: string, extra: Re
 
 /** A collector app in this process (migrated, worker started), as main.ts builds it. */
 export async function startCollector(env: Record<string, string>): Promise<INestApplication> {
-  const app = await createCollectorApp(parseCollectorConfig(env), { logger: process.env.WATTPRINT_TEST_LOGS ? ['log', 'warn', 'error'] : false });
+  const app = await createCollectorApp(parseCollectorConfig(env), {
+    logger: process.env.WATTPRINT_TEST_LOGS ? ['log', 'warn', 'error'] : false,
+  });
   await app.init();
   return app;
 }
@@ -82,7 +84,8 @@ export class TestProducer {
 
   /** Adds a batch under its protocol job id; `redelivery` adds it again under another id, as a replayed spool would after BullMQ removed the first. */
   async addBatch(batch: Batch | Record<string, unknown>, redelivery = 0): Promise<void> {
-    const id = 'agentId' in batch && typeof batch.firstSeq === 'number' ? batchJobId(batch as Batch) : `raw.${randomBytes(4).toString('hex')}`;
+    const id =
+      'agentId' in batch && typeof batch.firstSeq === 'number' ? batchJobId(batch as Batch) : `raw.${randomBytes(4).toString('hex')}`;
     await this.samples.add(MessageName.Batch, batch, { jobId: redelivery ? `${id}.r${redelivery}` : id });
   }
 

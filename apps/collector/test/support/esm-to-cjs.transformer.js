@@ -24,7 +24,11 @@ module.exports = {
       configFile: false,
       sourceMaps: 'inline',
       // dynamic import() (Nest loads its HTTP adapter that way) becomes require() too
-      plugins: [importMetaUrl, '@babel/plugin-transform-dynamic-import', ['@babel/plugin-transform-modules-commonjs', { importInterop: 'node' }]],
+      plugins: [
+        importMetaUrl,
+        '@babel/plugin-transform-dynamic-import',
+        ['@babel/plugin-transform-modules-commonjs', { importInterop: 'node' }],
+      ],
     });
     return { code: result.code };
   },

@@ -65,7 +65,13 @@ export function timeSeriesPanel(p: PanelText & { unit: string; stacked?: boolean
     .drawStyle(p.bars ? GraphDrawStyle.Bars : GraphDrawStyle.Line)
     .fillOpacity(p.bars ? 80 : 10)
     .stacking(new StackingConfigBuilder().mode(p.stacked ? StackingMode.Normal : StackingMode.None))
-    .legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).calcs(['sum', 'mean', 'max']).showLegend(true))
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.Table)
+        .placement(LegendPlacement.Bottom)
+        .calcs(['sum', 'mean', 'max'])
+        .showLegend(true),
+    )
     .height(8)
     .span(p.width ?? 12);
 }

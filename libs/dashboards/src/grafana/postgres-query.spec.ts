@@ -1,8 +1,11 @@
 import { PostgresQueryBuilder } from './postgres-query';
 
 describe('PostgresQueryBuilder', () => {
-  it('serialises to the target Grafana\'s PostgreSQL data source stores', () => {
-    const q = new PostgresQueryBuilder('SELECT 1').refId('A').format('time_series').datasource({ type: 'grafana-postgresql-datasource', uid: 'u' });
+  it("serialises to the target Grafana's PostgreSQL data source stores", () => {
+    const q = new PostgresQueryBuilder('SELECT 1')
+      .refId('A')
+      .format('time_series')
+      .datasource({ type: 'grafana-postgresql-datasource', uid: 'u' });
     expect(JSON.parse(JSON.stringify(q.build()))).toEqual({
       refId: 'A',
       format: 'time_series',

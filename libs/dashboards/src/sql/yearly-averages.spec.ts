@@ -2,8 +2,14 @@ import { YearlyAveragesError, parseYearlyAverages } from './yearly-averages';
 
 describe('parseYearlyAverages', () => {
   it('reads the collector table shape', () => {
-    const t = parseYearlyAverages({ $comment: 'x', regions: { WORLD: { gPerKwh: 475, year: 2019, source: 's' }, DE: { gPerKwh: 381, year: 2023, source: 's' } } });
-    expect([...t]).toEqual([['WORLD', 475], ['DE', 381]]);
+    const t = parseYearlyAverages({
+      $comment: 'x',
+      regions: { WORLD: { gPerKwh: 475, year: 2019, source: 's' }, DE: { gPerKwh: 381, year: 2023, source: 's' } },
+    });
+    expect([...t]).toEqual([
+      ['WORLD', 475],
+      ['DE', 381],
+    ]);
   });
 
   it.each([

@@ -8,7 +8,9 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 
 /** The collector's yearly-average table, the one the generator embeds. */
 export function collectorYearlyAverages(): YearlyAverages {
-  return parseYearlyAverages(JSON.parse(readFileSync(join(REPO_ROOT, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')));
+  return parseYearlyAverages(
+    JSON.parse(readFileSync(join(REPO_ROOT, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')),
+  );
 }
 
 export interface PanelQuery {
@@ -22,7 +24,14 @@ export interface PanelQuery {
 export function panelQueries(dashboard: Dashboard): PanelQuery[] {
   return (dashboard.panels ?? [])
     .filter((p): p is Panel => p.type !== 'row')
-    .flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: dashboard.title ?? '', panel: p.title ?? '', type: p.type, query: t as unknown as PostgresQuery })));
+    .flatMap((p) =>
+      (p.targets ?? []).map((t) => ({
+        dashboard: dashboard.title ?? '',
+        panel: p.title ?? '',
+        type: p.type,
+        query: t as unknown as PostgresQuery,
+      })),
+    );
 }
 
 export function panelSql(dashboard: Dashboard, title: string): string {

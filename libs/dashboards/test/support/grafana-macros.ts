@@ -19,8 +19,13 @@ export function quoteValues(values: readonly string[]): string {
 }
 
 export class UnexpandedMacroError extends Error {
-  constructor(readonly macro: string, sql: string) {
-    super(`SQL uses ${macro}, which the test helper does not expand (known: $__from, $__to, $__interval_ms and the dashboard variables):\n${sql}`);
+  constructor(
+    readonly macro: string,
+    sql: string,
+  ) {
+    super(
+      `SQL uses ${macro}, which the test helper does not expand (known: $__from, $__to, $__interval_ms and the dashboard variables):\n${sql}`,
+    );
     this.name = 'UnexpandedMacroError';
   }
 }

@@ -102,11 +102,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('joules', 'double precision', (c) => c.notNull())
     .addColumn('ingested_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('ingested_batches_boot_idx')
-    .on('ingested_batches')
-    .columns(['agent_id', 'boot_id', 'first_seq'])
-    .execute();
+  await db.schema.createIndex('ingested_batches_boot_idx').on('ingested_batches').columns(['agent_id', 'boot_id', 'first_seq']).execute();
 
   await db.schema
     .createTable('seq_gaps')
@@ -166,8 +162,19 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'forecasts', 'applied_events', 'dead_letters', 'api_tokens', 'seq_gaps', 'ingested_batches',
-    'energy_buckets', 'jobs', 'grid_intensity', 'agents', 'nodes', 'site_pue', 'sites',
+    'forecasts',
+    'applied_events',
+    'dead_letters',
+    'api_tokens',
+    'seq_gaps',
+    'ingested_batches',
+    'energy_buckets',
+    'jobs',
+    'grid_intensity',
+    'agents',
+    'nodes',
+    'site_pue',
+    'sites',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }

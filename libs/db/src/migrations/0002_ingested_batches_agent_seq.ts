@@ -5,11 +5,7 @@ import type { Kysely } from 'kysely';
  * its earlier boots (seq carries on across boots): index it rather than scan the agent's history.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createIndex('ingested_batches_agent_seq_idx')
-    .on('ingested_batches')
-    .columns(['agent_id', 'last_seq'])
-    .execute();
+  await db.schema.createIndex('ingested_batches_agent_seq_idx').on('ingested_batches').columns(['agent_id', 'last_seq']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

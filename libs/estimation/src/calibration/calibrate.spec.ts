@@ -13,8 +13,18 @@ function truthFile(): CalibrationFile {
     version: 1,
     profiles: {
       [PROFILE]: {
-        observations: 0, mape: 0, alpha: 0, beta: 0, gamma: 0, theta: TRUTH.theta, thetaFitted: true, precision: 'fp32',
-        scale: TRUTH.scale, durationScale: 1, energySpread: { p10: 1, p90: 1 }, durationSpread: { p10: 1, p90: 1 },
+        observations: 0,
+        mape: 0,
+        alpha: 0,
+        beta: 0,
+        gamma: 0,
+        theta: TRUTH.theta,
+        thetaFitted: true,
+        precision: 'fp32',
+        scale: TRUTH.scale,
+        durationScale: 1,
+        energySpread: { p10: 1, p90: 1 },
+        durationSpread: { p10: 1, p90: 1 },
       },
     },
   };
@@ -23,17 +33,41 @@ function truthFile(): CalibrationFile {
 /** Varied runs (depth, width, batch, conv vs dense, forward-only) so that α, β, γ and θ are separable. */
 function syntheticSpecs() {
   const specs: object[] = [];
-  for (const [units, depth, batch] of [[64, 8, 32], [512, 2, 256], [2048, 1, 64], [128, 16, 16], [1024, 3, 512]]) {
+  for (const [units, depth, batch] of [
+    [64, 8, 32],
+    [512, 2, 256],
+    [2048, 1, 64],
+    [128, 16, 16],
+    [1024, 3, 512],
+  ]) {
     specs.push({
-      model: { input: [784], layers: [{ type: 'dense', units, repeat: depth, activation: 'relu' }, { type: 'dense', units: 10 }] },
+      model: {
+        input: [784],
+        layers: [
+          { type: 'dense', units, repeat: depth, activation: 'relu' },
+          { type: 'dense', units: 10 },
+        ],
+      },
       hardware: { profile: PROFILE },
       training: { samples: 50_000, epochs: 2, batchSize: batch },
     });
   }
-  specs.push({ model: { input: [28, 28, 1], layers: MNIST_LAYERS }, hardware: { profile: PROFILE }, training: { samples: 60_000, epochs: 3, batchSize: 128 } });
+  specs.push({
+    model: { input: [28, 28, 1], layers: MNIST_LAYERS },
+    hardware: { profile: PROFILE },
+    training: { samples: 60_000, epochs: 3, batchSize: 128 },
+  });
   // Forward-only runs: what makes θ identifiable.
-  specs.push({ model: { input: [28, 28, 1], layers: MNIST_LAYERS }, hardware: { profile: PROFILE }, inference: { count: 1e6, batchSize: 64 } });
-  specs.push({ model: { input: [784], layers: [{ type: 'dense', units: 256, repeat: 4 }] }, hardware: { profile: PROFILE }, inference: { count: 5e5, batchSize: 8 } });
+  specs.push({
+    model: { input: [28, 28, 1], layers: MNIST_LAYERS },
+    hardware: { profile: PROFILE },
+    inference: { count: 1e6, batchSize: 64 },
+  });
+  specs.push({
+    model: { input: [784], layers: [{ type: 'dense', units: 256, repeat: 4 }] },
+    hardware: { profile: PROFILE },
+    inference: { count: 5e5, batchSize: 8 },
+  });
   return specs;
 }
 
@@ -44,8 +78,23 @@ function observe(spec: object, noise = 1) {
 
 describe('non-negative least squares', () => {
   it('solves an exact system and clamps a negative unknown to zero', () => {
-    expect(nnls([[1, 0], [0, 1], [1, 1]], [2, 3, 5]).map((v) => +v.toFixed(9))).toEqual([2, 3]);
-    const x = nnls([[1, 0], [0, 1]], [4, -1]);
+    expect(
+      nnls(
+        [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        [2, 3, 5],
+      ).map((v) => +v.toFixed(9)),
+    ).toEqual([2, 3]);
+    const x = nnls(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [4, -1],
+    );
     expect(x[0]).toBeCloseTo(4, 12);
     expect(x[1]).toBe(0);
   });
@@ -91,7 +140,14 @@ describe('calibration', () => {
   it('names each bad observation by its label and path', () => {
     const good = observe(syntheticSpecs()[0]);
     try {
-      calibrate([good, { spec: good.spec, measured: { energyKWh: -1, durationS: 3 } }, { spec: { ...good.spec, hardware: { profile: 'x' } }, measured: good.measured }], ['a.json:1', 'a.json:2', 'a.json:3']);
+      calibrate(
+        [
+          good,
+          { spec: good.spec, measured: { energyKWh: -1, durationS: 3 } },
+          { spec: { ...good.spec, hardware: { profile: 'x' } }, measured: good.measured },
+        ],
+        ['a.json:1', 'a.json:2', 'a.json:3'],
+      );
       throw new Error('expected a SpecError');
     } catch (error) {
       expect(error).toBeInstanceOf(SpecError);

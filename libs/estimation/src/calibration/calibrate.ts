@@ -38,7 +38,12 @@ function prepareRow(input: unknown, label: string): Row {
     throw error instanceof SpecError ? error.under(`${label}.spec`) : error;
   }
   if (prepared.spec.model.inferenceJ !== undefined) {
-    throw new SpecError([{ path: `${label}.spec.model`, message: 'got a measured inferenceJ, which carries no architecture to fit; expected layers, flopsPerSample or transformer' }]);
+    throw new SpecError([
+      {
+        path: `${label}.spec.model`,
+        message: 'got a measured inferenceJ, which carries no architecture to fit; expected layers, flopsPerSample or transformer',
+      },
+    ]);
   }
   const costs = costRun(prepared, uncalibratedContext(prepared));
   return {
@@ -135,7 +140,10 @@ function fitProfile(rows: Row[]): ProfileCalibration {
   const { theta, fitted } = fitTheta(rows);
   const { scale } = fitScale(rows, theta);
   const withFit = (row: Row, durationScale: number) =>
-    predicted(costRun(row.prepared, uncalibratedContext(row.prepared, { scale, theta: row.fixedTheta ?? theta, durationScale })), Boolean(row.prepared.spec.training));
+    predicted(
+      costRun(row.prepared, uncalibratedContext(row.prepared, { scale, theta: row.fixedTheta ?? theta, durationScale })),
+      Boolean(row.prepared.spec.training),
+    );
   const durationRatios = rows.map((row) => row.durationS / Math.max(1e-12, withFit(row, 1).durationS));
   const durationScale = Math.exp(durationRatios.reduce((s, r) => s + Math.log(r), 0) / rows.length);
   const predictions = rows.map((row) => withFit(row, durationScale));

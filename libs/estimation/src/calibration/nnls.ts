@@ -13,7 +13,10 @@ export function nnls(a: readonly number[][], b: readonly number[]): number[] {
   let bestResidual = residual(scaledA, b, best);
   for (let mask = 1; mask < 1 << n; mask++) {
     const free = Array.from({ length: n }, (_, j) => j).filter((j) => mask & (1 << j));
-    const solution = leastSquares(scaledA.map((row) => free.map((j) => row[j])), b);
+    const solution = leastSquares(
+      scaledA.map((row) => free.map((j) => row[j])),
+      b,
+    );
     if (!solution || solution.some((v) => v < 0)) continue;
     const x = new Array<number>(n).fill(0);
     free.forEach((j, k) => (x[j] = solution[k]));

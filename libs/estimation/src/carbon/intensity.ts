@@ -38,7 +38,7 @@ export function meanIntensityOver(series: IntensitySeries, fromMs: number, durat
   const toMs = fromMs + durationH * HOUR_MS;
   let weighted = 0;
   let covered = true;
-  for (let t = fromMs; t < toMs; ) {
+  for (let t = fromMs; t < toMs;) {
     const hourEnd = series.startMs + (Math.floor((t - series.startMs) / HOUR_MS) + 1) * HOUR_MS;
     const next = Math.min(hourEnd, toMs);
     const v = at(t);
@@ -66,7 +66,8 @@ export function bestStartHour(series: IntensitySeries, durationH: number, fromMs
     if (mean.covered) candidates.push({ startMs: t, gPerKWh: mean.gPerKWh });
   }
   if (candidates.length === 0) {
-    for (let t = first; t <= toMs && t < seriesEndMs(series); t += HOUR_MS) candidates.push({ startMs: t, gPerKWh: meanIntensityOver(series, t, durationH).gPerKWh });
+    for (let t = first; t <= toMs && t < seriesEndMs(series); t += HOUR_MS)
+      candidates.push({ startMs: t, gPerKWh: meanIntensityOver(series, t, durationH).gPerKWh });
   }
   return candidates.reduce<StartChoice | undefined>((best, c) => (best === undefined || c.gPerKWh < best.gPerKWh ? c : best), undefined);
 }

@@ -9,7 +9,7 @@ function mlp(layers: object[], training = { samples: 64_000, epochs: 10, batchSi
   return { model: { input: [784], layers }, hardware: { profile: 'nvidia-a100-sxm4-80gb' }, training, site: { pue: 1, intensity: 0 } };
 }
 
-describe('the paper\'s findings (estimation-model.md)', () => {
+describe("the paper's findings (estimation-model.md)", () => {
   it('energy is linear in training-set size', () => {
     const at = (samples: number) => forecast(mnistSpec({ training: { samples, epochs: 5, batchSize: 128 } })).energyKWh.p50;
     // Whole batches only: a partial last batch still pays the per-layer cost of a full one.
@@ -24,8 +24,18 @@ describe('the paper\'s findings (estimation-model.md)', () => {
   });
 
   it('a deep narrow net costs more than a wide shallow one with more parameters', () => {
-    const deep = forecast(mlp([{ type: 'dense', units: 64, repeat: 30, activation: 'relu' }, { type: 'dense', units: 10 }]));
-    const wide = forecast(mlp([{ type: 'dense', units: 1024, activation: 'relu' }, { type: 'dense', units: 10 }]));
+    const deep = forecast(
+      mlp([
+        { type: 'dense', units: 64, repeat: 30, activation: 'relu' },
+        { type: 'dense', units: 10 },
+      ]),
+    );
+    const wide = forecast(
+      mlp([
+        { type: 'dense', units: 1024, activation: 'relu' },
+        { type: 'dense', units: 10 },
+      ]),
+    );
     expect(deep.model.params).toBe(784 * 64 + 64 + 29 * (64 * 64 + 64) + 650);
     expect(wide.model.params).toBe(784 * 1024 + 1024 + 1024 * 10 + 10);
     expect(wide.model.params).toBeGreaterThan(4 * deep.model.params);
@@ -43,7 +53,9 @@ describe('the paper\'s findings (estimation-model.md)', () => {
 
   it('a small dedicated CNN costs far less than fine-tuning Xception on the same data', () => {
     const dedicated = forecast(mnistSpec({ training: { samples: 60_000, epochs: 12, batchSize: 128 } }));
-    const xception = forecast(mnistSpec({ model: { flopsPerSample: 8.4e9, params: 22_910_480 }, training: { samples: 60_000, epochs: 2, batchSize: 32 } }));
+    const xception = forecast(
+      mnistSpec({ model: { flopsPerSample: 8.4e9, params: 22_910_480 }, training: { samples: 60_000, epochs: 2, batchSize: 32 } }),
+    );
     expect(xception.energyKWh.p50 / dedicated.energyKWh.p50).toBeGreaterThan(20);
   });
 });
@@ -76,7 +88,11 @@ describe('energy model', () => {
   });
 
   it('θ in the spec overrides the default', () => {
-    const spec = (theta?: number) => ({ model: { flopsPerSample: 1e9 }, hardware: { profile: 'generic-cpu' }, training: { samples: 1000, epochs: 1, theta } });
+    const spec = (theta?: number) => ({
+      model: { flopsPerSample: 1e9 },
+      hardware: { profile: 'generic-cpu' },
+      training: { samples: 1000, epochs: 1, theta },
+    });
     expect(forecast(spec(6)).energyKWh.p50 / forecast(spec()).energyKWh.p50).toBeCloseTo(2, 9);
   });
 
@@ -98,7 +114,12 @@ describe('energy model', () => {
   });
 
   it('a measured inferenceJ overrides the analysis: I·e in service, θ·E·D·I in training', () => {
-    const r = forecast({ model: { inferenceJ: 0.42 }, hardware: { profile: 'nvidia-l4' }, training: { samples: 1000, epochs: 2 }, inference: { count: 1e6 } });
+    const r = forecast({
+      model: { inferenceJ: 0.42 },
+      hardware: { profile: 'nvidia-l4' },
+      training: { samples: 1000, epochs: 2 },
+      inference: { count: 1e6 },
+    });
     expect(r.phases.inference.energyKWh * J_PER_KWH).toBeCloseTo(0.42e6, 6);
     expect(r.phases.training.energyKWh * J_PER_KWH).toBeCloseTo(3 * 2 * 1000 * 0.42, 9);
     expect(r.energyKWh.p90 / r.energyKWh.p50).toBeCloseTo(1.1, 12);
@@ -116,7 +137,9 @@ describe('energy model', () => {
 describe('result contract (spec-format.md)', () => {
   it('has exactly the documented shape', () => {
     const r = forecast(mnistSpec());
-    expect(Object.keys(r).sort()).toEqual(['assumptions', 'calibration', 'co2eqKg', 'durationH', 'energyKWh', 'facilityEnergyKWh', 'gpuHours', 'model', 'phases'].sort());
+    expect(Object.keys(r).sort()).toEqual(
+      ['assumptions', 'calibration', 'co2eqKg', 'durationH', 'energyKWh', 'facilityEnergyKWh', 'gpuHours', 'model', 'phases'].sort(),
+    );
     for (const q of [r.energyKWh, r.facilityEnergyKWh, r.co2eqKg, r.durationH]) expect(Object.keys(q)).toEqual(['p10', 'p50', 'p90']);
     expect(Object.keys(r.phases)).toEqual(['search', 'training', 'inference']);
     expect(Object.keys(r.phases.search)).toEqual(['energyKWh', 'trials']);

@@ -47,39 +47,59 @@ function carbonInputs(p: PreparedSpec, options: ForecastOptions, assumptions: st
   if (site.region !== undefined) {
     const series = options.intensity?.[site.region] as IntensitySeries;
     const startMs = p.spec.start ? Date.parse(p.spec.start) : series.startMs;
-    if (!p.spec.start) assumptions.push(`start at the beginning of the ${site.region} intensity series (${new Date(series.startMs).toISOString()}); set start`);
+    if (!p.spec.start)
+      assumptions.push(
+        `start at the beginning of the ${site.region} intensity series (${new Date(series.startMs).toISOString()}); set start`,
+      );
     return { pue, intensity: { kind: 'series', series, region: site.region, startMs } };
   }
-  if (site.intensity === undefined) assumptions.push(`grid intensity ${DEFAULT_INTENSITY} gCO2eq/kWh (IEA 2019 world average; set site.intensity or site.region)`);
+  if (site.intensity === undefined)
+    assumptions.push(`grid intensity ${DEFAULT_INTENSITY} gCO2eq/kWh (IEA 2019 world average; set site.intensity or site.region)`);
   return { pue, intensity: { kind: 'constant', gPerKWh: site.intensity ?? DEFAULT_INTENSITY } };
 }
 
-function modelAssumptions(p: PreparedSpec, kind: SampleModel['kind'], calibration: ProfileCalibration | undefined, costs: RunCosts): string[] {
+function modelAssumptions(
+  p: PreparedSpec,
+  kind: SampleModel['kind'],
+  calibration: ProfileCalibration | undefined,
+  costs: RunCosts,
+): string[] {
   const out: string[] = [];
   const { spec, profile } = p;
   const count = spec.hardware.count;
-  if (kind !== 'measured') out.push(`idle power ${profile.idleW.value} W × ${count} device${count > 1 ? 's' : ''} counted over the run's duration`);
+  if (kind !== 'measured')
+    out.push(`idle power ${profile.idleW.value} W × ${count} device${count > 1 ? 's' : ''} counted over the run's duration`);
   if (spec.training) {
     if (spec.training.theta !== undefined) out.push(`θ = ${spec.training.theta} (set in the spec)`);
     else if (calibration?.thetaFitted) out.push(`θ = ${calibration.theta.toFixed(2)} (calibrated)`);
     else out.push('θ = 3: training costs three forward passes (backward ≈ 2× forward)');
     if (spec.training.batchSize === undefined && kind === 'layers') out.push(`batch size ${DEFAULT_BATCH_SIZE} (set training.batchSize)`);
   }
-  if (kind === 'transformer') out.push('transformer: training FLOPs 6·N·tokens, inference 2·N per token; compute-bound (memory traffic not priced)');
-  if (kind === 'flops') out.push('flopsPerSample: no per-layer fixed cost (layer count unknown); weights read once per batch, activations not priced');
+  if (kind === 'transformer')
+    out.push('transformer: training FLOPs 6·N·tokens, inference 2·N per token; compute-bound (memory traffic not priced)');
+  if (kind === 'flops')
+    out.push('flopsPerSample: no per-layer fixed cost (layer count unknown); weights read once per batch, activations not priced');
   if (kind === 'measured') out.push('measured inferenceJ: training = θ·epochs·samples·inferenceJ; durations assume the devices draw TDP');
-  if (spec.inference && spec.inference.count > 0 && kind !== 'measured') out.push('inference: idle power counted only while computing (serving idle time belongs to the fleet)');
+  if (spec.inference && spec.inference.count > 0 && kind !== 'measured')
+    out.push('inference: idle power counted only while computing (serving idle time belongs to the fleet)');
   if (p.search) {
     out.push(`search trials run one after another on the ${count} device${count > 1 ? 's' : ''}`);
-    if (p.search.strategy === 'hyperband' || p.search.strategy === 'successive-halving') out.push('successive-halving rungs retrain from scratch (Li et al. 2018 accounting; no checkpoint reuse)');
-    if (p.search.strategy === 'asha') out.push('ASHA: promoted trials resume from their checkpoints; 1/η of each rung promoted in expectation');
+    if (p.search.strategy === 'hyperband' || p.search.strategy === 'successive-halving')
+      out.push('successive-halving rungs retrain from scratch (Li et al. 2018 accounting; no checkpoint reuse)');
+    if (p.search.strategy === 'asha')
+      out.push('ASHA: promoted trials resume from their checkpoints; 1/η of each rung promoted in expectation');
     if (costs.search?.simulated) out.push(`search p10/p90 from simulated draws over the space (seed ${p.search.seed})`);
-    if (p.variables.length && costs.finalTrainingEpochs > 0) out.push('final training priced at the mean cost over the space (the best configuration is not known in advance)');
+    if (p.variables.length && costs.finalTrainingEpochs > 0)
+      out.push('final training priced at the mean cost over the space (the best configuration is not known in advance)');
     if (p.search.includesFinalTraining) out.push('the best trial is the final model: no separate final training');
     if (costs.sampledPoints) out.push(`the space has ${costs.points} cost-relevant points; a seeded sample of them priced`);
   }
-  if (calibration && calibration.observations >= MIN_OBSERVATIONS_FOR_SPREAD) out.push(`interval from ${calibration.observations} calibration observations`);
-  else out.push(`uncalibrated interval: the documented default spread ×${DEFAULT_ENERGY_SPREAD[kind].p10}–×${DEFAULT_ENERGY_SPREAD[kind].p90}`);
+  if (calibration && calibration.observations >= MIN_OBSERVATIONS_FOR_SPREAD)
+    out.push(`interval from ${calibration.observations} calibration observations`);
+  else
+    out.push(
+      `uncalibrated interval: the documented default spread ×${DEFAULT_ENERGY_SPREAD[kind].p10}–×${DEFAULT_ENERGY_SPREAD[kind].p90}`,
+    );
   return out;
 }
 
@@ -106,11 +126,17 @@ function forecastWith(specInput: unknown, options: ForecastOptions, explain: boo
   const prepared = prepareSpec(specInput, options.intensity ? new Set(Object.keys(options.intensity)) : new Set());
   const { spec, profile } = prepared;
   const calibration = options.calibration?.profiles[profile.id];
-  const ctx = runContext(profile, prepared.precision, spec.hardware.count, prepared.utilization, calibration && {
-    scale: calibration.scale,
-    theta: spec.training?.theta ?? calibration.theta,
-    durationScale: calibration.durationScale,
-  });
+  const ctx = runContext(
+    profile,
+    prepared.precision,
+    spec.hardware.count,
+    prepared.utilization,
+    calibration && {
+      scale: calibration.scale,
+      theta: spec.training?.theta ?? calibration.theta,
+      durationScale: calibration.durationScale,
+    },
+  );
   if (!calibration && spec.training?.theta !== undefined) ctx.theta = spec.training.theta;
   const costs = costRun(prepared, ctx);
   const kind = modelKind(prepared);
@@ -124,7 +150,12 @@ function forecastWith(specInput: unknown, options: ForecastOptions, explain: boo
   const search = costs.search;
   const totalJ = (search?.energyJ.p50 ?? 0) + costs.training.energyJ + costs.inference.energyJ;
   // The search's own sampling spread is stacked on the model's (conservative).
-  const energyKWh = interval(kwh(totalJ), energySpread, kwh((search?.energyJ.p50 ?? 0) - (search?.energyJ.p10 ?? 0)), kwh((search?.energyJ.p90 ?? 0) - (search?.energyJ.p50 ?? 0)));
+  const energyKWh = interval(
+    kwh(totalJ),
+    energySpread,
+    kwh((search?.energyJ.p50 ?? 0) - (search?.energyJ.p10 ?? 0)),
+    kwh((search?.energyJ.p90 ?? 0) - (search?.energyJ.p50 ?? 0)),
+  );
   const runS = runDurationS(costs, Boolean(spec.training));
   const durationH = interval(runS / 3600, durationSpread);
   const pue = carbon.pue;
@@ -151,13 +182,17 @@ function forecastWith(specInput: unknown, options: ForecastOptions, explain: boo
   };
 
   if (!explain) return { result, costs, whatIf: [], suggestions: [] };
-  const whatIf = prepared.search && search ? compareStrategies(prepared.search, spec.training?.epochs ?? 0, costs.epochCosts, search.trials) : [];
+  const whatIf =
+    prepared.search && search ? compareStrategies(prepared.search, spec.training?.epochs ?? 0, costs.epochCosts, search.trials) : [];
   let bestStart: ForecastExplanation['bestStart'];
   if (carbon.intensity.kind === 'series') {
     const { series, startMs } = carbon.intensity;
     const choice = bestStartHour(series, durationH.p50, startMs, startMs + 24 * HOUR_MS);
     if (choice) {
-      bestStart = { ...choice, co2eqKg: co2eqKg(runKWh, pue, choice.gPerKWh) + co2eqKg(kwh(costs.inference.energyJ), pue, split.serviceGPerKWh) };
+      bestStart = {
+        ...choice,
+        co2eqKg: co2eqKg(runKWh, pue, choice.gPerKWh) + co2eqKg(kwh(costs.inference.energyJ), pue, split.serviceGPerKWh),
+      };
     }
   }
   const suggestions = suggestionsFor({ result, prepared, whatIf, bestStart, calibrated: Boolean(calibrated) });
@@ -176,4 +211,3 @@ function forecastWith(specInput: unknown, options: ForecastOptions, explain: boo
 export function forecast(specInput: unknown, options: ForecastOptions = {}): ForecastResult {
   return forecastWith(specInput, options, false).result;
 }
-

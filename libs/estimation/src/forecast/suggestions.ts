@@ -21,7 +21,10 @@ function percent(part: number, whole: number): string {
 export function suggestionsFor({ result, prepared, whatIf, bestStart, calibrated }: SuggestionInputs): string[] {
   const out: string[] = [];
   const current = whatIf.find((o) => o.strategy === prepared.search?.strategy);
-  const cheapest = whatIf.reduce<StrategyOutcome | undefined>((best, o) => (best === undefined || o.energyJ < best.energyJ ? o : best), undefined);
+  const cheapest = whatIf.reduce<StrategyOutcome | undefined>(
+    (best, o) => (best === undefined || o.energyJ < best.energyJ ? o : best),
+    undefined,
+  );
   if (current && cheapest && cheapest.strategy !== current.strategy && cheapest.energyJ < 0.9 * current.energyJ) {
     out.push(
       `${cheapest.strategy} over the same space would spend ${(cheapest.energyJ / J_PER_KWH).toPrecision(3)} kWh on search instead of ${(current.energyJ / J_PER_KWH).toPrecision(3)} kWh (−${percent(current.energyJ - cheapest.energyJ, current.energyJ)})`,
@@ -38,6 +41,7 @@ export function suggestionsFor({ result, prepared, whatIf, bestStart, calibrated
       `inference is ${percent(result.phases.inference.energyKWh, total)} of the life-cycle energy: a smaller dedicated model or a measured inferenceJ (from the collector) matters more than training choices`,
     );
   }
-  if (!calibrated) out.push(`no calibration for ${prepared.profile.id}: run \`wattprint calibrate\` on measured runs to narrow the interval`);
+  if (!calibrated)
+    out.push(`no calibration for ${prepared.profile.id}: run \`wattprint calibrate\` on measured runs to narrow the interval`);
   return out;
 }

@@ -8,7 +8,10 @@ const T = 1e12;
 const GBs = 1e9;
 const s = (value: number, source: string): Sourced => ({ value, source });
 
-const GPU_OVERHEAD = s(50e-6, 'assumption: ~50 µs of launches, dispatch and sync per layer per batch on a GPU (small Keras/PyTorch nets measure 1–5 ms per 10-layer training step)');
+const GPU_OVERHEAD = s(
+  50e-6,
+  'assumption: ~50 µs of launches, dispatch and sync per layer per batch on a GPU (small Keras/PyTorch nets measure 1–5 ms per 10-layer training step)',
+);
 
 export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {

@@ -7,7 +7,8 @@ type TransformerBlock = Extract<BoundLayer, { type: 'transformer_block' }>;
 /** Sequence length and model width of a [seq, d] input, or of a [d] input with `seq` given. */
 function sequence(input: Shape, seq: number | undefined): [number, number] {
   if (input.length === 2) {
-    if (seq !== undefined && seq !== input[0]) throw new ShapeError(`expected seq to match the input's ${input[0]} steps; got ${seq}`, 'seq');
+    if (seq !== undefined && seq !== input[0])
+      throw new ShapeError(`expected seq to match the input's ${input[0]} steps; got ${seq}`, 'seq');
     return [input[0], input[1]];
   }
   if (input.length === 1 && seq !== undefined) return [seq, input[0]];

@@ -14,7 +14,10 @@ export function outputLength(length: number, kernel: number, stride: number, pad
   return out;
 }
 
-function spatial2d(layer: { kernel: number | [number, number]; stride?: number | [number, number]; padding?: 'valid' | 'same' }, input: Shape) {
+function spatial2d(
+  layer: { kernel: number | [number, number]; stride?: number | [number, number]; padding?: 'valid' | 'same' },
+  input: Shape,
+) {
   expectRank(input, 3, 'height, width, channels');
   const [kh, kw] = pair(layer.kernel);
   const [sh, sw] = pair(layer.stride ?? 1);
@@ -24,7 +27,8 @@ function spatial2d(layer: { kernel: number | [number, number]; stride?: number |
 
 export function conv1dCost(layer: Conv1d, input: Shape): LayerCost {
   expectRank(input, 2, 'steps, channels');
-  if (Array.isArray(layer.kernel) || Array.isArray(layer.stride)) throw new ShapeError('expected a single kernel and stride for conv1d', 'kernel');
+  if (Array.isArray(layer.kernel) || Array.isArray(layer.stride))
+    throw new ShapeError('expected a single kernel and stride for conv1d', 'kernel');
   const k = layer.kernel as number;
   const [steps, c] = input;
   const out = outputLength(steps, k, (layer.stride as number | undefined) ?? 1, layer.padding);

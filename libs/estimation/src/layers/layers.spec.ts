@@ -152,6 +152,8 @@ describe('layer catalogue against published or hand-computed counts', () => {
     expect(() => analyzeLayers([4, 4, 1], [{ type: 'conv2d', filters: 8, kernel: 5 }] as BoundLayer[])).toThrow(
       'model.layers.0.kernel: conv2d expected an input of at least 5 along each spatial axis; got 4',
     );
-    expect(() => analyzeLayers([100], [{ type: 'conv2d', filters: 8, kernel: 3 }] as BoundLayer[])).toThrow('model.layers.0: conv2d expected an input of rank 3');
+    expect(() => analyzeLayers([100], [{ type: 'conv2d', filters: 8, kernel: 3 }] as BoundLayer[])).toThrow(
+      'model.layers.0: conv2d expected an input of rank 3',
+    );
   });
 });

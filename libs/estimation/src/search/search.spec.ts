@@ -7,7 +7,13 @@ function trainingKWh(units: number, depth: number, epochs = 9): number {
   const spec = denseSearchSpec({});
   const plain = {
     ...spec,
-    model: { input: [784], layers: [{ type: 'dense', units, repeat: depth, activation: 'relu' }, { type: 'dense', units: 10 }] },
+    model: {
+      input: [784],
+      layers: [
+        { type: 'dense', units, repeat: depth, activation: 'relu' },
+        { type: 'dense', units: 10 },
+      ],
+    },
     training: { ...spec.training, epochs },
     search: undefined,
   };
@@ -19,10 +25,20 @@ describe('search strategies: rung budgets', () => {
     const plan = hyperbandPlan(81, 1, 3);
     const table = plan.rungs.map((r) => [r.bracket, r.configs, r.epochs]);
     expect(table).toEqual([
-      [0, 81, 1], [0, 27, 3], [0, 9, 9], [0, 3, 27], [0, 1, 81],
-      [1, 34, 3], [1, 11, 9], [1, 3, 27], [1, 1, 81],
-      [2, 15, 9], [2, 5, 27], [2, 1, 81],
-      [3, 8, 27], [3, 2, 81],
+      [0, 81, 1],
+      [0, 27, 3],
+      [0, 9, 9],
+      [0, 3, 27],
+      [0, 1, 81],
+      [1, 34, 3],
+      [1, 11, 9],
+      [1, 3, 27],
+      [1, 1, 81],
+      [2, 15, 9],
+      [2, 5, 27],
+      [2, 1, 81],
+      [3, 8, 27],
+      [3, 2, 81],
       [4, 5, 81],
     ]);
     expect(plan.trials).toBe(81 + 34 + 15 + 8 + 5);
@@ -32,13 +48,23 @@ describe('search strategies: rung budgets', () => {
 
   it('successive halving keeps 1/η of the configurations each rung, up to maxEpochs', () => {
     const plan = successiveHalvingPlan(27, 27, 1, 3);
-    expect(plan.rungs.map((r) => [r.configs, r.epochs])).toEqual([[27, 1], [9, 3], [3, 9], [1, 27]]);
+    expect(plan.rungs.map((r) => [r.configs, r.epochs])).toEqual([
+      [27, 1],
+      [9, 3],
+      [3, 9],
+      [1, 27],
+    ]);
     expect(totalEpochs(plan)).toBe(27 * 1 + 9 * 3 + 3 * 9 + 1 * 27);
   });
 
   it('ASHA: n/η^k configurations reach rung k and resume, so each rung adds only its new epochs', () => {
     const plan = ashaPlan(90, 27, 1, 3);
-    expect(plan.rungs.map((r) => [r.configs, r.epochs])).toEqual([[90, 1], [30, 3], [10, 9], [90 / 27, 27]]);
+    expect(plan.rungs.map((r) => [r.configs, r.epochs])).toEqual([
+      [90, 1],
+      [30, 3],
+      [10, 9],
+      [90 / 27, 27],
+    ]);
     const incremental = 90 * 1 + 30 * (3 - 1) + 10 * (9 - 3) + (90 / 27) * (27 - 9);
     expect(totalEpochs(plan)).toBeCloseTo(incremental, 9);
   });
@@ -106,7 +132,9 @@ describe('search strategies: energy', () => {
   });
 
   it('what-if prices the same space under every strategy and suggests the cheapest', () => {
-    const e = explainForecast(denseSearchSpec({ strategy: 'grid', space: { units: [64, 256, 1024], depth: [1, 2, 4], lr: [1e-3, 1e-2, 1e-1] } }));
+    const e = explainForecast(
+      denseSearchSpec({ strategy: 'grid', space: { units: [64, 256, 1024], depth: [1, 2, 4], lr: [1e-3, 1e-2, 1e-1] } }),
+    );
     expect(e.whatIf.map((o) => o.strategy)).toEqual(['grid', 'random', 'successive-halving', 'hyperband', 'asha']);
     const grid = e.whatIf[0];
     expect(grid.energyJ / 3.6e6).toBeCloseTo(e.result.phases.search.energyKWh, 12);

@@ -96,6 +96,8 @@ export function ashaPlan(trials: number, maxEpochs: number, minEpochs: number, e
   for (let k = 0; k <= top; k++) {
     rungs.push({ bracket: 0, rung: k, configs: trials / eta ** k, epochs: k === top ? maxEpochs : minEpochs * eta ** k });
   }
-  const groups = rungs.map((rung, k) => ({ configs: rung.configs - (rungs[k + 1]?.configs ?? 0), epochs: rung.epochs })).filter((g) => g.configs > 0);
+  const groups = rungs
+    .map((rung, k) => ({ configs: rung.configs - (rungs[k + 1]?.configs ?? 0), epochs: rung.epochs }))
+    .filter((g) => g.configs > 0);
   return { trials, groups, rungs };
 }

@@ -25,7 +25,13 @@ export function compareStrategies(input: SearchPlanInput, epochs: number, costs:
     const trials = strategy === 'grid' || strategy === 'hyperband' ? undefined : (input.trials ?? trialsNow);
     // Only expected values are compared: no need to simulate each strategy's spread.
     const estimate = estimateSearch({ ...input, strategy, trials }, epochs, costs, false);
-    outcomes.push({ strategy, trials: estimate.trials, epochs: estimate.epochs, energyJ: estimate.energyJ.p50, durationS: estimate.durationS });
+    outcomes.push({
+      strategy,
+      trials: estimate.trials,
+      epochs: estimate.epochs,
+      energyJ: estimate.energyJ.p50,
+      durationS: estimate.durationS,
+    });
   }
   return outcomes;
 }

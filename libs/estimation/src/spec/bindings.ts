@@ -65,7 +65,10 @@ export interface CostVariable {
  * Checks every use against search.space: bound, a list (a range cannot be enumerated into counts),
  * and every listed value fit for every place that uses it.
  */
-export function costVariables(uses: VariableUse[], space: Record<string, SpaceEntry> | undefined): { variables: CostVariable[]; problems: InputProblem[] } {
+export function costVariables(
+  uses: VariableUse[],
+  space: Record<string, SpaceEntry> | undefined,
+): { variables: CostVariable[]; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const byName = new Map<string, VariableUse[]>();
   for (const use of uses) byName.set(use.name, [...(byName.get(use.name) ?? []), use]);
@@ -83,7 +86,10 @@ export function costVariables(uses: VariableUse[], space: Record<string, SpaceEn
       continue;
     }
     if (!Array.isArray(entry)) {
-      problems.push({ path: `search.space.${name}`, message: `got a range; expected a list of values, because ${list[0].path} depends on it` });
+      problems.push({
+        path: `search.space.${name}`,
+        message: `got a range; expected a list of values, because ${list[0].path} depends on it`,
+      });
       continue;
     }
     let ok = true;
@@ -91,7 +97,10 @@ export function costVariables(uses: VariableUse[], space: Record<string, SpaceEn
       for (const use of list) {
         if (!satisfies(use.kind, value)) {
           ok = false;
-          problems.push({ path: `search.space.${name}.${i}`, message: `got ${describeValue(value)}; expected a ${use.kind} for ${use.path}` });
+          problems.push({
+            path: `search.space.${name}.${i}`,
+            message: `got ${describeValue(value)}; expected a ${use.kind} for ${use.path}`,
+          });
           break;
         }
       }

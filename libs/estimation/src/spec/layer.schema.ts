@@ -15,15 +15,31 @@ const conv = {
   activation: Activation.optional(),
   useBias: z.boolean().optional(),
 };
-const pool = { ...common, pool: bindablePair('positive integer'), stride: bindablePair('positive integer').optional(), padding: Padding.optional() };
+const pool = {
+  ...common,
+  pool: bindablePair('positive integer'),
+  stride: bindablePair('positive integer').optional(),
+  padding: Padding.optional(),
+};
 
 /** One layer of a sequential model; counts follow Keras' conventions (bias on by default). */
 export const LayerSpec = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('dense'), ...common, units: bindable('positive integer'), activation: Activation.optional(), useBias: z.boolean().optional() }),
+  z.strictObject({
+    type: z.literal('dense'),
+    ...common,
+    units: bindable('positive integer'),
+    activation: Activation.optional(),
+    useBias: z.boolean().optional(),
+  }),
   z.strictObject({ type: z.literal('conv1d'), ...conv, filters: bindable('positive integer') }),
   z.strictObject({ type: z.literal('conv2d'), ...conv, filters: bindable('positive integer') }),
   z.strictObject({ type: z.literal('depthwiseconv2d'), ...conv, depthMultiplier: bindable('positive integer').optional() }),
-  z.strictObject({ type: z.literal('separableconv2d'), ...conv, filters: bindable('positive integer'), depthMultiplier: bindable('positive integer').optional() }),
+  z.strictObject({
+    type: z.literal('separableconv2d'),
+    ...conv,
+    filters: bindable('positive integer'),
+    depthMultiplier: bindable('positive integer').optional(),
+  }),
   z.strictObject({ type: z.literal('maxpool2d'), ...pool }),
   z.strictObject({ type: z.literal('avgpool2d'), ...pool }),
   z.strictObject({ type: z.literal('globalavgpool2d'), ...common }),
@@ -31,10 +47,21 @@ export const LayerSpec = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('dropout'), ...common, rate: bindable('rate in [0, 1)') }),
   z.strictObject({ type: z.literal('batchnorm'), ...common }),
   z.strictObject({ type: z.literal('layernorm'), ...common }),
-  z.strictObject({ type: z.literal('embedding'), ...common, inputDim: bindable('positive integer'), outputDim: bindable('positive integer') }),
+  z.strictObject({
+    type: z.literal('embedding'),
+    ...common,
+    inputDim: bindable('positive integer'),
+    outputDim: bindable('positive integer'),
+  }),
   z.strictObject({ type: z.literal('lstm'), ...common, units: bindable('positive integer'), returnSequences: z.boolean().optional() }),
   z.strictObject({ type: z.literal('gru'), ...common, units: bindable('positive integer'), returnSequences: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('attention'), ...common, heads: bindable('positive integer'), seq: bindable('positive integer').optional(), keyDim: bindable('positive integer').optional() }),
+  z.strictObject({
+    type: z.literal('attention'),
+    ...common,
+    heads: bindable('positive integer'),
+    seq: bindable('positive integer').optional(),
+    keyDim: bindable('positive integer').optional(),
+  }),
   z.strictObject({
     type: z.literal('transformer_block'),
     ...common,

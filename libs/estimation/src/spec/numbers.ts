@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** A reference to a search-space variable, e.g. `$units`. */
 export const VAR_REF = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
-export type NumberKind = 'positive integer' | 'positive number' | 'non-negative number' | 'rate in [0, 1)' | 'share in (0, 1]' | 'number ≥ 1';
+export type NumberKind =
+  'positive integer' | 'positive number' | 'non-negative number' | 'rate in [0, 1)' | 'share in (0, 1]' | 'number ≥ 1';
 
 const checks: Record<NumberKind, (v: number) => boolean> = {
   'positive integer': (v) => Number.isInteger(v) && v > 0,

@@ -48,12 +48,14 @@ function gridPoints(space: NonNullable<RunSpec['search']>['space']): number | un
 function checkSearch(spec: RunSpec, problems: InputProblem[]): SearchPlanInput | undefined {
   const search = spec.search;
   if (!search) return undefined;
-  if (!spec.training) problems.push({ path: 'search', message: 'missing training beside it; expected a training section (every trial trains the model)' });
+  if (!spec.training)
+    problems.push({ path: 'search', message: 'missing training beside it; expected a training section (every trial trains the model)' });
   const epochs = spec.training?.epochs ?? 1;
   const maxEpochs = search.maxEpochs ?? epochs;
   const minEpochs = search.minEpochs ?? 1;
   const needsTrials = search.strategy === 'random' || search.strategy === 'successive-halving' || search.strategy === 'asha';
-  if (needsTrials && search.trials === undefined) problems.push({ path: 'search.trials', message: `missing; expected the number of configurations ${search.strategy} samples` });
+  if (needsTrials && search.trials === undefined)
+    problems.push({ path: 'search.trials', message: `missing; expected the number of configurations ${search.strategy} samples` });
   if (!needsTrials && search.trials !== undefined) {
     problems.push({
       path: 'search.trials',
@@ -63,10 +65,12 @@ function checkSearch(spec: RunSpec, problems: InputProblem[]): SearchPlanInput |
   const points = gridPoints(search.space);
   if (search.strategy === 'grid') {
     for (const [name, entry] of Object.entries(search.space)) {
-      if (!Array.isArray(entry)) problems.push({ path: `search.space.${name}`, message: 'got a range; expected a list of values (a grid runs every point)' });
+      if (!Array.isArray(entry))
+        problems.push({ path: `search.space.${name}`, message: 'got a range; expected a list of values (a grid runs every point)' });
     }
   }
-  if (minEpochs > maxEpochs) problems.push({ path: 'search.minEpochs', message: `got ${minEpochs}; expected at most maxEpochs (${maxEpochs})` });
+  if (minEpochs > maxEpochs)
+    problems.push({ path: 'search.minEpochs', message: `got ${minEpochs}; expected at most maxEpochs (${maxEpochs})` });
   return {
     strategy: search.strategy,
     trials: search.trials,
@@ -83,7 +87,10 @@ function rawProblems(input: unknown, already: InputProblem[]): InputProblem[] {
   const extra: InputProblem[] = [];
   const profile = (input as { hardware?: { profile?: unknown } } | null)?.hardware?.profile;
   if (typeof profile === 'string' && !findHardware(profile)) {
-    extra.push({ path: 'hardware.profile', message: `got ${describeValue(profile)}; expected a profile id listed by \`wattprint hardware list\`` });
+    extra.push({
+      path: 'hardware.profile',
+      message: `got ${describeValue(profile)}; expected a profile id listed by \`wattprint hardware list\``,
+    });
   }
   extra.push(...unboundInRaw(input));
   const seen = new Set(already.map((p) => p.path));
@@ -105,13 +112,20 @@ export function prepareSpec(input: unknown, knownRegions?: ReadonlySet<string>):
   const profile = findHardware(spec.hardware.profile);
   let precision: Precision = 'fp32';
   if (!profile) {
-    problems.push({ path: 'hardware.profile', message: `got ${describeValue(spec.hardware.profile)}; expected a profile id listed by \`wattprint hardware list\`` });
+    problems.push({
+      path: 'hardware.profile',
+      message: `got ${describeValue(spec.hardware.profile)}; expected a profile id listed by \`wattprint hardware list\``,
+    });
   } else {
     precision = spec.hardware.precision ?? profile.defaultPrecision;
     if (!profile.peakFlops[precision]) {
-      problems.push({ path: 'hardware.precision', message: `got ${describeValue(precision)}; expected one ${profile.id} runs: ${precisionsOf(profile).join(', ')}` });
+      problems.push({
+        path: 'hardware.precision',
+        message: `got ${describeValue(precision)}; expected one ${profile.id} runs: ${precisionsOf(profile).join(', ')}`,
+      });
     }
-    if (!spec.hardware.precision) assumptions.push(`precision ${precision} (the profile's default; set hardware.precision for mixed precision)`);
+    if (!spec.hardware.precision)
+      assumptions.push(`precision ${precision} (the profile's default; set hardware.precision for mixed precision)`);
   }
   const utilization = spec.hardware.utilization ?? DEFAULT_UTILIZATION;
   if (spec.hardware.utilization === undefined && spec.model.inferenceJ === undefined) {
@@ -139,19 +153,34 @@ export function sampleModel(prepared: PreparedSpec, bindings: Readonly<Record<st
       return { kind: 'layers', params: cost.params, flops: cost.flops, activations: cost.activations, layers: cost.layers };
     } catch (error) {
       if (error instanceof SpecError && prepared.variables.length) {
-        const at = Object.entries(bindings).map(([k, v]) => `$${k}=${v}`).join(', ');
+        const at = Object.entries(bindings)
+          .map(([k, v]) => `$${k}=${v}`)
+          .join(', ');
         throw new SpecError(error.problems.map((p) => ({ ...p, message: `${p.message} (with ${at})` })));
       }
       throw error;
     }
   }
   if (model.flopsPerSample !== undefined) {
-    return { kind: 'flops', params: (model.params as number | undefined) ?? 0, flops: model.flopsPerSample as number, activations: 0, layers: 0 };
+    return {
+      kind: 'flops',
+      params: (model.params as number | undefined) ?? 0,
+      flops: model.flopsPerSample as number,
+      activations: 0,
+      layers: 0,
+    };
   }
   if (model.transformer) {
     const n = model.transformer.params as number;
     // Training samples of a transformer are tokens: 2·N FLOPs forward per token (6·N with θ = 3).
-    return { kind: 'transformer', params: n, flops: 2 * n, activations: 0, layers: 0, tokensPerSample: model.transformer.tokensPerSample as number };
+    return {
+      kind: 'transformer',
+      params: n,
+      flops: 2 * n,
+      activations: 0,
+      layers: 0,
+      tokensPerSample: model.transformer.tokensPerSample as number,
+    };
   }
   return { kind: 'measured', params: 0, flops: 0, activations: 0, layers: 0, inferenceJ: model.inferenceJ as number };
 }

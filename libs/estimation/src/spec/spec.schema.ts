@@ -19,9 +19,7 @@ export const ModelSpec = z
     layers: z.array(LayerSpec).min(1, { error: 'expected at least one layer' }).optional(),
     flopsPerSample: bindable('positive number').optional(),
     params: bindable('non-negative number').optional(),
-    transformer: z
-      .strictObject({ params: bindable('positive number'), tokensPerSample: bindable('positive integer') })
-      .optional(),
+    transformer: z.strictObject({ params: bindable('positive number'), tokensPerSample: bindable('positive integer') }).optional(),
     inferenceJ: num('positive number').optional(),
   })
   .superRefine((m, ctx) => {
@@ -57,9 +55,11 @@ export const TrainingSpec = z.strictObject({
   theta: num('positive number').optional(),
 });
 
-const Range = z.strictObject({ min: z.number(), max: z.number(), log: z.boolean().optional() }).refine((r) => r.max >= r.min && (!r.log || r.min > 0), {
-  error: 'expected min ≤ max (and min > 0 with log)',
-});
+const Range = z
+  .strictObject({ min: z.number(), max: z.number(), log: z.boolean().optional() })
+  .refine((r) => r.max >= r.min && (!r.log || r.min > 0), {
+    error: 'expected min ≤ max (and min > 0 with log)',
+  });
 export const SpaceEntry = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), Range], {
   error: 'expected a non-empty list of values or a { min, max, log } range',
 });
@@ -69,7 +69,9 @@ export const SearchSpec = z.strictObject({
   strategy: Strategy,
   trials: num('positive integer').optional(),
   seed: z.number().int({ error: 'expected an integer seed' }).optional(),
-  space: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a name of letters, digits and _' }), SpaceEntry).default({}),
+  space: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a name of letters, digits and _' }), SpaceEntry)
+    .default({}),
   maxEpochs: num('positive integer').optional(),
   minEpochs: num('positive integer').optional(),
   reductionFactor: num('number ≥ 1')

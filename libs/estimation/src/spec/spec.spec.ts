@@ -25,14 +25,18 @@ describe('run spec parsing', () => {
     expect(problems(mnistSpec({ hardwre: {} }))).toContain('hardwre: unknown key "hardwre"');
     const spec = mnistSpec();
     (spec.model.layers as object[]) = [{ type: 'dense', units: 10, unit: 3 }];
-    expect(problems({ ...spec, model: { input: [4], layers: [{ type: 'dense', units: 10, unit: 3 }] } })).toContain('model.layers.0.unit: unknown key "unit"');
+    expect(problems({ ...spec, model: { input: [4], layers: [{ type: 'dense', units: 10, unit: 3 }] } })).toContain(
+      'model.layers.0.unit: unknown key "unit"',
+    );
   });
 
   it('names a wrong type with the value and what was expected', () => {
     expect(problems(mnistSpec({ training: { samples: 'many', epochs: 2 } }))).toEqual([
       'training.samples: got "many"; expected a positive number or a $name from search.space',
     ]);
-    expect(problems(mnistSpec({ hardware: { profile: 'nvidia-l4', count: 1.5 } }))).toEqual(['hardware.count: got 1.5; expected a positive integer']);
+    expect(problems(mnistSpec({ hardware: { profile: 'nvidia-l4', count: 1.5 } }))).toEqual([
+      'hardware.count: got 1.5; expected a positive integer',
+    ]);
   });
 
   it('refuses a negative count', () => {
@@ -79,7 +83,9 @@ describe('run spec parsing', () => {
   });
 
   it('asks each strategy for what it needs', () => {
-    expect(problems(denseSearchSpec({ strategy: 'random' }))).toEqual(['search.trials: missing; expected the number of configurations random samples']);
+    expect(problems(denseSearchSpec({ strategy: 'random' }))).toEqual([
+      'search.trials: missing; expected the number of configurations random samples',
+    ]);
     expect(problems({ ...denseSearchSpec({ strategy: 'hyperband', trials: 9, maxEpochs: 27 }), training: undefined })).toEqual([
       'search: missing training beside it; expected a training section (every trial trains the model)',
       'search.trials: got 9; expected no trials for hyperband, which derives its trials from maxEpochs and reductionFactor',
@@ -90,7 +96,9 @@ describe('run spec parsing', () => {
     expect(problems(mnistSpec({ model: { flopsPerSample: 1e9, inferenceJ: 0.4 } }))).toEqual([
       'model: got ["flopsPerSample","inferenceJ"]; expected exactly one of layers, flopsPerSample, transformer, inferenceJ',
     ]);
-    expect(problems(mnistSpec({ model: { layers: [{ type: 'flatten' }] } }))).toEqual(['model.input: missing; expected the sample shape, e.g. [28, 28, 1], with layers']);
+    expect(problems(mnistSpec({ model: { layers: [{ type: 'flatten' }] } }))).toEqual([
+      'model.input: missing; expected the sample shape, e.g. [28, 28, 1], with layers',
+    ]);
   });
 
   it('lists every problem at once, keeping the valid parts out of it', () => {
@@ -103,7 +111,10 @@ describe('run spec parsing', () => {
   });
 
   it('reports an unknown profile and unbound $names beside schema problems, in one run', () => {
-    const spec = mnistSpec({ hardware: { profile: 'nvidia-rtx-9090', count: -2 }, model: { input: [784], layers: [{ type: 'dense', units: '$width', activaton: 'relu' }] } });
+    const spec = mnistSpec({
+      hardware: { profile: 'nvidia-rtx-9090', count: -2 },
+      model: { input: [784], layers: [{ type: 'dense', units: '$width', activaton: 'relu' }] },
+    });
     expect(problems(spec)).toEqual([
       'model.layers.0.activaton: unknown key "activaton"',
       'hardware.count: got -2; expected a positive integer',
@@ -116,7 +127,9 @@ describe('run spec parsing', () => {
     expect(problems(mnistSpec({ hardware: { profile: 'nvidia-tesla-t4', precision: 'bf16' } }))).toEqual([
       'hardware.precision: got "bf16"; expected one nvidia-tesla-t4 runs: fp32, fp16',
     ]);
-    expect(() => forecast(mnistSpec({ site: { region: 'DE' } }))).toThrow('site.region: got "DE"; expected a region whose hourly intensity series is supplied (none supplied), or site.intensity');
+    expect(() => forecast(mnistSpec({ site: { region: 'DE' } }))).toThrow(
+      'site.region: got "DE"; expected a region whose hourly intensity series is supplied (none supplied), or site.intensity',
+    );
   });
 
   it('reports a searched layer that cannot take its input with the binding', () => {
@@ -125,6 +138,8 @@ describe('run spec parsing', () => {
       model: { input: [6, 6, 1], layers: [{ type: 'conv2d', filters: 4, kernel: '$k' }] },
       search: { strategy: 'grid', space: { k: [3, 7] } },
     };
-    expect(() => forecast(spec)).toThrow('model.layers.0.kernel: conv2d expected an input of at least 7 along each spatial axis; got 6 (with $k=7)');
+    expect(() => forecast(spec)).toThrow(
+      'model.layers.0.kernel: conv2d expected an input of at least 7 along each spatial axis; got 6 (with $k=7)',
+    );
   });
 });

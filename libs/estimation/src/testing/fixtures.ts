@@ -25,7 +25,13 @@ export function mnistSpec(overrides: Record<string, unknown> = {}) {
 /** A dense net on flattened MNIST, searched over its width and depth. */
 export function denseSearchSpec(search: Record<string, unknown>) {
   return {
-    model: { input: [784], layers: [{ type: 'dense', units: '$units', repeat: '$depth', activation: 'relu' }, { type: 'dense', units: 10 }] },
+    model: {
+      input: [784],
+      layers: [
+        { type: 'dense', units: '$units', repeat: '$depth', activation: 'relu' },
+        { type: 'dense', units: 10 },
+      ],
+    },
     hardware: { profile: 'nvidia-a100-sxm4-80gb' },
     training: { samples: 60_000, epochs: 9, batchSize: 128 },
     search: { space: { units: [64, 256, 1024], depth: [1, 2, 4], lr: { min: 1e-4, max: 1e-1, log: true } }, ...search },

@@ -84,7 +84,9 @@ const agentIdOf = (node: string) => `agent-${node}`;
 
 /** Picks every tenth batch (by job id, so the choice does not depend on timing) of those not yet re-added. */
 function pickForReadd(completed: CompletedBatch[], already: Set<string>, count: number): CompletedBatch[] {
-  const candidates = completed.filter((c) => !c.jobId.endsWith('.readd') && !already.has(c.jobId)).sort((a, b) => (a.jobId < b.jobId ? -1 : 1));
+  const candidates = completed
+    .filter((c) => !c.jobId.endsWith('.readd') && !already.has(c.jobId))
+    .sort((a, b) => (a.jobId < b.jobId ? -1 : 1));
   const step = Math.max(1, Math.floor(candidates.length / Math.max(1, count)));
   const picked: CompletedBatch[] = [];
   for (let i = 0; i < candidates.length && picked.length < count; i += step) picked.push(candidates[i]);
@@ -109,8 +111,13 @@ export async function runFaultScenario(): Promise<FaultRun> {
 
   const dir = mkdtempSync(join(tmpdir(), 'wattprint-e2e-'));
   const generated = generateScenario({
-    nodes: RUN.nodes, gpusPerNode: RUN.gpusPerNode, durationMs: RUN.traceMs, intervalMs: RUN.intervalMs,
-    startMs: RUN.startMs, seed: RUN.seed, profile: GPU_PROFILES.h100,
+    nodes: RUN.nodes,
+    gpusPerNode: RUN.gpusPerNode,
+    durationMs: RUN.traceMs,
+    intervalMs: RUN.intervalMs,
+    startMs: RUN.startMs,
+    seed: RUN.seed,
+    profile: GPU_PROFILES.h100,
   });
   writeScenario(dir, generated);
   const traceText = new Map(generated.scenario.nodes.map((n) => [n.id, readFileSync(join(dir, n.traceFile), 'utf8')]));
@@ -124,7 +131,13 @@ export async function runFaultScenario(): Promise<FaultRun> {
     env: { WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000', WATTPRINT_WORKER_CONCURRENCY: '64', WATTPRINT_DB_RETRY_MAX_MS: '500' },
   };
   const collectors = await Promise.all([
-    CollectorProcess.start({ ...common, env: { ...common.env, WATTPRINT_GROUP_COMMIT_MS: '400' }, name: 'collector-all', role: 'all', bootstrapToken }),
+    CollectorProcess.start({
+      ...common,
+      env: { ...common.env, WATTPRINT_GROUP_COMMIT_MS: '400' },
+      name: 'collector-all',
+      role: 'all',
+      bootstrapToken,
+    }),
     CollectorProcess.start({ ...common, name: 'collector-worker', role: 'worker' }),
   ]);
   run.collectors = collectors;
@@ -146,8 +159,14 @@ export async function runFaultScenario(): Promise<FaultRun> {
     agents.set(
       node.id,
       new AgentProcess({
-        agentId: registered.id, node: node.id, key: registered.key, redisUrl: redis.url,
-        replayPath: join(dir, node.traceFile), replaySpeed: RUN.speed, intervalMs: RUN.agentIntervalMs, flushMs: RUN.agentFlushMs,
+        agentId: registered.id,
+        node: node.id,
+        key: registered.key,
+        redisUrl: redis.url,
+        replayPath: join(dir, node.traceFile),
+        replaySpeed: RUN.speed,
+        intervalMs: RUN.agentIntervalMs,
+        flushMs: RUN.agentFlushMs,
       }),
     );
   }
@@ -166,7 +185,10 @@ export async function runFaultScenario(): Promise<FaultRun> {
   // frozen for a moment so that what is taken meanwhile is surely the victim's; its group commit waits
   // 400 ms, so it holds each batch that long.
   await until(RUN.collectorCrashAtMs);
-  await waitFor('collector-all to have ingested batches', async () => metricValue(await collectors[0].metrics(), 'wattprint_ingest_batches_total{result="ingested"}') > 0);
+  await waitFor(
+    'collector-all to have ingested batches',
+    async () => metricValue(await collectors[0].metrics(), 'wattprint_ingest_batches_total{result="ingested"}') > 0,
+  );
   collectors[1].pause();
   const frozenAt = Date.now();
   const heldAtCrash = await waitFor(
@@ -199,7 +221,11 @@ export async function runFaultScenario(): Promise<FaultRun> {
 
   // 3. A tenth of what completed so far is added again under new job ids.
   await until(RUN.firstReaddAtMs);
-  const readdFirst = pickForReadd(await queues.completedBatches(), new Set(), Math.ceil(RUN.readdShare * (await queues.completedBatches()).length));
+  const readdFirst = pickForReadd(
+    await queues.completedBatches(),
+    new Set(),
+    Math.ceil(RUN.readdShare * (await queues.completedBatches()).length),
+  );
   await queues.readd(readdFirst);
   note(`re-added ${readdFirst.length} completed batches`);
 
@@ -220,7 +246,10 @@ export async function runFaultScenario(): Promise<FaultRun> {
   run.crash = { agentId: crashed.agentId, node: crashedNode, firstBootId, secondBootId, resumedAtMs };
 
   // The replays finish; a clean stop flushes what each agent still holds.
-  await waitFor('every agent to finish its replay', async () => [...agents.values()].every((a) => a.replayFinished), { timeoutMs: 120_000, everyMs: 250 });
+  await waitFor('every agent to finish its replay', async () => [...agents.values()].every((a) => a.replayFinished), {
+    timeoutMs: 120_000,
+    everyMs: 250,
+  });
   note('replays finished');
   // Let the agents see their jobs gone and send the end events of the last jobs (one flush interval).
   await new Promise((r) => setTimeout(r, 3 * RUN.agentFlushMs));
@@ -234,8 +263,15 @@ export async function runFaultScenario(): Promise<FaultRun> {
   for (const job of generated.scenario.jobs) {
     const node = job.placement[0].node;
     const base = { agentId: agentIdOf(node), node, jobId: job.id };
-    await queues.publishJobEvent({ ...base, eventId: `sched.start.${job.id}`, type: 'start', at: job.startMs, metadata: job.metadata }, agentKeys.get(node)!);
-    if (!job.truncated) await queues.publishJobEvent({ ...base, eventId: `sched.end.${job.id}`, type: 'end', at: job.endMs, exitCode: 0 }, agentKeys.get(node)!);
+    await queues.publishJobEvent(
+      { ...base, eventId: `sched.start.${job.id}`, type: 'start', at: job.startMs, metadata: job.metadata },
+      agentKeys.get(node)!,
+    );
+    if (!job.truncated)
+      await queues.publishJobEvent(
+        { ...base, eventId: `sched.end.${job.id}`, type: 'end', at: job.endMs, exitCode: 0 },
+        agentKeys.get(node)!,
+      );
   }
   await waitForQuiet(run as FaultRun, 'scheduler events');
   note('scheduler events applied');
@@ -243,7 +279,11 @@ export async function runFaultScenario(): Promise<FaultRun> {
   // 5. The rest of the tenth, added again after the run: counted exactly as duplicates.
   const completed = await queues.completedBatches();
   const originals = completed.filter((c) => !c.jobId.endsWith('.readd'));
-  const readdSecond = pickForReadd(completed, new Set(readdFirst.map((r) => r.jobId)), Math.ceil(RUN.readdShare * originals.length) - readdFirst.length);
+  const readdSecond = pickForReadd(
+    completed,
+    new Set(readdFirst.map((r) => r.jobId)),
+    Math.ceil(RUN.readdShare * originals.length) - readdFirst.length,
+  );
   const before = await sumMetric(collectors, 'wattprint_ingest_duplicate_batches_total');
   await queues.readd(readdSecond);
   await waitForQuiet(run as FaultRun, 'second re-add');
@@ -270,7 +310,10 @@ async function waitForQuiet(run: FaultRun, what: string): Promise<void> {
         last = -1;
         return false;
       }
-      const { n } = await run.db.db.selectFrom('ingested_batches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const { n } = await run.db.db
+        .selectFrom('ingested_batches')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       if (Number(n) !== last) {
         last = Number(n);
         stableSince = Date.now();

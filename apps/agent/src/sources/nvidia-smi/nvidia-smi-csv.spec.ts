@@ -17,7 +17,15 @@ const ROW = '0, GPU-00000000-0000-0000-0000-000000000000, NVIDIA H100 80GB HBM3,
 describe('nvidia-smi --query-gpu rows', () => {
   it('reads numbers with their units, by header name', () => {
     const [row] = parseGpuOutput(`${HEADER}\n${ROW}\n`);
-    expect(row).toMatchObject({ index: 0, name: 'NVIDIA H100 80GB HBM3', powerDrawW: 631.95, powerAverageW: 631.95, utilization: 100, memoryUsedMiB: 19818, memoryTotalMiB: 81559 });
+    expect(row).toMatchObject({
+      index: 0,
+      name: 'NVIDIA H100 80GB HBM3',
+      powerDrawW: 631.95,
+      powerAverageW: 631.95,
+      utilization: 100,
+      memoryUsedMiB: 19818,
+      memoryTotalMiB: 81559,
+    });
   });
 
   it.each(MISSING_VALUE_TOKENS)('turns %s into null, never 0, and says which field', (token) => {
@@ -43,7 +51,9 @@ describe('nvidia-smi --query-gpu rows', () => {
   });
 
   it('names the field and the value of a cell that is no number', () => {
-    expect(() => parseNumberCell('power.draw', 'lots W')).toThrow(new NvidiaSmiParseError('power.draw: expected a number with an optional unit, got "lots W"'));
+    expect(() => parseNumberCell('power.draw', 'lots W')).toThrow(
+      new NvidiaSmiParseError('power.draw: expected a number with an optional unit, got "lots W"'),
+    );
     expect(() => splitRow('1, 2', 3, null)).toThrow(/expected 3 cells, got 2/);
   });
 });
@@ -52,7 +62,12 @@ describe('nvidia-smi --query-compute-apps rows', () => {
   const header = 'gpu_uuid, pid, process_name, used_gpu_memory [MiB]';
   it('keeps commas and non-ASCII inside process names', () => {
     const apps = parseAppsOutput(
-      [header, 'GPU-0, 11327, python train.py --layers 1, 2, 3, 2566 MiB', 'GPU-0, 11345, /home/zoë/模型/训练.py, 15690 MiB', 'GPU-0, 11346, ./gpu_burn, [N/A]'].join('\n'),
+      [
+        header,
+        'GPU-0, 11327, python train.py --layers 1, 2, 3, 2566 MiB',
+        'GPU-0, 11345, /home/zoë/模型/训练.py, 15690 MiB',
+        'GPU-0, 11346, ./gpu_burn, [N/A]',
+      ].join('\n'),
     );
     expect(apps).toEqual([
       { gpuUuid: 'GPU-0', pid: 11327, processName: 'python train.py --layers 1, 2, 3', usedMemoryMiB: 2566 },

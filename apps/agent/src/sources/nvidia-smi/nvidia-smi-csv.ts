@@ -58,7 +58,16 @@ export function parseTextCell(cell: string): string | null {
 }
 
 /** The `--query-gpu` fields the agent asks for; `power.draw.average` is dropped for drivers that lack it. */
-export const GPU_FIELDS = ['index', 'uuid', 'name', 'power.draw', 'power.draw.average', 'utilization.gpu', 'memory.used', 'memory.total'] as const;
+export const GPU_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'power.draw',
+  'power.draw.average',
+  'utilization.gpu',
+  'memory.used',
+  'memory.total',
+] as const;
 export const APPS_FIELDS = ['gpu_uuid', 'pid', 'process_name', 'used_gpu_memory'] as const;
 
 export interface GpuRow {

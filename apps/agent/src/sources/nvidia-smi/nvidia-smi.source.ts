@@ -117,7 +117,11 @@ export class NvidiaSmiSource implements EnergySource {
     }
     gpu.last = row;
     const power = powerForEnergy(row);
-    if (power === null) this.once.warn(`nvsmi-nopower:${row.index}`, 'GPU reports no power; its energy is not measured', { gpu: row.index, missing: row.missing });
+    if (power === null)
+      this.once.warn(`nvsmi-nopower:${row.index}`, 'GPU reports no power; its energy is not measured', {
+        gpu: row.index,
+        missing: row.missing,
+      });
     else gpu.integrator.add(receivedAt, power);
   }
 
@@ -139,7 +143,7 @@ export class NvidiaSmiSource implements EnergySource {
           powerW: span.energyJ / ((span.t1 - span.t0) / 1000),
           utilization: gpu.last.utilization,
           memoryUsedMiB: gpu.last.memoryUsedMiB,
-          processes: gpu.info.uuid ? this.processesByUuid.get(gpu.info.uuid) ?? [] : [],
+          processes: gpu.info.uuid ? (this.processesByUuid.get(gpu.info.uuid) ?? []) : [],
         });
       }
     }
@@ -148,7 +152,12 @@ export class NvidiaSmiSource implements EnergySource {
 
   private async refreshProcesses(): Promise<void> {
     try {
-      const text = await execText(this.opts.command, [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'], 10_000, this.opts.env);
+      const text = await execText(
+        this.opts.command,
+        [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv,nounits'],
+        10_000,
+        this.opts.env,
+      );
       const byUuid = new Map<string, DeviceProcess[]>();
       for (const app of parseAppsOutput(text)) {
         const list = byUuid.get(app.gpuUuid) ?? [];
@@ -171,7 +180,13 @@ export class NvidiaSmiSource implements EnergySource {
       return { devices: [], problems: [`nvidia-smi (${this.opts.command}): ${(error as Error).message}`] };
     }
     const problems = rows.flatMap((r) =>
-      powerForEnergy(r) === null ? [`nvidia-smi: gpu${r.index} reports no power (${Object.entries(r.missing).map(([f, t]) => `${f} ${t}`).join(', ')})`] : [],
+      powerForEnergy(r) === null
+        ? [
+            `nvidia-smi: gpu${r.index} reports no power (${Object.entries(r.missing)
+              .map(([f, t]) => `${f} ${t}`)
+              .join(', ')})`,
+          ]
+        : [],
     );
     return {
       devices: rows.map((r) => ({

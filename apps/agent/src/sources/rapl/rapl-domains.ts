@@ -25,9 +25,7 @@ export function isRaplZoneDir(entry: string): boolean {
 }
 
 export function selectRaplDomains(zones: PowercapZone[]): RaplDomain[] {
-  const parsed = zones
-    .map((z) => ({ ...z, m: ZONE.exec(z.zone) }))
-    .filter((z): z is PowercapZone & { m: RegExpExecArray } => z.m !== null);
+  const parsed = zones.map((z) => ({ ...z, m: ZONE.exec(z.zone) })).filter((z): z is PowercapZone & { m: RegExpExecArray } => z.m !== null);
   const packages = parsed.filter((z) => /^package-\d+$/.test(z.name));
   const out: RaplDomain[] = [];
   for (const z of packages) out.push({ zone: z.zone, id: `cpu${z.name.slice('package-'.length)}`, kind: 'cpu', name: z.name });

@@ -68,7 +68,10 @@ export class RaplSource implements EnergySource {
     try {
       entries = (await this.fs.list(this.opts.root)).filter(isRaplZoneDir);
     } catch (error) {
-      this.problem('root', `RAPL: no powercap tree at ${this.opts.root} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      this.problem(
+        'root',
+        `RAPL: no powercap tree at ${this.opts.root} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
       return;
     }
     const zones = [];

@@ -1,7 +1,9 @@
 import { TraceError, parseTrace, traceSegments } from './replay-trace';
 
 describe('trace files', () => {
-  const trace = ['t_ms,device,power_w,job_id', '0,gpu0,100,j1', '0,gpu1,50,', '1000,gpu0,300,j1', '1500,gpu1,50', '2000,gpu0,300,'].join('\n');
+  const trace = ['t_ms,device,power_w,job_id', '0,gpu0,100,j1', '0,gpu1,50,', '1000,gpu0,300,j1', '1500,gpu1,50', '2000,gpu0,300,'].join(
+    '\n',
+  );
 
   it('integrates by the trapezoid between consecutive points of a device; the job is that of the start point', () => {
     expect(traceSegments(parseTrace(trace))).toEqual([

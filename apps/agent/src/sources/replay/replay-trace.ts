@@ -49,9 +49,12 @@ export function parseTrace(text: string, path = '(trace)'): TracePoint[] {
     const [tText, device, pText, jobText] = cells;
     const tMs = Number(tText);
     const powerW = Number(pText);
-    if (tText === '' || !Number.isFinite(tMs) || tMs < 0) problems.push(`line ${line}: t_ms: expected a non-negative number of milliseconds, got ${JSON.stringify(tText)}`);
-    if (device === '' || /\s/.test(device)) problems.push(`line ${line}: device: expected a device id without spaces, got ${JSON.stringify(device)}`);
-    if (pText === '' || !Number.isFinite(powerW) || powerW < 0) problems.push(`line ${line}: power_w: expected a non-negative number of watts, got ${JSON.stringify(pText)}`);
+    if (tText === '' || !Number.isFinite(tMs) || tMs < 0)
+      problems.push(`line ${line}: t_ms: expected a non-negative number of milliseconds, got ${JSON.stringify(tText)}`);
+    if (device === '' || /\s/.test(device))
+      problems.push(`line ${line}: device: expected a device id without spaces, got ${JSON.stringify(device)}`);
+    if (pText === '' || !Number.isFinite(powerW) || powerW < 0)
+      problems.push(`line ${line}: power_w: expected a non-negative number of watts, got ${JSON.stringify(pText)}`);
     const previous = lastT.get(device);
     if (previous !== undefined && Number.isFinite(tMs) && tMs <= previous) {
       problems.push(`line ${line}: t_ms: expected a time after ${previous} for device ${device}, got ${tMs}`);
@@ -70,7 +73,13 @@ export function traceSegments(points: TracePoint[]): TraceSegment[] {
   for (const p of points) {
     const before = previous.get(p.device);
     if (before) {
-      segments.push({ device: p.device, t0: before.tMs, t1: p.tMs, energyJ: trapezoidJ(before.powerW, p.powerW, p.tMs - before.tMs), jobId: before.jobId });
+      segments.push({
+        device: p.device,
+        t0: before.tMs,
+        t1: p.tMs,
+        energyJ: trapezoidJ(before.powerW, p.powerW, p.tMs - before.tMs),
+        jobId: before.jobId,
+      });
     }
     previous.set(p.device, p);
   }

@@ -20,7 +20,10 @@ export class EmissionFactorController {
   @ApiQuery({ name: 'node', required: true, example: 'gpu-node-07' })
   @ApiQuery({ name: 'from', required: true, example: '2026-11-20T00:00:00Z' })
   @ApiQuery({ name: 'to', required: true, example: '2026-11-21T00:00:00Z' })
-  @ApiOkResponse({ description: 'PUE, intensity and their sources for each hour of [from, to), estimated hours flagged', schema: apiSchema(EmissionFactorsResponse) })
+  @ApiOkResponse({
+    description: 'PUE, intensity and their sources for each hour of [from, to), estimated hours flagged',
+    schema: apiSchema(EmissionFactorsResponse),
+  })
   async factors(@Query(new ZodValidationPipe(EmissionFactorQuery)) query: EmissionFactorQuery): Promise<EmissionFactorsResponse> {
     const hours: number[] = [];
     for (let h = hourStartOf(query.from); h < query.to; h += HOUR_MS) hours.push(h);

@@ -32,7 +32,10 @@ describe('meanPue', () => {
     expect(meanPue(steps, T0 + H, T0 + 2 * H)).toBeCloseTo(1.5, 12);
   });
   it('weights a change inside the hour by time', () => {
-    const mid = [{ validFrom: 0, pue: 1.2 }, { validFrom: T0 + 15 * 60_000, pue: 1.6 }];
+    const mid = [
+      { validFrom: 0, pue: 1.2 },
+      { validFrom: T0 + 15 * 60_000, pue: 1.6 },
+    ];
     // 15 min at 1.2 + 45 min at 1.6 = (0.3 + 1.2) = 1.5
     expect(meanPue(mid, T0, T0 + H)).toBeCloseTo(1.5, 12);
   });
@@ -54,21 +57,13 @@ describe('meanIntensity', () => {
     expect(meanIntensity(pts, T0, T0 + H)!.gPerKwh).toBeCloseTo(150, 12);
   });
   it('prefers actual over forecast for the same instant', () => {
-    const r = meanIntensity(
-      [period(T0, T0 + H, 300, { kind: 'forecast' }), period(T0, T0 + H / 2, 100)],
-      T0,
-      T0 + H,
-    )!;
+    const r = meanIntensity([period(T0, T0 + H, 300, { kind: 'forecast' }), period(T0, T0 + H / 2, 100)], T0, T0 + H)!;
     // first half actual 100, second half only the forecast 300
     expect(r.gPerKwh).toBeCloseTo(200, 12);
     expect(r.source).toBe('test+test (forecast)');
   });
   it('lets the newest revision win where two periods of one kind overlap', () => {
-    const r = meanIntensity(
-      [period(T0, T0 + H, 400, { revisedAt: 1 }), period(T0, T0 + H / 2, 100, { revisedAt: 2 })],
-      T0,
-      T0 + H,
-    )!;
+    const r = meanIntensity([period(T0, T0 + H, 400, { revisedAt: 1 }), period(T0, T0 + H / 2, 100, { revisedAt: 2 })], T0, T0 + H)!;
     expect(r.gPerKwh).toBeCloseTo(250, 12);
   });
   it('averages only the covered part of a partly covered hour', () => {
@@ -93,15 +88,32 @@ describe('yearlyAverage', () => {
 
 describe('resolveHourFactors with hand-computed CO2eq', () => {
   const facts = {
-    nodeSites: new Map<string, string | null>([['n1', 's1'], ['n2', null]]),
-    sites: new Map([
-      ['s1', { region: 'DE', pue: [{ validFrom: 0, pue: 1.2 }, { validFrom: T0 + H, pue: 1.4 }] }],
+    nodeSites: new Map<string, string | null>([
+      ['n1', 's1'],
+      ['n2', null],
     ]),
-    periods: new Map([['DE', [period(T0, T0 + H, 400, { source: 'electricitymaps' }), period(T0 + H, T0 + 2 * H, 300, { source: 'electricitymaps' })]]]),
+    sites: new Map([
+      [
+        's1',
+        {
+          region: 'DE',
+          pue: [
+            { validFrom: 0, pue: 1.2 },
+            { validFrom: T0 + H, pue: 1.4 },
+          ],
+        },
+      ],
+    ]),
+    periods: new Map([
+      ['DE', [period(T0, T0 + H, 400, { source: 'electricitymaps' }), period(T0 + H, T0 + 2 * H, 300, { source: 'electricitymaps' })]],
+    ]),
   };
 
   it('splits a job across an hour boundary and a PUE change', () => {
-    const keys = [{ node: 'n1', hourStart: T0 }, { node: 'n1', hourStart: T0 + H }];
+    const keys = [
+      { node: 'n1', hourStart: T0 },
+      { node: 'n1', hourStart: T0 + H },
+    ];
     const f = resolveHourFactors(keys, facts);
     const a = f.get(`n1@${T0}`)!;
     const b = f.get(`n1@${T0 + H}`)!;
@@ -131,7 +143,12 @@ describe('resolveHourFactors with hand-computed CO2eq', () => {
   });
 
   it('spans the hours of its keys', () => {
-    expect(hourSpan([{ node: 'a', hourStart: T0 + H }, { node: 'b', hourStart: T0 }])).toEqual({ from: T0, to: T0 + 2 * H });
+    expect(
+      hourSpan([
+        { node: 'a', hourStart: T0 + H },
+        { node: 'b', hourStart: T0 },
+      ]),
+    ).toEqual({ from: T0, to: T0 + 2 * H });
     expect(hourSpan([])).toBeNull();
   });
 });

@@ -1,12 +1,4 @@
-import {
-  HOUR_MS,
-  type HourFactor,
-  type IntensityPeriod,
-  type PueStep,
-  hourFactorKey,
-  meanIntensity,
-  meanPue,
-} from './emission-factors';
+import { HOUR_MS, type HourFactor, type IntensityPeriod, type PueStep, hourFactorKey, meanIntensity, meanPue } from './emission-factors';
 import { yearlyAverage } from './yearly-average';
 
 export interface NodeHour {
@@ -79,7 +71,14 @@ export function resolveHourFactors(keys: readonly NodeHour[], facts: CarbonFacts
     if (!s) series.set(region, (s = new RegionSeries(facts.periods.get(region) ?? [])));
     return s;
   };
-  const unassigned: HourFactor = { siteId: null, region: null, pue: 1, gPerKwh: yearlyAverage('WORLD').gPerKwh, estimated: true, source: 'unassigned-node' };
+  const unassigned: HourFactor = {
+    siteId: null,
+    region: null,
+    pue: 1,
+    gPerKwh: yearlyAverage('WORLD').gPerKwh,
+    estimated: true,
+    source: 'unassigned-node',
+  };
   // Many nodes share a site: each (site, hour) is worked out once and its factor shared (frozen, so
   // no caller can change it under another).
   const bySiteHour = new Map<string, HourFactor>();

@@ -23,7 +23,10 @@ const Table = z.object({
  * found in src, one level further up.
  */
 function loadTable(): Record<string, Omit<YearlyAverage, 'region'>> {
-  const candidates = [join(__dirname, '..', 'data', 'yearly-average.json'), join(__dirname, '..', '..', '..', 'src', 'carbon', 'data', 'yearly-average.json')];
+  const candidates = [
+    join(__dirname, '..', 'data', 'yearly-average.json'),
+    join(__dirname, '..', '..', '..', 'src', 'carbon', 'data', 'yearly-average.json'),
+  ];
   const file = candidates.find((f) => existsSync(f));
   if (file === undefined) throw new Error(`yearly-average.json not found; looked in ${candidates.join(', ')}`);
   const parsed = parseWith(Table, JSON.parse(readFileSync(file, 'utf8')));

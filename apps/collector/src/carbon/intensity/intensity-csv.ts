@@ -55,7 +55,12 @@ export class IntensityCsvReader {
     }
     const missing = REQUIRED.filter((r) => !names.includes(r));
     if (missing.length > 0) {
-      throw new ImportFormatError(1, '(header)', line.slice(0, 80), `a header line naming ${REQUIRED.join(',')}; missing ${missing.join(', ')}`);
+      throw new ImportFormatError(
+        1,
+        '(header)',
+        line.slice(0, 80),
+        `a header line naming ${REQUIRED.join(',')}; missing ${missing.join(', ')}`,
+      );
     }
     this.columns = new Map(names.map((n, i) => [n, i]));
   }
@@ -69,7 +74,14 @@ export class IntensityCsvReader {
     if (fields.length !== this.columns.size) {
       return {
         ok: false,
-        problems: [{ line: lineNo, column: '(row)', value: line.length > 60 ? `${line.slice(0, 57)}...` : line, expected: `${this.columns.size} comma-separated fields` }],
+        problems: [
+          {
+            line: lineNo,
+            column: '(row)',
+            value: line.length > 60 ? `${line.slice(0, 57)}...` : line,
+            expected: `${this.columns.size} comma-separated fields`,
+          },
+        ],
       };
     }
     const at = (name: string) => {

@@ -28,7 +28,10 @@ export class IntensityController {
   @ApiQuery({ name: 'source', required: false, description: 'recorded as import:<source>; default source is api' })
   @ApiQuery({ name: 'line', required: false, description: 'CSV chunk: line of the original file of the first data row (default 2)' })
   @ApiQuery({ name: 'index', required: false, description: 'JSON chunk: index in the original array of the first element (default 0)' })
-  @ApiOkResponse({ description: 'Counts, and each bad value with its line or index, column, value and what was expected', schema: apiSchema(ImportSummary) })
+  @ApiOkResponse({
+    description: 'Counts, and each bad value with its line or index, column, value and what was expected',
+    schema: apiSchema(ImportSummary),
+  })
   import(
     @Headers('content-type') contentType: string | undefined,
     @Query(new ZodValidationPipe(ImportQuery)) query: ImportQuery,
@@ -38,7 +41,10 @@ export class IntensityController {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'text/csv') return this.intensity.importCsv(linesOf(req), query);
     if (type === 'application/json') return this.intensity.importJson(body, query);
-    throw new UnsupportedMediaTypeException({ error: 'unsupported_media_type', message: `Content-Type ${JSON.stringify(contentType ?? '')}: expected application/json or text/csv` });
+    throw new UnsupportedMediaTypeException({
+      error: 'unsupported_media_type',
+      message: `Content-Type ${JSON.stringify(contentType ?? '')}: expected application/json or text/csv`,
+    });
   }
 
   @Get()

@@ -90,7 +90,9 @@ export class IntensityRepository {
 }
 
 /** A stored period as the emission-factor rules read it (PostgreSQL bigints arrive as numbers or strings). */
-function periodOf(r: Pick<Row<'grid_intensity'>, 'period_start' | 'period_end' | 'g_per_kwh' | 'kind' | 'source' | 'revised_at'>): IntensityPeriod {
+function periodOf(
+  r: Pick<Row<'grid_intensity'>, 'period_start' | 'period_end' | 'g_per_kwh' | 'kind' | 'source' | 'revised_at'>,
+): IntensityPeriod {
   return {
     periodStart: Number(r.period_start),
     periodEnd: Number(r.period_end),

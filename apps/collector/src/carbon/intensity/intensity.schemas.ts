@@ -5,7 +5,10 @@ import { IntensityKind, IsoTime, Region } from '../common/carbon.schemas';
 export const ImportQuery = z.strictObject({
   kind: IntensityKind.default('actual'),
   /** Recorded as `import:<source>`; without it rows are recorded as from `api`. */
-  source: z.string().regex(/^[A-Za-z0-9._:@ -]{1,100}$/, 'expected a short name of letters, digits and . _ : @ - space').optional(),
+  source: z
+    .string()
+    .regex(/^[A-Za-z0-9._:@ -]{1,100}$/, 'expected a short name of letters, digits and . _ : @ - space')
+    .optional(),
   /** CSV: the line of the original file holding this body's first data row (2 = right after the header). */
   line: z.coerce.number().int().min(2).default(2),
   /** JSON: the index in the original array of this body's first element. */
@@ -48,8 +51,20 @@ export const MAX_QUERY_RANGE_MS = 366 * 24 * 3_600_000;
 export const IntensityQuery = z
   .strictObject({ region: Region, from: IsoTime, to: IsoTime, kind: IntensityKind.optional() })
   .superRefine((q, ctx) => {
-    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `expected a time after from (${new Date(q.from).toISOString()})`, input: new Date(q.to).toISOString() });
-    else if (q.to - q.from > MAX_QUERY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 366 days after from', input: new Date(q.to).toISOString() });
+    if (q.to <= q.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `expected a time after from (${new Date(q.from).toISOString()})`,
+        input: new Date(q.to).toISOString(),
+      });
+    else if (q.to - q.from > MAX_QUERY_RANGE_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'expected a range of at most 366 days after from',
+        input: new Date(q.to).toISOString(),
+      });
   });
 export type IntensityQuery = z.output<typeof IntensityQuery>;
 
@@ -61,5 +76,10 @@ export const IntensityPeriodResponse = z.object({
   source: z.string(),
   revisedAt: z.string(),
 });
-export const IntensitySeriesResponse = z.object({ region: z.string(), from: z.string(), to: z.string(), periods: z.array(IntensityPeriodResponse) });
+export const IntensitySeriesResponse = z.object({
+  region: z.string(),
+  from: z.string(),
+  to: z.string(),
+  periods: z.array(IntensityPeriodResponse),
+});
 export type IntensitySeriesResponse = z.infer<typeof IntensitySeriesResponse>;

@@ -50,7 +50,13 @@ class ImportRun {
   }
 
   summary(): ImportSummary {
-    return { rows: this.rows, imported: this.imported, rejected: this.rejected, problems: this.problems, problemsOmitted: this.problemsOmitted };
+    return {
+      rows: this.rows,
+      imported: this.imported,
+      rejected: this.rejected,
+      problems: this.problems,
+      problemsOmitted: this.problemsOmitted,
+    };
   }
 }
 
@@ -91,20 +97,40 @@ export class IntensityService {
   /** Imports a JSON array of {region,start,end,gPerKwh,kind?}, element by element. */
   async importJson(body: unknown, query: ImportQuery): Promise<ImportSummary> {
     if (!Array.isArray(body)) {
-      throw new ImportFormatError(0, '(body)', typeof body === 'object' && body !== null ? 'an object' : String(body), 'a JSON array of {region,start,end,gPerKwh,kind?}');
+      throw new ImportFormatError(
+        0,
+        '(body)',
+        typeof body === 'object' && body !== null ? 'an object' : String(body),
+        'a JSON array of {region,start,end,gPerKwh,kind?}',
+      );
     }
     const run = new ImportRun(this.repo, this.sourceOf(query), this.clock.now());
     for (const [i, element] of body.entries()) {
       const index = query.index + i;
       if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-        await run.accept({ ok: false, problems: [{ index, column: '(element)', value: JSON.stringify(element) ?? '', expected: 'an object {region,start,end,gPerKwh,kind?}' }] });
+        await run.accept({
+          ok: false,
+          problems: [
+            { index, column: '(element)', value: JSON.stringify(element) ?? '', expected: 'an object {region,start,end,gPerKwh,kind?}' },
+          ],
+        });
         continue;
       }
       const e = element as Record<string, unknown>;
       const unknown = Object.keys(e).filter((k) => !(k in JSON_FIELDS));
-      const checked = checkRow({ region: e.region, start: e.start, end: e.end, gPerKwh: e.gPerKwh, kind: e.kind }, JSON_FIELDS, query.kind, { index });
+      const checked = checkRow(
+        { region: e.region, start: e.start, end: e.end, gPerKwh: e.gPerKwh, kind: e.kind },
+        JSON_FIELDS,
+        query.kind,
+        { index },
+      );
       if (unknown.length > 0) {
-        const extra = unknown.map((k) => ({ index, column: k, value: String(e[k]), expected: 'no such field (known: region, start, end, gPerKwh, kind)' }));
+        const extra = unknown.map((k) => ({
+          index,
+          column: k,
+          value: String(e[k]),
+          expected: 'no such field (known: region, start, end, gPerKwh, kind)',
+        }));
         await run.accept({ ok: false, problems: [...(checked.ok ? [] : checked.problems), ...extra] });
       } else {
         await run.accept(checked);

@@ -7,7 +7,11 @@ import { ProviderTime, getJson } from './provider-http';
 export const ELECTRICITY_MAPS = 'electricitymaps';
 
 // Electricity Maps sends null for hours it has no figure for; those are skipped, not stored as 0.
-const Point = z.object({ carbonIntensity: z.number().nonnegative().nullable(), datetime: ProviderTime, updatedAt: ProviderTime.optional() });
+const Point = z.object({
+  carbonIntensity: z.number().nonnegative().nullable(),
+  datetime: ProviderTime,
+  updatedAt: ProviderTime.optional(),
+});
 const Latest = Point.extend({ zone: z.string(), updatedAt: ProviderTime });
 const History = z.object({ zone: z.string(), history: z.array(Point) });
 const Forecast = z.object({ zone: z.string(), forecast: z.array(Point), updatedAt: ProviderTime });
@@ -31,7 +35,12 @@ export class ElectricityMapsClient {
     };
   }
 
-  private records(points: z.output<typeof Point>[], zone: RegionMapping, kind: 'actual' | 'forecast', revisedAt: number): IntensityRecord[] {
+  private records(
+    points: z.output<typeof Point>[],
+    zone: RegionMapping,
+    kind: 'actual' | 'forecast',
+    revisedAt: number,
+  ): IntensityRecord[] {
     return points
       .filter((p) => p.carbonIntensity !== null)
       .map((p) => ({

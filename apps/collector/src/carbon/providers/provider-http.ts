@@ -32,20 +32,38 @@ export async function getJson<S extends z.ZodType>(req: ProviderRequest, schema:
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) {
-    throw new ProviderError(req.provider, 'auth', `GET ${shown(req.url)} answered ${res.status} ${res.statusText}: check ${req.credentialHint}`, res.status);
+    throw new ProviderError(
+      req.provider,
+      'auth',
+      `GET ${shown(req.url)} answered ${res.status} ${res.statusText}: check ${req.credentialHint}`,
+      res.status,
+    );
   }
   if (!res.ok) {
-    throw new ProviderError(req.provider, 'http', `GET ${shown(req.url)} answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`, res.status);
+    throw new ProviderError(
+      req.provider,
+      'http',
+      `GET ${shown(req.url)} answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`,
+      res.status,
+    );
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ProviderError(req.provider, 'malformed', `GET ${shown(req.url)} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    throw new ProviderError(
+      req.provider,
+      'malformed',
+      `GET ${shown(req.url)} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+    );
   }
   const parsed = parseWith(schema, body);
   if (!parsed.ok) {
-    throw new ProviderError(req.provider, 'malformed', `GET ${shown(req.url)} answered an unexpected shape: ${problemLines(parsed.problems).slice(0, 5).join('; ')}`);
+    throw new ProviderError(
+      req.provider,
+      'malformed',
+      `GET ${shown(req.url)} answered an unexpected shape: ${problemLines(parsed.problems).slice(0, 5).join('; ')}`,
+    );
   }
   return parsed.value;
 }

@@ -30,7 +30,10 @@ export class UkCarbonIntensityClient {
   /** Both kinds from one answer: `forecast` always, `actual` where measured (null for future periods). */
   private async periods(path: string, revisedAt: number): Promise<IntensityRecord[]> {
     const url = new URL(`${this.config.baseUrl.replace(/\/+$/, '')}${path}`);
-    const body = await getJson({ provider: UK_CARBON_INTENSITY, url, headers: {}, timeoutMs: this.timeoutMs, credentialHint: 'WATTPRINT_UKCI_URL' }, Periods);
+    const body = await getJson(
+      { provider: UK_CARBON_INTENSITY, url, headers: {}, timeoutMs: this.timeoutMs, credentialHint: 'WATTPRINT_UKCI_URL' },
+      Periods,
+    );
     const out: IntensityRecord[] = [];
     for (const p of body.data) {
       const base = { region: this.config.region, periodStart: p.from, periodEnd: p.to, source: UK_CARBON_INTENSITY, revisedAt };

@@ -38,7 +38,13 @@ export class WattTimeClient {
   private async login(): Promise<string> {
     const basic = Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
     const body = await getJson(
-      { provider: WATTTIME, url: this.url('/login'), headers: { authorization: `Basic ${basic}` }, timeoutMs: this.timeoutMs, credentialHint: 'WATTPRINT_WATTTIME_USERNAME and WATTPRINT_WATTTIME_PASSWORD' },
+      {
+        provider: WATTTIME,
+        url: this.url('/login'),
+        headers: { authorization: `Basic ${basic}` },
+        timeoutMs: this.timeoutMs,
+        credentialHint: 'WATTPRINT_WATTTIME_USERNAME and WATTPRINT_WATTTIME_PASSWORD',
+      },
       Login,
     );
     return body.token;
@@ -50,7 +56,13 @@ export class WattTimeClient {
       this.token ??= await this.login();
       try {
         return await getJson(
-          { provider: WATTTIME, url, headers: { authorization: `Bearer ${this.token}` }, timeoutMs: this.timeoutMs, credentialHint: 'WATTPRINT_WATTTIME_USERNAME and WATTPRINT_WATTTIME_PASSWORD' },
+          {
+            provider: WATTTIME,
+            url,
+            headers: { authorization: `Bearer ${this.token}` },
+            timeoutMs: this.timeoutMs,
+            credentialHint: 'WATTPRINT_WATTTIME_USERNAME and WATTPRINT_WATTTIME_PASSWORD',
+          },
           Signal,
         );
       } catch (error) {
@@ -66,7 +78,11 @@ export class WattTimeClient {
   private records(body: z.output<typeof Signal>, region: RegionMapping, kind: 'actual' | 'forecast', revisedAt: number): IntensityRecord[] {
     const factor = UNIT_FACTORS[body.meta.units];
     if (factor === undefined) {
-      throw new ProviderError(WATTTIME, 'malformed', `meta.units is ${JSON.stringify(body.meta.units)}; expected one of ${Object.keys(UNIT_FACTORS).join(', ')}`);
+      throw new ProviderError(
+        WATTTIME,
+        'malformed',
+        `meta.units is ${JSON.stringify(body.meta.units)}; expected one of ${Object.keys(UNIT_FACTORS).join(', ')}`,
+      );
     }
     const periodMs = body.meta.data_point_period_seconds * 1000;
     return body.data.map((p) => ({

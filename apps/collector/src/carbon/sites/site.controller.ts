@@ -37,7 +37,10 @@ export class SiteController {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Every site with its PUE schedule and nodes', schema: apiSchema(z.object({ sites: z.array(SiteResponse) })) })
+  @ApiOkResponse({
+    description: 'Every site with its PUE schedule and nodes',
+    schema: apiSchema(z.object({ sites: z.array(SiteResponse) })),
+  })
   async list(): Promise<{ sites: SiteResponse[] }> {
     return { sites: await this.sites.list() };
   }
@@ -93,7 +96,10 @@ export class NodeController {
   @Put(':node/site')
   @ApiBody({ schema: apiSchema(AssignNodeBody) })
   @ApiOkResponse({ description: 'The node and its site (null = unassigned)', schema: apiSchema(NodeResponse) })
-  assign(@Param('node', new ZodValidationPipe(NodeName)) node: string, @Body(new ZodValidationPipe(AssignNodeBody)) body: AssignNodeBody): Promise<NodeRecord> {
+  assign(
+    @Param('node', new ZodValidationPipe(NodeName)) node: string,
+    @Body(new ZodValidationPipe(AssignNodeBody)) body: AssignNodeBody,
+  ): Promise<NodeRecord> {
     return this.sites.assignNode(node, body);
   }
 }

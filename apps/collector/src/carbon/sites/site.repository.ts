@@ -34,7 +34,10 @@ export class SiteRepository {
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       if (pue.length > 0) {
-        await tx.insertInto('site_pue').values(pue.map((p) => ({ site_id: site.id, valid_from: p.validFrom, pue: p.pue }))).execute();
+        await tx
+          .insertInto('site_pue')
+          .values(pue.map((p) => ({ site_id: site.id, valid_from: p.validFrom, pue: p.pue })))
+          .execute();
       }
       return true;
     });
@@ -74,7 +77,10 @@ export class SiteRepository {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('site_pue').where('site_id', '=', siteId).execute();
       if (steps.length > 0) {
-        await tx.insertInto('site_pue').values(steps.map((p) => ({ site_id: siteId, valid_from: p.validFrom, pue: p.pue }))).execute();
+        await tx
+          .insertInto('site_pue')
+          .values(steps.map((p) => ({ site_id: siteId, valid_from: p.validFrom, pue: p.pue })))
+          .execute();
       }
     });
   }
@@ -97,7 +103,11 @@ export class SiteRepository {
   /** Sites by id, with regions, for the given ids. */
   async regions(siteIds: readonly string[]): Promise<Map<string, string>> {
     if (siteIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('sites').select(['id', 'region']).where('id', 'in', [...siteIds]).execute();
+    const rows = await this.db
+      .selectFrom('sites')
+      .select(['id', 'region'])
+      .where('id', 'in', [...siteIds])
+      .execute();
     return new Map(rows.map((r) => [r.id, r.region]));
   }
 
@@ -121,7 +131,11 @@ export class SiteRepository {
     const out = new Map<string, string | null>();
     // Chunked: PostgreSQL and SQLite both cap the number of bound parameters in one statement.
     for (let i = 0; i < nodes.length; i += 1000) {
-      const rows = await this.db.selectFrom('nodes').select(['name', 'site_id']).where('name', 'in', nodes.slice(i, i + 1000)).execute();
+      const rows = await this.db
+        .selectFrom('nodes')
+        .select(['name', 'site_id'])
+        .where('name', 'in', nodes.slice(i, i + 1000))
+        .execute();
       for (const r of rows) out.set(r.name, r.site_id);
     }
     return out;

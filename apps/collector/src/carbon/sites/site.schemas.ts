@@ -13,12 +13,22 @@ const pueFields = {
 
 function checkPue(body: { pue?: number; pueSchedule?: Array<{ validFrom: number }> }, ctx: z.RefinementCtx): void {
   if ((body.pue === undefined) === (body.pueSchedule === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['pue'], message: 'expected exactly one of pue (a constant) or pueSchedule (steps)', input: body.pue });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pue'],
+      message: 'expected exactly one of pue (a constant) or pueSchedule (steps)',
+      input: body.pue,
+    });
   }
   const seen = new Set<number>();
   body.pueSchedule?.forEach((step, i) => {
     if (seen.has(step.validFrom)) {
-      ctx.addIssue({ code: 'custom', path: ['pueSchedule', i, 'validFrom'], message: 'expected a time not already in the schedule', input: new Date(step.validFrom).toISOString() });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pueSchedule', i, 'validFrom'],
+        message: 'expected a time not already in the schedule',
+        input: new Date(step.validFrom).toISOString(),
+      });
     }
     seen.add(step.validFrom);
   });
@@ -53,5 +63,8 @@ export const SiteResponse = z.object({
 });
 export type SiteResponse = z.infer<typeof SiteResponse>;
 
-export const PueScheduleResponse = z.object({ siteId: z.string(), pueSchedule: z.array(z.object({ validFrom: z.string(), pue: z.number() })) });
+export const PueScheduleResponse = z.object({
+  siteId: z.string(),
+  pueSchedule: z.array(z.object({ validFrom: z.string(), pue: z.number() })),
+});
 export const NodeResponse = z.object({ name: z.string(), siteId: z.string().nullable() });

@@ -22,7 +22,10 @@ export class SiteService {
   ) {}
 
   async create(body: CreateSiteBody): Promise<SiteResponse> {
-    const created = await this.sites.create({ id: body.id, name: body.name, region: body.region, createdAt: this.clock.now() }, stepsOf(body));
+    const created = await this.sites.create(
+      { id: body.id, name: body.name, region: body.region, createdAt: this.clock.now() },
+      stepsOf(body),
+    );
     if (!created) throw new SiteExistsError(body.id);
     return this.get(body.id);
   }
@@ -37,7 +40,13 @@ export class SiteService {
   async list(): Promise<SiteResponse[]> {
     const sites = await this.sites.list();
     const [schedules, nodes] = await Promise.all([this.sites.pueSchedules(sites.map((s) => s.id)), this.sites.listNodes()]);
-    return sites.map((s) => this.describe(s, schedules.get(s.id) ?? [], nodes.filter((n) => n.siteId === s.id)));
+    return sites.map((s) =>
+      this.describe(
+        s,
+        schedules.get(s.id) ?? [],
+        nodes.filter((n) => n.siteId === s.id),
+      ),
+    );
   }
 
   async update(id: string, body: UpdateSiteBody): Promise<SiteResponse> {
@@ -54,7 +63,10 @@ export class SiteService {
     return { siteId: id, pueSchedule: scheduleOut((await this.sites.pueSchedules([id])).get(id) ?? []) };
   }
 
-  async setPueSchedule(id: string, body: PueScheduleBody): Promise<{ siteId: string; pueSchedule: Array<{ validFrom: string; pue: number }> }> {
+  async setPueSchedule(
+    id: string,
+    body: PueScheduleBody,
+  ): Promise<{ siteId: string; pueSchedule: Array<{ validFrom: string; pue: number }> }> {
     if (!(await this.sites.find(id))) throw new SiteNotFoundError(id);
     await this.sites.replacePueSchedule(id, stepsOf(body));
     return this.pueSchedule(id);
@@ -70,7 +82,11 @@ export class SiteService {
     return this.sites.listNodes();
   }
 
-  private describe(site: { id: string; name: string; region: string; createdAt: number }, steps: PueStep[], nodes: NodeRecord[]): SiteResponse {
+  private describe(
+    site: { id: string; name: string; region: string; createdAt: number },
+    steps: PueStep[],
+    nodes: NodeRecord[],
+  ): SiteResponse {
     const now = this.clock.now();
     return {
       id: site.id,
