@@ -3,7 +3,9 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connect, migrateToLatest } from '@wattprint/db';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { applyHttpLimits } from './http/http-limits';
 import type { CollectorConfig } from './config/collector-config';
 
 /** Brings the database schema up to date; returns the migrations it applied. */
@@ -26,7 +28,10 @@ export interface CreateAppOptions {
  */
 export async function createCollectorApp(config: CollectorConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   await migrateDatabase(config.databaseUrl);
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: options.logger ?? ['log', 'warn', 'error'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  applyHttpLimits(app, config);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

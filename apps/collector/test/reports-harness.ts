@@ -4,8 +4,10 @@
  * test/reports*.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import request from 'supertest';
@@ -18,6 +20,8 @@ import { ForecastsModule } from '../src/forecasts/forecasts.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
+import { applyHttpLimits } from '../src/http/http-limits';
+import { SecretsModule } from '../src/secrets/secrets.module';
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-secret-for-tests-0123456789';
 
@@ -33,12 +37,20 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
   const testDb: TestDatabase = await createTestDatabase(dialect);
   const db = connect({ url: testDb.url });
   await migrateToLatest(db.db, dialect);
-  const config = parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...env });
+  // a prefix of its own: the rate limit's counts in Redis are then this harness's alone
+  const prefix = `{wp-api-${randomBytes(4).toString('hex')}}`;
+  const config = parseCollectorConfig({
+    DATABASE_URL: testDb.url,
+    WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+    WATTPRINT_QUEUE_PREFIX: prefix,
+    ...env,
+  });
 
   @Module({
     imports: [
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot(testDb.url),
+      SecretsModule,
       CarbonModule,
       EmissionFactorsModule.fromCarbon(CarbonModule),
       AuthModule,
@@ -50,7 +62,8 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
   })
   class TestApiModule {}
 
-  const app = await NestFactory.create(TestApiModule, { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { logger: false });
+  applyHttpLimits(app, config);
   await app.init();
   return {
     app,

@@ -1,5 +1,9 @@
+import { JobId, printableText } from '@wattprint/protocol';
 import { z } from 'zod';
 import { Format, IsoInstant, JobAttributeFilters } from '../reports/query.schemas';
+
+/** The :id of /jobs/:id: a job id as agents and schedulers send them. */
+export const JobIdParam = JobId;
 
 export const ListJobsQuery = z
   .strictObject({
@@ -9,7 +13,7 @@ export const ListJobsQuery = z
     from: IsoInstant.optional(),
     to: IsoInstant.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().min(1).max(512).optional(),
+    cursor: printableText(1, 512).optional(),
     format: Format,
   })
   .superRefine((q, ctx) => {
@@ -65,6 +69,11 @@ export const JobDetailSchema = z.object({
     schedulerJobId: z.string().nullable(),
     labels: z.record(z.string(), z.string()),
     exitCode: z.number().nullable(),
+    exitState: z.string().nullable().describe('How the scheduler says the job ended: COMPLETED, FAILED, CANCELLED, TIMEOUT…'),
+    allocatedNodes: z.array(z.string()).nullable().describe('The nodes the scheduler gave the job, when it said'),
+    fieldSources: z
+      .record(z.string(), z.enum(['scheduler', 'agent']))
+      .describe('Who set each field (metadata, labels.<key>, started_at, ended_at, exit_code): a scheduler outranks an agent'),
   }),
   energy: z.object({ ...EnergyFigures, samples: z.number(), estimatedHours: z.array(z.string()) }),
   nodes: z.array(

@@ -1,3 +1,4 @@
+import { printableText } from '@wattprint/protocol';
 import { z } from 'zod';
 
 /** An ISO 8601 instant at the edge, epoch milliseconds inside. */
@@ -8,7 +9,7 @@ export const IsoInstant = z.iso
 /** `?format=csv` (or `Accept: text/csv`) asks for CSV instead of JSON. */
 export const Format = z.enum(['json', 'csv']).optional();
 
-const Attribute = z.string().min(1).max(128);
+const Attribute = printableText(1, 128);
 
 /** Filters that select jobs by who ran them and where; shared by the jobs list and usage. */
 export const JobAttributeFilters = {
