@@ -25,6 +25,9 @@ import { SecretsModule } from '../src/secrets/secrets.module';
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-secret-for-tests-0123456789';
 
+/** The Authorization header of a bearer secret, for supertest's `.set()`. */
+export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
+
 export interface ApiHarness {
   app: INestApplication;
   /** A direct connection to the same database, to seed rows and inspect what the API stored. */
@@ -33,8 +36,17 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(dialect: DialectName, env: Record<string, string> = {}, extraModules: Type[] = []): Promise<ApiHarness> {
-  const testDb: TestDatabase = await createTestDatabase(dialect);
+/**
+ * The API on a fresh database of `dialect`, or on `reuse` (another harness's database, as a restart
+ * or a second replica would see it; its owner drops it).
+ */
+export async function startApi(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  extraModules: Type[] = [],
+  reuse?: TestDatabase,
+): Promise<ApiHarness & { testDb: TestDatabase }> {
+  const testDb: TestDatabase = reuse ?? (await createTestDatabase(dialect));
   const db = connect({ url: testDb.url });
   await migrateToLatest(db.db, dialect);
   // a prefix of its own: the rate limit's counts in Redis are then this harness's alone
@@ -69,10 +81,11 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
     app,
     db,
     http: () => request(app.getHttpServer()),
+    testDb,
     close: async () => {
       await app.close();
       await db.close();
-      await testDb.drop();
+      if (reuse === undefined) await testDb.drop();
     },
   };
 }

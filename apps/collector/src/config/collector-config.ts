@@ -44,6 +44,12 @@ export interface CollectorConfig {
    * dead letter `out-of-bounds`. The time window applies to job events too.
    */
   sampleBounds: SampleBounds;
+  /**
+   * `WATTPRINT_JOB_EVENT_WAIT_MS` (60000): how long an agent's end or metadata event for a job not yet
+   * seen on its node waits for the job's start event or samples (several consumers may deliver them
+   * out of order) before it is dead-lettered as `job-not-seen`.
+   */
+  jobEventWaitMs: number;
   /** `WATTPRINT_MAX_STALLS` (3): a message whose consumers died this many times while holding it is dead-lettered as `stalled`. */
   maxStalls: number;
   /**
@@ -51,6 +57,11 @@ export interface CollectorConfig {
    * stored encrypted with it (AES-256-GCM) and keys stored in clear are encrypted at start.
    */
   secretKey: Buffer | undefined;
+  /**
+   * `WATTPRINT_READER_ROLE`: a PostgreSQL role (Grafana's) given SELECT on the tables without secrets
+   * after every migration, and nothing else (see READER_TABLES in libs/db). Unset: no grants.
+   */
+  readerRole: string | undefined;
   /** `WATTPRINT_BODY_LIMIT_BYTES` (1048576): the largest JSON body of an API request; larger: 413. */
   bodyLimitBytes: number;
   /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
@@ -97,7 +108,9 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
       maxPowerW: e.int('WATTPRINT_MAX_DEVICE_POWER_W', DEFAULT_SAMPLE_BOUNDS.maxPowerW, { min: 1, max: 1_000_000 }),
     },
     maxStalls: e.int('WATTPRINT_MAX_STALLS', 3, { min: 1, max: 1000 }),
+    jobEventWaitMs: e.int('WATTPRINT_JOB_EVENT_WAIT_MS', 60_000, { min: 0, max: 86_400_000 }),
     secretKey: undefined,
+    readerRole: e.string('WATTPRINT_READER_ROLE'),
     bodyLimitBytes: e.int('WATTPRINT_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 1_073_741_824 }),
     importLimitBytes: e.int('WATTPRINT_IMPORT_LIMIT_BYTES', 67_108_864, { min: 1024, max: 17_179_869_184 }),
   };

@@ -18,10 +18,9 @@ import { type Checked, parseSignedMessage } from './signed-message';
 const RETRY_MIN_MS = 50;
 /**
  * An agent's end or metadata event can overtake the start event it follows when several consumers
- * take events at once; it waits this long for the start (or the job's samples) before it is called
- * `job-not-seen`, retried every JOB_NOT_SEEN_RETRY_MS.
+ * take events at once; it is retried this often while it waits (WATTPRINT_JOB_EVENT_WAIT_MS) for the
+ * start or the job's samples, then called `job-not-seen`.
  */
-const JOB_NOT_SEEN_WAIT_MS = 60_000;
 const JOB_NOT_SEEN_RETRY_MS = 5_000;
 
 type Failure = { reason: DeadLetterReason; detail: string };
@@ -109,8 +108,12 @@ export class IngestService {
       return this.deadLetter(QueueName.JobEvents, message, { reason: 'data-error', detail: databaseRefusal(error) });
     }
     if (result === 'not-seen') {
-      if (this.batches.now() - message.queuedAt < JOB_NOT_SEEN_WAIT_MS) {
-        throw new RetryLaterError(JOB_NOT_SEEN_RETRY_MS, `job ${event.jobId} not yet seen on ${event.node}`);
+      const waited = this.batches.now() - message.queuedAt;
+      if (waited < this.config.jobEventWaitMs) {
+        throw new RetryLaterError(
+          Math.min(JOB_NOT_SEEN_RETRY_MS, this.config.jobEventWaitMs - waited),
+          `job ${event.jobId} not yet seen on ${event.node}`,
+        );
       }
       return this.deadLetter(QueueName.JobEvents, message, {
         reason: 'job-not-seen',

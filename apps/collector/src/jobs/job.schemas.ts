@@ -1,5 +1,6 @@
 import { JobId, printableText } from '@wattprint/protocol';
 import { z } from 'zod';
+import { timeRangeCheck } from '../common/time-range';
 import { Format, IsoInstant, JobAttributeFilters } from '../reports/query.schemas';
 
 /** The :id of /jobs/:id: a job id as agents and schedulers send them. */
@@ -16,16 +17,7 @@ export const ListJobsQuery = z
     cursor: printableText(1, 512).optional(),
     format: Format,
   })
-  .superRefine((q, ctx) => {
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `expected a time after from (${new Date(q.from).toISOString()})`,
-        input: new Date(q.to).toISOString(),
-      });
-    }
-  });
+  .superRefine(timeRangeCheck());
 export type ListJobsQuery = z.output<typeof ListJobsQuery>;
 
 const Quantiles = z.object({ p10: z.number(), p50: z.number(), p90: z.number() });

@@ -23,6 +23,8 @@ function checkPue(body: { pue?: number; pueSchedule?: Array<{ validFrom: number 
   }
   const seen = new Set<number>();
   body.pueSchedule?.forEach((step, i) => {
+    // a step whose time did not parse is already a problem of its own (zod refines the raw value)
+    if (typeof step.validFrom !== 'number') return;
     if (seen.has(step.validFrom)) {
       ctx.addIssue({
         code: 'custom',
