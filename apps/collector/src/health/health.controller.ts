@@ -34,7 +34,10 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOkResponse({ description: 'Database and Redis reachable, ingest running (or off in an api-only process).', schema: readinessSchema })
-  @ApiServiceUnavailableResponse({ description: 'Database or Redis unreachable, or ingest paused retrying the database.', schema: readinessSchema })
+  @ApiServiceUnavailableResponse({
+    description: 'Database or Redis unreachable, or ingest paused retrying the database.',
+    schema: readinessSchema,
+  })
   async ready(): Promise<Readiness> {
     const readiness = await this.health.readiness();
     if (!readiness.ready) throw new ServiceUnavailableException(readiness);
