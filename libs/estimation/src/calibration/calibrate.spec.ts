@@ -8,13 +8,15 @@ import { nnls } from './nnls';
 const PROFILE = 'nvidia-l40s';
 const TRUTH = { scale: { alpha: 2, beta: 0.5, gamma: 3 }, theta: 4.2 };
 
-function truthFile(): CalibrationFile {
+function truthFile(truth: { idleScale?: number; durationScale?: number } = {}): CalibrationFile {
   return {
-    version: 1,
+    version: 2,
     profiles: {
       [PROFILE]: {
         observations: 0,
+        withDuration: 0,
         mape: 0,
+        coverage: 1,
         alpha: 0,
         beta: 0,
         gamma: 0,
@@ -22,9 +24,9 @@ function truthFile(): CalibrationFile {
         thetaFitted: true,
         precision: 'fp32',
         scale: TRUTH.scale,
-        durationScale: 1,
-        energySpread: { p10: 1, p90: 1 },
-        durationSpread: { p10: 1, p90: 1 },
+        durationScale: truth.durationScale ?? 1,
+        idleScale: truth.idleScale ?? 1,
+        spread: { p10: 1, p90: 1 },
       },
     },
   };
@@ -128,12 +130,13 @@ describe('calibration', () => {
     const fit = file.profiles[PROFILE];
     expect(fit.mape).toBeGreaterThan(0.01);
     expect(fit.mape).toBeLessThan(0.2);
-    expect(fit.energySpread.p10).toBeLessThan(1);
-    expect(fit.energySpread.p90).toBeGreaterThan(1);
+    expect(fit.spread.p10).toBeLessThan(1);
+    expect(fit.spread.p90).toBeGreaterThan(1);
     const spec = syntheticSpecs()[0];
     const r = forecast(spec, { calibration: file });
-    expect(r.calibration).toEqual({ profile: PROFILE, observations: 8, mape: fit.mape });
-    expect(r.energyKWh.p90 / r.energyKWh.p50).toBeCloseTo(fit.energySpread.p90, 9);
+    expect(r.calibration).toEqual({ profile: PROFILE, basis: 'profile', observations: 8, mape: fit.mape });
+    expect(r.energyKWh.p90 / r.energyKWh.p50).toBeCloseTo(fit.spread.p90, 9);
+    expect(r.durationH.p90 / r.durationH.p50).toBeCloseTo(fit.spread.p90, 9);
     expect(explainForecast(spec, { calibration: file }).suggestions.join('\n')).not.toMatch(/no calibration/);
   });
 
