@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** Everything the CLI touches outside itself, handed in so that tests run it in-process. */
 export interface CliIo {
@@ -6,7 +6,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Throws a Node error (with `code`) when the file cannot be read. */
   readFile(path: string): string;
+  /** Throws a Node error (with `code`) when the file cannot be written. */
   writeFile(path: string, text: string): void;
+  /** Names of the entries of a directory; throws a Node error (with `code`) when it cannot be read. */
+  listDirectory(path: string): string[];
 }
 
 export function processIo(): CliIo {
@@ -15,5 +18,6 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     readFile: (path) => readFileSync(path, 'utf8'),
     writeFile: (path, text) => writeFileSync(path, text),
+    listDirectory: (path) => readdirSync(path),
   };
 }

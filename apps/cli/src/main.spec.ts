@@ -80,6 +80,7 @@ describe('wattprint calibrate', () => {
     const calibrated = JSON.parse((await runCli('forecast', example('mnist-dedicated.yaml'), '--calibration', out, '--json')).stdout);
     expect(calibrated.calibration).toEqual({
       profile: 'nvidia-a100-sxm4-80gb',
+      basis: 'profile',
       observations: 7,
       mape: json.profiles['nvidia-a100-sxm4-80gb'].mape,
     });
@@ -172,9 +173,9 @@ describe('bad input: one line per problem, naming the path, the value and what w
   });
 
   it('a bad calibration file, a bad observation, a bad intensity series', async () => {
-    const calib = file('bad-calib.json', { version: 2, profiles: {} });
+    const calib = file('bad-calib.json', { version: 1, profiles: {} });
     expect(await bad('forecast', example('mnist-dedicated.yaml'), '--calibration', calib)).toEqual([
-      `${calib}: version: got 2; expected 1`,
+      `${calib}: version: got 1; expected 2 (re-run \`wattprint calibrate\` to write this version)`,
     ]);
     const obs = file(
       'bad.jsonl',
@@ -184,9 +185,9 @@ describe('bad input: one line per problem, naming the path, the value and what w
     expect(lines).toEqual([expect.stringMatching(/bad\.jsonl:3: not valid JSON \(.+\); expected one observation per line$/)]);
     const obs2 = file(
       'bad2.jsonl',
-      '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1}}\n',
+      '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1, "durationS": -4}}\n',
     );
-    expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: missing; expected a positive number`]);
+    expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: got -4; expected a positive number`]);
     expect(await bad('calibrate', file('empty.json', []))).toEqual(['(root): got no observations; expected at least one measured run']);
     const csv = file('grid.csv', 'timestamp,g\n2026-12-01T00:00:00Z,300\n2026-12-01T02:00:00Z,200\n');
     expect(await bad('forecast', example('scheduled-training.yaml'), '--intensity', `example-grid=${csv}`)).toEqual([

@@ -48,10 +48,12 @@ export type { ForecastResult } from './forecast/result';
 export { ReferenceFamily, ReferenceRun, ReferenceFigure } from './accuracy/reference.schema';
 export {
   accuracyReport,
+  checkTargets,
   ACCURACY_TARGETS,
   LOO_MIN_RUNS,
   type AccuracyReport,
   type FamilyAccuracy,
   type RunAccuracy,
   type ErrorSummary,
+  type TargetCheck,
 } from './accuracy/accuracy';

@@ -241,3 +241,28 @@ export function accuracyReport(documents: readonly unknown[], labels?: readonly 
     spreadByKind,
   };
 }
+
+export interface TargetCheck {
+  coverage: { value: number; target: number; met: boolean };
+  /** One entry per family of LOO_MIN_RUNS runs or more. */
+  loo: { family: string; value: number; target: number; met: boolean }[];
+  met: boolean;
+}
+
+/** The report against ACCURACY_TARGETS: coverage over the whole set, leave-one-out MAPE within each family that has one. */
+export function checkTargets(report: AccuracyReport): TargetCheck {
+  const coverage = {
+    value: report.overall.coverage,
+    target: report.targets.coverage,
+    met: report.overall.coverage >= report.targets.coverage,
+  };
+  const loo = report.families
+    .filter((f) => f.looMape !== null)
+    .map((f) => ({
+      family: f.family,
+      value: f.looMape as number,
+      target: report.targets.looMape,
+      met: (f.looMape as number) <= report.targets.looMape,
+    }));
+  return { coverage, loo, met: coverage.met && loo.every((l) => l.met) };
+}

@@ -10,6 +10,7 @@ import { co2eqKg, DEFAULT_INTENSITY, DEFAULT_PUE, intensities, type CarbonInputs
 import type { ForecastResult } from './result';
 import { DEFAULT_SPREAD, MIN_OBSERVATIONS_FOR_SPREAD, type Spread } from './spreads';
 import { suggestionsFor } from './suggestions';
+import { sig } from './units';
 
 const J_PER_KWH = 3.6e6;
 const HOUR_MS = 3_600_000;
@@ -92,12 +93,12 @@ function modelAssumptions(
   }
   if (kind === 'transformer') {
     const t = spec.model.transformer;
-    const active = t?.activeParams !== undefined ? `activeParams (${t.activeParams}, a mixture of experts)` : 'N';
+    const n =
+      t?.activeParams !== undefined
+        ? `6·N_active per token (N_active = activeParams, ${sig(t.activeParams)} of ${sig(t.params as number)} parameters)`
+        : '6·N per token';
     const attention = t?.layers !== undefined ? ' + 12·layers·context·dModel for attention (Chowdhery et al. 2022, Appendix B)' : '';
-    out.push(
-      `transformer: training FLOPs 6·${active === 'N' ? 'N' : 'N_active'} per token${attention}, with N = ${active}; inference a third of that; ` +
-        'compute-bound (memory traffic not priced)',
-    );
+    out.push(`transformer: training FLOPs ${n}${attention}; inference a third of that; compute-bound (memory traffic not priced)`);
     if (t?.layers === undefined) out.push('transformer: attention FLOPs not counted (give layers, dModel and context to count them)');
   }
   if (kind === 'flops')

@@ -18,13 +18,10 @@ const GPU_OVERHEAD = s(
 // GPU + CPU + DRAM readings count. The shares come from the reference set (data/reference-runs).
 const GPU_POWER = s(
   0.9,
-  'reference set: system power per GPU over TDP is 1.10 for GPT-3 on V100 (Patterson et al. 2021, Table 4: 330 W per 300 W V100) ' +
-    'and 0.71–0.76 for the Transformer runs on P100 (Strubell et al. 2019, Table 3: 1,415.78 W and 1,515.43 W for 8 × 250 W); 0.9 is their geometric mean',
+  'reference set: system power per GPU over TDP, 1.10 for GPT-3 on V100 (Patterson et al. 2021, Table 4) and 0.71–0.76 for the Transformer on P100 ' +
+    '(Strubell et al. 2019, Table 3); geometric mean',
 );
-const TPU_POWER = s(
-  0.64,
-  'Patterson et al. 2021, Table 4: measured system power per TPU over TDP is 0.54–0.74 (208 W of 280 on TPU v2; 245, 288, 289 and 310 W of 450 on TPU v3); median',
-);
+const TPU_POWER = s(0.64, 'Patterson et al. 2021, Table 4: measured system power per TPU over TDP, 0.54–0.74 on TPU v2 and v3; median');
 const CPU_POWER = s(0.9, 'assumption: as for GPUs (no published measured training power of CPU servers in the reference set)');
 
 // Utilisation of transformer training, effective over whole published runs (restarts, evaluation and
