@@ -176,12 +176,17 @@ export function accuracyReport(documents: readonly unknown[], labels?: readonly 
       }
     });
   });
-  const ids = new Set<string>();
-  for (const r of prepared) {
-    const key = `${r.family.family}/${r.run.id}`;
-    if (ids.has(key)) problems.push({ path: key, message: 'got a run id twice in one family; expected unique ids' });
-    ids.add(key);
-  }
+  const names = new Set<string>();
+  families.forEach((f) => {
+    if (names.has(f.family)) problems.push({ path: f.family, message: 'got a family name twice; expected one file per family' });
+    names.add(f.family);
+    const ids = new Set<string>();
+    for (const run of f.runs) {
+      if (ids.has(run.id))
+        problems.push({ path: `${f.family}/${run.id}`, message: 'got a run id twice in one family; expected unique ids' });
+      ids.add(run.id);
+    }
+  });
   if (problems.length) throw new SpecError(problems);
 
   const runs: RunAccuracy[] = prepared.map((r) => {

@@ -27,8 +27,13 @@ export const ReferenceRun = z.strictObject({
       deviceHours: ReferenceFigure.optional(),
       durationH: ReferenceFigure.optional(),
     })
-    .refine((m) => (m.energyKWh === undefined) !== (m.facilityEnergyKWh === undefined), {
-      error: 'expected exactly one of energyKWh and facilityEnergyKWh',
+    .superRefine((m, ctx) => {
+      if ((m.energyKWh === undefined) === (m.facilityEnergyKWh === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${m.energyKWh ? 'got both energyKWh and facilityEnergyKWh' : 'missing'}; expected exactly one of energyKWh and facilityEnergyKWh`,
+        });
+      }
     }),
 });
 export type ReferenceRun = z.infer<typeof ReferenceRun>;

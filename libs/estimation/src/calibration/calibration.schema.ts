@@ -30,7 +30,10 @@ export type FitCore = z.infer<typeof FitCore>;
 /** What calibration learnt about one hardware profile. */
 export const ProfileCalibration = z.strictObject({
   ...fitCore,
-  /** Fitted coefficients, expressed at `precision` and the profile's default busy power: J per layer-batch per device, J per FLOP at full utilisation, J per byte. */
+  /**
+   * Fitted coefficients at `precision` and the profile's default busy power: J per layer-batch per
+   * device, J per FLOP at full utilisation, J per byte.
+   */
   alpha: z.number().nonnegative(),
   beta: z.number().nonnegative(),
   gamma: z.number().nonnegative(),

@@ -171,7 +171,7 @@ describe('result contract (spec-format.md)', () => {
     expect(r.energyKWh.p10).toBeCloseTo(DEFAULT_SPREAD.layers.p10 * r.energyKWh.p50, 15);
     expect(r.energyKWh.p90).toBeCloseTo(DEFAULT_SPREAD.layers.p90 * r.energyKWh.p50, 15);
     expect(r.assumptions).toContain(
-      "uncalibrated interval ×0.14–×11 for every figure: the reference set's spread for models given by layers (wattprint accuracy)",
+      "uncalibrated interval ×0.13–×11 for every figure: the reference set's spread for models given by layers (wattprint accuracy)",
     );
     expect(r.assumptions).toContain('θ = 3: training costs three forward passes (backward ≈ 2× forward)');
     const t = forecast({

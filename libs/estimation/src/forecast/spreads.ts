@@ -22,8 +22,8 @@ export interface Spread {
  * - a measured inferenceJ: no run in the set; ±10 %, the repeatability of a measurement.
  */
 export const DEFAULT_SPREAD: Record<SampleModel['kind'], Spread> = {
-  layers: { p10: 0.14, p90: 11 },
-  flops: { p10: 0.14, p90: 11 },
+  layers: { p10: 0.13, p90: 11 },
+  flops: { p10: 0.13, p90: 11 },
   transformer: { p10: 0.7, p90: 1.5 },
   measured: { p10: 0.9, p90: 1.1 },
 };

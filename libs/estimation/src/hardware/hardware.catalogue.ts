@@ -64,7 +64,8 @@ const TPU_V4_U: TransformerUtilization = {
 const PASCAL_U: TransformerUtilization = {
   large: s(
     0.36,
-    'reference set: the Transformer base and big runs on 8 P100s (Vaswani et al. 2017: 12 h and 3.5 days) reached 0.30 and 0.43 of 9.3 TFLOPS FP32; geometric mean',
+    'reference set: the Transformer base and big runs on 8 P100s (Vaswani et al. 2017: 12 h and 3.5 days) reached 0.30 and 0.43 ' +
+      'of 9.3 TFLOPS FP32; geometric mean',
   ),
 };
 
