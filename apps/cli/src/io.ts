@@ -8,8 +8,12 @@ export interface CliIo {
   readFile(path: string): string;
   /** Throws a Node error (with `code`) when the file cannot be written. */
   writeFile(path: string, text: string): void;
-  /** Names of the entries of a directory; throws a Node error (with `code`) when it cannot be read. */
-  listDirectory(path: string): string[];
+  /**
+   * Names of the entries of a directory; throws a Node error (with `code`) when it cannot be read.
+   * Optional, so that the CliIo objects written before it (other apps' tests drive the CLI in-process)
+   * still fit; commands fall back to `listDirectory` below.
+   */
+  listDirectory?(path: string): string[];
 }
 
 export function processIo(): CliIo {
@@ -20,4 +24,9 @@ export function processIo(): CliIo {
     writeFile: (path, text) => writeFileSync(path, text),
     listDirectory: (path) => readdirSync(path),
   };
+}
+
+/** The directory listing of `io`, or of the file system when `io` has none. */
+export function listDirectory(io: CliIo, path: string): string[] {
+  return io.listDirectory ? io.listDirectory(path) : readdirSync(path);
 }

@@ -5,7 +5,7 @@ import { CliInputError } from '../cli-error';
 import { fsReason } from '../files/fs-errors';
 import { readDocument } from '../files/read-document';
 import { formatAccuracy } from '../format/accuracy.format';
-import type { CliIo } from '../io';
+import { listDirectory, type CliIo } from '../io';
 
 /** The reference set of the repository, found from this file whether it runs from src/ (tests) or dist/. */
 export const REFERENCE_RUNS_DIR = join(__dirname, '..', '..', '..', '..', 'data', 'reference-runs');
@@ -18,7 +18,7 @@ interface AccuracyOptions {
 function referenceFiles(dir: string, io: CliIo): string[] {
   let names: string[];
   try {
-    names = io.listDirectory(dir);
+    names = listDirectory(io, dir);
   } catch (error) {
     throw new CliInputError([`${dir}: cannot read the directory (${fsReason(error)}); expected a directory of reference-run files`]);
   }
