@@ -179,10 +179,12 @@ function predictedJ(costs: RunCosts): number {
   return (costs.search?.energyJ.p50 ?? 0) + costs.training.energyJ + costs.inference.energyJ;
 }
 
-type Fit = FitCore;
-
-/** The fit of a group of rows, with its in-sample error, interval and coverage. */
-function fitRows(rows: Row[]): Fit {
+/**
+ * The fit of a group of rows, with its in-sample error, interval and coverage. Under
+ * MIN_OBSERVATIONS_FOR_SPREAD rows the residuals say nothing of the spread: the widest default is
+ * recorded, and forecasts use their own kind's default instead.
+ */
+function fitRows(rows: Row[]): FitCore {
   const { theta, fitted } = fitTheta(rows);
   const { scale, idleScale, durationScale } = fitScale(rows, theta);
   const predictions = rows.map((row) =>
