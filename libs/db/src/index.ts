@@ -3,3 +3,4 @@ export * from './dialect';
 export * from './connect';
 export * from './migrator';
 export * from './reader';
+export * from './partitions';

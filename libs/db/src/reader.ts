@@ -16,6 +16,7 @@ export const READER_TABLES = [
   'jobs',
   'job_nodes',
   'energy_buckets',
+  'energy_hourly',
   'ingested_batches',
   'seq_gaps',
   'forecasts',

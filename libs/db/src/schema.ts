@@ -106,6 +106,19 @@ export interface EnergyBucketsTable {
   peak_power_w: number | null;
 }
 
+/** The record by hour: energy_buckets summed over each hour, kept in the same transaction, so long ranges read hours. */
+export interface EnergyHourlyTable {
+  job_id: string;
+  node: string;
+  device: string;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  hour_start: number;
+  joules: number;
+  samples: number;
+  duration_ms: number;
+  peak_power_w: number | null;
+}
+
 /** One row per batch ever ingested: the exactly-once key, and what gap detection reads. */
 export interface IngestedBatchesTable {
   batch_key: string;
@@ -188,6 +201,7 @@ export interface Database {
   jobs: JobsTable;
   job_nodes: JobNodesTable;
   energy_buckets: EnergyBucketsTable;
+  energy_hourly: EnergyHourlyTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;
   api_tokens: ApiTokensTable;

@@ -129,3 +129,50 @@ export function mergeSeenJobs(jobs: Iterable<SeenJob>): SeenJob[] {
   }
   return [...byId.values()].sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
 }
+
+/** What a commit adds to one hourly row: the minute rows of its hour, summed. */
+export interface HourRow {
+  jobId: string;
+  node: string;
+  device: string;
+  deviceKind: BucketRow['deviceKind'];
+  hourStart: number;
+  joules: number;
+  samples: number;
+  durationMs: number;
+  peakPowerW: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The hourly rows of merged minute rows (sorted by key, as mergeBatchRows returns them): the minutes
+ * of one (job, node, device, hour) are neighbours, so one pass sums them, and the result is sorted
+ * by key too — the lock order of the hourly upsert.
+ */
+export function hourRows(minuteRows: readonly BucketRow[]): HourRow[] {
+  const hours: HourRow[] = [];
+  for (const r of minuteRows) {
+    const hourStart = Math.floor(r.minuteStart / HOUR_MS) * HOUR_MS;
+    const last = hours[hours.length - 1];
+    if (last !== undefined && last.hourStart === hourStart && last.device === r.device && last.node === r.node && last.jobId === r.jobId) {
+      last.joules += r.joules;
+      last.samples += r.samples;
+      last.durationMs += r.durationMs;
+      last.peakPowerW = maxPower(last.peakPowerW, r.peakPowerW);
+      continue;
+    }
+    hours.push({
+      jobId: r.jobId,
+      node: r.node,
+      device: r.device,
+      deviceKind: r.deviceKind,
+      hourStart,
+      joules: r.joules,
+      samples: r.samples,
+      durationMs: r.durationMs,
+      peakPowerW: r.peakPowerW,
+    });
+  }
+  return hours;
+}

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
+import { mergeBatchRows } from './bucket-deltas';
 import type { DeadLetter } from './dead-letter';
 import { AgentRegistryRepository, type KnownAgent } from './ledger/agent-registry.repository';
 import { BatchKeyRepository } from './ledger/batch-key.repository';
@@ -67,7 +68,7 @@ export class IngestRepository {
       await this.gaps.lock(tx, batches);
       const fresh = await this.batchKeys.record(tx, batches, now);
       if (fresh.length === 0) return fresh;
-      await this.buckets.add(tx, fresh);
+      await this.buckets.add(tx, mergeBatchRows(fresh));
       await this.jobs.upsert(tx, fresh);
       await this.gaps.update(tx, fresh, now);
       await this.agents.touch(tx, fresh, now);

@@ -1,6 +1,6 @@
 import type { Database, DialectName } from '@wattprint/db';
 import { type Transaction, sql } from 'kysely';
-import type { BucketRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
 import type { SeqGap } from '../seq-gaps';
 import { PostgresIngestDialect } from './postgres-ingest-dialect';
@@ -21,6 +21,8 @@ export interface IngestDialect {
   insertBatchKeys(tx: Tx, rows: readonly PreparedBatch[], now: number): Promise<string[]>;
   /** Adds rows (one per key, sorted by key) to the minute buckets. */
   upsertBuckets(tx: Tx, rows: readonly BucketRow[]): Promise<void>;
+  /** Adds rows (one per key, sorted by key) to the hourly rollup. */
+  upsertHours(tx: Tx, rows: readonly HourRow[]): Promise<void>;
   /** Creates jobs first seen in samples, or widens their seen times. */
   upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void>;
   /** Deletes and returns the gaps any added batch overlaps. */
@@ -38,6 +40,11 @@ export function ingestDialect(name: DialectName): IngestDialect {
 export const PEAK_POWER_MAX = sql<number | null>`CASE WHEN excluded.peak_power_w IS NULL THEN energy_buckets.peak_power_w
   WHEN energy_buckets.peak_power_w IS NULL OR excluded.peak_power_w > energy_buckets.peak_power_w THEN excluded.peak_power_w
   ELSE energy_buckets.peak_power_w END`;
+
+/** max(stored, new) peak power of an hourly row. */
+export const HOURLY_PEAK_POWER_MAX = sql<number | null>`CASE WHEN excluded.peak_power_w IS NULL THEN energy_hourly.peak_power_w
+  WHEN energy_hourly.peak_power_w IS NULL OR excluded.peak_power_w > energy_hourly.peak_power_w THEN excluded.peak_power_w
+  ELSE energy_hourly.peak_power_w END`;
 
 /** A job's seen times only widen: keep the earlier first and the later last. */
 export const WIDEN_FIRST_SEEN = sql<number>`CASE WHEN excluded.first_seen_at < jobs.first_seen_at THEN excluded.first_seen_at ELSE jobs.first_seen_at END`;

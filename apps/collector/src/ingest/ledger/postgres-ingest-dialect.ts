@@ -1,10 +1,18 @@
 import { sql } from 'kysely';
-import type { BucketRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
 import { hourOf } from '../minute-split';
 import { numberArrayLiteral, textArrayLiteral } from '../pg-array-literal';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
 import type { SeqGap } from '../seq-gaps';
-import { type IngestDialect, PEAK_POWER_MAX, SEEN_WIDENS, type Tx, WIDEN_FIRST_SEEN, WIDEN_LAST_SEEN } from './ingest-dialect';
+import {
+  HOURLY_PEAK_POWER_MAX,
+  type IngestDialect,
+  PEAK_POWER_MAX,
+  SEEN_WIDENS,
+  type Tx,
+  WIDEN_FIRST_SEEN,
+  WIDEN_LAST_SEEN,
+} from './ingest-dialect';
 
 /**
  * PostgreSQL: rows travel as arrays through unnest(), so each statement has a handful of
@@ -47,6 +55,21 @@ export class PostgresIngestDialect implements IngestDialect {
         samples = energy_buckets.samples + excluded.samples,
         duration_ms = energy_buckets.duration_ms + excluded.duration_ms,
         peak_power_w = ${PEAK_POWER_MAX}`.execute(tx);
+  }
+
+  async upsertHours(tx: Tx, rows: readonly HourRow[]): Promise<void> {
+    await sql`INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
+      SELECT * FROM unnest(
+        ${textArrayLiteral(rows, (r) => r.jobId)}::text[], ${textArrayLiteral(rows, (r) => r.node)}::text[],
+        ${textArrayLiteral(rows, (r) => r.device)}::text[], ${textArrayLiteral(rows, (r) => r.deviceKind)}::text[],
+        ${numberArrayLiteral(rows, (r) => r.hourStart)}::bigint[], ${numberArrayLiteral(rows, (r) => r.joules)}::float8[],
+        ${numberArrayLiteral(rows, (r) => r.samples)}::int[], ${numberArrayLiteral(rows, (r) => r.durationMs)}::bigint[],
+        ${numberArrayLiteral(rows, (r) => r.peakPowerW)}::float8[])
+      ON CONFLICT (job_id, node, device, hour_start) DO UPDATE SET
+        joules = energy_hourly.joules + excluded.joules,
+        samples = energy_hourly.samples + excluded.samples,
+        duration_ms = energy_hourly.duration_ms + excluded.duration_ms,
+        peak_power_w = ${HOURLY_PEAK_POWER_MAX}`.execute(tx);
   }
 
   async upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void> {

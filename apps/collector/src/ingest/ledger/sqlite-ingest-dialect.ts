@@ -1,9 +1,17 @@
-import type { BucketRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
 import { hourOf } from '../minute-split';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
 import type { SeqGap } from '../seq-gaps';
 import { chunks } from './chunks';
-import { type IngestDialect, PEAK_POWER_MAX, SEEN_WIDENS, type Tx, WIDEN_FIRST_SEEN, WIDEN_LAST_SEEN } from './ingest-dialect';
+import {
+  HOURLY_PEAK_POWER_MAX,
+  type IngestDialect,
+  PEAK_POWER_MAX,
+  SEEN_WIDENS,
+  type Tx,
+  WIDEN_FIRST_SEEN,
+  WIDEN_LAST_SEEN,
+} from './ingest-dialect';
 
 // Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
 const BUCKET_ROWS_PER_STATEMENT = 500;
@@ -68,6 +76,35 @@ export class SqliteIngestDialect implements IngestDialect {
             samples: eb('energy_buckets.samples', '+', eb.ref('excluded.samples')),
             duration_ms: eb('energy_buckets.duration_ms', '+', eb.ref('excluded.duration_ms')),
             peak_power_w: PEAK_POWER_MAX,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async upsertHours(tx: Tx, rows: readonly HourRow[]): Promise<void> {
+    for (const part of chunks(rows, BUCKET_ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('energy_hourly')
+        .values(
+          part.map((r) => ({
+            job_id: r.jobId,
+            node: r.node,
+            device: r.device,
+            device_kind: r.deviceKind,
+            hour_start: r.hourStart,
+            joules: r.joules,
+            samples: r.samples,
+            duration_ms: r.durationMs,
+            peak_power_w: r.peakPowerW,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['job_id', 'node', 'device', 'hour_start']).doUpdateSet((eb) => ({
+            joules: eb('energy_hourly.joules', '+', eb.ref('excluded.joules')),
+            samples: eb('energy_hourly.samples', '+', eb.ref('excluded.samples')),
+            duration_ms: eb('energy_hourly.duration_ms', '+', eb.ref('excluded.duration_ms')),
+            peak_power_w: HOURLY_PEAK_POWER_MAX,
           })),
         )
         .execute();
