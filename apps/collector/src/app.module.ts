@@ -13,6 +13,7 @@ import { QueueModule } from './queue/queue.module';
 import { EmissionFactorsModule } from './reports/emission-factors.module';
 import { ReportsModule } from './reports/reports.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { RollupsModule } from './rollups/rollups.module';
 import { JobEventsModule } from './jobs/events/job-events.module';
 
 type Imported = NonNullable<DynamicModule['imports']>[number];
@@ -26,6 +27,7 @@ function coreModules(config: CollectorConfig): Imported[] {
     QueueModule,
     MetricsModule,
     JobEventsModule,
+    RollupsModule,
     HealthModule,
     IngestModule,
   ];

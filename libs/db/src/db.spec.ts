@@ -74,11 +74,17 @@ describe.each(DIALECTS)('schema on %s', (dialect) => {
       expect(Number(n.rows[0].n)).toBe(0);
 
       if (dialect === 'postgres') {
-        // room on each page for the new versions of updated buckets (heap-only updates)
-        const options = await sql<{
-          reloptions: string[] | null;
-        }>`select reloptions from pg_class where oid = 'energy_buckets'::regclass`.execute(db);
-        expect(options.rows[0].reloptions).toEqual(['fillfactor=50']);
+        // partitioned by month (the minute above, 2025-11, fell to the default partition), and room on
+        // each partition's pages for the new versions of updated buckets (heap-only updates)
+        const kind = await sql<{ relkind: string }>`select relkind from pg_class where oid = 'energy_buckets'::regclass`.execute(db);
+        expect(kind.rows[0].relkind).toBe('p');
+        const parts = await sql<{ name: string; reloptions: string[] | null }>`select c.relname as name, c.reloptions from pg_inherits i
+          join pg_class c on c.oid = i.inhrelid where i.inhparent = 'energy_buckets'::regclass order by c.relname`.execute(db);
+        expect(parts.rows.length).toBeGreaterThanOrEqual(3);
+        expect(parts.rows.map((p) => p.name)).toContain('energy_buckets_default');
+        for (const part of parts.rows) expect([part.name, part.reloptions]).toEqual([part.name, ['fillfactor=50']]);
+        const fromDefault = await sql<{ n: number }>`select count(*)::int as n from energy_buckets_default`.execute(db);
+        expect(fromDefault.rows[0].n).toBe(1);
       }
     } finally {
       await close();

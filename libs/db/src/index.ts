@@ -4,3 +4,4 @@ export * from './connect';
 export * from './migrator';
 export * from './reader';
 export * from './partitions';
+export * from './rollup-lock';

@@ -106,7 +106,7 @@ export interface EnergyBucketsTable {
   peak_power_w: number | null;
 }
 
-/** The record by hour: energy_buckets summed over each hour, kept in the same transaction, so long ranges read hours. */
+/** The record by hour: energy_buckets summed over each folded hour (see RollupStateTable), so long ranges read hours. */
 export interface EnergyHourlyTable {
   job_id: string;
   node: string;
@@ -117,6 +117,13 @@ export interface EnergyHourlyTable {
   samples: number;
   duration_ms: number;
   peak_power_w: number | null;
+}
+
+/** One row: how far energy_hourly is folded. Every hour before folded_until is in it; null: none yet. */
+export interface RollupStateTable {
+  id: number;
+  folded_until: number | null;
+  folded_at: number | null;
 }
 
 /** One row per batch ever ingested: the exactly-once key, and what gap detection reads. */
@@ -202,6 +209,7 @@ export interface Database {
   job_nodes: JobNodesTable;
   energy_buckets: EnergyBucketsTable;
   energy_hourly: EnergyHourlyTable;
+  rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;
   api_tokens: ApiTokensTable;

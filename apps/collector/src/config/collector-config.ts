@@ -62,6 +62,14 @@ export interface CollectorConfig {
    * after every migration, and nothing else (see READER_TABLES in libs/db). Unset: no grants.
    */
   readerRole: string | undefined;
+  /** `WATTPRINT_MINUTE_RETENTION_DAYS` (35; `forever` keeps them): minute buckets older than this are dropped, once their hours are folded. */
+  minuteRetentionDays: number | undefined;
+  /** `WATTPRINT_HOURLY_RETENTION_DAYS` (forever): hourly rollups older than this are deleted. */
+  hourlyRetentionDays: number | undefined;
+  /** `WATTPRINT_ROLLUP_LAG_MS` (600000): an hour is folded once it closed this long ago; later batches of it are added to the fold at ingest. */
+  rollupLagMs: number;
+  /** `WATTPRINT_MAINTENANCE_EVERY_MS` (60000; 0 = never): how often a worker folds hours, creates partitions ahead and applies retention. */
+  maintenanceEveryMs: number;
   /** `WATTPRINT_BODY_LIMIT_BYTES` (1048576): the largest JSON body of an API request; larger: 413. */
   bodyLimitBytes: number;
   /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
@@ -111,6 +119,10 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
     jobEventWaitMs: e.int('WATTPRINT_JOB_EVENT_WAIT_MS', 60_000, { min: 0, max: 86_400_000 }),
     secretKey: undefined,
     readerRole: e.string('WATTPRINT_READER_ROLE'),
+    minuteRetentionDays: e.daysOrForever('WATTPRINT_MINUTE_RETENTION_DAYS', 35),
+    hourlyRetentionDays: e.daysOrForever('WATTPRINT_HOURLY_RETENTION_DAYS', undefined),
+    rollupLagMs: e.int('WATTPRINT_ROLLUP_LAG_MS', 600_000, { min: 0, max: 366 * 86_400_000 }),
+    maintenanceEveryMs: e.int('WATTPRINT_MAINTENANCE_EVERY_MS', 60_000, { min: 0, max: 86_400_000 }),
     bodyLimitBytes: e.int('WATTPRINT_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 1_073_741_824 }),
     importLimitBytes: e.int('WATTPRINT_IMPORT_LIMIT_BYTES', 67_108_864, { min: 1024, max: 17_179_869_184 }),
   };

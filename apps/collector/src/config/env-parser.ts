@@ -50,6 +50,19 @@ export class EnvParser {
     return raw as T;
   }
 
+  /** A whole number of days (at least 1), or `forever` (undefined). */
+  daysOrForever(variable: string, fallback: number | undefined): number | undefined {
+    const raw = this.string(variable);
+    if (raw === undefined) return fallback;
+    if (raw === 'forever') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 36_500) {
+      this.problems.push({ variable, value: raw, expected: 'a whole number of days from 1 to 36500, or forever' });
+      return fallback;
+    }
+    return value;
+  }
+
   /** An ISO 8601 date-time (or date), as epoch milliseconds. */
   time(variable: string, fallback: number): number {
     const raw = this.string(variable);

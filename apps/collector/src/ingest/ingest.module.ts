@@ -9,6 +9,7 @@ import { DeadLetterRepository } from './ledger/dead-letter.repository';
 import { EnergyBucketRepository } from './ledger/energy-bucket.repository';
 import { InferredJobRepository } from './ledger/inferred-job.repository';
 import { INGEST_DIALECT, ingestDialect } from './ledger/ingest-dialect';
+import { LateHourRepository } from './ledger/late-hour.repository';
 import { SeqGapRepository } from './ledger/seq-gap.repository';
 import { IngestService } from './ingest.service';
 import { IngestWorker } from './ingest.worker';
@@ -22,6 +23,7 @@ import { IngestWorker } from './ingest.worker';
     BatchKeyRepository,
     EnergyBucketRepository,
     InferredJobRepository,
+    LateHourRepository,
     SeqGapRepository,
     DeadLetterRepository,
     IngestRepository,

@@ -10,6 +10,7 @@ import { BatchKeyRepository } from './ledger/batch-key.repository';
 import { DeadLetterRepository } from './ledger/dead-letter.repository';
 import { EnergyBucketRepository } from './ledger/energy-bucket.repository';
 import { InferredJobRepository } from './ledger/inferred-job.repository';
+import { LateHourRepository } from './ledger/late-hour.repository';
 import { SeqGapRepository } from './ledger/seq-gap.repository';
 import type { PreparedBatch } from './prepared-batch';
 
@@ -33,6 +34,7 @@ export class IngestRepository {
     private readonly jobs: InferredJobRepository,
     private readonly gaps: SeqGapRepository,
     private readonly deadLetters: DeadLetterRepository,
+    private readonly lateHours: LateHourRepository,
   ) {
     this.groupCommitsInFlight = config.groupCommitsInFlight;
   }
@@ -59,16 +61,20 @@ export class IngestRepository {
 
   /**
    * Writes a group of verified batches in one transaction and returns those that were new. Batches
-   * already recorded change nothing. Locks are taken in one global order (agents, batch keys,
-   * bucket keys, job ids, agent rows, each sorted) so concurrent collectors never deadlock.
+   * already recorded change nothing. Locks are taken in one global order (the rollup lock, shared;
+   * agents, batch keys, bucket keys, hourly keys, job ids, agent rows, each sorted) so concurrent
+   * collectors never deadlock.
    */
   async commitBatches(batches: readonly PreparedBatch[]): Promise<PreparedBatch[]> {
     const now = this.now();
     const added = await this.handle.db.transaction().execute(async (tx) => {
+      await this.lateHours.lock(tx);
       await this.gaps.lock(tx, batches);
       const fresh = await this.batchKeys.record(tx, batches, now);
       if (fresh.length === 0) return fresh;
-      await this.buckets.add(tx, mergeBatchRows(fresh));
+      const rows = mergeBatchRows(fresh);
+      await this.buckets.add(tx, rows);
+      await this.lateHours.addLate(tx, rows);
       await this.jobs.upsert(tx, fresh);
       await this.gaps.update(tx, fresh, now);
       await this.agents.touch(tx, fresh, now);

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle, Row } from '@wattprint/db';
 import { sql } from 'kysely';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
+import { type LedgerWindow, ledgerRows, readLedgerWindow } from '../reports/ledger-source';
 
 export type JobRow = Row<'jobs'>;
 
@@ -53,7 +56,10 @@ export type ForecastRow = Row<'forecasts'>;
 
 @Injectable()
 export class JobRepository {
-  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+    @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'minuteRetentionDays'>,
+  ) {}
 
   now(): number {
     return Date.now();
@@ -87,11 +93,17 @@ export class JobRepository {
     return this.handle.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Energy of some jobs by (job, node, hour): the grain emission factors apply at. */
+  /** What reports may read: folded hours, minutes kept (see reports/ledger-source.ts). */
+  window(): Promise<LedgerWindow> {
+    return readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, this.now());
+  }
+
+  /** Energy of some jobs by (job, node, hour): the grain emission factors apply at. Folded hours come from the rollup. */
   async energyByJobNodeHour(jobIds: string[]): Promise<JobNodeHourEnergy[]> {
     if (jobIds.length === 0) return [];
+    const source = ledgerRows(this.handle.db, await this.window(), undefined, { jobIds });
     const rows = await this.handle.db
-      .selectFrom('energy_buckets')
+      .selectFrom(source.as('b'))
       .select((eb) => [
         'job_id',
         'node',
@@ -99,7 +111,6 @@ export class JobRepository {
         eb.fn.sum<number>('joules').as('joules'),
         eb.fn.sum<number>(eb.case().when('device_kind', '=', 'gpu').then(eb.ref('duration_ms')).else(0).end()).as('gpu_ms'),
       ])
-      .where('job_id', 'in', jobIds)
       .groupBy(['job_id', 'node', 'hour_start'])
       .execute();
     return rows.map((r) => ({
@@ -112,8 +123,9 @@ export class JobRepository {
   }
 
   async energyByDeviceHour(jobId: string): Promise<DeviceHourEnergy[]> {
+    const source = ledgerRows(this.handle.db, await this.window(), undefined, { jobIds: [jobId] });
     const rows = await this.handle.db
-      .selectFrom('energy_buckets')
+      .selectFrom(source.as('b'))
       .select((eb) => [
         'node',
         'device',
@@ -124,7 +136,6 @@ export class JobRepository {
         eb.fn.sum<number>('samples').as('samples'),
         eb.fn.max<number | null>('peak_power_w').as('peak_power_w'),
       ])
-      .where('job_id', '=', jobId)
       .groupBy(['node', 'device', 'device_kind', 'hour_start'])
       .orderBy('node')
       .orderBy('device')

@@ -77,7 +77,13 @@ export const JobDetailSchema = z.object({
       ),
     }),
   ),
-  timeline: z.array(z.object({ minute: z.string(), energyKWh: z.number(), meanPowerW: z.number(), samples: z.number() })),
+  timelineResolution: z.enum(['minute', 'hour']).describe('minute while the job’s minutes are kept; hour once retention dropped them'),
+  timeline: z.array(
+    z.union([
+      z.object({ minute: z.string(), energyKWh: z.number(), meanPowerW: z.number(), samples: z.number() }),
+      z.object({ hour: z.string(), energyKWh: z.number(), meanPowerW: z.number(), samples: z.number() }),
+    ]),
+  ),
   gaps: z.object({
     energyMissing: z.boolean(),
     items: z.array(

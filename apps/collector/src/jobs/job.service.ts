@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/auth.decorators';
+import { JOULES_PER_KWH } from '../carbon/emissions/emission-factors';
 import { EMISSION_FACTORS, type EmissionFactors } from '../reports/emission-factors';
 import { EMPTY_EMISSIONS, emissionsOf, type Emissions, nodeHoursOf } from '../reports/emissions';
 import { decodeCursor, encodeCursor } from './job-cursor';
@@ -75,15 +76,20 @@ export class JobService {
       return { node, ...energyFigures(emissionsOf(rows, factors), gpuMsOf(rows)), devices };
     });
 
-    const timeline = (await this.jobs.energyByMinute(id)).map((m) => ({
-      minute: new Date(m.minuteStart).toISOString(),
-      energyKWh: m.joules / 3.6e6,
-      // Mean over the whole minute, all of the job's devices together.
-      meanPowerW: m.joules / 60,
-      samples: m.samples,
-    }));
-
     const spanFrom = job.started_at ?? job.first_seen_at;
+    // by minute while the job's minutes are kept; by hour once retention has dropped its first ones
+    const window = await this.jobs.window();
+    const byHour = window.minutesFrom !== null && Math.min(spanFrom, job.first_seen_at) < window.minutesFrom;
+    const timeline = byHour
+      ? hourlyTimeline(deviceHours)
+      : (await this.jobs.energyByMinute(id)).map((m) => ({
+          minute: new Date(m.minuteStart).toISOString(),
+          energyKWh: m.joules / JOULES_PER_KWH,
+          // Mean over the whole minute, all of the job's devices together.
+          meanPowerW: m.joules / 60,
+          samples: m.samples,
+        }));
+
     const spanTo = job.ended_at ?? (job.state === 'running' ? this.jobs.now() : job.last_seen_at);
     const gaps = (await this.jobs.gapsOverlapping([...new Set(deviceHours.map((r) => r.node))], spanFrom, spanTo)).map(gapView);
 
@@ -99,6 +105,7 @@ export class JobService {
         estimatedHours: total.estimatedHours.map((h) => new Date(h).toISOString()),
       },
       nodes,
+      timelineResolution: byHour ? ('hour' as const) : ('minute' as const),
       timeline,
       gaps: { energyMissing: gaps.length > 0, items: gaps },
       forecast,
@@ -132,4 +139,19 @@ export class JobService {
       );
     });
   }
+}
+
+/** The job's energy by hour, all its devices together: its timeline once its minutes are past retention. */
+function hourlyTimeline(rows: Array<{ hourStart: number; joules: number; samples: number }>) {
+  return [...groupBy(rows, (r) => r.hourStart)]
+    .sort(([a], [b]) => a - b)
+    .map(([hourStart, hour]) => {
+      const joules = hour.reduce((s, r) => s + r.joules, 0);
+      return {
+        hour: new Date(hourStart).toISOString(),
+        energyKWh: joules / JOULES_PER_KWH,
+        meanPowerW: joules / 3600,
+        samples: hour.reduce((s, r) => s + r.samples, 0),
+      };
+    });
 }

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
+import { ledgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -33,11 +36,14 @@ const DAY_MS = 86_400_000;
 
 @Injectable()
 export class UsageRepository {
-  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+    @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'minuteRetentionDays'>,
+  ) {}
 
   /**
-   * One SQL aggregation over the buckets in [from, to) by minute, grouped by (group, period, node,
-   * hour). For job attributes (team, user, …) idle energy is a group of its own: it belongs to no
+   * One SQL aggregation over the ledger in [from, to) — whole folded hours from the rollup, the rest
+   * from the minutes (ledger-source.ts) — grouped by (group, period, node, hour). For job attributes (team, user, …) idle energy is a group of its own: it belongs to no
    * job; for node and site it stays in the group and shows as the idle share.
    */
   async cells(f: UsageFilter): Promise<UsageCell[]> {
@@ -51,8 +57,9 @@ export class UsageRepository {
     const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
+    const window = await readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, Date.now());
     let q = this.handle.db
-      .selectFrom('energy_buckets as b')
+      .selectFrom(ledgerRows(this.handle.db, window, { from: f.from, to: f.to }).as('b'))
       .leftJoin('jobs as j', 'j.id', 'b.job_id')
       .leftJoin('nodes as n', 'n.name', 'b.node')
       .select((eb) => [
@@ -64,9 +71,7 @@ export class UsageRepository {
         eb.fn.sum<number>('b.joules').as('joules'),
         eb.fn.sum<number>(eb.case().when('b.job_id', '=', '').then(eb.ref('b.joules')).else(0).end()).as('idle_joules'),
         eb.fn.sum<number>(eb.case().when('b.device_kind', '=', 'gpu').then(eb.ref('b.duration_ms')).else(0).end()).as('gpu_ms'),
-      ])
-      .where('b.minute_start', '>=', f.from)
-      .where('b.minute_start', '<', f.to);
+      ]);
     if (f.scopeTeam !== null) q = q.where('j.team', '=', f.scopeTeam);
     if (f.user !== undefined) q = q.where('j.user', '=', f.user);
     if (f.team !== undefined) q = q.where('j.team', '=', f.team);

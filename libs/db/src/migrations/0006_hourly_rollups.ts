@@ -4,8 +4,9 @@ import { BUCKETS_DEFAULT_PARTITION, ensureBucketPartitionIn, monthsBetween } fro
 
 /**
  * Long ranges without scanning minutes:
- * - energy_hourly: the ledger per (job, node, device, hour), kept by ingest in the same transaction
- *   as the minute buckets, so every hour's row equals the sum of its minutes; backfilled here.
+ * - energy_hourly: the ledger per (job, node, device, hour). The collector folds closed hours of
+ *   energy_buckets into it (rollup_state.folded_until: every hour before it is folded; null: none
+ *   yet, the first pass starts at the oldest bucket), and ingest adds a late batch's energy to both.
  * - PostgreSQL: energy_buckets becomes partitioned by month of minute_start (with a default
  *   partition), so retention drops a month instead of deleting its rows. Its rows move over.
  */
@@ -24,13 +25,15 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addPrimaryKeyConstraint('energy_hourly_pk', ['job_id', 'node', 'device', 'hour_start'])
     .execute();
   await db.schema.createIndex('energy_hourly_hour_idx').on('energy_hourly').columns(['hour_start', 'node']).execute();
-  await sql`INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
-    SELECT job_id, node, device, device_kind, hour_start, SUM(joules), SUM(samples), SUM(duration_ms), MAX(peak_power_w)
-    FROM energy_buckets GROUP BY job_id, node, device, device_kind, hour_start`.execute(db);
+  await db.schema
+    .createTable('rollup_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('folded_until', 'bigint')
+    .addColumn('folded_at', 'bigint')
+    .execute();
+  await sql`INSERT INTO rollup_state (id, folded_until, folded_at) VALUES (1, NULL, NULL)`.execute(db);
   if (dialect !== 'postgres') return;
 
-  // an hourly row is updated by every batch of its hour, as a bucket by every batch of its minute: leave room for HOT updates
-  await sql`ALTER TABLE energy_hourly SET (fillfactor = 50)`.execute(db);
   await sql`ALTER TABLE energy_buckets RENAME TO energy_buckets_unpartitioned`.execute(db);
   await sql`ALTER TABLE energy_buckets_unpartitioned RENAME CONSTRAINT energy_buckets_pk TO energy_buckets_unpartitioned_pk`.execute(db);
   await sql`ALTER INDEX energy_buckets_hour_idx RENAME TO energy_buckets_unpartitioned_hour_idx`.execute(db);

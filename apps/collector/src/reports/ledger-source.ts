@@ -1,0 +1,108 @@
+import type { Database } from '@wattprint/db';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+
+const HOUR_MS = 3_600_000;
+const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
+
+/** What a report may read from: hours folded so far, and how far back minutes are kept. */
+export interface LedgerWindow {
+  /** Every hour before this is in energy_hourly; null: none folded yet. */
+  foldedUntil: number | null;
+  /** Minutes before this are past retention; null: all minutes are kept. */
+  minutesFrom: number | null;
+}
+
+/** Which table answers which part of a range: the plan of one read. */
+export interface LedgerPlan {
+  /** Whole folded hours read from energy_hourly, [from, to). */
+  hours: { from: number; to: number } | null;
+  /** Stretches read from energy_buckets by minute_start, [from, to) each. */
+  minutes: Array<{ from: number; to: number }>;
+}
+
+/**
+ * Splits [from, to) between the hourly rollup and the minute buckets so that the answer is the
+ * minute-only answer: whole hours that are folded come from energy_hourly (one row an hour instead
+ * of sixty), the partial hours at the edges and every hour not folded yet from the minutes. An edge
+ * older than minute retention, whose minutes are gone, is read as its whole hour.
+ */
+export function planRange(from: number, to: number, window: LedgerWindow): LedgerPlan {
+  let start = from;
+  if (window.minutesFrom !== null && start < window.minutesFrom) start = floorHour(start);
+  let end = to;
+  if (window.minutesFrom !== null && end < window.minutesFrom) end = ceilHour(end);
+  const firstWhole = ceilHour(start);
+  const lastWhole = floorHour(end);
+  const folded = window.foldedUntil ?? Number.NEGATIVE_INFINITY;
+  if (firstWhole >= lastWhole || folded <= firstWhole) return { hours: null, minutes: [{ from: start, to: end }] };
+  const hoursTo = Math.min(lastWhole, folded);
+  const minutes = [
+    { from: start, to: firstWhole },
+    { from: hoursTo, to: end },
+  ].filter((r) => r.to > r.from);
+  return { hours: { from: firstWhole, to: hoursTo }, minutes };
+}
+
+/** Columns both tables have, at the grain reports need: energy by (job, node, device, hour). */
+const COLUMNS = ['job_id', 'node', 'device', 'device_kind', 'hour_start', 'joules', 'samples', 'duration_ms', 'peak_power_w'] as const;
+
+export interface LedgerRowFilter {
+  /** Only these jobs. */
+  jobIds?: readonly string[];
+}
+
+type LedgerSelect = SelectQueryBuilder<
+  Database,
+  'energy_hourly' | 'energy_buckets',
+  Pick<Database['energy_hourly'], (typeof COLUMNS)[number]>
+>;
+
+/**
+ * The rows of the ledger over a range (or over all time when `range` is undefined) as one
+ * UNION ALL of the rollup's hours and the buckets' minutes, each part filtered on its own index
+ * (and, for minutes, by partition on PostgreSQL). Aggregating it by hour gives exactly what the
+ * minute buckets alone would.
+ */
+export function ledgerRows(
+  db: Kysely<Database>,
+  window: LedgerWindow,
+  range: { from: number; to: number } | undefined,
+  filter: LedgerRowFilter = {},
+) {
+  const plan: LedgerPlan =
+    range === undefined
+      ? window.foldedUntil === null
+        ? { hours: null, minutes: [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }] }
+        : {
+            hours: { from: Number.NEGATIVE_INFINITY, to: window.foldedUntil },
+            minutes: [{ from: window.foldedUntil, to: Number.POSITIVE_INFINITY }],
+          }
+      : planRange(range.from, range.to, window);
+  const parts: LedgerSelect[] = [];
+  if (plan.hours !== null) {
+    let q = db.selectFrom('energy_hourly').select([...COLUMNS]) as unknown as LedgerSelect;
+    if (Number.isFinite(plan.hours.from)) q = q.where('hour_start', '>=', plan.hours.from);
+    q = q.where('hour_start', '<', plan.hours.to);
+    if (filter.jobIds !== undefined) q = q.where('job_id', 'in', filter.jobIds);
+    parts.push(q);
+  }
+  for (const m of plan.minutes) {
+    let q = db.selectFrom('energy_buckets').select([...COLUMNS]) as unknown as LedgerSelect;
+    if (Number.isFinite(m.from)) q = q.where('minute_start', '>=', m.from);
+    if (Number.isFinite(m.to)) q = q.where('minute_start', '<', m.to);
+    if (filter.jobIds !== undefined) q = q.where('job_id', 'in', filter.jobIds);
+    parts.push(q);
+  }
+  return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+}
+
+/** The window as stored: the fold watermark, and the minute retention horizon at `now`. */
+export async function readLedgerWindow(db: Kysely<Database>, minuteRetentionDays: number | undefined, now: number): Promise<LedgerWindow> {
+  const row = await db.selectFrom('rollup_state').select('folded_until').where('id', '=', 1).executeTakeFirst();
+  const foldedUntil = row?.folded_until === null || row?.folded_until === undefined ? null : Number(row.folded_until);
+  const horizon = minuteRetentionDays === undefined ? null : now - minuteRetentionDays * 86_400_000;
+  // minutes are only dropped once their hour is folded: below the watermark
+  const minutesFrom = horizon === null || foldedUntil === null ? null : Math.min(horizon, foldedUntil);
+  return { foldedUntil, minutesFrom };
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BUCKETS_DEFAULT_PARTITION,
+  type DatabaseHandle,
+  dropBucketPartitionsBefore,
+  ensureBucketPartition,
+  monthsBetween,
+} from '@wattprint/db';
+import { sql } from 'kysely';
+import { DATABASE } from '../database/database.module';
+
+/** Rows one delete statement removes: short transactions, so ingest commits slip in between. */
+export const DELETE_CHUNK_ROWS = 5_000;
+
+const yieldToIngest = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Dropping what is past retention. PostgreSQL drops whole monthly partitions of energy_buckets and
+ * deletes from the default partition in chunks; SQLite deletes in chunks. Hourly rows are deleted
+ * in chunks on both (one row an hour per device and job: few).
+ */
+@Injectable()
+export class RetentionRepository {
+  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+
+  /** PostgreSQL: makes sure the monthly partitions of [from, to) exist. Returns the ones created. */
+  async ensurePartitions(from: number, to: number): Promise<string[]> {
+    if (this.handle.dialect !== 'postgres') return [];
+    const created: string[] = [];
+    for (const month of monthsBetween(from, to)) if (await ensureBucketPartition(this.handle.db, month)) created.push(month.name);
+    return created;
+  }
+
+  /** Removes minute buckets before `cutoff`; returns the partitions dropped and the rows deleted. */
+  async dropMinutesBefore(cutoff: number): Promise<{ partitions: string[]; rows: number }> {
+    if (this.handle.dialect === 'postgres') {
+      const partitions = await dropBucketPartitionsBefore(this.handle.db, cutoff);
+      const rows = await this.deleteInChunks(
+        (limit) => sql`DELETE FROM ${sql.id(BUCKETS_DEFAULT_PARTITION)} WHERE ctid IN
+          (SELECT ctid FROM ${sql.id(BUCKETS_DEFAULT_PARTITION)} WHERE minute_start < ${cutoff} LIMIT ${limit})`,
+      );
+      return { partitions, rows };
+    }
+    const rows = await this.deleteInChunks(
+      (limit) =>
+        sql`DELETE FROM energy_buckets WHERE rowid IN (SELECT rowid FROM energy_buckets WHERE minute_start < ${cutoff} LIMIT ${limit})`,
+    );
+    return { partitions: [], rows };
+  }
+
+  /** Removes hourly rows before `cutoff`; returns the rows deleted. */
+  async deleteHoursBefore(cutoff: number): Promise<number> {
+    const key = this.handle.dialect === 'postgres' ? sql`ctid` : sql`rowid`;
+    return this.deleteInChunks(
+      (limit) =>
+        sql`DELETE FROM energy_hourly WHERE ${key} IN (SELECT ${key} FROM energy_hourly WHERE hour_start < ${cutoff} LIMIT ${limit})`,
+    );
+  }
+
+  /** The oldest minute still stored, or null. */
+  async oldestMinute(): Promise<number | null> {
+    const row = await this.handle.db
+      .selectFrom('energy_buckets')
+      .select((eb) => eb.fn.min<number>('minute_start').as('m'))
+      .executeTakeFirst();
+    return row?.m === null || row?.m === undefined ? null : Number(row.m);
+  }
+
+  private async deleteInChunks(statement: (limit: number) => ReturnType<typeof sql>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await statement(DELETE_CHUNK_ROWS).execute(this.handle.db);
+      const deleted = Number(result.numAffectedRows ?? 0);
+      total += deleted;
+      if (deleted < DELETE_CHUNK_ROWS) return total;
+      await yieldToIngest();
+    }
+  }
+}

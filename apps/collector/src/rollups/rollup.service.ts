@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { COLLECTOR_CONFIG } from '../config/config.module';
+import type { CollectorConfig } from '../config/collector-config';
+import { RollupMetrics } from './rollup.metrics';
+import { RetentionRepository } from './retention.repository';
+import { RollupRepository } from './rollup.repository';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Hours one fold transaction takes at most: short transactions, however far behind the fold is. */
+const MAX_HOURS_PER_FOLD = 24;
+
+export const floorHour = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
+
+/** What one maintenance pass did. */
+export interface MaintenanceReport {
+  folded: number;
+  foldedUntil: number | null;
+  partitionsCreated: string[];
+  partitionsDropped: string[];
+  minuteRowsDeleted: number;
+  hourRowsDeleted: number;
+}
+
+/**
+ * The ledger's upkeep, on every process that ingests: fold closed hours into energy_hourly, create
+ * next months' partitions ahead of need (PostgreSQL), and drop what is past retention. Minutes are
+ * never dropped before their hour is folded.
+ */
+@Injectable()
+export class RollupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Rollups');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    private readonly rollups: RollupRepository,
+    private readonly retention: RetentionRepository,
+    private readonly metrics: RollupMetrics,
+  ) {}
+
+  now(): number {
+    return Date.now();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api' || this.config.maintenanceEveryMs === 0) return;
+    const schedule = () => {
+      this.timer = setTimeout(() => {
+        this.running = this.maintain()
+          .catch((error) => this.logger.warn(`ledger upkeep failed, retrying next pass: ${(error as Error).message}`))
+          .finally(schedule);
+      }, this.config.maintenanceEveryMs);
+      this.timer.unref();
+    };
+    schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Folds every hour that closed `WATTPRINT_ROLLUP_LAG_MS` ago or earlier; returns the hours folded. */
+  async fold(now = this.now()): Promise<number> {
+    const until = floorHour(now - this.config.rollupLagMs);
+    let hours = 0;
+    for (;;) {
+      const started = process.hrtime.bigint();
+      const span = await this.rollups.foldOnce(until, MAX_HOURS_PER_FOLD, now);
+      if (span === null) break;
+      this.metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      hours += Math.max(0, (span.to - span.from) / HOUR_MS);
+      if (span.to >= until) break;
+    }
+    const foldedUntil = await this.rollups.foldedUntil();
+    if (foldedUntil !== null) this.metrics.foldedUntil.set(foldedUntil / 1000);
+    return hours;
+  }
+
+  /** One pass of everything: fold, partitions ahead, retention. */
+  async maintain(now = this.now()): Promise<MaintenanceReport> {
+    const folded = await this.fold(now);
+    const foldedUntil = await this.rollups.foldedUntil();
+    const partitionsCreated = await this.retention.ensurePartitions(now - 31 * DAY_MS, now + 62 * DAY_MS);
+    let partitionsDropped: string[] = [];
+    let minuteRowsDeleted = 0;
+    let hourRowsDeleted = 0;
+    const minuteDays = this.config.minuteRetentionDays;
+    if (minuteDays !== undefined && foldedUntil !== null) {
+      // never a minute whose hour is not folded yet: the hours would lose it
+      const cutoff = Math.min(now - minuteDays * DAY_MS, foldedUntil);
+      const dropped = await this.retention.dropMinutesBefore(cutoff);
+      partitionsDropped = dropped.partitions;
+      minuteRowsDeleted = dropped.rows;
+    }
+    if (this.config.hourlyRetentionDays !== undefined)
+      hourRowsDeleted = await this.retention.deleteHoursBefore(now - this.config.hourlyRetentionDays * DAY_MS);
+    this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
+    this.metrics.deletedRows.inc({ table: 'energy_hourly' }, hourRowsDeleted);
+    this.metrics.droppedPartitions.inc(partitionsDropped.length);
+    const oldest = await this.retention.oldestMinute();
+    if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
+    if (partitionsDropped.length > 0 || minuteRowsDeleted > 0 || hourRowsDeleted > 0) {
+      this.logger.log(
+        `retention: dropped ${partitionsDropped.length} partition(s), ${minuteRowsDeleted} minute and ${hourRowsDeleted} hourly row(s)`,
+      );
+    }
+    return { folded, foldedUntil, partitionsCreated, partitionsDropped, minuteRowsDeleted, hourRowsDeleted };
+  }
+}

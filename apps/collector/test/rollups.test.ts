@@ -1,0 +1,339 @@
+/**
+ * Hourly rollups, retention and partitions on both databases: random histories delivered out of
+ * order, late (after their hours were folded) and twice, with folds in between; the rollup's hours
+ * equal their minutes and every report equals the minute-only answer to 1e-9. Retention drops
+ * minutes only once folded, and reports and job pages then read hours.
+ */
+import type { INestApplication } from '@nestjs/common';
+import type { DatabaseHandle } from '@wattprint/db';
+import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import type { Batch, Sample } from '@wattprint/protocol';
+import request from 'supertest';
+import { RollupService } from '../src/rollups/rollup.service';
+import { signedBatch, testAgent, type TestAgent } from './support/batches';
+import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(120_000);
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The history: six hours ending two days ago, starting 17 min 23.417 s past an hour. */
+const START = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR - 6 * HOUR + 17 * 60_000 + 23_417;
+const END = START + 6 * HOUR;
+
+function prng(seed: number) {
+  let s = seed;
+  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
+
+/** Batches of several agents over the history: irregular spans (some across minutes and hours), jobs coming and going. */
+function history(agents: TestAgent[], seed: number): Batch[] {
+  const random = prng(seed);
+  const batches: Batch[] = [];
+  for (const agent of agents) {
+    let seq = 0;
+    for (let t = START + Math.floor(random() * 5000); t < END;) {
+      const samples: Sample[] = [];
+      const span = 1_000 + Math.floor(random() * 170_000);
+      for (let g = 0; g < 3; g++) {
+        const watts = 50 + random() * 650;
+        samples.push({
+          seq: seq + samples.length,
+          t0: t,
+          t1: t + span,
+          device: `gpu${g}`,
+          kind: 'gpu',
+          jobId: random() < 0.2 ? null : `job-${agent.id}-${Math.floor((t - START) / (90 * 60_000))}-${g % 2}`,
+          energyJ: (watts * span) / 1000,
+          powerW: watts,
+          utilization: null,
+          source: 'nvml',
+        });
+      }
+      batches.push(signedBatch(agent, { firstSeq: seq, sentAt: t + span, samples }));
+      seq += samples.length;
+      t += span;
+    }
+  }
+  return batches;
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let producer: TestProducer;
+  let db: DatabaseHandle;
+  let rollups: RollupService;
+  const agents = ['ra', 'rb', 'rc'].map(testAgent);
+  const batches = history(agents, dialect === 'sqlite' ? 5 : 9);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect);
+    producer = new TestProducer(freshQueuePrefix());
+    app = await startCollector(
+      collectorEnv(testDb.url, producer.prefix, {
+        WATTPRINT_ROLE: 'all',
+        WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+        WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000',
+        WATTPRINT_MAINTENANCE_EVERY_MS: '0',
+        WATTPRINT_ROLLUP_LAG_MS: '0',
+        WATTPRINT_MINUTE_RETENTION_DAYS: 'forever',
+      }),
+    );
+    await registerAgents(testDb.url, agents);
+    db = openDatabase(testDb.url);
+    rollups = app.get(RollupService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await producer?.dispose();
+    await testDb?.drop();
+  });
+
+  const committed = async () =>
+    Number(
+      (
+        await db.db
+          .selectFrom('ingested_batches')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const deliver = async (wave: Batch[], expectedTotal: number) => {
+    for (const b of wave) await producer.addBatch(b);
+    await waitFor(`${expectedTotal} batches committed`, async () => (await committed()) === expectedTotal, 60_000);
+  };
+
+  it('keeps every folded hour equal to its minutes, with batches late, twice and out of order around folds', async () => {
+    const random = prng(dialect === 'sqlite' ? 77 : 78);
+    const order = shuffle(batches, random);
+    const waves = [
+      order.slice(0, order.length / 3),
+      order.slice(order.length / 3, (2 * order.length) / 3),
+      order.slice((2 * order.length) / 3),
+    ];
+    let total = 0;
+    // fold as time goes by: after the first wave up to two hours in, after the second up to five
+    for (const [i, wave] of waves.entries()) {
+      total += wave.length;
+      await deliver(wave, total);
+      await rollups.fold(START + [2, 5, 7][i] * HOUR);
+      // a few of the wave again, under other BullMQ ids: counted once
+      for (const b of wave.slice(0, 5)) await producer.addBatch(b, 1);
+    }
+    await waitFor(
+      'redeliveries handled',
+      async () => (await producer.samples.getWaitingCount()) === 0 && (await producer.samples.getActiveCount()) === 0,
+    );
+    const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
+    expect(Number(state.folded_until)).toBe(Math.floor((START + 7 * HOUR) / HOUR) * HOUR);
+
+    const hourly = await db.db.selectFrom('energy_hourly').selectAll().execute();
+    const minutes = await db.db
+      .selectFrom('energy_buckets')
+      .select((eb) => [
+        'job_id',
+        'node',
+        'device',
+        'hour_start',
+        eb.fn.sum<number>('joules').as('joules'),
+        eb.fn.sum<number>('samples').as('samples'),
+        eb.fn.sum<number>('duration_ms').as('duration_ms'),
+      ])
+      .groupBy(['job_id', 'node', 'device', 'hour_start'])
+      .execute();
+    const key = (r: { job_id: string; node: string; device: string; hour_start: number }) =>
+      `${r.job_id}|${r.node}|${r.device}|${Number(r.hour_start)}`;
+    const byKey = new Map(minutes.map((m) => [key(m), m]));
+    expect(hourly.length).toBe(minutes.length);
+    for (const h of hourly) {
+      const m = byKey.get(key(h))!;
+      expect(Math.abs(Number(h.joules) - Number(m.joules)) / Number(m.joules)).toBeLessThan(1e-9);
+      expect([key(h), Number(h.samples), Number(h.duration_ms)]).toEqual([key(h), Number(m.samples), Number(m.duration_ms)]);
+    }
+    const late = hourly.filter((h) => Number(h.hour_start) < START + 2 * HOUR).length;
+    expect(late).toBeGreaterThan(0);
+  });
+
+  it('answers every report exactly as the minutes alone would, for ranges off the hour', async () => {
+    const random = prng(dialect === 'sqlite' ? 3 : 4);
+    const ranges = Array.from({ length: 6 }, () => {
+      const from = START - HOUR + Math.floor(random() * 4 * HOUR);
+      return { from, to: from + Math.floor(random() * 5 * HOUR) + 60_000 };
+    });
+    const answers = async () => {
+      const out: unknown[] = [];
+      for (const r of ranges) {
+        for (const groupBy of ['team', 'node', 'site']) {
+          for (const bucket of ['hour', 'day']) {
+            const url = `/api/v1/usage?groupBy=${groupBy}&bucket=${bucket}&from=${new Date(r.from).toISOString()}&to=${new Date(r.to).toISOString()}`;
+            out.push((await request(app.getHttpServer()).get(url).set(bearer(BOOTSTRAP_TOKEN)).expect(200)).body);
+          }
+        }
+      }
+      const jobIds = (await db.db.selectFrom('jobs').select('id').orderBy('id').limit(6).execute()).map((j) => j.id);
+      for (const id of jobIds)
+        out.push((await request(app.getHttpServer()).get(`/api/v1/jobs/${id}`).set(bearer(BOOTSTRAP_TOKEN)).expect(200)).body.energy);
+      return out;
+    };
+    const withRollups = await answers();
+    // the same questions with nothing folded: the minute-only answer
+    const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
+    await db.db.updateTable('rollup_state').set({ folded_until: null }).execute();
+    const minuteOnly = await answers();
+    await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
+    expectClose(withRollups, minuteOnly);
+  });
+});
+
+/** Deep equality where every number agrees to 1e-9 relative (sums in another order). */
+function expectClose(actual: unknown, expected: unknown, path = '(root)'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const scale = Math.max(Math.abs(expected), 1e-12);
+    if (Math.abs(actual - expected) / scale >= 1e-9) throw new Error(`${path}: ${actual} differs from ${expected}`);
+    return;
+  }
+  if (Array.isArray(expected)) {
+    expect([path, Array.isArray(actual) ? (actual as unknown[]).length : actual]).toEqual([path, expected.length]);
+    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}.${i}`));
+    return;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    expect([path, Object.keys(actual as object).sort()]).toEqual([path, Object.keys(expected).sort()]);
+    for (const [k, v] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
+    return;
+  }
+  expect([path, actual]).toEqual([path, expected]);
+}
+
+describe.each(DIALECTS)('retention on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let producer: TestProducer;
+  let db: DatabaseHandle;
+  const agents = ['ta', 'tb'].map(testAgent);
+  const now = Date.now();
+  /** Three stretches of history: 40 days ago (a month no partition is made for), 20 days ago, 2 days ago. */
+  const shifts = [40, 20, 2].map((days) => Math.floor((now - days * DAY) / HOUR) * HOUR - START);
+  const batches = agents.flatMap((agent, a) =>
+    shifts.flatMap((shift, s) =>
+      history([agent], 11 + a).map((b) => {
+        const samples = b.samples.map((x) => ({
+          ...x,
+          seq: x.seq + s * 100_000,
+          t0: x.t0 + shift,
+          t1: x.t1 + shift,
+          jobId: x.jobId === null ? null : `${x.jobId}-${s}`,
+        }));
+        return signedBatch(agent, { firstSeq: b.firstSeq + s * 100_000, sentAt: b.sentAt + shift, samples });
+      }),
+    ),
+  );
+  const minuteRows = async () =>
+    await db.db
+      .selectFrom('energy_buckets')
+      .select((eb) => [eb.fn.min<number>('minute_start').as('first'), eb.fn.countAll<number>().as('n')])
+      .executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect);
+    producer = new TestProducer(freshQueuePrefix());
+    app = await startCollector(
+      collectorEnv(testDb.url, producer.prefix, {
+        WATTPRINT_ROLE: 'all',
+        WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+        WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000',
+        WATTPRINT_MAINTENANCE_EVERY_MS: '0',
+        WATTPRINT_ROLLUP_LAG_MS: String(25 * DAY),
+        WATTPRINT_MINUTE_RETENTION_DAYS: '3',
+        WATTPRINT_EARLIEST_TIME: '2020-01-01T00:00:00Z',
+      }),
+    );
+    await registerAgents(testDb.url, agents);
+    db = openDatabase(testDb.url);
+    for (const b of batches) await producer.addBatch(b);
+    await waitFor(
+      'the history committed',
+      async () =>
+        Number(
+          (
+            await db.db
+              .selectFrom('ingested_batches')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ) === batches.length,
+      60_000,
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await producer?.dispose();
+    await testDb?.drop();
+  });
+
+  it('never drops a minute whose hour is not folded, drops the rest past retention, and keeps every hour', async () => {
+    const service = app.get(RollupService);
+    const usage = async (from: number, to: number) =>
+      (
+        await request(app.getHttpServer())
+          .get(`/api/v1/usage?groupBy=node&bucket=hour&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)
+          .set(bearer(BOOTSTRAP_TOKEN))
+          .expect(200)
+      ).body;
+    const oldRange = { from: Math.floor((now - 41 * DAY) / HOUR) * HOUR, to: Math.floor((now - 19 * DAY) / HOUR) * HOUR };
+    const before = await usage(oldRange.from, oldRange.to);
+    const jobOfOldest = (await db.db.selectFrom('jobs').select('id').where('id', 'like', '%-0').limit(1).executeTakeFirstOrThrow()).id;
+    const pageBefore = (await request(app.getHttpServer()).get(`/api/v1/jobs/${jobOfOldest}`).set(bearer(BOOTSTRAP_TOKEN)).expect(200))
+      .body;
+    expect(pageBefore.timelineResolution).toBe('minute');
+
+    // folded up to 25 days ago only: the 40-day-old minutes go, the 20-day-old ones stay although past retention
+    const first = await service.maintain(now);
+    expect(first.foldedUntil).toBe(Math.floor((now - 25 * DAY) / HOUR) * HOUR);
+    const afterFirst = await minuteRows();
+    expect(Number(afterFirst.first)).toBeGreaterThanOrEqual(now - 21 * DAY);
+    if (dialect === 'postgres') {
+      expect(first.minuteRowsDeleted).toBeGreaterThan(0); // from the default partition, in chunks
+      expect(first.partitionsCreated.length).toBeGreaterThan(0);
+    }
+
+    // everything folded: minutes older than 3 days go (a whole month's partition on PostgreSQL)
+    await app.get(RollupService).fold(now + 25 * DAY - HOUR);
+    const second = await service.maintain(now);
+    if (dialect === 'postgres') expect(second.partitionsDropped.length).toBeGreaterThanOrEqual(1);
+    const afterSecond = await minuteRows();
+    expect(Number(afterSecond.first)).toBeGreaterThanOrEqual(now - 3 * DAY);
+    expect(Number(afterSecond.n)).toBeGreaterThan(0); // two days ago is kept
+
+    // the hours answer for what the minutes no longer can: the same figures, the job's timeline by hour
+    expectClose(await usage(oldRange.from, oldRange.to), before);
+    const pageAfter = (await request(app.getHttpServer()).get(`/api/v1/jobs/${jobOfOldest}`).set(bearer(BOOTSTRAP_TOKEN)).expect(200)).body;
+    expect(pageAfter.timelineResolution).toBe('hour');
+    expectClose(pageAfter.energy, pageBefore.energy);
+    expect(pageAfter.timeline.reduce((s: number, h: { energyKWh: number }) => s + h.energyKWh, 0)).toBeCloseTo(
+      pageBefore.energy.energyKWh,
+      9,
+    );
+
+    const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^wattprint_retention_days\{table="energy_buckets"\} 3$/m);
+    expect(metrics).toMatch(/^wattprint_retention_deleted_rows_total\{table="energy_buckets"\} [1-9]/m);
+    expect(metrics).toMatch(/^wattprint_rollup_folded_until_seconds \d+/m);
+  });
+});
