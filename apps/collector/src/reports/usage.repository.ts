@@ -43,8 +43,9 @@ export class UsageRepository {
 
   /**
    * One SQL aggregation over the ledger in [from, to) — whole folded hours from the rollup, the rest
-   * from the minutes (ledger-source.ts) — grouped by (group, period, node, hour). For job attributes (team, user, …) idle energy is a group of its own: it belongs to no
-   * job; for node and site it stays in the group and shows as the idle share.
+   * from the minutes (ledger-source.ts) — grouped by (group, period, node, hour). For job attributes
+   * (team, user, …) idle energy is a group of its own: it belongs to no job; for node and site it
+   * stays in the group and shows as the idle share.
    */
   async cells(f: UsageFilter): Promise<UsageCell[]> {
     const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
