@@ -128,7 +128,14 @@ export async function runFaultScenario(): Promise<FaultRun> {
   const common = {
     databaseUrl: testDb.url,
     redisUrl: redis.url,
-    env: { WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000', WATTPRINT_WORKER_CONCURRENCY: '64', WATTPRINT_DB_RETRY_MAX_MS: '500' },
+    env: {
+      WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000',
+      WATTPRINT_WORKER_CONCURRENCY: '64',
+      WATTPRINT_DB_RETRY_MAX_MS: '500',
+      // the trace is from March: past minute retention, whose upkeep would fold and drop the very
+      // minutes the suite reads back (the hours would keep the energy; rollups.test.ts covers that)
+      WATTPRINT_MINUTE_RETENTION_DAYS: 'forever',
+    },
   };
   const collectors = await Promise.all([
     CollectorProcess.start({
