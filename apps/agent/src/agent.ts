@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MessageName, QueueName, batchJobId, signed } from '@wattprint/protocol';
 import type { Attributor } from './attribution/attributor';
 import type { Batcher } from './batching/batcher';
-import type { JobTracker } from './jobs/job-tracker';
+import { type JobTracker, seenSpans } from './jobs/job-tracker';
 import type { Logger } from './logger';
 import type { EnergySource } from './sources/energy-source';
 import type { Outbox } from './transport/outbox';
@@ -77,7 +77,7 @@ export class Agent {
     ).flat();
     const { drafts, jobs } = await this.parts.attributor.attribute(intervals);
     this.parts.batcher.add(drafts);
-    for (const event of this.parts.jobs.observe(jobs, now)) {
+    for (const event of this.parts.jobs.observe(jobs, now, seenSpans(drafts))) {
       const message = signed(event, this.parts.key);
       await this.parts.outbox.send({ queue: QueueName.JobEvents, name: MessageName.JobEvent, jobId: `e.${event.eventId}`, data: message });
     }

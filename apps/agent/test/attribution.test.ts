@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Attributor } from '../src/attribution/attributor';
 import { ProcessJobs } from '../src/attribution/process-jobs';
 import { ProcReader } from '../src/attribution/proc-reader';
-import { JobTracker } from '../src/jobs/job-tracker';
+import { JobTracker, seenSpans } from '../src/jobs/job-tracker';
 import { silentLogger } from '../src/logger';
 import { NvidiaSmiSource } from '../src/sources/nvidia-smi/nvidia-smi.source';
 import type { DeviceInterval } from '../src/sources/device-interval';
@@ -117,5 +117,23 @@ describe('attribution from a fixture /proc tree', () => {
     expect(tracker.observe(new Map(), 5000)).toEqual([
       { eventId: 'e2', agentId: 'node-a', node: 'node-a.cluster', at: 2000, type: 'end', jobId: '1234', exitCode: null },
     ]);
+  });
+
+  it('stamps events with the times of the job’s samples, as a replay on trace time needs (finding 14)', () => {
+    let n = 0;
+    const tracker = new JobTracker({ agentId: 'a', node: 'n', bootId: 'b' }, 3000, () => `e${++n}`);
+    const trace = Date.UTC(2024, 5, 1, 12, 0, 0, 250); // a trace from long ago, replayed now
+    const wall = Date.UTC(2026, 11, 6, 9, 0, 0);
+    const samples = [
+      { jobId: 'j', t0: trace + 1_500, t1: trace + 2_700 },
+      { jobId: 'j', t0: trace + 900, t1: trace + 2_100 },
+      { jobId: null, t0: trace, t1: trace + 5_000 },
+    ];
+    expect(seenSpans(samples)).toEqual(new Map([['j', { t0: trace + 900, t1: trace + 2_700 }]]));
+    expect(tracker.observe(new Map([['j', {}]]), wall, seenSpans(samples))).toMatchObject([{ type: 'start', at: trace + 900 }]);
+    expect(tracker.observe(new Map([['j', {}]]), wall + 1000, new Map([['j', { t0: trace + 2_700, t1: trace + 12_700 }]]))).toEqual([]);
+    // ended on the wall clock (3 s unseen), at the end of its last sample on trace time; never before its start
+    const [end] = tracker.observe(new Map(), wall + 4000);
+    expect(end).toMatchObject({ type: 'end', at: trace + 12_700 });
   });
 });

@@ -55,4 +55,51 @@ describe('replay of a trace at a chosen speed', () => {
     ]);
     expect(out[0].energyJ).toBeCloseTo(631.95 * 60, 9);
   });
+
+  it('cuts samples at every minute with the exact energy of a power ramp, on jittered off-second times (finding 13)', async () => {
+    const path = join(tempDir('trace'), 'jitter.csv');
+    // a seeded walk: steps of 400-1600 ms, powers ramping between 50 and 700 W, across an hour boundary
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const start = Date.UTC(2026, 2, 2, 8, 57, 13, 417);
+    const points: Array<{ t: number; device: string; p: number }> = [];
+    for (const device of ['gpu0', 'gpu1']) {
+      for (let t = start + Math.floor(random() * 900); t < start + 300_000; t += 400 + Math.floor(random() * 1200)) {
+        points.push({ t, device, p: 50 + random() * 650 });
+      }
+    }
+    points.sort((a, b) => a.t - b.t);
+    writeFileSync(path, ['t_ms,device,power_w,job_id', ...points.map((x) => `${x.t},${x.device},${x.p},job-j`)].join('\n') + '\n');
+
+    // the truth, independently: the piecewise-linear power of each device integrated over each minute
+    const truth = new Map<string, number>();
+    for (const device of ['gpu0', 'gpu1']) {
+      const own = points.filter((x) => x.device === device);
+      for (let i = 1; i < own.length; i++) {
+        const [a, b] = [own[i - 1], own[i]];
+        const power = (t: number) => a.p + ((b.p - a.p) * (t - a.t)) / (b.t - a.t);
+        for (let from = a.t; from < b.t;) {
+          const to = Math.min(b.t, Math.floor(from / 60_000) * 60_000 + 60_000);
+          const key = `${device}@${Math.floor(from / 60_000) * 60_000}`;
+          truth.set(key, (truth.get(key) ?? 0) + ((power(from) + power(to)) / 2) * ((to - from) / 1000));
+          from = to;
+        }
+      }
+    }
+
+    const replay = new ReplaySource({ path, speed: 1, log: silentLogger });
+    await replay.start(1_764_000_000_000);
+    const samples = [];
+    for (let wall = 1_764_000_000_000 + 3_700; !replay.finished; wall += 3_700) samples.push(...(await replay.poll(wall)));
+    const measured = new Map<string, number>();
+    for (const s of samples) {
+      const minute = Math.floor(s.t0 / 60_000) * 60_000;
+      expect(s.t1).toBeLessThanOrEqual(minute + 60_000);
+      const key = `${s.device.id}@${minute}`;
+      measured.set(key, (measured.get(key) ?? 0) + s.energyJ);
+    }
+    expect([...measured.keys()].sort()).toEqual([...truth.keys()].sort());
+    for (const [key, joules] of truth) expect(Math.abs(measured.get(key)! - joules) / joules).toBeLessThan(1e-9);
+    expect(samples.some((s) => s.t0 % 1000 !== 0)).toBe(true);
+  });
 });

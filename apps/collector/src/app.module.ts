@@ -12,6 +12,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { EmissionFactorsModule } from './reports/emission-factors.module';
 import { ReportsModule } from './reports/reports.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { JobEventsModule } from './jobs/events/job-events.module';
 
 type Imported = NonNullable<DynamicModule['imports']>[number];
 
@@ -20,8 +22,10 @@ function coreModules(config: CollectorConfig): Imported[] {
   return [
     ConfigModule.forRoot(config),
     DatabaseModule.forRoot(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs }),
+    SecretsModule,
     QueueModule,
     MetricsModule,
+    JobEventsModule,
     HealthModule,
     IngestModule,
   ];

@@ -1,3 +1,4 @@
+import { ReaderRoleError } from '@wattprint/db';
 import { ConfigError } from './config/env-parser';
 import { parseCollectorConfig } from './config/collector-config';
 import { createCollectorApp, migrateDatabase } from './bootstrap';
@@ -13,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = parseCollectorConfig(process.env);
   if (command === 'migrate') {
-    const applied = await migrateDatabase(config.databaseUrl);
+    const applied = await migrateDatabase(config);
     process.stdout.write(applied.length === 0 ? 'database already up to date\n' : `applied ${applied.join(', ')}\n`);
     return 0;
   }
@@ -27,7 +28,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof ReaderRoleError) {
       process.stderr.write(`${error.message}\n`);
     } else {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -3,9 +3,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DIALECTS } from '@wattprint/db/testing';
 import { Public } from '../src/auth/auth.decorators';
-import { type ApiHarness, BOOTSTRAP_TOKEN, createToken, startApi } from './reports-harness';
-
-const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
+import { type ApiHarness, BOOTSTRAP_TOKEN, bearer, createToken, startApi } from './reports-harness';
 
 /** A public route of this file's own, like the health module's, to check the guards skip it. */
 @Controller('probe')

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { type DatabaseHandle } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import { MessageName, batchJobId } from '@wattprint/protocol';
@@ -13,19 +12,12 @@ import {
   registerAgents,
   spawnCollector,
 } from './support/collector-harness';
+import { freePort } from './support/free-port';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(90_000);
 
 const BATCH_JOULES = 5 * [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, g) => sum + 100 + 10 * g, 0);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('wattprint-collector command', () => {
   it('exits 1 on bad configuration, printing only the ConfigError lines', async () => {

@@ -285,14 +285,16 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
   });
 
   it('applies job events once, before or after the samples of their job, in any order', async () => {
-    // job-late: its end arrives first, then samples, then its start
+    // job-late: its end arrives first and waits (dave has neither started nor measured it yet), then samples, then its start
     await producer.addEvent(signedEvent(dave, { type: 'end', jobId: 'job-late', at: T0 + 20_000, exitCode: 0 }));
-    await waitFor(
-      'the end event',
-      async () => (await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst())?.state === 'ended',
-    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst()).toBeUndefined();
     await producer.addBatch(realisticBatch(dave, { firstSeq: 0, startMs: T0 + 5000, jobs: ['job-late', 'job-early'] }));
     await waitFor('the samples', async () => (await batchCount(dave.id)) === 1);
+    await waitFor(
+      'the end event, once the job is seen',
+      async () => (await db.db.selectFrom('jobs').select('state').where('id', '=', 'job-late').executeTakeFirst())?.state === 'ended',
+    );
     const start = signedEvent(dave, {
       type: 'start',
       jobId: 'job-late',

@@ -1,7 +1,7 @@
 import { DIALECTS } from '@wattprint/db/testing';
 import type { NewRow } from '@wattprint/db';
 import { yearlyAverage } from '../src/carbon/emissions/yearly-average';
-import { type ApiHarness, createToken, startApi } from './reports-harness';
+import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const H0 = Date.UTC(2026, 10, 2, 10); // 2026-11-02T10:00:00Z
 const H1 = H0 + 3_600_000;
@@ -61,8 +61,6 @@ function bucket(
     peak_power_w: peak,
   };
 }
-
-const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
 describe.each(DIALECTS)('jobs API on %s', (dialect) => {
   let api: ApiHarness;

@@ -1,10 +1,9 @@
 import { DIALECTS } from '@wattprint/db/testing';
 import { forecast } from '@wattprint/estimation';
-import { type ApiHarness, createToken, startApi } from './reports-harness';
+import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const START = Date.UTC(2026, 11, 1); // 2026-12-01T00:00:00Z
 const HOUR = 3_600_000;
-const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
 function mnistSpec(site: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -80,6 +79,7 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
       id: expect.stringMatching(/^fc_[0-9a-f]{32}$/),
       createdAt: expect.any(String),
       createdBy: expect.stringMatching(/^tok_/),
+      team: 'team-a',
       spec,
       result: forecast(spec),
     });
@@ -92,6 +92,30 @@ describe.each(DIALECTS)('forecasts API on %s', (dialect) => {
     const again = await api.http().get(`/api/v1/forecasts/${res.body.id}`).set(bearer(admin));
     expect(again.status).toBe(200);
     expect(again.body).toEqual(res.body);
+  });
+
+  it("shows a team viewer its own team's forecasts only: another team's answers 404 (finding 12)", async () => {
+    const other = await createToken(api, { name: 'team-b', role: 'viewer', team: 'team-b' }, admin);
+    const everyTeam = await createToken(api, { name: 'all', role: 'viewer' }, admin);
+    const mine = await api
+      .http()
+      .post('/api/v1/forecasts')
+      .set(bearer(viewer))
+      .send(mnistSpec({ pue: 1.2, intensity: 100 }));
+    expect(mine.status).toBe(201);
+    expect((await api.http().get(`/api/v1/forecasts/${mine.body.id}`).set(bearer(viewer))).status).toBe(200);
+    expect((await api.http().get(`/api/v1/forecasts/${mine.body.id}`).set(bearer(everyTeam))).status).toBe(200);
+    const refused = await api.http().get(`/api/v1/forecasts/${mine.body.id}`).set(bearer(other));
+    expect(refused.status).toBe(404);
+    expect(JSON.stringify(refused.body)).not.toContain('energyKWh');
+    // an admin's forecast belongs to no team: team viewers do not see it either
+    const admins = await api
+      .http()
+      .post('/api/v1/forecasts')
+      .set(bearer(admin))
+      .send(mnistSpec({ pue: 1.2, intensity: 100 }));
+    expect(admins.body.team).toBeNull();
+    expect((await api.http().get(`/api/v1/forecasts/${admins.body.id}`).set(bearer(other))).status).toBe(404);
   });
 
   it("prices a spec naming a region with the region's stored hourly intensity from its start", async () => {

@@ -4,8 +4,10 @@
  * test/reports*.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import request from 'supertest';
@@ -18,8 +20,13 @@ import { ForecastsModule } from '../src/forecasts/forecasts.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
+import { applyHttpLimits } from '../src/http/http-limits';
+import { SecretsModule } from '../src/secrets/secrets.module';
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-secret-for-tests-0123456789';
+
+/** The Authorization header of a bearer secret, for supertest's `.set()`. */
+export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
 export interface ApiHarness {
   app: INestApplication;
@@ -29,16 +36,33 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(dialect: DialectName, env: Record<string, string> = {}, extraModules: Type[] = []): Promise<ApiHarness> {
-  const testDb: TestDatabase = await createTestDatabase(dialect);
+/**
+ * The API on a fresh database of `dialect`, or on `reuse` (another harness's database, as a restart
+ * or a second replica would see it; its owner drops it).
+ */
+export async function startApi(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  extraModules: Type[] = [],
+  reuse?: TestDatabase,
+): Promise<ApiHarness & { testDb: TestDatabase }> {
+  const testDb: TestDatabase = reuse ?? (await createTestDatabase(dialect));
   const db = connect({ url: testDb.url });
   await migrateToLatest(db.db, dialect);
-  const config = parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...env });
+  // a prefix of its own: the rate limit's counts in Redis are then this harness's alone
+  const prefix = `{wp-api-${randomBytes(4).toString('hex')}}`;
+  const config = parseCollectorConfig({
+    DATABASE_URL: testDb.url,
+    WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+    WATTPRINT_QUEUE_PREFIX: prefix,
+    ...env,
+  });
 
   @Module({
     imports: [
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot(testDb.url),
+      SecretsModule,
       CarbonModule,
       EmissionFactorsModule.fromCarbon(CarbonModule),
       AuthModule,
@@ -50,16 +74,18 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
   })
   class TestApiModule {}
 
-  const app = await NestFactory.create(TestApiModule, { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { logger: false });
+  applyHttpLimits(app, config);
   await app.init();
   return {
     app,
     db,
     http: () => request(app.getHttpServer()),
+    testDb,
     close: async () => {
       await app.close();
       await db.close();
-      await testDb.drop();
+      if (reuse === undefined) await testDb.drop();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { NewRow } from '@wattprint/db';
 import { DIALECTS } from '@wattprint/db/testing';
 import { yearlyAverage } from '../src/carbon/emissions/yearly-average';
-import { type ApiHarness, createToken, startApi } from './reports-harness';
+import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const DAY1 = Date.UTC(2026, 10, 2); // 2026-11-02T00:00:00Z
 const H0 = DAY1 + 10 * 3_600_000;
@@ -12,7 +12,6 @@ const FR = yearlyAverage('FR').gPerKwh;
 const DE_YEARLY = yearlyAverage('DE').gPerKwh;
 
 const iso = (t: number) => new Date(t).toISOString();
-const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
 function bucket(
   jobId: string,

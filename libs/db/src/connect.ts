@@ -52,8 +52,12 @@ export function connect(options: ConnectOptions): DatabaseHandle {
   const dialect = dialectOf(options.url);
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    // An idle client's network error must not crash the process; the next query reports it.
+    // A client's network error (a terminated backend, a reset socket) must not crash the process:
+    // the pool handles idle clients' errors, and this listener those of clients checked out between
+    // two queries, which would otherwise be an unhandled 'error' event. The query in flight, or the
+    // next one, fails instead; the pool then drops the client and opens a new one when asked.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect, close: () => db.destroy() };
   }

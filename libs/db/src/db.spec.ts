@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { IDLE_JOB_ID, connect, dialectOf, migrateToLatest } from './index';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
 
-const ALL_MIGRATIONS = ['0001_initial', '0002_ingested_batches_agent_seq', '0003_energy_buckets_fillfactor'];
+const ALL_MIGRATIONS = ['0001_initial', '0002_ingested_batches_agent_seq', '0003_energy_buckets_fillfactor', '0004_job_provenance'];
 
 describe('dialectOf', () => {
   it('reads postgres URLs and treats everything else as an SQLite file', () => {

@@ -2,3 +2,4 @@ export * from './schema';
 export * from './dialect';
 export * from './connect';
 export * from './migrator';
+export * from './reader';

@@ -3,6 +3,7 @@ import type { DialectName } from './dialect';
 import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
+import * as m0004 from './migrations/0004_job_provenance';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_ingested_batches_agent_seq': m0002,
   '0003_energy_buckets_fillfactor': m0003,
+  '0004_job_provenance': m0004,
 };
 
 /** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */

@@ -71,8 +71,23 @@ export interface JobsTable {
   started_at: number | null;
   ended_at: number | null;
   exit_code: number | null;
+  /** How the scheduler says the job ended: COMPLETED, FAILED, CANCELLED, TIMEOUT… */
+  exit_state: string | null;
+  /** JSON array of the nodes the scheduler gave the job. */
+  nodes: string | null;
+  /** JSON {field: "scheduler" | "agent"}: who set each metadata field and time; a scheduler's word outranks an agent's. */
+  field_sources: string | null;
   first_seen_at: number;
   last_seen_at: number;
+}
+
+/** When one node's agent saw a job start and end: the job ends, failing a scheduler's word, when all its nodes have. */
+export interface JobNodesTable {
+  job_id: string;
+  node: string;
+  agent_id: string;
+  started_at: number | null;
+  ended_at: number | null;
 }
 
 /** The record: energy per (job or idle, node, device, minute). Emissions are derived from it at query time. */
@@ -119,7 +134,7 @@ export interface SeqGapsTable {
   detected_at: number;
 }
 
-export type TokenRole = 'admin' | 'viewer' | 'agent';
+export type TokenRole = 'admin' | 'viewer' | 'agent' | 'scheduler';
 
 export interface ApiTokensTable {
   id: string;
@@ -160,6 +175,8 @@ export interface ForecastsTable {
   /** The forecast result (JSON), see the forecast contract. */
   result: string;
   energy_kwh_p50: number;
+  /** The team of the viewer token that created it; null when an admin or scheduler did. */
+  team: string | null;
 }
 
 export interface Database {
@@ -169,6 +186,7 @@ export interface Database {
   agents: AgentsTable;
   grid_intensity: GridIntensityTable;
   jobs: JobsTable;
+  job_nodes: JobNodesTable;
   energy_buckets: EnergyBucketsTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;

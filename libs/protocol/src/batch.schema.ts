@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, Identifier, Sample } from './sample.schema';
+import { EpochMs, Identifier, NodeName, Sample } from './sample.schema';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -9,7 +9,7 @@ const batchShape = {
   /** Random id drawn at each agent start; seq carries on across boots (the agent persists the next seq). */
   bootId: Identifier,
   firstSeq: z.number().int().nonnegative(),
-  node: z.string().min(1).max(255),
+  node: NodeName,
   sentAt: EpochMs,
   samples: z.array(Sample).min(1).max(100_000),
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, Identifier } from './sample.schema';
+import { EpochMs, Identifier, NodeName, printableText } from './sample.schema';
 import { Signature } from './batch.schema';
 
 export const Scheduler = z.enum(['slurm', 'kubernetes', 'wrapper', 'unknown']);
@@ -10,17 +10,17 @@ export const JOB_FIELD_MAX = { jobId: 128, name: 255, user: 128, team: 128, proj
 
 /** What the agent learns of a job from its environment; every field optional. */
 export const JobMetadata = z.strictObject({
-  name: z.string().max(JOB_FIELD_MAX.name).optional(),
-  user: z.string().max(JOB_FIELD_MAX.user).optional(),
-  team: z.string().max(JOB_FIELD_MAX.team).optional(),
-  project: z.string().max(JOB_FIELD_MAX.project).optional(),
-  cluster: z.string().max(JOB_FIELD_MAX.cluster).optional(),
+  name: printableText(0, JOB_FIELD_MAX.name).optional(),
+  user: printableText(0, JOB_FIELD_MAX.user).optional(),
+  team: printableText(0, JOB_FIELD_MAX.team).optional(),
+  project: printableText(0, JOB_FIELD_MAX.project).optional(),
+  cluster: printableText(0, JOB_FIELD_MAX.cluster).optional(),
   scheduler: Scheduler.optional(),
   /** The scheduler's own id (Slurm job id, Kubernetes pod UID). */
-  schedulerJobId: z.string().max(128).optional(),
-  labels: z.record(z.string().max(128), z.string().max(1024)).optional(),
+  schedulerJobId: printableText(0, 128).optional(),
+  labels: z.record(printableText(1, 128), printableText(0, 1024)).optional(),
   /** The forecast this job was launched from, to check the forecast against what happened. */
-  forecastId: z.string().max(JOB_FIELD_MAX.forecastId).optional(),
+  forecastId: printableText(0, JOB_FIELD_MAX.forecastId).optional(),
 });
 export type JobMetadata = z.infer<typeof JobMetadata>;
 
@@ -28,8 +28,8 @@ const eventBase = {
   /** Unique per event, so a redelivered event is applied once. */
   eventId: Identifier,
   agentId: Identifier,
-  node: z.string().min(1).max(255),
-  jobId: z.string().min(1).max(JOB_FIELD_MAX.jobId),
+  node: NodeName,
+  jobId: printableText(1, JOB_FIELD_MAX.jobId),
   at: EpochMs,
 };
 

@@ -56,7 +56,9 @@ export class Attributor {
       let shares: EnergyShare[];
       if (interval.jobId !== undefined) {
         shares = [{ jobId: interval.jobId, energyJ: interval.energyJ }];
-        if (interval.jobId !== null && !jobs.has(interval.jobId)) jobs.set(interval.jobId, { scheduler: 'unknown' });
+        // a source that names the job (a replayed trace) knows nothing else of it: say nothing, rather
+        // than a guess such as scheduler "unknown" beside what a scheduler publishes
+        if (interval.jobId !== null && !jobs.has(interval.jobId)) jobs.set(interval.jobId, {});
       } else if (interval.processes !== null) {
         const holders: Holder[] = [];
         for (const p of interval.processes) {

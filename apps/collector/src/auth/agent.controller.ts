@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Identifier } from '@wattprint/protocol';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthErrorsFilter } from './auth-errors.filter';
@@ -32,7 +33,7 @@ export class AgentController {
   @Post(':id/rotate-key')
   @HttpCode(200)
   @ApiOkResponse({ description: 'A new HMAC key, shown this once; the old one stops verifying', schema: apiSchema(AgentWithKeySchema) })
-  rotateKey(@Param('id') id: string): Promise<AgentView & { key: string }> {
+  rotateKey(@Param('id', new ZodValidationPipe(Identifier)) id: string): Promise<AgentView & { key: string }> {
     return this.agents.rotateKey(id);
   }
 }

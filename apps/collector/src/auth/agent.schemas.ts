@@ -1,4 +1,6 @@
+import { NodeName } from '@wattprint/protocol';
 import { z } from 'zod';
+import { SiteId } from '../carbon/sites/site.schemas';
 
 const Identifier = z
   .string()
@@ -9,8 +11,8 @@ const Identifier = z
 /** POST /api/v1/agents: one agent per node; the node joins `siteId` when given. */
 export const RegisterAgentBody = z.strictObject({
   id: Identifier,
-  node: z.string().min(1).max(255),
-  siteId: z.string().min(1).max(128).optional(),
+  node: NodeName,
+  siteId: SiteId.optional(),
 });
 export type RegisterAgentBody = z.infer<typeof RegisterAgentBody>;
 

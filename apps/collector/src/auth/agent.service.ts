@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AgentExistsError, AgentNotFoundError, UnknownReferenceError } from './auth.errors';
 import { AgentRepository, type AgentRecord } from './agent.repository';
 import type { AgentView, RegisterAgentBody } from './agent.schemas';
+import { AgentKeyCipher } from '../secrets/agent-key-cipher';
 import { SecretRepository } from './secret.repository';
 
 function toView(a: AgentRecord): AgentView {
@@ -20,13 +21,17 @@ export class AgentService {
   constructor(
     private readonly agents: AgentRepository,
     private readonly secrets: SecretRepository,
+    private readonly cipher: AgentKeyCipher,
   ) {}
 
   async register(body: RegisterAgentBody): Promise<AgentView & { key: string }> {
     if (body.siteId !== undefined && !(await this.agents.siteExists(body.siteId)))
       throw new UnknownReferenceError('siteId', body.siteId, 'site (create it with POST /api/v1/sites)');
     const key = this.secrets.newAgentKey();
-    const created = await this.agents.insert({ id: body.id, node: body.node, key, createdAt: this.agents.now() }, body.siteId);
+    const created = await this.agents.insert(
+      { id: body.id, node: body.node, key: this.cipher.seal(key), createdAt: this.agents.now() },
+      body.siteId,
+    );
     if (!created) throw new AgentExistsError(body.id);
     return { ...toView((await this.agents.find(body.id))!), key };
   }
@@ -38,7 +43,7 @@ export class AgentService {
   /** A new key replaces the old at once; the agent must be given the new key to keep signing. */
   async rotateKey(id: string): Promise<AgentView & { key: string }> {
     const key = this.secrets.newAgentKey();
-    if (!(await this.agents.setKey(id, key))) throw new AgentNotFoundError(id);
+    if (!(await this.agents.setKey(id, this.cipher.seal(key)))) throw new AgentNotFoundError(id);
     return { ...toView((await this.agents.find(id))!), key };
   }
 }

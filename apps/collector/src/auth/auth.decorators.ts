@@ -1,6 +1,7 @@
 import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
 
-export type Role = 'admin' | 'viewer' | 'agent';
+/** admin: everything; viewer: reads (one team or all); agent: its own agent's calls; scheduler: publishes job events. */
+export type Role = 'admin' | 'viewer' | 'agent' | 'scheduler';
 
 /** Who is calling, as resolved from the bearer token by the auth guard. */
 export interface Principal {

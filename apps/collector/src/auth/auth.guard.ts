@@ -3,9 +3,19 @@ import { Reflector } from '@nestjs/core';
 import { PUBLIC_KEY, type Principal, ROLES_KEY, type Role } from './auth.decorators';
 import { TokenService } from './token.service';
 
-interface AuthRequest {
+export interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   principal?: Principal;
+  /** The bearer token's principal once resolved (null: unknown or revoked), so it is looked up once a request. */
+  resolvedPrincipal?: Principal | null;
+}
+
+/** The principal of the request's bearer token, looked up once and kept on the request; null when unknown. */
+export async function resolvePrincipal(request: AuthRequest, tokens: TokenService): Promise<Principal | null> {
+  if (request.resolvedPrincipal !== undefined) return request.resolvedPrincipal;
+  const secret = bearerSecret(request.headers.authorization);
+  request.resolvedPrincipal = secret === undefined ? null : await tokens.authenticate(secret);
+  return request.resolvedPrincipal;
 }
 
 /** The secret of an `Authorization: Bearer <secret>` header, or undefined. */
@@ -38,7 +48,7 @@ export class AuthGuard implements CanActivate {
         message: 'missing bearer token: send the header "Authorization: Bearer <token>"',
       });
     }
-    const principal = await this.tokens.authenticate(secret);
+    const principal = await resolvePrincipal(request, this.tokens);
     if (principal === null) {
       throw new UnauthorizedException({ statusCode: 401, error: 'unauthorized', message: 'unknown or revoked token' });
     }

@@ -8,6 +8,7 @@ import { AgentRepository } from './agent.repository';
 import { AgentService } from './agent.service';
 import { AuthGuard } from './auth.guard';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitStorageModule, RedisRateLimitStorage } from './rate-limit.storage';
 import { SecretRepository } from './secret.repository';
 import { TokenController } from './token.controller';
 import { TokenRepository } from './token.repository';
@@ -21,10 +22,12 @@ import { TokenService } from './token.service';
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [COLLECTOR_CONFIG],
-      useFactory: (config: CollectorConfig) => ({
+      imports: [RateLimitStorageModule],
+      inject: [COLLECTOR_CONFIG, RedisRateLimitStorage],
+      useFactory: (config: CollectorConfig, storage: RedisRateLimitStorage) => ({
         throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
-        errorMessage: `rate limit exceeded: at most ${config.rateLimitPerMinute} requests a minute per token or client; retry after the Retry-After header's seconds`,
+        storage,
+        errorMessage: `rate limit exceeded: at most ${config.rateLimitPerMinute} requests a minute per token, or per client address without a known token; retry after the Retry-After header's seconds`,
       }),
     }),
   ],

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Identifier } from '@wattprint/protocol';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthErrorsFilter } from './auth-errors.filter';
@@ -10,7 +11,7 @@ import { TokenService } from './token.service';
 
 const PrincipalSchema = z.object({
   tokenId: z.string(),
-  role: z.enum(['admin', 'viewer', 'agent']),
+  role: z.enum(['admin', 'viewer', 'agent', 'scheduler']),
   team: z.string().nullable(),
   agentId: z.string().nullable(),
 });
@@ -44,7 +45,7 @@ export class TokenController {
   @Roles('admin')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked; the token stops working at once' })
-  async revoke(@Param('id') id: string): Promise<void> {
+  async revoke(@Param('id', new ZodValidationPipe(Identifier)) id: string): Promise<void> {
     await this.tokens.revoke(id);
   }
 

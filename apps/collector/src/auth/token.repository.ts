@@ -25,13 +25,12 @@ export class TokenRepository {
       .executeTakeFirst();
   }
 
-  async hasActiveAdmin(): Promise<boolean> {
-    const row = await this.handle.db
-      .selectFrom('api_tokens')
-      .select('id')
-      .where('role', '=', 'admin')
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+  /**
+   * True once any admin token has been created, revoked or not. Tokens are never deleted (revoking
+   * sets revoked_at), so the answer never goes back to false, across restarts and replicas.
+   */
+  async adminEverExisted(): Promise<boolean> {
+    const row = await this.handle.db.selectFrom('api_tokens').select('id').where('role', '=', 'admin').executeTakeFirst();
     return row !== undefined;
   }
 

@@ -58,6 +58,14 @@ export class TokenService {
     return { ...toView(row), secret };
   }
 
+  /** Once true, stays true: remembered so the bootstrap check costs no query after retirement. */
+  private retired = false;
+
+  private async bootstrapRetired(): Promise<boolean> {
+    if (!this.retired) this.retired = await this.tokens.adminEverExisted();
+    return this.retired;
+  }
+
   async list(): Promise<TokenView[]> {
     return (await this.tokens.list()).map(toView);
   }
@@ -67,8 +75,9 @@ export class TokenService {
   }
 
   /**
-   * Who a bearer secret belongs to, or null. The bootstrap token counts as admin only while no
-   * admin token exists, so creating the first real admin token retires it without a restart.
+   * Who a bearer secret belongs to, or null. The bootstrap token counts as admin only until the
+   * first admin token is created; from then on it is retired for good, even when every admin token
+   * is later revoked (a leaked bootstrap secret must not come back to life).
    */
   async authenticate(secret: string): Promise<Principal | null> {
     const row = await this.tokens.findActiveByHash(this.secrets.hash(secret));
@@ -78,7 +87,7 @@ export class TokenService {
       return { tokenId: row.id, role: row.role, team: row.role === 'viewer' ? row.team : null, agentId: row.agent_id };
     }
     const bootstrap = this.config.bootstrapToken;
-    if (bootstrap !== undefined && this.secrets.sameSecret(secret, bootstrap) && !(await this.tokens.hasActiveAdmin())) {
+    if (bootstrap !== undefined && this.secrets.sameSecret(secret, bootstrap) && !(await this.bootstrapRetired())) {
       return { tokenId: BOOTSTRAP_TOKEN_ID, role: 'admin', team: null, agentId: null };
     }
     return null;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
+import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
 import { EnvParser } from './env-parser';
 
 export type CollectorRole = 'api' | 'worker' | 'all';
@@ -37,6 +38,41 @@ export interface CollectorConfig {
   agentKeyTtlMs: number;
   /** `WATTPRINT_SQLITE_BUSY_TIMEOUT_MS` (10000): how long an SQLite write waits for another process's lock. */
   sqliteBusyTimeoutMs: number;
+  /**
+   * What a sample may claim: `WATTPRINT_EARLIEST_TIME` (2000-01-01T00:00:00Z), `WATTPRINT_MAX_AHEAD_MS`
+   * (3600000), `WATTPRINT_MAX_SAMPLE_SPAN_MS` (600000), `WATTPRINT_MAX_DEVICE_POWER_W` (5000). Outside:
+   * dead letter `out-of-bounds`. The time window applies to job events too.
+   */
+  sampleBounds: SampleBounds;
+  /**
+   * `WATTPRINT_JOB_EVENT_WAIT_MS` (60000): how long an agent's end or metadata event for a job not yet
+   * seen on its node waits for the job's start event or samples (several consumers may deliver them
+   * out of order) before it is dead-lettered as `job-not-seen`.
+   */
+  jobEventWaitMs: number;
+  /** `WATTPRINT_MAX_STALLS` (3): a message whose consumers died this many times while holding it is dead-lettered as `stalled`. */
+  maxStalls: number;
+  /**
+   * `WATTPRINT_SECRET_KEY`: 32 bytes as 64 hex digits or base64. When given, agents' HMAC keys are
+   * stored encrypted with it (AES-256-GCM) and keys stored in clear are encrypted at start.
+   */
+  secretKey: Buffer | undefined;
+  /**
+   * `WATTPRINT_READER_ROLE`: a PostgreSQL role (Grafana's) given SELECT on the tables without secrets
+   * after every migration, and nothing else (see READER_TABLES in libs/db). Unset: no grants.
+   */
+  readerRole: string | undefined;
+  /** `WATTPRINT_BODY_LIMIT_BYTES` (1048576): the largest JSON body of an API request; larger: 413. */
+  bodyLimitBytes: number;
+  /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
+  importLimitBytes: number;
+}
+
+/** 32 bytes from 64 hex digits or base64, or undefined when the text is neither. */
+function secretKeyBytes(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  const decoded = /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  return decoded?.length === 32 ? decoded : undefined;
 }
 
 export function defaultSqliteUrl(cwd = process.cwd()): string {
@@ -65,7 +101,30 @@ export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): Coll
     dbRetryMaxMs: e.int('WATTPRINT_DB_RETRY_MAX_MS', 5000, { min: 10, max: 600_000 }),
     agentKeyTtlMs: e.int('WATTPRINT_AGENT_KEY_TTL_MS', 10_000, { min: 0, max: 3_600_000 }),
     sqliteBusyTimeoutMs: e.int('WATTPRINT_SQLITE_BUSY_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    sampleBounds: {
+      earliestMs: e.time('WATTPRINT_EARLIEST_TIME', DEFAULT_SAMPLE_BOUNDS.earliestMs),
+      maxAheadMs: e.int('WATTPRINT_MAX_AHEAD_MS', DEFAULT_SAMPLE_BOUNDS.maxAheadMs, { min: 0, max: 366 * 86_400_000 }),
+      maxSpanMs: e.int('WATTPRINT_MAX_SAMPLE_SPAN_MS', DEFAULT_SAMPLE_BOUNDS.maxSpanMs, { min: 1, max: 86_400_000 }),
+      maxPowerW: e.int('WATTPRINT_MAX_DEVICE_POWER_W', DEFAULT_SAMPLE_BOUNDS.maxPowerW, { min: 1, max: 1_000_000 }),
+    },
+    maxStalls: e.int('WATTPRINT_MAX_STALLS', 3, { min: 1, max: 1000 }),
+    jobEventWaitMs: e.int('WATTPRINT_JOB_EVENT_WAIT_MS', 60_000, { min: 0, max: 86_400_000 }),
+    secretKey: undefined,
+    readerRole: e.string('WATTPRINT_READER_ROLE'),
+    bodyLimitBytes: e.int('WATTPRINT_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 1_073_741_824 }),
+    importLimitBytes: e.int('WATTPRINT_IMPORT_LIMIT_BYTES', 67_108_864, { min: 1024, max: 17_179_869_184 }),
   };
+  const secret = e.string('WATTPRINT_SECRET_KEY');
+  if (secret !== undefined) {
+    config.secretKey = secretKeyBytes(secret);
+    if (config.secretKey === undefined) {
+      e.problems.push({
+        variable: 'WATTPRINT_SECRET_KEY',
+        value: '(hidden)',
+        expected: '32 bytes as 64 hex digits or as base64 (openssl rand -hex 32)',
+      });
+    }
+  }
   if (!QUEUE_PREFIX_RULE.pattern.test(config.queuePrefix)) {
     e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: QUEUE_PREFIX_RULE.expected });
   }

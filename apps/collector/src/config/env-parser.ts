@@ -50,6 +50,18 @@ export class EnvParser {
     return raw as T;
   }
 
+  /** An ISO 8601 date-time (or date), as epoch milliseconds. */
+  time(variable: string, fallback: number): number {
+    const raw = this.string(variable);
+    if (raw === undefined) return fallback;
+    const value = /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : Number.NaN;
+    if (Number.isNaN(value)) {
+      this.problems.push({ variable, value: raw, expected: 'an ISO 8601 date or date-time, e.g. 2000-01-01T00:00:00Z' });
+      return fallback;
+    }
+    return value;
+  }
+
   url(variable: string, protocols: string[], fallback: string): string;
   url(variable: string, protocols: string[]): string | undefined;
   url(variable: string, protocols: string[], fallback?: string): string | undefined {

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RunSpec } from '@wattprint/estimation';
+import { Identifier } from '@wattprint/protocol';
 import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/auth.decorators';
 import { apiSchema } from '../auth/openapi-schema';
 import { ForecastErrorsFilter } from './forecast-errors.filter';
@@ -12,6 +14,7 @@ const ForecastViewSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   createdBy: z.string().nullable(),
+  team: z.string().nullable().describe('The team of the viewer token that created it; team viewers see only their own'),
   spec: z.record(z.string(), z.unknown()),
   result: z
     .object({
@@ -47,8 +50,8 @@ export class ForecastController {
 
   @Get(':id')
   @ApiOkResponse({ description: 'A stored forecast: its spec and result', schema: apiSchema(ForecastViewSchema) })
-  @ApiNotFoundResponse({ description: 'No such forecast' })
-  get(@Param('id') id: string): Promise<ForecastView> {
-    return this.forecasts.get(id);
+  @ApiNotFoundResponse({ description: 'No such forecast, or another team’s' })
+  get(@Param('id', new ZodValidationPipe(Identifier)) id: string, @CurrentPrincipal() principal: Principal): Promise<ForecastView> {
+    return this.forecasts.get(id, principal);
   }
 }

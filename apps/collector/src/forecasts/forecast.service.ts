@@ -12,6 +12,7 @@ export interface ForecastView {
   id: string;
   createdAt: string;
   createdBy: string | null;
+  team: string | null;
   spec: unknown;
   result: ForecastResult;
 }
@@ -48,21 +49,24 @@ export class ForecastService {
       id: this.forecasts.newId(),
       created_at: this.forecasts.now(),
       created_by: principal.tokenId,
+      team: principal.team,
       spec: JSON.stringify(spec),
       result: JSON.stringify(result),
       energy_kwh_p50: result.energyKWh.p50,
     };
     await this.forecasts.insert(row);
-    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, spec, result };
+    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, team: row.team, spec, result };
   }
 
-  async get(id: string): Promise<ForecastView> {
+  /** A team viewer sees its team's forecasts only; another team's answers 404, as if it did not exist. */
+  async get(id: string, principal: Principal): Promise<ForecastView> {
     const row = await this.forecasts.find(id);
-    if (row === undefined) throw new ForecastNotFoundError(id);
+    if (row === undefined || (principal.team !== null && row.team !== principal.team)) throw new ForecastNotFoundError(id);
     return {
       id: row.id,
       createdAt: new Date(row.created_at).toISOString(),
       createdBy: row.created_by,
+      team: row.team,
       spec: JSON.parse(row.spec),
       result: JSON.parse(row.result) as ForecastResult,
     };

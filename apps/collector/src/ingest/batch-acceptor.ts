@@ -1,4 +1,4 @@
-import type { Batch } from '@wattprint/protocol';
+import { type Batch, CONTROL_CHARACTER } from '@wattprint/protocol';
 
 /**
  * A hand-written test that a queued message is certainly a valid `Batch`, for the hot path of
@@ -19,7 +19,7 @@ export function isCertainlyBatch(data: unknown): data is Batch {
   if (b.version !== 1) return false;
   if (!isIdentifier(b.agentId) || !isIdentifier(b.bootId)) return false; // Identifier excludes '/' already
   if (!isCount(b.firstSeq) || !isCount(b.sentAt)) return false;
-  if (typeof b.node !== 'string' || b.node.length < 1 || b.node.length > 255) return false;
+  if (!isText(b.node, 255)) return false;
   if (typeof b.signature !== 'string' || !SIGNATURE.test(b.signature)) return false;
   const samples = b.samples;
   if (!Array.isArray(samples) || samples.length < 1 || samples.length > 100_000) return false;
@@ -49,9 +49,9 @@ function isCertainlySample(data: unknown, seq: number): boolean {
   if (known !== SAMPLE_KEYS.size) return false;
   if (s.seq !== seq) return false; // consecutive from firstSeq; seq is then a non-negative integer
   if (!isCount(s.t0) || !isCount(s.t1) || (s.t1 as number) <= (s.t0 as number)) return false;
-  if (typeof s.device !== 'string' || s.device.length < 1 || s.device.length > 128) return false;
+  if (!isText(s.device, 128)) return false;
   if (typeof s.kind !== 'string' || !KINDS.has(s.kind)) return false;
-  if (s.jobId !== null && (typeof s.jobId !== 'string' || s.jobId.length < 1 || s.jobId.length > 128)) return false;
+  if (s.jobId !== null && !isText(s.jobId, 128)) return false;
   if (!isNonNegative(s.energyJ)) return false;
   if (s.powerW !== null && !isNonNegative(s.powerW)) return false;
   if (s.utilization !== null && (!isNonNegative(s.utilization) || (s.utilization as number) > 100)) return false;
@@ -62,6 +62,11 @@ function isPlainObject(data: unknown): data is object {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
   const proto = Object.getPrototypeOf(data);
   return proto === Object.prototype || proto === null;
+}
+
+/** printableText(1, max) of libs/protocol: a string of 1 to max characters with no control character. */
+function isText(value: unknown, max: number): boolean {
+  return typeof value === 'string' && value.length >= 1 && value.length <= max && !CONTROL_CHARACTER.test(value);
 }
 
 function isIdentifier(value: unknown): boolean {

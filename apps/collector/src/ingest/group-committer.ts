@@ -1,4 +1,4 @@
-import { backoffMs } from './transient-error';
+import { backoffMs } from './db-errors';
 
 /** Raised to the submitters still waiting when the committer is closed during an outage. */
 export class CommitterClosedError extends Error {
@@ -17,11 +17,15 @@ export interface GroupCommitterOptions<T> {
   maxInFlight?: number;
   /** Writes a group in one transaction; throws if nothing was committed. */
   commit(items: T[]): Promise<void>;
-  /** A transient failure is retried with back-off until it succeeds or the committer closes. */
-  isTransient(error: unknown): boolean;
+  /**
+   * True when a failure proves the data wrong: the group is then retried item by item, and an item
+   * that fails so alone is rejected with the error. Every other failure is retried with back-off,
+   * holding the items, until it succeeds or the committer closes.
+   */
+  isDataError(error: unknown): boolean;
   retryMinMs: number;
   retryMaxMs: number;
-  /** Called on every transient failure, and once when a commit succeeds after one. */
+  /** Called on every failure that is retried, and once when a commit succeeds after one. */
   onOutage?(error: unknown): void;
   onRecovered?(): void;
 }
@@ -37,9 +41,9 @@ interface Pending<T> {
  * promise settles only after the commit of its group. One commit runs at a time: what arrives
  * meanwhile forms the next group, so the group size grows with the load by itself.
  *
- * A transient failure (database down) retries the same group with back-off, holding the
- * submitters, so nothing is acknowledged before it is stored. Any other failure of a group of
- * several is retried item by item, so one bad item fails alone.
+ * A failure that does not prove the data wrong (database down, or anything unforeseen) retries the
+ * same group with back-off, holding the submitters, so nothing is acknowledged before it is stored.
+ * A data error in a group of several is retried item by item, so one bad item fails alone.
  */
 export class GroupCommitter<T> {
   private pending: Array<Pending<T>> = [];
@@ -59,7 +63,7 @@ export class GroupCommitter<T> {
     });
   }
 
-  /** True while commits fail with transient errors. */
+  /** True while commits fail and are being retried. */
   get outage(): boolean {
     return this.inOutage;
   }
@@ -115,7 +119,7 @@ export class GroupCommitter<T> {
         for (const p of group) p.resolve();
         return;
       } catch (error) {
-        if (this.options.isTransient(error)) {
+        if (!this.options.isDataError(error)) {
           this.inOutage = true;
           this.options.onOutage?.(error);
           if (this.closed) {

@@ -10,9 +10,19 @@ import { hourOf } from './minute-split';
 import { numberArrayLiteral, textArrayLiteral } from './pg-array-literal';
 import type { BatchSpan, PreparedBatch } from './prepared-batch';
 import { type SeqGap, bootOf, gapsAfterInsert, needingPredecessor } from './seq-gaps';
+import { AgentKeyCipher } from '../secrets/agent-key-cipher';
 import { TtlCache } from './ttl-cache';
 
 type Tx = Transaction<Database>;
+
+/** What ingest needs of an agent: the key its messages are signed with, and the one node it speaks for. */
+export interface KnownAgent {
+  key: string;
+  node: string;
+}
+
+/** PostgreSQL refuses NUL in text; a dead letter keeps the message whatever it holds, so NUL is written escaped. */
+const escapeNul = (text: string): string => text.replaceAll('\u0000', '\\u0000');
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -41,7 +51,7 @@ const PEAK_POWER_MAX = sql<number | null>`CASE WHEN excluded.peak_power_w IS NUL
 @Injectable()
 export class IngestRepository {
   private readonly db: Kysely<Database>;
-  private readonly agentKeys: TtlCache<string>;
+  private readonly agents: TtlCache<KnownAgent>;
   private readonly agentTouchedAt = new Map<string, number>();
   /**
    * Per agent boot, the last seq of the last batch this process committed: batches are never deleted, so a batch starting
@@ -53,9 +63,10 @@ export class IngestRepository {
   constructor(
     @Inject(DATABASE) private readonly handle: DatabaseHandle,
     @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
+    private readonly cipher: AgentKeyCipher,
   ) {
     this.db = handle.db;
-    this.agentKeys = new TtlCache(config.agentKeyTtlMs, () => this.now());
+    this.agents = new TtlCache(config.agentKeyTtlMs, () => this.now());
     this.groupCommitsInFlight = config.groupCommitsInFlight;
   }
 
@@ -75,13 +86,18 @@ export class IngestRepository {
     return Date.now();
   }
 
-  /** The HMAC key of an agent, cached for a short while; unknown agents are not cached, so a new registration counts at once. */
-  async findAgentKey(agentId: string): Promise<string | undefined> {
-    const cached = this.agentKeys.get(agentId);
+  /**
+   * An agent's HMAC key (in clear) and registered node, cached for a short while; unknown agents are
+   * not cached, so a new registration counts at once.
+   */
+  async findAgent(agentId: string): Promise<KnownAgent | undefined> {
+    const cached = this.agents.get(agentId);
     if (cached !== undefined) return cached;
-    const row = await this.db.selectFrom('agents').select('key').where('id', '=', agentId).executeTakeFirst();
-    if (row !== undefined) this.agentKeys.set(agentId, row.key);
-    return row?.key;
+    const row = await this.db.selectFrom('agents').select(['key', 'node']).where('id', '=', agentId).executeTakeFirst();
+    if (row === undefined) return undefined;
+    const agent = { key: this.cipher.open(row.key), node: row.node };
+    this.agents.set(agentId, agent);
+    return agent;
   }
 
   /**
@@ -445,7 +461,7 @@ export class IngestRepository {
           .selectFrom('dead_letters')
           .select('id')
           .where('queue', '=', letter.queue)
-          .where('job_id', '=', letter.jobId)
+          .where('job_id', '=', escapeNul(letter.jobId))
           .executeTakeFirst();
         if (seen !== undefined) return false;
       }

@@ -3,36 +3,46 @@ import { Batch, JobEvent, QueueName, verify, verifyText } from '@wattprint/proto
 import type { z } from 'zod';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
+import { JobEventService } from '../jobs/events/job-event.service';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { QueueRepository, RequeueError } from '../queue/queue.repository';
+import { type QueuedMessage, QueueRepository, RequeueError, RetryLaterError } from '../queue/queue.repository';
+import { isCertainlyBatch } from './batch-acceptor';
+import { backoffMs, errorCode, isDataError } from './db-errors';
 import type { DeadLetter, DeadLetterReason } from './dead-letter';
 import { CommitterClosedError, GroupCommitter } from './group-committer';
 import { IngestRepository } from './ingest.repository';
-import { JobEventRepository } from './job-event.repository';
-import { isCertainlyBatch } from './batch-acceptor';
 import { type PreparedBatch, prepareBatch } from './prepared-batch';
+import { boundProblems, timeProblem } from './sample-bounds';
 import { type Checked, parseSignedMessage } from './signed-message';
-import { backoffMs, isTransientDbError } from './transient-error';
 
 const RETRY_MIN_MS = 50;
+/**
+ * An agent's end or metadata event can overtake the start event it follows when several consumers
+ * take events at once; it is retried this often while it waits (WATTPRINT_JOB_EVENT_WAIT_MS) for the
+ * start or the job's samples, then called `job-not-seen`.
+ */
+const JOB_NOT_SEEN_RETRY_MS = 5_000;
+
+type Failure = { reason: DeadLetterReason; detail: string };
 
 /**
- * Sample batches and job events from the queues into the database. A message is checked
- * (schema, agent, signature) before it joins a group commit, so a bad one becomes a dead letter
- * and never touches the others.
+ * Sample batches and job events from the queues into the database. A message is checked (form,
+ * agent, signature, node, bounds) before it joins a group commit, so a bad one becomes a dead letter
+ * and never touches the others. Only a message proven bad is set aside; any other failure pauses
+ * ingest and retries, so no batch is lost to a database that is away or a failure nobody foresaw.
  */
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger('IngestService');
   private readonly committer: GroupCommitter<PreparedBatch>;
   private stopping = false;
-  /** Set by the first call that finds the database unreachable, cleared by the next that succeeds. */
+  /** Set by the first call that fails and is retried, cleared by the next that succeeds. */
   private outage = false;
 
   constructor(
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
     private readonly batches: IngestRepository,
-    private readonly events: JobEventRepository,
+    private readonly jobEvents: JobEventService,
     private readonly queues: QueueRepository,
     private readonly metrics: IngestMetrics,
   ) {
@@ -41,7 +51,7 @@ export class IngestService {
       maxItems: config.groupCommitMaxBatches,
       maxInFlight: batches.concurrentCommits,
       commit: (group) => this.commit(group),
-      isTransient: isTransientDbError,
+      isDataError,
       retryMinMs: RETRY_MIN_MS,
       retryMaxMs: config.dbRetryMaxMs,
       onOutage: (error) => this.databaseDown(error),
@@ -53,7 +63,8 @@ export class IngestService {
     if (this.outage) return;
     this.outage = true;
     this.metrics.dbOutages.inc();
-    this.logger.error(`database unreachable, pausing ingest: ${(error as Error).message}`);
+    const code = errorCode(error);
+    this.logger.error(`database failing, pausing ingest and retrying: ${code === undefined ? '' : `${code} `}${(error as Error).message}`);
     this.queues.pauseWorker(QueueName.Samples);
     this.queues.pauseWorker(QueueName.JobEvents);
   }
@@ -61,38 +72,59 @@ export class IngestService {
   private databaseUp(): void {
     if (!this.outage) return;
     this.outage = false;
-    this.logger.log('database reachable again, resuming ingest');
+    this.logger.log('database answering again, resuming ingest');
     if (this.stopping) return; // shutting down: the workers stay paused
     this.queues.resumeWorker(QueueName.Samples);
     this.queues.resumeWorker(QueueName.JobEvents);
   }
 
-  /**
-   * Handles one message of the samples queue; resolves once its batch is committed or set aside.
-   * `text`, the JSON the message was parsed from, lets the signature be checked without writing the
-   * message out again.
-   */
-  async ingestBatch(data: unknown, jobId: string | undefined, text?: string): Promise<void> {
-    const checked = await this.checkSignedMessage(Batch, data, isCertainlyBatch, text);
-    if (!checked.ok) return this.deadLetter(QueueName.Samples, jobId, checked, data);
+  /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
+  async ingestBatch(message: QueuedMessage): Promise<void> {
+    const checked = await this.checkSignedMessage(Batch, message, isCertainlyBatch);
+    if (!checked.ok) return this.deadLetter(QueueName.Samples, message, checked);
+    const problems = boundProblems(checked.value, this.config.sampleBounds, this.batches.now());
+    if (problems.length > 0) return this.deadLetter(QueueName.Samples, message, { reason: 'out-of-bounds', detail: problems.join('\n') });
     try {
       await this.committer.submit(prepareBatch(checked.value));
     } catch (error) {
-      if (error instanceof CommitterClosedError) throw new RequeueError('collector shutting down while the database is unreachable');
-      throw error;
+      if (error instanceof CommitterClosedError) throw new RequeueError('collector shutting down while the database is failing');
+      if (!isDataError(error)) throw error; // the committer retries everything else; cannot happen
+      return this.deadLetter(QueueName.Samples, message, { reason: 'data-error', detail: databaseRefusal(error) });
     }
   }
 
   /** Handles one message of the job-events queue; an event delivered twice is applied once. */
-  async applyJobEvent(data: unknown, jobId: string | undefined): Promise<void> {
-    const checked = await this.checkSignedMessage(JobEvent, data);
-    if (!checked.ok) return this.deadLetter(QueueName.JobEvents, jobId, checked, data);
-    const applied = await this.retryWhileUnreachable(() => this.events.apply(checked.value));
-    this.metrics.jobEvents.inc({ result: applied ? 'applied' : 'duplicate' });
+  async applyJobEvent(message: QueuedMessage): Promise<void> {
+    const checked = await this.checkSignedMessage(JobEvent, message);
+    if (!checked.ok) return this.deadLetter(QueueName.JobEvents, message, checked);
+    const event = checked.value;
+    const late = timeProblem('at', event.at, this.config.sampleBounds, this.batches.now());
+    if (late !== null) return this.deadLetter(QueueName.JobEvents, message, { reason: 'out-of-bounds', detail: late });
+    let result;
+    try {
+      result = await this.retryWhileFailing(() => this.jobEvents.fromAgent(event));
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      return this.deadLetter(QueueName.JobEvents, message, { reason: 'data-error', detail: databaseRefusal(error) });
+    }
+    if (result === 'not-seen') {
+      const waited = this.batches.now() - message.queuedAt;
+      if (waited < this.config.jobEventWaitMs) {
+        throw new RetryLaterError(
+          Math.min(JOB_NOT_SEEN_RETRY_MS, this.config.jobEventWaitMs - waited),
+          `job ${event.jobId} not yet seen on ${event.node}`,
+        );
+      }
+      return this.deadLetter(QueueName.JobEvents, message, {
+        reason: 'job-not-seen',
+        detail: `jobId: agent "${event.agentId}" never started job "${event.jobId}" nor sent energy for it on its node "${event.node}"`,
+      });
+    }
+    this.metrics.jobEvents.inc({ result: result === 'applied' ? 'applied' : 'duplicate' });
   }
 
   /**
-   * Commits the batches held and takes no more. When the database is down, or goes down meanwhile,
+   * Commits the batches held and takes no more. When the database is failing, or starts to meanwhile,
    * the batches held go back to their queue instead of waiting for it.
    */
   async stop(): Promise<void> {
@@ -100,7 +132,7 @@ export class IngestService {
     await this.committer.close(this.outage);
   }
 
-  /** True while the database is unreachable and the workers are paused. */
+  /** True while the database is failing and the workers are paused. */
   get paused(): boolean {
     return this.outage;
   }
@@ -127,49 +159,67 @@ export class IngestService {
     if (added.length < group.length) this.metrics.duplicates.inc(group.length - added.length);
   }
 
+  /**
+   * Everything about a message but its bounds: it must have been parseable, not have stalled too
+   * often, have the schema's form, come from a registered agent, carry that agent's signature and
+   * name that agent's own node.
+   */
   private async checkSignedMessage<S extends typeof Batch | typeof JobEvent>(
     schema: S,
-    data: unknown,
+    message: QueuedMessage,
     isCertainlyValid?: (data: unknown) => data is z.output<S>,
-    text?: string,
   ): Promise<Checked<z.output<S>>> {
+    if (message.unparseable !== undefined) return { ok: false, reason: 'unparseable', detail: `(root): not JSON: ${message.unparseable}` };
+    if (message.stalls >= this.config.maxStalls) {
+      return {
+        ok: false,
+        reason: 'stalled',
+        detail: `(root): ${message.stalls} consumers took this message and died or froze before finishing it (WATTPRINT_MAX_STALLS=${this.config.maxStalls})`,
+      };
+    }
+    const { data, text } = message;
     const parsed = parseSignedMessage(schema, data, isCertainlyValid) as Checked<z.output<S>>;
     if (!parsed.ok) return parsed;
-    const agentId = (parsed.value as { agentId: string }).agentId;
-    const key = await this.retryWhileUnreachable(() => this.batches.findAgentKey(agentId));
-    if (key === undefined) return { ok: false, reason: 'unknown-agent', detail: `agentId: no agent "${agentId}" is registered` };
+    const { agentId, node } = parsed.value as { agentId: string; node: string };
+    const agent = await this.retryWhileFailing(() => this.batches.findAgent(agentId));
+    if (agent === undefined) return { ok: false, reason: 'unknown-agent', detail: `agentId: no agent "${agentId}" is registered` };
     // the text's own bytes when it has the form signed() makes; otherwise the parsed message, in any member order
-    if (!(text !== undefined && verifyText(text, key)) && !verify(data as { signature?: unknown }, key)) {
+    if (!(text !== undefined && verifyText(text, agent.key)) && !verify(data as { signature?: unknown }, agent.key)) {
       return {
         ok: false,
         reason: 'forged',
         detail: `signature: does not match the HMAC of the message under the key of agent "${agentId}"`,
       };
     }
+    if (node !== agent.node) {
+      return {
+        ok: false,
+        reason: 'node-mismatch',
+        detail: `node: got ${JSON.stringify(node)}; expected "${agent.node}", the node agent "${agentId}" is registered for`,
+      };
+    }
     return parsed;
   }
 
-  private async deadLetter(
-    queue: QueueName,
-    jobId: string | undefined,
-    failure: { reason: DeadLetterReason; detail: string },
-    data: unknown,
-  ): Promise<void> {
+  private async deadLetter(queue: QueueName, message: QueuedMessage, failure: Failure): Promise<void> {
     const letter: DeadLetter = {
       queue,
-      jobId: jobId ?? null,
+      jobId: message.jobId ?? null,
       reason: failure.reason,
       detail: failure.detail,
-      payload: JSON.stringify(data) ?? 'null',
+      payload: payloadText(message),
     };
-    const recorded = await this.retryWhileUnreachable(() => this.batches.recordDeadLetter(letter));
-    await this.queues.addDeadLetter({ ...letter, payload: data, receivedAt: new Date(this.batches.now()).toISOString() });
+    const recorded = await this.retryWhileFailing(() => this.batches.recordDeadLetter(letter));
+    await this.queues.addDeadLetter({ ...letter, receivedAt: new Date(this.batches.now()).toISOString() });
     if (recorded) this.metrics.deadLetters.inc({ queue, reason: failure.reason });
     this.logger.warn(`dead letter from ${queue} (${failure.reason}): ${failure.detail.split('\n')[0]}`);
   }
 
-  /** Runs a database call again with back-off while the database is unreachable. */
-  private async retryWhileUnreachable<R>(call: () => Promise<R>): Promise<R> {
+  /**
+   * Runs a database call again with back-off until it succeeds; a data error is thrown at once, for
+   * the caller to set its message aside.
+   */
+  private async retryWhileFailing<R>(call: () => Promise<R>): Promise<R> {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await call();
@@ -177,11 +227,25 @@ export class IngestService {
         if (attempt > 0) this.databaseUp();
         return result;
       } catch (error) {
-        if (!isTransientDbError(error)) throw error;
+        if (isDataError(error)) throw error;
         this.databaseDown(error);
-        if (this.stopping) throw new RequeueError('collector shutting down while the database is unreachable');
+        if (this.stopping) throw new RequeueError('collector shutting down while the database is failing');
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, RETRY_MIN_MS, this.config.dbRetryMaxMs)));
       }
     }
   }
+}
+
+/** The message as received, for the dead letter: its own text, never re-serialised (it may be too deep to). */
+function payloadText(message: QueuedMessage): string {
+  if (message.text !== undefined) return message.text;
+  try {
+    return JSON.stringify(message.data) ?? 'null';
+  } catch (error) {
+    return `(not serialisable: ${(error as Error).message})`;
+  }
+}
+
+function databaseRefusal(error: unknown): string {
+  return `(root): the database refused this message's data when written alone: ${errorCode(error) ?? 'error'} ${(error as Error).message}`;
 }

@@ -23,12 +23,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
     this.running = true;
-    this.queues.startWorker(
-      QueueName.Samples,
-      (data, jobId, text) => this.ingest.ingestBatch(data, jobId, text),
-      this.config.workerConcurrency,
-    );
-    this.queues.startWorker(QueueName.JobEvents, (data, jobId) => this.ingest.applyJobEvent(data, jobId), JOB_EVENT_CONCURRENCY);
+    this.queues.startWorker(QueueName.Samples, (message) => this.ingest.ingestBatch(message), this.config.workerConcurrency);
+    this.queues.startWorker(QueueName.JobEvents, (message) => this.ingest.applyJobEvent(message), JOB_EVENT_CONCURRENCY);
   }
 
   /**

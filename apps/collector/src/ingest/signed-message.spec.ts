@@ -1,7 +1,6 @@
 import { Batch } from '@wattprint/protocol';
 import { isCertainlyBatch } from './batch-acceptor';
 import { parseSignedMessage } from './signed-message';
-import { isTransientDbError } from './transient-error';
 
 describe('parseSignedMessage', () => {
   it('calls a message without signature unsigned, and a bad one malformed with the field', () => {
@@ -38,15 +37,11 @@ describe('parseSignedMessage', () => {
     }
     expect(parseSignedMessage(Batch, good, isCertainlyBatch)).toEqual({ ok: true, value: good });
   });
-});
 
-describe('isTransientDbError', () => {
-  it('tells an unreachable database from a wrong write', () => {
-    expect(isTransientDbError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isTransientDbError(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe(true);
-    expect(isTransientDbError(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }))).toBe(true);
-    expect(isTransientDbError(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isTransientDbError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
-    expect(isTransientDbError(Object.assign(new Error('no such table'), { code: 'SQLITE_ERROR' }))).toBe(false);
+  it('calls a message nested deeper than any batch malformed before the schema walks it', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 40_000; i++) deep = [deep];
+    const parsed = parseSignedMessage(Batch, { version: 1, signature: 'f'.repeat(64), samples: deep });
+    expect(parsed).toEqual({ ok: false, reason: 'malformed', detail: '(root): nested deeper than 16 levels; a message is at most 4 deep' });
   });
 });

@@ -32,23 +32,31 @@ export function energyFigures(e: Emissions, gpuMs: number) {
   return { energyKWh: kWh(e.joules), facilityEnergyKWh: kWh(e.facilityJoules), co2eqKg: kg(e.grams), gpuHours: gpuHours(gpuMs) };
 }
 
-function parseLabels(text: string | null): Record<string, string> {
-  if (text === null) return {};
+/** A JSON column read back with its schema; anything else (never written by us) reads as `fallback`. */
+function parseJson<S extends z.ZodType>(text: string | null, schema: S, fallback: z.output<S>): z.output<S> {
+  if (text === null) return fallback;
   try {
-    const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : fallback;
   } catch {
-    return {};
+    return fallback;
   }
 }
+
+const Labels = z.record(z.string(), z.string());
+const Nodes = z.array(z.string());
+const Sources = z.record(z.string(), z.enum(['scheduler', 'agent']));
 
 export function jobView(job: JobRow) {
   return {
     ...jobIdentity(job),
     scheduler: job.scheduler,
     schedulerJobId: job.scheduler_job_id,
-    labels: parseLabels(job.labels),
+    labels: parseJson(job.labels, Labels, {}),
     exitCode: job.exit_code,
+    exitState: job.exit_state,
+    allocatedNodes: parseJson(job.nodes, Nodes.nullable(), null),
+    fieldSources: parseJson(job.field_sources, Sources, {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { type CsvResponse, markCsv, wantsCsv } from '../reports/csv';
 import { JobErrorsFilter } from './job-errors.filter';
 import { jobsCsv } from './job-csv';
-import { JobDetailSchema, JobListSchema, ListJobsQuery } from './job.schemas';
+import { JobDetailSchema, JobIdParam, JobListSchema, ListJobsQuery } from './job.schemas';
 import { JobService } from './job.service';
 
 @ApiTags('jobs')
@@ -38,7 +38,7 @@ export class JobController {
     schema: apiSchema(JobDetailSchema),
   })
   @ApiNotFoundResponse({ description: 'No such job, or another team’s' })
-  detail(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  detail(@Param('id', new ZodValidationPipe(JobIdParam)) id: string, @CurrentPrincipal() principal: Principal) {
     return this.jobs.detail(id, principal);
   }
 }

@@ -1,5 +1,10 @@
+import { JobId, printableText } from '@wattprint/protocol';
 import { z } from 'zod';
+import { timeRangeCheck } from '../common/time-range';
 import { Format, IsoInstant, JobAttributeFilters } from '../reports/query.schemas';
+
+/** The :id of /jobs/:id: a job id as agents and schedulers send them. */
+export const JobIdParam = JobId;
 
 export const ListJobsQuery = z
   .strictObject({
@@ -9,19 +14,10 @@ export const ListJobsQuery = z
     from: IsoInstant.optional(),
     to: IsoInstant.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().min(1).max(512).optional(),
+    cursor: printableText(1, 512).optional(),
     format: Format,
   })
-  .superRefine((q, ctx) => {
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `expected a time after from (${new Date(q.from).toISOString()})`,
-        input: new Date(q.to).toISOString(),
-      });
-    }
-  });
+  .superRefine(timeRangeCheck());
 export type ListJobsQuery = z.output<typeof ListJobsQuery>;
 
 const Quantiles = z.object({ p10: z.number(), p50: z.number(), p90: z.number() });
@@ -65,6 +61,11 @@ export const JobDetailSchema = z.object({
     schedulerJobId: z.string().nullable(),
     labels: z.record(z.string(), z.string()),
     exitCode: z.number().nullable(),
+    exitState: z.string().nullable().describe('How the scheduler says the job ended: COMPLETED, FAILED, CANCELLED, TIMEOUT…'),
+    allocatedNodes: z.array(z.string()).nullable().describe('The nodes the scheduler gave the job, when it said'),
+    fieldSources: z
+      .record(z.string(), z.enum(['scheduler', 'agent']))
+      .describe('Who set each field (metadata, labels.<key>, started_at, ended_at, exit_code): a scheduler outranks an agent'),
   }),
   energy: z.object({ ...EnergyFigures, samples: z.number(), estimatedHours: z.array(z.string()) }),
   nodes: z.array(

@@ -1,20 +1,34 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageName, QueueName } from '@wattprint/protocol';
-import { Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
+import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { createRedisConnection } from './redis-connection';
 
-/**
- * Handles one message; resolving acknowledges it. `text` is the JSON the data was parsed from, so
- * a signature can be checked on those very bytes (see verifyText in libs/protocol).
- */
-export type MessageHandler = (data: unknown, jobId: string | undefined, text: string | undefined) => Promise<void>;
+/** One message as a handler gets it. */
+export interface QueuedMessage {
+  /** The parsed data; null when it was not JSON (see `unparseable`). */
+  data: unknown;
+  /** Its BullMQ job id. */
+  jobId: string | undefined;
+  /** The JSON text the data was parsed from, so a signature can be checked on those very bytes (verifyText in libs/protocol). */
+  text: string | undefined;
+  /** Why the data could not be parsed as JSON, when it could not. */
+  unparseable: string | undefined;
+  /** Times a consumer took it and died or froze before finishing it. */
+  stalls: number;
+  /** When it was queued (epoch ms). */
+  queuedAt: number;
+}
 
-/** A job that keeps the JSON text of its data, which BullMQ otherwise parses and drops. */
+/** Handles one message; resolving acknowledges it. */
+export type MessageHandler = (message: QueuedMessage) => Promise<void>;
+
+/** A job that keeps the JSON text of its data, which BullMQ otherwise parses and drops, and survives data that is not JSON. */
 class JobWithText<T = unknown, R = unknown, N extends string = string> extends Job<T, R, N> {
   dataText: string | undefined;
+  unparseable: string | undefined;
 
   static override fromJSON<T = unknown, R = unknown, N extends string = string>(
     queue: MinimalQueue,
@@ -22,7 +36,15 @@ class JobWithText<T = unknown, R = unknown, N extends string = string> extends J
     jobId?: string,
   ): JobWithText<T, R, N> {
     // `this` is JobWithText here, so Job.fromJSON constructs one
-    const job = super.fromJSON<T, R, N>(queue, json, jobId) as JobWithText<T, R, N>;
+    let job: JobWithText<T, R, N>;
+    try {
+      job = super.fromJSON<T, R, N>(queue, json, jobId) as JobWithText<T, R, N>;
+    } catch (error) {
+      // BullMQ would throw on every attempt to take the job, leaving it active until it stalls, over
+      // and over: take it with no data instead, so the handler can set it aside
+      job = super.fromJSON<T, R, N>(queue, { ...json, data: 'null' }, jobId) as JobWithText<T, R, N>;
+      job.unparseable = (error as Error).message;
+    }
     job.dataText = json.data;
     return job;
   }
@@ -42,6 +64,27 @@ export class RequeueError extends Error {
     this.name = 'RequeueError';
   }
 }
+
+/** Thrown by a handler that cannot finish yet: the message waits `delayMs`, then is handled again. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly delayMs: number,
+    readonly why: string,
+  ) {
+    super(`retry in ${delayMs} ms: ${why}`);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** Back-off for a handler error nobody foresaw: the message is kept, never failed. */
+const UNEXPECTED_ERROR_DELAY_MS = 5_000;
+
+/**
+ * BullMQ moves a job that stalled more than maxStalledCount times to its failed set. The handler
+ * dead-letters a message at `maxStalls` (with a reason and the metric), so BullMQ's own limit sits
+ * above it and is never what acts.
+ */
+const BULLMQ_STALL_MARGIN = 2;
 
 export interface DeadLetterMessage {
   queue: string;
@@ -74,26 +117,42 @@ export class QueueRepository implements OnApplicationShutdown {
     return queue;
   }
 
-  /** Starts consuming a queue. A handler that throws RequeueError puts the message back to wait. */
+  /**
+   * Starts consuming a queue. A handler that throws RequeueError puts the message back to wait, one
+   * that throws RetryLaterError delays it; any other error delays it too and is logged: no message
+   * ever lands in BullMQ's failed set, where nothing would look at it again.
+   */
   startWorker(name: QueueName, handler: MessageHandler, concurrency: number): void {
     if (this.workers.has(name)) throw new Error(`a worker already consumes ${name}`);
     const worker = new TextKeepingWorker(
       name,
       async (job: Job, token?: string) => {
+        const withText = job as JobWithText;
         try {
-          await handler(job.data, job.id, (job as JobWithText).dataText);
+          await handler({
+            data: job.data,
+            jobId: job.id,
+            text: withText.dataText,
+            unparseable: withText.unparseable,
+            stalls: job.stalledCounter ?? 0,
+            queuedAt: job.timestamp,
+          });
         } catch (error) {
           if (error instanceof RequeueError) {
             await job.moveToWait(token);
             throw new WaitingError();
           }
-          throw error;
+          if (!(error instanceof RetryLaterError))
+            this.logger.error(`message ${job.id ?? '?'} on ${name}: ${(error as Error).stack ?? String(error)}`);
+          await job.moveToDelayed(Date.now() + (error instanceof RetryLaterError ? error.delayMs : UNEXPECTED_ERROR_DELAY_MS), token);
+          throw new DelayedError();
         }
       },
       {
         connection: this.connection,
         prefix: this.config.queuePrefix,
         concurrency,
+        maxStalledCount: this.config.maxStalls + BULLMQ_STALL_MARGIN,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 10_000 },
       },
@@ -116,6 +175,11 @@ export class QueueRepository implements OnApplicationShutdown {
   async closeWorkers(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     this.workers.clear();
+  }
+
+  /** Messages in BullMQ's failed set of a queue: zero, by design (see startWorker). */
+  async failedCount(name: QueueName): Promise<number> {
+    return (await this.queue(name).getJobCounts('failed')).failed ?? 0;
   }
 
   async addDeadLetter(letter: DeadLetterMessage): Promise<void> {

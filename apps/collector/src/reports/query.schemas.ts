@@ -1,4 +1,6 @@
+import { printableText } from '@wattprint/protocol';
 import { z } from 'zod';
+import { timeRangeCheck } from '../common/time-range';
 
 /** An ISO 8601 instant at the edge, epoch milliseconds inside. */
 export const IsoInstant = z.iso
@@ -8,7 +10,7 @@ export const IsoInstant = z.iso
 /** `?format=csv` (or `Accept: text/csv`) asks for CSV instead of JSON. */
 export const Format = z.enum(['json', 'csv']).optional();
 
-const Attribute = z.string().min(1).max(128);
+const Attribute = printableText(1, 128);
 
 /** Filters that select jobs by who ran them and where; shared by the jobs list and usage. */
 export const JobAttributeFilters = {
@@ -33,15 +35,5 @@ export const UsageQuery = z
     ...JobAttributeFilters,
     format: Format,
   })
-  .superRefine((q, ctx) => {
-    if (q.to <= q.from)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `expected a time after from (${new Date(q.from).toISOString()})`,
-        input: new Date(q.to).toISOString(),
-      });
-    else if (q.to - q.from > MAX_USAGE_RANGE_MS)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'expected a range of at most 400 days', input: new Date(q.to).toISOString() });
-  });
+  .superRefine(timeRangeCheck(MAX_USAGE_RANGE_MS, '400 days'));
 export type UsageQuery = z.output<typeof UsageQuery>;

@@ -7,14 +7,16 @@ describe('trace files', () => {
 
   it('integrates by the trapezoid between consecutive points of a device; the job is that of the start point', () => {
     expect(traceSegments(parseTrace(trace))).toEqual([
-      { device: 'gpu0', t0: 0, t1: 1000, energyJ: 200, jobId: 'j1' },
-      { device: 'gpu1', t0: 0, t1: 1500, energyJ: 75, jobId: null },
-      { device: 'gpu0', t0: 1000, t1: 2000, energyJ: 300, jobId: 'j1' },
+      { device: 'gpu0', t0: 0, t1: 1000, energyJ: 200, jobId: 'j1', powerW0: 100, powerW1: 300 },
+      { device: 'gpu1', t0: 0, t1: 1500, energyJ: 75, jobId: null, powerW0: 50, powerW1: 50 },
+      { device: 'gpu0', t0: 1000, t1: 2000, energyJ: 300, jobId: 'j1', powerW0: 300, powerW1: 300 },
     ]);
   });
 
   it('takes a trace without header and without job column', () => {
-    expect(traceSegments(parseTrace('0,cpu0,40\n500,cpu0,60\n'))).toEqual([{ device: 'cpu0', t0: 0, t1: 500, energyJ: 25, jobId: null }]);
+    expect(traceSegments(parseTrace('0,cpu0,40\n500,cpu0,60\n'))).toEqual([
+      { device: 'cpu0', t0: 0, t1: 500, energyJ: 25, jobId: null, powerW0: 40, powerW1: 60 },
+    ]);
   });
 
   it('lists every bad line with its number, the value and what was expected', () => {

@@ -19,6 +19,18 @@ export interface TraceSegment {
   t1: number;
   energyJ: number;
   jobId: string | null;
+  /** Power at t0 and at t1: the trapezoid's sides, to split it exactly at any instant between. */
+  powerW0: number;
+  powerW1: number;
+}
+
+/**
+ * The part of a segment between `from` and `to` (t0 ≤ from < to ≤ t1): the trapezoid under the
+ * straight line between its two points, so the parts of a segment add up to its energy.
+ */
+export function segmentEnergyJ(s: TraceSegment, from: number, to: number): number {
+  const powerAt = (t: number) => s.powerW0 + ((s.powerW1 - s.powerW0) * (t - s.t0)) / (s.t1 - s.t0);
+  return trapezoidJ(powerAt(from), powerAt(to), to - from);
 }
 
 export class TraceError extends Error {
@@ -79,6 +91,8 @@ export function traceSegments(points: TracePoint[]): TraceSegment[] {
         t1: p.tMs,
         energyJ: trapezoidJ(before.powerW, p.powerW, p.tMs - before.tMs),
         jobId: before.jobId,
+        powerW0: before.powerW,
+        powerW1: p.powerW,
       });
     }
     previous.set(p.device, p);

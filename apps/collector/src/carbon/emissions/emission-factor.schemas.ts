@@ -1,26 +1,14 @@
 import { z } from 'zod';
+import { timeRangeCheck } from '../../common/time-range';
 import { IsoTime } from '../common/carbon.schemas';
 import { NodeName } from '../sites/site.schemas';
 
 /** At most 31 days of hours per request: 744 factors. */
 export const MAX_FACTOR_RANGE_MS = 31 * 24 * 3_600_000;
 
-export const EmissionFactorQuery = z.strictObject({ node: NodeName, from: IsoTime, to: IsoTime }).superRefine((q, ctx) => {
-  if (q.to <= q.from)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['to'],
-      message: `expected a time after from (${new Date(q.from).toISOString()})`,
-      input: new Date(q.to).toISOString(),
-    });
-  else if (q.to - q.from > MAX_FACTOR_RANGE_MS)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['to'],
-      message: 'expected a range of at most 31 days after from',
-      input: new Date(q.to).toISOString(),
-    });
-});
+export const EmissionFactorQuery = z
+  .strictObject({ node: NodeName, from: IsoTime, to: IsoTime })
+  .superRefine(timeRangeCheck(MAX_FACTOR_RANGE_MS, '31 days'));
 export type EmissionFactorQuery = z.output<typeof EmissionFactorQuery>;
 
 export const HourFactorResponse = z.object({

@@ -1,11 +1,25 @@
 import type { IncomingMessage } from 'node:http';
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, UnsupportedMediaTypeException, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { apiSchema } from '../common/api-schema';
 import { CarbonHttpErrorsFilter } from '../common/carbon-http-errors.filter';
-import { linesOf } from './line-stream';
+import { COLLECTOR_CONFIG } from '../../config/config.module';
+import type { CollectorConfig } from '../../config/collector-config';
+import { limitBytes, linesOf, tooLarge } from './line-stream';
 import { ImportQuery, ImportSummary, IntensityQuery, IntensitySeriesResponse, JsonImportBody } from './intensity.schemas';
 import { IntensityService } from './intensity.service';
 
@@ -14,7 +28,10 @@ import { IntensityService } from './intensity.service';
 @UseFilters(CarbonHttpErrorsFilter)
 @Controller('api/v1/intensity')
 export class IntensityController {
-  constructor(private readonly intensity: IntensityService) {}
+  constructor(
+    private readonly intensity: IntensityService,
+    @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'importLimitBytes'>,
+  ) {}
 
   @Post('import')
   @HttpCode(200)
@@ -39,7 +56,12 @@ export class IntensityController {
     @Body() body: unknown,
   ): Promise<ImportSummary> {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'text/csv') return this.intensity.importCsv(linesOf(req), query);
+    if (type === 'text/csv') {
+      const limit = this.config.importLimitBytes;
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, declared);
+      return this.intensity.importCsv(linesOf(limitBytes(req, limit)), query);
+    }
     if (type === 'application/json') return this.intensity.importJson(body, query);
     throw new UnsupportedMediaTypeException({
       error: 'unsupported_media_type',

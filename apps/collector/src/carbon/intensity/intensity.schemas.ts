@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeRangeCheck } from '../../common/time-range';
 import { IntensityKind, IsoTime, Region } from '../common/carbon.schemas';
 
 /** Query of an import: how to label what comes in, and where a chunk sits in its original file. */
@@ -50,22 +51,7 @@ export const MAX_QUERY_RANGE_MS = 366 * 24 * 3_600_000;
 
 export const IntensityQuery = z
   .strictObject({ region: Region, from: IsoTime, to: IsoTime, kind: IntensityKind.optional() })
-  .superRefine((q, ctx) => {
-    if (q.to <= q.from)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `expected a time after from (${new Date(q.from).toISOString()})`,
-        input: new Date(q.to).toISOString(),
-      });
-    else if (q.to - q.from > MAX_QUERY_RANGE_MS)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: 'expected a range of at most 366 days after from',
-        input: new Date(q.to).toISOString(),
-      });
-  });
+  .superRefine(timeRangeCheck(MAX_QUERY_RANGE_MS, '366 days'));
 export type IntensityQuery = z.output<typeof IntensityQuery>;
 
 export const IntensityPeriodResponse = z.object({

@@ -1,3 +1,4 @@
+import { printableText } from '@wattprint/protocol';
 import { z } from 'zod';
 import { IsoTime, Pue, Region } from '../common/carbon.schemas';
 
@@ -22,6 +23,8 @@ function checkPue(body: { pue?: number; pueSchedule?: Array<{ validFrom: number 
   }
   const seen = new Set<number>();
   body.pueSchedule?.forEach((step, i) => {
+    // a step whose time did not parse is already a problem of its own (zod refines the raw value)
+    if (typeof step.validFrom !== 'number') return;
     if (seen.has(step.validFrom)) {
       ctx.addIssue({
         code: 'custom',
@@ -35,11 +38,11 @@ function checkPue(body: { pue?: number; pueSchedule?: Array<{ validFrom: number 
 }
 
 export const CreateSiteBody = z
-  .strictObject({ id: SiteId, name: z.string().min(1).max(200), region: Region, ...pueFields })
+  .strictObject({ id: SiteId, name: printableText(1, 200), region: Region, ...pueFields })
   .superRefine(checkPue);
 export type CreateSiteBody = z.output<typeof CreateSiteBody>;
 
-export const UpdateSiteBody = z.strictObject({ name: z.string().min(1).max(200).optional(), region: Region.optional() });
+export const UpdateSiteBody = z.strictObject({ name: printableText(1, 200).optional(), region: Region.optional() });
 export type UpdateSiteBody = z.output<typeof UpdateSiteBody>;
 
 export const PueScheduleBody = z.strictObject(pueFields).superRefine(checkPue);
@@ -48,7 +51,8 @@ export type PueScheduleBody = z.output<typeof PueScheduleBody>;
 export const AssignNodeBody = z.strictObject({ siteId: SiteId.nullable() });
 export type AssignNodeBody = z.output<typeof AssignNodeBody>;
 
-export const NodeName = z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'expected letters, digits and . _ : @ - only (at most 128)');
+/** The rule every door uses for a node's name (agent registration, batches, routes, filters), so a name accepted once works everywhere. */
+export { NodeName } from '@wattprint/protocol';
 
 /** What the API answers for a site. */
 export const SiteResponse = z.object({
