@@ -69,7 +69,7 @@ export function postJobEvent(target: CollectorTarget, body: JobEventBody, timeou
   });
 }
 
-function classify(status: number, text: string): Delivery {
+export function classify(status: number, text: string): Delivery {
   const brief = text.replace(/\s+/g, ' ').trim().slice(0, 500);
   if (status >= 200 && status < 300) {
     try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { postJobEvent, type CollectorTarget, type Delivery } from './collector-client';
 import type { HookConfig } from './config';
-import { clip, FIELD_MAX, type JobEventBody } from './job-event';
+import { FIELD_MAX, printable, type JobEventBody } from './job-event';
 import type { Spool, SpoolEntry } from './spool';
 import { readTeamMap, teamOf, type TeamMap } from './team-map';
 
@@ -35,7 +35,7 @@ export function collectorTarget(config: HookConfig): { target: CollectorTarget }
 export function withTeam(body: JobEventBody, teams: TeamMap): JobEventBody {
   const account = body.metadata?.labels?.['slurm.account'];
   if (body.metadata === undefined || body.metadata.team !== undefined || account === undefined) return body;
-  return { ...body, metadata: { ...body.metadata, team: clip(teamOf(account, teams), FIELD_MAX.team) } };
+  return { ...body, metadata: { ...body.metadata, team: printable(teamOf(account, teams), FIELD_MAX.team) } };
 }
 
 /** Everything a delivery needs that does not change between the events of one run. */
@@ -64,7 +64,7 @@ export async function deliverEntry(spool: Spool, entry: SpoolEntry, sender: Send
   else if (result.outcome === 'rejected') spool.reject(entry.file, `collector answered ${result.status}: ${result.message}`);
   else {
     try {
-      spool.put({ ...entry.record, attempts: entry.record.attempts + 1, lastError: result.message });
+      spool.put({ ...entry.record, heldUntil: undefined, attempts: entry.record.attempts + 1, lastError: result.message });
     } catch {
       // the record is still there as it was; only the attempt count is lost
     }

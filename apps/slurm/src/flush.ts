@@ -129,7 +129,7 @@ async function waitForFinalState(ctx: HookContext, jobId: string, squeueTimeoutM
  */
 export async function flush(ctx: HookContext, options: FlushOptions): Promise<FlushReport> {
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
-  const squeueTimeoutMs = options.squeueTimeoutMs ?? 10_000;
+  const squeueTimeoutMs = options.squeueTimeoutMs ?? 5_000;
   const report: FlushReport = {
     delivered: 0,
     alreadyApplied: 0,
@@ -169,7 +169,7 @@ export async function flush(ctx: HookContext, options: FlushOptions): Promise<Fl
       }
       const ready = ctx.spool
         .list()
-        .filter((e) => e.record.pending === undefined && !attempted.has(e.record.body.eventId))
+        .filter((e) => e.record.pending === undefined && !attempted.has(e.record.body.eventId) && (e.record.heldUntil ?? 0) <= Date.now())
         .sort(deliveryOrder);
       if (ready.length === 0) break;
       for (const entry of ready) {

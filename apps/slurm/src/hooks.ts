@@ -22,6 +22,8 @@ export const sinceStart = (): number => Math.round(performance.now());
 
 /** Leaves this much of the budget for writing the log and exiting. */
 const EXIT_MARGIN_MS = 40;
+/** How long past its budget a prolog's own event stays out of a concurrent flush's way. */
+const HOLD_MARGIN_MS = 1000;
 
 /**
  * Starts `wattprint-slurm flush` in its own session with no inherited descriptors: slurmd waits for the
@@ -51,7 +53,14 @@ export async function prolog(ctx: HookContext): Promise<void> {
   if (job === null) return;
   if (!publishesFor(job)) return;
   const now = Date.now();
-  const record: SpoolRecord = { v: 1, queuedAt: now, body: startEvent(job, now), attempts: 0, lastError: null };
+  const record: SpoolRecord = {
+    v: 1,
+    queuedAt: now,
+    body: startEvent(job, now),
+    heldUntil: now + ctx.config.timeoutMs + HOLD_MARGIN_MS,
+    attempts: 0,
+    lastError: null,
+  };
   let file: string;
   let dropped = 0;
   try {

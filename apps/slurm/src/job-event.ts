@@ -37,6 +37,18 @@ export const LABEL_KEY_MAX = 128;
 export const LABEL_VALUE_MAX = 1024;
 export const EVENT_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text the collector takes: control characters (a tab or newline in a job name; Slurm allows them, the
+ * ledger does not) become U+FFFD, then at most `max` UTF-16 units. A job name is worth keeping whole
+ * rather than having its start event refused.
+ */
+export function printable(value: string, max: number): string {
+  return clip(value.replace(CONTROL, '\ufffd'), max);
+}
+
 /** At most `max` UTF-16 units, never cutting a surrogate pair in two. */
 export function clip(value: string, max: number): string {
   if (value.length <= max) return value;

@@ -1,5 +1,5 @@
 import { expandHostlist } from './hostlist';
-import { clip, EVENT_ID, FIELD_MAX, LABEL_VALUE_MAX, type EventMetadata, type JobEventBody } from './job-event';
+import { clip, EVENT_ID, FIELD_MAX, LABEL_VALUE_MAX, printable, type EventMetadata, type JobEventBody } from './job-event';
 
 /** What a hook's environment tells of a job (slurmd Prolog/Epilog; also the slurmctld ones). */
 export interface SlurmJob {
@@ -91,7 +91,7 @@ function schedulerJobIdOf(job: SlurmJob): string {
 export function metadataOf(job: SlurmJob): EventMetadata {
   const labels: Record<string, string> = {};
   const label = (key: string, value: string | null) => {
-    if (value !== null) labels[key] = clip(value, LABEL_VALUE_MAX);
+    if (value !== null) labels[key] = printable(value, LABEL_VALUE_MAX);
   };
   label('slurm.partition', job.partition);
   label('slurm.account', job.account);
@@ -99,16 +99,24 @@ export function metadataOf(job: SlurmJob): EventMetadata {
   label('slurm.array_task_id', job.arrayTaskId);
   label('slurm.gpus', job.gpus);
   label('slurm.nodelist', job.nodelist);
-  const md: EventMetadata = { scheduler: 'slurm', schedulerJobId: clip(schedulerJobIdOf(job), FIELD_MAX.schedulerJobId), labels };
-  if (job.name !== null) md.name = clip(job.name, FIELD_MAX.name);
-  if (job.user !== null) md.user = clip(job.user, FIELD_MAX.user);
-  if (job.cluster !== null) md.cluster = clip(job.cluster, FIELD_MAX.cluster);
+  const md: EventMetadata = { scheduler: 'slurm', schedulerJobId: printable(schedulerJobIdOf(job), FIELD_MAX.schedulerJobId), labels };
+  if (job.name !== null) md.name = printable(job.name, FIELD_MAX.name);
+  if (job.user !== null) md.user = printable(job.user, FIELD_MAX.user);
+  if (job.cluster !== null) md.cluster = printable(job.cluster, FIELD_MAX.cluster);
   return md;
 }
 
+/**
+ * Beyond this, the expanded node list is left out of the event (the compressed one stays in the
+ * `slurm.nodelist` label): a 100,000-node job would not fit the collector's 1 MiB request limit.
+ */
+export const MAX_NODES_BYTES = 256 * 1024;
+
 function nodesOf(job: SlurmJob): string[] | undefined {
-  if (job.nodes !== null) return job.nodes.map((n) => clip(n, 255));
-  return job.thisNode !== null ? [job.thisNode] : undefined;
+  const nodes = job.nodes ?? (job.thisNode !== null ? [job.thisNode] : null);
+  if (nodes === null) return undefined;
+  const out = nodes.map((n) => printable(n, 255)).filter((n) => n !== '');
+  return JSON.stringify(out).length <= MAX_NODES_BYTES && out.length > 0 ? out : undefined;
 }
 
 export function startEvent(job: SlurmJob, at: number): JobEventBody {
@@ -146,15 +154,19 @@ export function exitStatusOf(exitCode2: string | null): number | null {
   return signal !== 0 ? 128 + signal : status;
 }
 
+/** The collector's rule for a state: capitals and underscores, as Slurm spells them. */
+const STATE = /^[A-Z][A-Z_]{0,31}$/;
+
 export function endEvent(job: SlurmJob, final: FinalState, epilogAt: number, exitCode2: string | null): JobEventBody {
-  return {
+  const body: JobEventBody = {
     eventId: eventIdOf(job, 'end'),
     type: 'end',
     jobId: job.jobId,
     at: final.endAt ?? epilogAt,
     exitCode: ENDED_BY_SLURM.has(final.state) ? null : exitStatusOf(exitCode2),
-    exitState: final.state,
   };
+  if (STATE.test(final.state)) body.exitState = final.state;
+  return body;
 }
 
 /**

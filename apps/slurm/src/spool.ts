@@ -11,6 +11,11 @@ export interface SpoolRecord {
   body: JobEventBody;
   /** Set on an end whose final state is not known yet: what the epilog saw, to finish it later. */
   pending?: { job: SlurmJob; epilogAt: number; exitCode2: string | null };
+  /**
+   * Epoch ms until which the prolog that spooled the event is still delivering it itself: a flush
+   * running meanwhile leaves it alone rather than sending it twice.
+   */
+  heldUntil?: number;
   attempts: number;
   lastError: string | null;
 }
