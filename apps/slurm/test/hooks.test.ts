@@ -137,6 +137,22 @@ describe('the prolog', () => {
     ]);
   });
 
+  it('holds the event in the spool while the team mapping is broken, naming the file and the line', async () => {
+    writeFileSync(join(dir, 'teams'), 'teama vision\nnlp\n');
+    const conf = envFile('http://127.0.0.1:9', [`WATTPRINT_SLURM_TEAMS=${join(dir, 'teams')}`]);
+    expect((await hook(PROLOG, capturedEnv('prolog.1.env'), conf)).code).toBe(0);
+    expect(spooled(spoolFiles()[0]).lastError).toBe(`${join(dir, 'teams')}:2: expected "<account> <team>", got "nlp"`);
+  });
+
+  it('is killed, and still exits 0, when Node itself hangs: 2-3 s past the budget', async () => {
+    writeFileSync(join(dir, 'hanging-node'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const conf = envFile('http://127.0.0.1:9', [`WATTPRINT_SLURM_NODE=${join(dir, 'hanging-node')}`, 'WATTPRINT_SLURM_TIMEOUT_MS=1000']);
+    const result = await hook(PROLOG, capturedEnv('prolog.1.env'), conf);
+    expect(result.code).toBe(0);
+    expect(result.ms).toBeGreaterThanOrEqual(2900);
+    expect(result.ms).toBeLessThan(4500);
+  });
+
   it('does nothing on the other nodes of a job', async () => {
     const conf = envFile('http://127.0.0.1:9');
     const env = { ...capturedEnv('prolog.1.env'), SLURM_NODELIST: 'gpu[01-02]', SLURMD_NODENAME: 'gpu02' };

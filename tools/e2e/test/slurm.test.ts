@@ -402,6 +402,16 @@ it('runs a job while the collector is down, spools its events within the budget,
   expect(job.job).toMatchObject({ name: 'offline-d', team: 'vision', state: 'ended', exitState: 'COMPLETED' });
   expectSlurmTimes(job, slurmJobs.get(ids.offline)!);
   expectGpuEnergy(job, ids.offline, slurm!.host);
+  // What waited went with the next job's prolog (the one that reached the collector), before that job's epilog.
+  const log = hookLog();
+  const afterProlog = log.findIndex((l) => l.hook === 'prolog' && l.jobId === ids.after);
+  const afterEpilog = log.findIndex((l) => l.hook === 'epilog' && l.jobId === ids.after);
+  const offlineDelivered = log
+    .map((l, i) => (l.command === 'flush' && l.jobId === ids.offline && l.outcome === 'delivered' ? i : -1))
+    .filter((i) => i >= 0);
+  expect(offlineDelivered).toHaveLength(3);
+  expect(log[afterProlog].outcome).toBe('delivered');
+  for (const i of offlineDelivered) expect(i > afterProlog && i < afterEpilog).toBe(true);
   // The node was never drained, and the retry command finds nothing left to do.
   expect((await slurm!.client('sinfo', ['-h', '-N', '-o', '%T'])).stdout.trim()).toBe('idle');
   expect(finalFlush).toMatchObject({ code: 0, report: { waiting: 0, awaitingFinalState: 0, rejected: 0, error: null } });
@@ -440,4 +450,47 @@ it('books energy to the Slurm job ids only, and each hook run stayed within its 
   expect(hookLog().filter((l) => l.command === 'flush' && l.outcome === 'already-applied')).toEqual([]);
   // The budget is 1000 ms, Node's start-up included; the log line is written just after.
   for (const r of runs) expect(r.ms).toBeLessThan(1250);
+});
+
+it('settles the end of a job Slurm has forgotten from what its epilog saw', async () => {
+  const forgotten = '999999';
+  const env = {
+    SLURM_JOB_ID: forgotten,
+    SLURMD_NODENAME: slurm!.host,
+    SLURM_NODELIST: slurm!.host,
+    SLURM_JOB_USER: 'root',
+    SLURM_JOB_PARTITION: 'debug',
+    SLURM_CLUSTER_NAME: 'wattprint-it',
+    SLURM_JOB_RESTART_COUNT: '0',
+    SLURM_JOB_EXIT_CODE2: '0:0',
+    SLURM_CONF: slurm!.conf,
+    // the resolve window, closed at once: squeue's "Invalid job id" is taken for final
+    WATTPRINT_SLURM_RESOLVE_MS: '0',
+  };
+  const before = Date.now();
+  await run('/bin/sh', [join(dir, 'hooks', 'epilog.sh')], { env });
+  const job = await waitFor('the forgotten job in the ledger', async () => (await ledgerJob(forgotten).catch(() => undefined)) ?? false, {
+    timeoutMs: 20_000,
+    everyMs: 200,
+  });
+  expect(job.job).toMatchObject({ state: 'ended', exitState: 'COMPLETED', exitCode: 0, scheduler: 'slurm' });
+  expect(Date.parse(job.job.endedAt!)).toBeGreaterThanOrEqual(before);
+  expect(hookLog().some((l) => l.command === 'flush' && l.jobId === forgotten && l.outcome === 'final-state-from-epilog')).toBe(true);
+});
+
+it("moves an event the collector refuses for good to rejected/, with the collector's answer", async () => {
+  const record = {
+    v: 1,
+    queuedAt: 1,
+    body: { eventId: 'slurm:wattprint-it:424242:0:start', type: 'start', jobId: '424242', at: 1, metadata: { scheduler: 'slurm' } },
+    attempts: 0,
+    lastError: null,
+  };
+  writeFileSync(join(spoolDir(), '0000000000001-slurm:wattprint-it:424242:0:start.json'), JSON.stringify(record));
+  const flushed = await wattprintSlurm(['flush', '--json']);
+  expect(flushed.code).toBe(0);
+  expect(JSON.parse(flushed.stdout)).toMatchObject({ rejected: 1, waiting: 0, error: null });
+  const moved = JSON.parse(readFileSync(join(spoolDir(), 'rejected', '0000000000001-slurm:wattprint-it:424242:0:start.json'), 'utf8'));
+  expect(moved.reason).toMatch(/^collector answered 400: .*"path":"at"/);
+  await expect(ledgerJob('424242')).rejects.toThrow('404');
 });
