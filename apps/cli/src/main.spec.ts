@@ -67,6 +67,49 @@ describe('wattprint forecast', () => {
   });
 });
 
+describe('forecast output', () => {
+  it('shows a transformer by its size and FLOPs per token, never "0 layers", and device-hours with the interval', async () => {
+    const r = await runCli('forecast', example('transformer-large.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Model: 70 G params, 140 GFLOPs per token forward\n/m);
+    expect(r.stdout).not.toMatch(/\b0 layers\b/);
+    expect(r.stdout).toMatch(/^Device-hours\s+[\d,]+\s+[\d,]+\s+[\d,]+$/m);
+    const shaped = file('shaped.json', {
+      model: { transformer: { params: 7e9, layers: 32, dModel: 4096, context: 4096 } },
+      hardware: { profile: 'nvidia-h100-sxm5-80gb', count: 256 },
+      training: { samples: 2e12, epochs: 1 },
+    });
+    expect((await runCli('forecast', shaped)).stdout).toMatch(/^Model: 7 G params, 16\.1 GFLOPs per token forward, 32 layers$/m);
+  });
+
+  it("gives counts as whole numbers in JSON: a searched model's mean layers and params are rounded", async () => {
+    const r = JSON.parse((await runCli('forecast', example('hyperband-dense.yaml'), '--json')).stdout);
+    expect(Number.isInteger(r.model.layers)).toBe(true);
+    expect(Number.isInteger(r.model.params)).toBe(true);
+    expect(Number.isInteger(r.phases.search.trials)).toBe(true);
+  });
+
+  it('writes suggestions in the units of the table', async () => {
+    const r = await runCli('forecast', example('random-search-dense.yaml'));
+    const suggestion = r.stdout.match(/would spend ([\d.,]+ \w?Wh) on search instead of ([\d.,]+ \w?Wh)/);
+    expect(suggestion).not.toBeNull();
+    const row = (strategy: string) => r.stdout.match(new RegExp(`^${strategy}\\s+\\d+\\s+\\d+\\s+([\\d.,]+ \\w?Wh)`, 'm'))?.[1];
+    expect(suggestion?.[2]).toBe(row('random'));
+    expect([row('hyperband'), row('successive-halving'), row('asha')]).toContain(suggestion?.[1]);
+  });
+
+  it('does not ask tokensPerSample to forecast training', async () => {
+    const spec = file('tokens.json', {
+      model: { transformer: { params: 1e9 } },
+      hardware: { profile: 'nvidia-a100-sxm4-80gb', count: 8 },
+      training: { samples: 2e10, epochs: 1 },
+    });
+    const r = await runCli('forecast', spec, '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).energyKWh.p50).toBeGreaterThan(0);
+  });
+});
+
 describe('wattprint calibrate', () => {
   it('fits the example observations, writes the file, and forecast reads it back', async () => {
     const out = join(dir, 'calib.json');
@@ -80,9 +123,56 @@ describe('wattprint calibrate', () => {
     const calibrated = JSON.parse((await runCli('forecast', example('mnist-dedicated.yaml'), '--calibration', out, '--json')).stdout);
     expect(calibrated.calibration).toEqual({
       profile: 'nvidia-a100-sxm4-80gb',
+      basis: 'profile',
       observations: 7,
       mape: json.profiles['nvidia-a100-sxm4-80gb'].mape,
     });
+  });
+
+  it('fits energy-only observations (no duration), and says how many were timed', async () => {
+    const lines = readFileSync(example('observations.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((o) => ({ spec: o.spec, measured: { energyKWh: o.measured.energyKWh } }));
+    const r = await runCli('calibrate', file('energy-only.json', lines));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^nvidia-a100-sxm4-80gb\s+7\s+0\s/m);
+    const json = JSON.parse((await runCli('calibrate', file('energy-only.json', lines), '--json')).stdout);
+    expect(json.profiles['nvidia-a100-sxm4-80gb']).toMatchObject({ observations: 7, withDuration: 0, durationScale: 1 });
+    expect(json.profiles['nvidia-a100-sxm4-80gb'].idleScale).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses an -o it cannot write in one line, and writes nothing to stdout', async () => {
+    const out = join(dir, 'no-such-dir', 'calib.json');
+    expect(await runCli('calibrate', example('observations.jsonl'), '-o', out)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${out}: cannot write the file (no such file or directory); expected a path in a writable directory\n`,
+    });
+    expect((await runCli('calibrate', example('observations.jsonl'), '-o', dir)).stderr).toBe(
+      `${dir}: cannot write the file (is a directory); expected a path in a writable directory\n`,
+    );
+  });
+
+  it("warns when the calibration file has no fit for the spec's profile, and uses its pooled fit", async () => {
+    const out = join(dir, 'calib-a100.json');
+    expect((await runCli('calibrate', example('observations.jsonl'), '-o', out)).code).toBe(0);
+    const r = await runCli('forecast', example('random-search-dense.yaml'), '--calibration', out, '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `wattprint: warning: ${out} has no calibration for nvidia-l4 (it has nvidia-a100-sxm4-80gb); its pooled fit over 7 observations of other profiles is used\n`,
+    );
+    expect(JSON.parse(r.stdout).calibration).toMatchObject({ profile: 'nvidia-l4', basis: 'pooled', observations: 7 });
+    const table = await runCli('forecast', example('random-search-dense.yaml'), '--calibration', out);
+    expect(table.stdout).toContain(`Calibration: pooled fit of ${out} over 7 observations of other profiles (none for nvidia-l4)`);
+    const noPooled = JSON.parse(readFileSync(out, 'utf8'));
+    delete noPooled.pooled;
+    const bare = file('bare-calib.json', noPooled);
+    expect((await runCli('forecast', example('random-search-dense.yaml'), '--calibration', bare, '--json')).stderr).toBe(
+      `wattprint: warning: ${bare} has no calibration for nvidia-l4 (it has nvidia-a100-sxm4-80gb); the forecast is uncalibrated\n`,
+    );
+    expect((await runCli('forecast', example('mnist-dedicated.yaml'), '--calibration', out)).stderr).toBe('');
   });
 
   it('reads observations from a JSON list as well', async () => {
@@ -172,9 +262,9 @@ describe('bad input: one line per problem, naming the path, the value and what w
   });
 
   it('a bad calibration file, a bad observation, a bad intensity series', async () => {
-    const calib = file('bad-calib.json', { version: 2, profiles: {} });
+    const calib = file('bad-calib.json', { version: 1, profiles: {} });
     expect(await bad('forecast', example('mnist-dedicated.yaml'), '--calibration', calib)).toEqual([
-      `${calib}: version: got 2; expected 1`,
+      `${calib}: version: got 1; expected 2 (re-run \`wattprint calibrate\` to write this version)`,
     ]);
     const obs = file(
       'bad.jsonl',
@@ -184,9 +274,9 @@ describe('bad input: one line per problem, naming the path, the value and what w
     expect(lines).toEqual([expect.stringMatching(/bad\.jsonl:3: not valid JSON \(.+\); expected one observation per line$/)]);
     const obs2 = file(
       'bad2.jsonl',
-      '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1}}\n',
+      '{"spec": {"model": {"flopsPerSample": 1}, "hardware": {"profile": "nvidia-l4"}}, "measured": {"energyKWh": 1, "durationS": -4}}\n',
     );
-    expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: missing; expected a positive number`]);
+    expect(await bad('calibrate', obs2)).toEqual([`${obs2}:1.measured.durationS: got -4; expected a positive number`]);
     expect(await bad('calibrate', file('empty.json', []))).toEqual(['(root): got no observations; expected at least one measured run']);
     const csv = file('grid.csv', 'timestamp,g\n2026-12-01T00:00:00Z,300\n2026-12-01T02:00:00Z,200\n');
     expect(await bad('forecast', example('scheduled-training.yaml'), '--intensity', `example-grid=${csv}`)).toEqual([
@@ -207,6 +297,6 @@ describe('bad input: one line per problem, naming the path, the value and what w
     expect((await runCli('frobnicate')).code).toBe(1);
     const help = await runCli('--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/forecast[\s\S]*calibrate[\s\S]*hardware/);
+    expect(help.stdout).toMatch(/forecast[\s\S]*calibrate[\s\S]*hardware[\s\S]*accuracy/);
   });
 });

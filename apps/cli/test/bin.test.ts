@@ -1,6 +1,8 @@
 import { forecast } from '@wattprint/estimation';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BIN, buildBin } from './built-bin';
 import { example, ROOT } from './run-cli';
@@ -23,6 +25,16 @@ describe('the built wattprint bin', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(forecast(parse(readFileSync(example('mnist-dedicated.yaml'), 'utf8'))));
+  });
+
+  it('finds the reference set from wherever it is run', () => {
+    const r = spawnSync(process.execPath, [BIN, 'accuracy', '--json'], { cwd: tmpdir(), encoding: 'utf8', env: built.env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const runs = readdirSync(join(ROOT, 'data', 'reference-runs'))
+      .filter((f) => f.endsWith('.yaml'))
+      .reduce((n, f) => n + parse(readFileSync(join(ROOT, 'data', 'reference-runs', f), 'utf8')).runs.length, 0);
+    expect(JSON.parse(r.stdout).overall.runs).toBe(runs);
   });
 
   it('exits 1 with one line per problem on bad input', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../src/io';
@@ -19,6 +19,7 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
     stderr: (t) => void (stderr += t),
     readFile: (p) => readFileSync(p, 'utf8'),
     writeFile: (p, t) => writeFileSync(p, t),
+    listDirectory: (p) => readdirSync(p),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

@@ -330,7 +330,7 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
   it('serves /health, /ready and /metrics without a token, and OpenAPI at /docs-json', async () => {
     const server = app.getHttpServer();
     await request(server).get('/health').expect(200, { status: 'ok' });
-    await request(server).get('/ready').expect(200, { ready: true, database: 'up', redis: 'up' });
+    await request(server).get('/ready').expect(200, { ready: true, database: 'up', redis: 'up', ingest: 'running' });
     const text = (
       await request(server)
         .get('/metrics')
@@ -366,7 +366,9 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     );
     for (const b of batches) await producer.addBatch(b);
     await waitFor('the outage to be noticed', async () => metricValue(await metrics(), 'wattprint_ingest_db_outages_total') >= 1);
-    if (dialect === 'postgres') await request(app.getHttpServer()).get('/ready').expect(503);
+    // SQLite: the database answers reads while its writer is locked out; ingest says it is paused
+    const ready = await request(app.getHttpServer()).get('/ready').expect(503);
+    expect(ready.body).toMatchObject({ ready: false, ingest: 'paused' });
     await new Promise((r) => setTimeout(r, 300));
     expect(await batchCount(erin.id)).toBe(0);
 

@@ -1,14 +1,21 @@
 export * from './problems';
 export { LayerSpec, LAYER_TYPES, ACTIVATIONS, type BoundLayer, type LayerType } from './spec/layer.schema';
-export { RunSpec, PRECISIONS, STRATEGIES, type Precision, type Strategy, type RunSpecInput } from './spec/spec.schema';
-export { prepareSpec, DEFAULT_UTILIZATION, DEFAULT_BATCH_SIZE, type PreparedSpec } from './spec/prepare';
+export { RunSpec, TransformerSpec, PRECISIONS, STRATEGIES, type Precision, type Strategy, type RunSpecInput } from './spec/spec.schema';
+export { prepareSpec, transformerFlopsPerToken, DEFAULT_UTILIZATION, DEFAULT_BATCH_SIZE, type PreparedSpec } from './spec/prepare';
 export { analyzeLayers, layerCost, type ModelCost } from './layers/analyze';
 export type { LayerCost, Shape } from './layers/layer.types';
-export { HARDWARE_CATALOGUE } from './hardware/hardware.catalogue';
-export { listHardware, findHardware, precisionsOf, BYTES_PER_ELEMENT } from './hardware/hardware.lookup';
-export type { HardwareProfile, Sourced } from './hardware/hardware.types';
-export { defaultCoefficients, DEFAULT_THETA, MEMORY_POWER_SHARE, type Coefficients } from './energy/coefficients';
-export { runContext, type RunContext } from './energy/run-context';
+export { HARDWARE_CATALOGUE, SMALL_TRANSFORMER_PARAMS } from './hardware/hardware.catalogue';
+export {
+  listHardware,
+  findHardware,
+  precisionsOf,
+  mixedPrecision,
+  transformerUtilization,
+  BYTES_PER_ELEMENT,
+} from './hardware/hardware.lookup';
+export type { HardwareProfile, Sourced, TransformerUtilization } from './hardware/hardware.types';
+export { defaultCoefficients, defaultBusyW, DEFAULT_THETA, MEMORY_POWER_SHARE, type Coefficients } from './energy/coefficients';
+export { runContext, type RunContext, type CalibratedScales } from './energy/run-context';
 export { costRun, type RunCosts } from './energy/run-costs';
 export {
   hyperbandPlan,
@@ -24,9 +31,29 @@ export { compareStrategies, type StrategyOutcome } from './search/what-if';
 export type { Quantiles } from './search/quantiles';
 export { meanIntensityOver, bestStartHour, seriesMean, type IntensitySeries, type StartChoice } from './carbon/intensity';
 export { calibrate, parseCalibration } from './calibration/calibrate';
-export { CalibrationFile, ProfileCalibration, Observation } from './calibration/calibration.schema';
+export {
+  CalibrationFile,
+  ProfileCalibration,
+  PooledCalibration,
+  FitCore,
+  Observation,
+  CALIBRATION_VERSION,
+} from './calibration/calibration.schema';
 export { nnls } from './calibration/nnls';
-export { DEFAULT_ENERGY_SPREAD, DEFAULT_DURATION_SPREAD, MIN_OBSERVATIONS_FOR_SPREAD } from './forecast/spreads';
+export { DEFAULT_SPREAD, MIN_OBSERVATIONS_FOR_SPREAD, spreadFromRatios, coverage, type Spread } from './forecast/spreads';
 export { DEFAULT_PUE, DEFAULT_INTENSITY } from './forecast/carbon';
-export { forecast, explainForecast, type ForecastOptions, type ForecastExplanation } from './forecast/forecast';
+export { formatEnergy, formatMass, sig } from './forecast/units';
+export { forecast, explainForecast, calibrationFor, type ForecastOptions, type ForecastExplanation } from './forecast/forecast';
 export type { ForecastResult } from './forecast/result';
+export { ReferenceFamily, ReferenceRun, ReferenceFigure } from './accuracy/reference.schema';
+export {
+  accuracyReport,
+  checkTargets,
+  ACCURACY_TARGETS,
+  LOO_MIN_RUNS,
+  type AccuracyReport,
+  type FamilyAccuracy,
+  type RunAccuracy,
+  type ErrorSummary,
+  type TargetCheck,
+} from './accuracy/accuracy';

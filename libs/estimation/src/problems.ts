@@ -71,8 +71,8 @@ export function problemsFromZod(error: z.ZodError): InputProblem[] {
       );
     }
     const path = formatPath(issue.path);
-    // Cross-field checks say "missing; ..." themselves: zod gives them the parent object as input.
-    if (issue.code === 'custom' && issue.message.startsWith('missing; ')) return { path, message: issue.message };
+    // Cross-field checks say "missing; ..." or "got ...; expected ..." themselves: zod gives them the parent object as input.
+    if (issue.code === 'custom' && /^(missing|got [^;]+); /.test(issue.message)) return { path, message: issue.message };
     if (input === undefined) return { path, message: `missing; expected ${expectedPart(issue.message)}` };
     return valueProblem(path, input, expectedPart(issue.message));
   });

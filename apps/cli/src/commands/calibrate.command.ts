@@ -2,6 +2,7 @@ import { calibrate, problemLine, SpecError } from '@wattprint/estimation';
 import { CliInputError } from '../cli-error';
 import type { Command } from 'commander';
 import { readObservations } from '../files/read-document';
+import { writeOutput } from '../files/write-output';
 import { formatCalibration } from '../format/calibration.format';
 import type { CliIo } from '../io';
 
@@ -13,7 +14,7 @@ interface CalibrateOptions {
 export function registerCalibrateCommand(program: Command, io: CliIo): void {
   program
     .command('calibrate')
-    .description('fit the energy model per hardware profile from measured runs and report the fit')
+    .description('fit the energy model per hardware profile from measured runs (energy, with or without duration) and report the fit')
     .argument('<observations...>', 'files of observations: a JSON/YAML list, or JSON Lines (.jsonl)')
     .option('-o, --output <file>', 'write the calibration file that `forecast --calibration` reads')
     .option('--json', 'print the calibration as JSON')
@@ -34,7 +35,7 @@ export function registerCalibrateCommand(program: Command, io: CliIo): void {
         throw error;
       }
       const json = `${JSON.stringify(file, null, 2)}\n`;
-      if (options.output) io.writeFile(options.output, json);
+      if (options.output) writeOutput(options.output, json, io);
       if (options.json) io.stdout(json);
       else io.stdout(formatCalibration(file) + (options.output ? `\nWrote ${options.output}\n` : ''));
     });

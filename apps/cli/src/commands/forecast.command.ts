@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { CliInputError } from '../cli-error';
 import { readIntensityOptions } from '../files/intensity-file';
 import { readDocument } from '../files/read-document';
-import { formatForecast } from '../format/forecast.format';
+import { formatForecast, type ForecastHeading } from '../format/forecast.format';
 import type { CliIo } from '../io';
 
 interface ForecastOptions {
@@ -27,10 +27,33 @@ export function readCalibrationFile(path: string, io: CliIo): CalibrationFile {
   }
 }
 
+/** A calibration file with no fit for the spec's profile is not an error, but the person should know. */
+export function calibrationWarning(path: string, file: CalibrationFile, profile: string): string | undefined {
+  if (file.profiles[profile]) return undefined;
+  const has = Object.keys(file.profiles);
+  const it = has.length ? `it has ${has.join(', ')}` : 'it has no profile';
+  const then = file.pooled
+    ? `its pooled fit over ${file.pooled.observations} observations of other profiles is used`
+    : 'the forecast is uncalibrated';
+  return `wattprint: warning: ${path} has no calibration for ${profile} (${it}); ${then}\n`;
+}
+
+function headingOf(spec: unknown, calibrationFile: string | undefined): ForecastHeading {
+  const s = spec as { name?: string; hardware: { profile: string; count?: number }; model: { transformer?: { tokensPerSample?: number } } };
+  return {
+    name: s.name,
+    profile: s.hardware.profile,
+    devices: s.hardware.count ?? 1,
+    transformer: s.model.transformer !== undefined,
+    tokensPerSample: s.model.transformer?.tokensPerSample,
+    calibrationFile,
+  };
+}
+
 export function registerForecastCommand(program: Command, io: CliIo): void {
   program
     .command('forecast')
-    .description('forecast the energy, CO2eq and duration of a run spec (JSON or YAML)')
+    .description('forecast the energy, CO2eq, duration and device-hours of a run spec (JSON or YAML)')
     .argument('<spec>', 'run spec file, e.g. examples/mnist-dedicated.yaml')
     .option('--calibration <file>', 'calibration file written by `wattprint calibrate -o`')
     .option(
@@ -39,7 +62,7 @@ export function registerForecastCommand(program: Command, io: CliIo): void {
       (v: string, all: string[]) => [...all, v],
       [],
     )
-    .option('--json', 'print the Result of spec-format.md as JSON')
+    .option('--json', 'print the Result of docs/spec-format.md as JSON')
     .action((specPath: string, options: ForecastOptions) => {
       const spec = readDocument(specPath, io);
       const calibration = options.calibration ? readCalibrationFile(options.calibration, io) : undefined;
@@ -50,13 +73,14 @@ export function registerForecastCommand(program: Command, io: CliIo): void {
       } catch (error) {
         return inFile(specPath, error);
       }
+      if (calibration && options.calibration) {
+        const warning = calibrationWarning(options.calibration, calibration, explained.result.calibration.profile);
+        if (warning) io.stderr(warning);
+      }
       if (options.json) {
         io.stdout(`${JSON.stringify(explained.result, null, 2)}\n`);
         return;
       }
-      const hardware = (spec as { hardware: { profile: string; count?: number } }).hardware;
-      io.stdout(
-        formatForecast({ name: (spec as { name?: string }).name, profile: hardware.profile, devices: hardware.count ?? 1 }, explained),
-      );
+      io.stdout(formatForecast(headingOf(spec, options.calibration), explained));
     });
 }

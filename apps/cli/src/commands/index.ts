@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io';
+import { registerAccuracyCommand } from './accuracy.command';
 import { registerCalibrateCommand } from './calibrate.command';
 import { registerForecastCommand } from './forecast.command';
 import { registerHardwareCommand } from './hardware.command';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerForecastCommand,
   registerCalibrateCommand,
   registerHardwareCommand,
+  registerAccuracyCommand,
   registerIntensityCommands,
   registerRunCommand,
 ];

@@ -1,20 +1,13 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { CliInputError } from '../cli-error';
 import type { CliIo } from '../io';
+import { fsReason } from './fs-errors';
 
 function readText(path: string, io: CliIo): string {
   try {
     return io.readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : fsReason(error);
     throw new CliInputError([`${path}: cannot read the file (${why}); expected a readable JSON or YAML file`]);
   }
 }

@@ -1,38 +1,10 @@
 /** Numbers for people: three significant digits and a unit that keeps them readable. */
+import { formatEnergy, formatMass, sig } from '@wattprint/estimation';
 
-/** Three significant digits; whole numbers with thousands separators from 1,000 up. */
-export function sig(value: number): string {
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
-  return Number(value.toPrecision(3)).toString();
-}
-
-function scaled(value: number, units: ReadonlyArray<readonly [number, string]>): string {
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  const [factor, unit] = units.find(([f]) => abs >= f) ?? units[units.length - 1];
-  return `${sig(value / factor)} ${unit}`;
-}
-
-export function energy(kWh: number): string {
-  return scaled(kWh, [
-    [1e6, 'GWh'],
-    [1e3, 'MWh'],
-    [1, 'kWh'],
-    [1e-3, 'Wh'],
-    [1e-6, 'mWh'],
-  ]);
-}
-
-export function mass(kg: number): string {
-  return scaled(kg, [
-    [1000, 't'],
-    [1, 'kg'],
-    [1e-3, 'g'],
-    [1e-6, 'mg'],
-  ]);
-}
+// Energy and mass come from the library, which writes them into its suggestions: one unit rule for both.
+export { sig };
+export const energy = formatEnergy;
+export const mass = formatMass;
 
 export function duration(hours: number): string {
   const s = hours * 3600;

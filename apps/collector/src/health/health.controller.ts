@@ -9,8 +9,9 @@ const readinessSchema = {
     ready: { type: 'boolean' },
     database: { type: 'string', enum: ['up', 'down'] },
     redis: { type: 'string', enum: ['up', 'down'] },
+    ingest: { type: 'string', enum: ['running', 'paused', 'off'], description: 'paused while ingest retries a failing database' },
   },
-  required: ['ready', 'database', 'redis'],
+  required: ['ready', 'database', 'redis', 'ingest'],
 };
 
 @ApiTags('operations')
@@ -29,11 +30,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database and Redis both answer. */
+  /** Readiness: the database and Redis both answer, and ingest is not paused. */
   @Get('ready')
   @Public()
-  @ApiOkResponse({ description: 'Database and Redis reachable.', schema: readinessSchema })
-  @ApiServiceUnavailableResponse({ description: 'Database or Redis unreachable.', schema: readinessSchema })
+  @ApiOkResponse({ description: 'Database and Redis reachable, ingest running (or off in an api-only process).', schema: readinessSchema })
+  @ApiServiceUnavailableResponse({
+    description: 'Database or Redis unreachable, or ingest paused retrying the database.',
+    schema: readinessSchema,
+  })
   async ready(): Promise<Readiness> {
     const readiness = await this.health.readiness();
     if (!readiness.ready) throw new ServiceUnavailableException(readiness);

@@ -8,13 +8,15 @@ import { nnls } from './nnls';
 const PROFILE = 'nvidia-l40s';
 const TRUTH = { scale: { alpha: 2, beta: 0.5, gamma: 3 }, theta: 4.2 };
 
-function truthFile(): CalibrationFile {
+function truthFile(truth: { idleScale?: number; durationScale?: number } = {}): CalibrationFile {
   return {
-    version: 1,
+    version: 2,
     profiles: {
       [PROFILE]: {
         observations: 0,
+        withDuration: 0,
         mape: 0,
+        coverage: 1,
         alpha: 0,
         beta: 0,
         gamma: 0,
@@ -22,9 +24,9 @@ function truthFile(): CalibrationFile {
         thetaFitted: true,
         precision: 'fp32',
         scale: TRUTH.scale,
-        durationScale: 1,
-        energySpread: { p10: 1, p90: 1 },
-        durationSpread: { p10: 1, p90: 1 },
+        durationScale: truth.durationScale ?? 1,
+        idleScale: truth.idleScale ?? 1,
+        spread: { p10: 1, p90: 1 },
       },
     },
   };
@@ -128,12 +130,13 @@ describe('calibration', () => {
     const fit = file.profiles[PROFILE];
     expect(fit.mape).toBeGreaterThan(0.01);
     expect(fit.mape).toBeLessThan(0.2);
-    expect(fit.energySpread.p10).toBeLessThan(1);
-    expect(fit.energySpread.p90).toBeGreaterThan(1);
+    expect(fit.spread.p10).toBeLessThan(1);
+    expect(fit.spread.p90).toBeGreaterThan(1);
     const spec = syntheticSpecs()[0];
     const r = forecast(spec, { calibration: file });
-    expect(r.calibration).toEqual({ profile: PROFILE, observations: 8, mape: fit.mape });
-    expect(r.energyKWh.p90 / r.energyKWh.p50).toBeCloseTo(fit.energySpread.p90, 9);
+    expect(r.calibration).toEqual({ profile: PROFILE, basis: 'profile', observations: 8, mape: fit.mape });
+    expect(r.energyKWh.p90 / r.energyKWh.p50).toBeCloseTo(fit.spread.p90, 9);
+    expect(r.durationH.p90 / r.durationH.p50).toBeCloseTo(fit.spread.p90, 9);
     expect(explainForecast(spec, { calibration: file }).suggestions.join('\n')).not.toMatch(/no calibration/);
   });
 
@@ -157,4 +160,86 @@ describe('calibration', () => {
       ]);
     }
   });
+
+  it("fits energy-only observations: the idle term's scale becomes one more unknown", () => {
+    const truth = truthFile({ idleScale: 1.7 });
+    const specs = [...syntheticSpecs(), ...variedSpecs()];
+    const energyOnly = specs.map((spec) => ({ spec, measured: { energyKWh: forecast(spec, { calibration: truth }).energyKWh.p50 } }));
+    // Calibrate on half, forecast the other half.
+    const fitted = calibrate(energyOnly.filter((_, i) => i % 2 === 0));
+    const fit = fitted.profiles[PROFILE];
+    expect(fit.withDuration).toBe(0);
+    expect(fit.durationScale).toBe(1);
+    expect(fit.mape).toBeLessThan(1e-6);
+    const heldOut = energyOnly.filter((_, i) => i % 2 === 1);
+    const errors = heldOut.map((o) => Math.abs(forecast(o.spec, { calibration: fitted }).energyKWh.p50 / o.measured.energyKWh - 1));
+    expect(Math.max(...errors)).toBeLessThan(0.01);
+    expect(forecast(heldOut[0].spec, { calibration: fitted }).assumptions).toContain(
+      "calibration had no measured durations: the idle term's scale was fitted instead, durations stay uncalibrated",
+    );
+  });
+
+  it('takes device-hours for the duration, as devices × wall time', () => {
+    const specs = syntheticSpecs().map((spec) => ({ ...spec, hardware: { profile: PROFILE, count: 4 } }));
+    const timed = specs.map((s) => observe(s));
+    const byDeviceHours = timed.map((o) => ({
+      spec: o.spec,
+      measured: { energyKWh: o.measured.energyKWh, deviceHours: (4 * o.measured.durationS) / 3600 },
+    }));
+    expect(calibrate(byDeviceHours)).toEqual(calibrate(timed));
+    expect(calibrate(byDeviceHours).profiles[PROFILE].withDuration).toBe(8);
+  });
+
+  it('reports the share of observations its interval covers', () => {
+    const noise = [1.3, 0.7, 1.05, 0.95, 1.2, 0.85, 1, 1.02];
+    const fit = calibrate(syntheticSpecs().map((s, i) => observe(s, noise[i]))).profiles[PROFILE];
+    expect(fit.coverage).toBeGreaterThan(0.5);
+    expect(fit.coverage).toBeLessThanOrEqual(1);
+    expect(fit.coverage * 8).toBe(Math.round(fit.coverage * 8));
+  });
+
+  it('falls back to the pooled fit for a profile it has no observation of, and says so', () => {
+    const file = calibrate(syntheticSpecs().map((s) => observe(s)));
+    expect(file.pooled?.profiles).toEqual([PROFILE]);
+    const elsewhere = { ...syntheticSpecs()[0], hardware: { profile: 'nvidia-a10' } };
+    const r = forecast(elsewhere, { calibration: file });
+    expect(r.calibration).toEqual({ profile: 'nvidia-a10', basis: 'pooled', observations: 8, mape: file.pooled?.mape });
+    expect(r.assumptions).toContain(
+      'calibration: the file has no fit for nvidia-a10; its pooled fit over 8 observations of other profiles is used',
+    );
+    // The pooled multipliers apply to the other profile's own defaults.
+    const uncalibrated = forecast(elsewhere);
+    expect(r.energyKWh.p50).not.toBeCloseTo(uncalibrated.energyKWh.p50, 6);
+    const { pooled, ...noPooled } = file;
+    expect(pooled).toBeDefined();
+    expect(forecast(elsewhere, { calibration: noPooled }).calibration.basis).toBe('none');
+  });
 });
+
+/** More shapes, so that α, β, γ and the idle term are told apart without durations. */
+function variedSpecs() {
+  const specs: object[] = [];
+  for (const [units, depth, batch, samples] of [
+    [32, 20, 8, 20_000],
+    [4096, 1, 1024, 200_000],
+    [256, 6, 64, 80_000],
+    [96, 40, 4, 5_000],
+    [2048, 2, 32, 100_000],
+    [512, 10, 256, 300_000],
+    [16, 60, 2, 2_000],
+    [1024, 4, 128, 150_000],
+  ]) {
+    specs.push({
+      model: {
+        input: [784],
+        layers: [
+          { type: 'dense', units, repeat: depth, activation: 'relu' },
+          { type: 'dense', units: 10 },
+        ],
+      },
+      hardware: { profile: PROFILE },
+      training: { samples, epochs: 1, batchSize: batch },
+    });
+  }
+  return specs;
+}

@@ -31,9 +31,9 @@ export interface CoefficientScale {
 
 export const UNIT_SCALE: CoefficientScale = { alpha: 1, beta: 1, gamma: 1 };
 
-/** Dynamic power: what the device draws above idle when busy. */
-export function dynamicPowerW(profile: HardwareProfile): number {
-  return profile.tdpW.value - profile.idleW.value;
+/** What a device draws on average while it trains, W: a share of TDP, its host share included. */
+export function defaultBusyW(profile: HardwareProfile): number {
+  return profile.trainingPower.value * profile.tdpW.value;
 }
 
 export function peakFlops(profile: HardwareProfile, precision: Precision): number {
@@ -43,12 +43,12 @@ export function peakFlops(profile: HardwareProfile, precision: Precision): numbe
 }
 
 /**
- * Defaults from the datasheet figures: a busy device draws TDP, so a FLOP costs the dynamic power
- * over the peak rate, a byte a share of it over the bandwidth, and a layer the dynamic power over
- * its fixed overhead time.
+ * Defaults from the figures: a busy device draws `busyW`, so a FLOP costs the power above idle over
+ * the peak rate, a byte a share of it over the bandwidth, and a layer that power over its fixed
+ * overhead time.
  */
-export function defaultCoefficients(profile: HardwareProfile, precision: Precision): Coefficients {
-  const dynamic = dynamicPowerW(profile);
+export function defaultCoefficients(profile: HardwareProfile, precision: Precision, busyW = defaultBusyW(profile)): Coefficients {
+  const dynamic = Math.max(0, busyW - profile.idleW.value);
   return {
     alpha: dynamic * profile.layerOverheadS.value,
     beta: dynamic / peakFlops(profile, precision),

@@ -2,6 +2,7 @@ import { defaultCoefficients } from '../energy/coefficients';
 import { findHardware } from '../hardware/hardware.lookup';
 import { mnistSpec } from '../testing/fixtures';
 import { explainForecast, forecast } from './forecast';
+import { DEFAULT_SPREAD } from './spreads';
 
 const J_PER_KWH = 3.6e6;
 
@@ -72,19 +73,23 @@ describe('energy model', () => {
     };
     const r = forecast(spec);
     const flops = 1e9 * 1e6 * 3;
-    const beta = (400 - 50) / 19.5e12;
+    // A busy A100 draws 0.9 × its 400 W TDP (host share included); 50 W of it is idle power.
+    const beta = (0.9 * 400 - 50) / 19.5e12;
     const seconds = (3 * flops) / (19.5e12 * 0.5 * 2);
     expect(r.energyKWh.p50 * J_PER_KWH).toBeCloseTo((3 * beta * flops) / 0.5 + 50 * 2 * seconds, 3);
     expect(r.durationH.p50 * 3600).toBeCloseTo(seconds, 6);
-    expect(r.gpuHours).toBeCloseTo((2 * seconds) / 3600, 9);
+    expect(r.deviceHours.p50).toBeCloseTo((2 * seconds) / 3600, 9);
+    expect(r.gpuHours).toBe(r.deviceHours.p50);
   });
 
   it('derives default α, β, γ from the datasheet figures', () => {
     const c = defaultCoefficients(a100, 'bf16');
-    expect(c.beta).toBeCloseTo(350 / 312e12, 25);
-    expect(c.alpha).toBeCloseTo(350 * 50e-6, 12);
-    expect(c.gamma).toBeCloseTo((0.25 * 350) / 2039e9, 25);
+    expect(c.beta).toBeCloseTo(310 / 312e12, 25);
+    expect(c.alpha).toBeCloseTo(310 * 50e-6, 12);
+    expect(c.gamma).toBeCloseTo((0.25 * 310) / 2039e9, 25);
     expect(c.theta).toBe(3);
+    // A stated power replaces the share of TDP.
+    expect(defaultCoefficients(a100, 'bf16', 250).beta).toBeCloseTo(200 / 312e12, 25);
   });
 
   it('θ in the spec overrides the default', () => {
@@ -138,22 +143,43 @@ describe('result contract (spec-format.md)', () => {
   it('has exactly the documented shape', () => {
     const r = forecast(mnistSpec());
     expect(Object.keys(r).sort()).toEqual(
-      ['assumptions', 'calibration', 'co2eqKg', 'durationH', 'energyKWh', 'facilityEnergyKWh', 'gpuHours', 'model', 'phases'].sort(),
+      [
+        'assumptions',
+        'calibration',
+        'co2eqKg',
+        'deviceHours',
+        'durationH',
+        'energyKWh',
+        'facilityEnergyKWh',
+        'gpuHours',
+        'model',
+        'phases',
+      ].sort(),
     );
-    for (const q of [r.energyKWh, r.facilityEnergyKWh, r.co2eqKg, r.durationH]) expect(Object.keys(q)).toEqual(['p10', 'p50', 'p90']);
+    for (const q of [r.energyKWh, r.facilityEnergyKWh, r.co2eqKg, r.durationH, r.deviceHours])
+      expect(Object.keys(q)).toEqual(['p10', 'p50', 'p90']);
     expect(Object.keys(r.phases)).toEqual(['search', 'training', 'inference']);
     expect(Object.keys(r.phases.search)).toEqual(['energyKWh', 'trials']);
     expect(Object.keys(r.model)).toEqual(['params', 'flopsPerSample', 'layers']);
-    expect(r.calibration).toEqual({ profile: 'nvidia-a100-sxm4-80gb', observations: 0, mape: null });
+    expect(r.model.layers).toBe(7);
+    expect(r.calibration).toEqual({ profile: 'nvidia-a100-sxm4-80gb', basis: 'none', observations: 0, mape: null });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 
-  it('uses the documented default spread when uncalibrated, and says so', () => {
+  it('uses the default spread of its kind when uncalibrated, and says where it comes from', () => {
     const r = forecast(mnistSpec());
-    expect(r.energyKWh.p10).toBeCloseTo(0.5 * r.energyKWh.p50, 15);
-    expect(r.energyKWh.p90).toBeCloseTo(2 * r.energyKWh.p50, 15);
-    expect(r.assumptions).toContain('uncalibrated interval: the documented default spread ×0.5–×2');
+    expect(r.energyKWh.p10).toBeCloseTo(DEFAULT_SPREAD.layers.p10 * r.energyKWh.p50, 15);
+    expect(r.energyKWh.p90).toBeCloseTo(DEFAULT_SPREAD.layers.p90 * r.energyKWh.p50, 15);
+    expect(r.assumptions).toContain(
+      "uncalibrated interval ×0.13–×11 for every figure: the reference set's spread for models given by layers (wattprint accuracy)",
+    );
     expect(r.assumptions).toContain('θ = 3: training costs three forward passes (backward ≈ 2× forward)');
+    const t = forecast({
+      model: { transformer: { params: 1e9 } },
+      hardware: { profile: 'nvidia-a100-sxm4-80gb' },
+      training: { samples: 1e10, epochs: 1 },
+    });
+    expect(t.energyKWh.p90 / t.energyKWh.p50).toBeCloseTo(DEFAULT_SPREAD.transformer.p90, 12);
   });
 });
 

@@ -2,6 +2,7 @@ import type { StartChoice } from '../carbon/intensity';
 import type { StrategyOutcome } from '../search/what-if';
 import type { PreparedSpec } from '../spec/prepare';
 import type { ForecastResult } from './result';
+import { formatEnergy, formatMass } from './units';
 
 const J_PER_KWH = 3.6e6;
 
@@ -27,12 +28,12 @@ export function suggestionsFor({ result, prepared, whatIf, bestStart, calibrated
   );
   if (current && cheapest && cheapest.strategy !== current.strategy && cheapest.energyJ < 0.9 * current.energyJ) {
     out.push(
-      `${cheapest.strategy} over the same space would spend ${(cheapest.energyJ / J_PER_KWH).toPrecision(3)} kWh on search instead of ${(current.energyJ / J_PER_KWH).toPrecision(3)} kWh (−${percent(current.energyJ - cheapest.energyJ, current.energyJ)})`,
+      `${cheapest.strategy} over the same space would spend ${formatEnergy(cheapest.energyJ / J_PER_KWH)} on search instead of ${formatEnergy(current.energyJ / J_PER_KWH)} (−${percent(current.energyJ - cheapest.energyJ, current.energyJ)})`,
     );
   }
   if (bestStart && bestStart.co2eqKg < 0.95 * result.co2eqKg.p50) {
     out.push(
-      `starting at ${new Date(bestStart.startMs).toISOString()} would emit ${bestStart.co2eqKg.toPrecision(3)} kg CO2eq instead of ${result.co2eqKg.p50.toPrecision(3)} kg (−${percent(result.co2eqKg.p50 - bestStart.co2eqKg, result.co2eqKg.p50)})`,
+      `starting at ${new Date(bestStart.startMs).toISOString()} would emit ${formatMass(bestStart.co2eqKg)} CO2eq instead of ${formatMass(result.co2eqKg.p50)} (−${percent(result.co2eqKg.p50 - bestStart.co2eqKg, result.co2eqKg.p50)})`,
     );
   }
   const total = result.energyKWh.p50;

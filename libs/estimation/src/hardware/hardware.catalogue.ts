@@ -1,4 +1,4 @@
-import type { HardwareProfile, Sourced } from './hardware.types';
+import type { HardwareProfile, Sourced, TransformerUtilization } from './hardware.types';
 
 // Peak figures are dense (without 2:4 sparsity): datasheets that quote "with sparsity" are halved,
 // and the source string says so. Idle draws are not on datasheets; they are typical nvidia-smi /
@@ -13,10 +13,90 @@ const GPU_OVERHEAD = s(
   'assumption: ~50 µs of launches, dispatch and sync per layer per batch on a GPU (small Keras/PyTorch nets measure 1–5 ms per 10-layer training step)',
 );
 
+// Training power: what a device draws on average while it trains, as a share of its TDP, its share of
+// the host (CPU, memory, fans) included, because that is what whole-node meters and the ledger's
+// GPU + CPU + DRAM readings count. The shares come from the reference set (data/reference-runs).
+const GPU_POWER = s(
+  0.9,
+  'reference set: system power per GPU over TDP, 1.10 for GPT-3 on V100 (Patterson et al. 2021, Table 4) and 0.71–0.76 for the Transformer on P100 ' +
+    '(Strubell et al. 2019, Table 3); geometric mean',
+);
+const TPU_POWER = s(0.64, 'Patterson et al. 2021, Table 4: measured system power per TPU over TDP, 0.54–0.74 on TPU v2 and v3; median');
+const CPU_POWER = s(0.9, 'assumption: as for GPUs (no published measured training power of CPU servers in the reference set)');
+
+// Utilisation of transformer training, effective over whole published runs (restarts, evaluation and
+// every other stall included), FLOPs counted as 6·N per token plus attention (spec-format.md).
+const GENERIC_U: TransformerUtilization = {
+  large: s(0.4, 'assumption: no published large-run figure for this device; 0.4 of peak is typical of tuned training'),
+};
+const VOLTA_U: TransformerUtilization = {
+  large: s(0.2, 'Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100s ran at a measured 24.6 TFLOPS of 125 (19.7 %)'),
+};
+const AMPERE_U: TransformerUtilization = {
+  large: s(
+    0.46,
+    'reference set: median of the LLaMA and Llama 2 runs on A100 (0.38–0.55; Touvron et al. 2023a, Table 15; 2023b, Table 2); ' +
+      'Narayanan et al. 2021 report 44–52 % on 3,072 A100s',
+  ),
+};
+const HOPPER_U: TransformerUtilization = {
+  large: s(
+    0.32,
+    'reference set: Llama 3 70B, Llama 3.1 70B and 405B on H100 reached 0.29–0.37 over their GPU-hours (Meta model cards); median',
+  ),
+  small: s(
+    0.19,
+    'reference set: Llama 3 8B and Llama 3.1 8B on H100 reached 0.18–0.20 over their GPU-hours (Meta model cards): small models reach less of a fast device',
+  ),
+};
+const TPU_V2_U: TransformerUtilization = {
+  large: s(0.54, 'Patterson et al. 2021, Table 4: the Evolved Transformer search ran at a measured 24.8 TFLOPS of 46 on TPU v2'),
+};
+const TPU_V3_U: TransformerUtilization = {
+  large: s(
+    0.36,
+    'Patterson et al. 2021, Table 4: T5, Meena, GShard and Switch Transformer ran at a measured 34.4–48.0 TFLOPS of 123 on TPU v3 (0.28–0.39); median',
+  ),
+};
+const TPU_V4_U: TransformerUtilization = {
+  large: s(0.46, 'Chowdhery et al. 2022 (PaLM), Table 3: 46.2 % model FLOPs utilisation on 6,144 TPU v4 chips'),
+};
+const PASCAL_U: TransformerUtilization = {
+  large: s(
+    0.36,
+    'reference set: the Transformer base and big runs on 8 P100s (Vaswani et al. 2017: 12 h and 3.5 days) reached 0.30 and 0.43 ' +
+      'of 9.3 TFLOPS FP32; geometric mean',
+  ),
+};
+
+/** Below this many parameters a transformer counts as small for the utilisation defaults (between the 8 B and 70 B Llama runs). */
+export const SMALL_TRANSFORMER_PARAMS = 2e10;
+
 export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
+  {
+    id: 'nvidia-tesla-p100-pcie-16gb',
+    name: 'NVIDIA Tesla P100 PCIe 16 GB',
+    generation: 'Pascal',
+    trainingPower: GPU_POWER,
+    transformerUtilization: PASCAL_U,
+    kind: 'gpu',
+    tdpW: s(250, 'NVIDIA Tesla P100 PCIe datasheet (2016): 250 W max power'),
+    idleW: s(30, 'estimate: typical nvidia-smi idle reading of 25–35 W'),
+    peakFlops: {
+      fp32: s(9.3 * T, 'Tesla P100 PCIe datasheet: 9.3 TFLOPS single precision'),
+      fp16: s(18.7 * T, 'Tesla P100 PCIe datasheet: 18.7 TFLOPS half precision'),
+    },
+    memoryBandwidth: s(732 * GBs, 'Tesla P100 PCIe datasheet: 732 GB/s HBM2 (16 GB)'),
+    memoryGB: s(16, 'Tesla P100 PCIe datasheet: 16 GB CoWoS HBM2'),
+    defaultPrecision: 'fp32',
+    layerOverheadS: GPU_OVERHEAD,
+  },
   {
     id: 'nvidia-geforce-rtx-2080-ti',
     name: 'NVIDIA GeForce RTX 2080 Ti',
+    generation: 'Turing',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(250, 'NVIDIA Turing GPU Architecture whitepaper (2018), Table 1: 250 W reference board power'),
     idleW: s(20, 'estimate: typical nvidia-smi idle reading of 15–25 W'),
@@ -30,8 +110,29 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
     layerOverheadS: GPU_OVERHEAD,
   },
   {
+    id: 'nvidia-tesla-v100-sxm2-16gb',
+    name: 'NVIDIA Tesla V100 SXM2 16 GB',
+    generation: 'Volta',
+    trainingPower: GPU_POWER,
+    transformerUtilization: VOLTA_U,
+    kind: 'gpu',
+    tdpW: s(300, 'NVIDIA Tesla V100 datasheet (2017): 300 W max power (SXM2)'),
+    idleW: s(40, 'estimate: typical nvidia-smi idle reading of 35–45 W (SXM2)'),
+    peakFlops: {
+      fp32: s(15.7 * T, 'V100 datasheet: 15.7 TFLOPS single precision (SXM2)'),
+      fp16: s(125 * T, 'V100 datasheet: 125 TFLOPS tensor performance (SXM2)'),
+    },
+    memoryBandwidth: s(900 * GBs, 'V100 datasheet: 900 GB/s HBM2'),
+    memoryGB: s(16, 'V100 datasheet: 16 GB HBM2'),
+    defaultPrecision: 'fp32',
+    layerOverheadS: GPU_OVERHEAD,
+  },
+  {
     id: 'nvidia-tesla-v100-sxm2-32gb',
     name: 'NVIDIA Tesla V100 SXM2 32 GB',
+    generation: 'Volta',
+    trainingPower: GPU_POWER,
+    transformerUtilization: VOLTA_U,
     kind: 'gpu',
     tdpW: s(300, 'NVIDIA Tesla V100 datasheet (2018): 300 W max power (SXM2)'),
     idleW: s(40, 'estimate: typical nvidia-smi idle reading of 35–45 W (SXM2)'),
@@ -47,6 +148,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-tesla-t4',
     name: 'NVIDIA T4',
+    generation: 'Turing',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(70, 'NVIDIA T4 datasheet: 70 W max power'),
     idleW: s(10, 'estimate: typical nvidia-smi idle reading of 9–12 W'),
@@ -62,6 +166,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-a10',
     name: 'NVIDIA A10',
+    generation: 'Ampere',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(150, 'NVIDIA A10 datasheet: 150 W max TDP'),
     idleW: s(20, 'estimate: typical nvidia-smi idle reading of 15–25 W'),
@@ -79,6 +186,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-a100-pcie-40gb',
     name: 'NVIDIA A100 PCIe 40 GB',
+    generation: 'Ampere',
+    trainingPower: GPU_POWER,
+    transformerUtilization: AMPERE_U,
     kind: 'gpu',
     tdpW: s(250, 'NVIDIA A100 datasheet (2020): 250 W max TDP (PCIe 40 GB)'),
     idleW: s(35, 'estimate: typical nvidia-smi idle reading of 30–40 W'),
@@ -94,8 +204,31 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
     layerOverheadS: GPU_OVERHEAD,
   },
   {
+    id: 'nvidia-a100-sxm4-40gb',
+    name: 'NVIDIA A100 SXM4 40 GB',
+    generation: 'Ampere',
+    trainingPower: GPU_POWER,
+    transformerUtilization: AMPERE_U,
+    kind: 'gpu',
+    tdpW: s(400, 'NVIDIA A100 datasheet (2020): 400 W max TDP (SXM4 40 GB)'),
+    idleW: s(50, 'estimate: typical nvidia-smi idle reading of 45–60 W (SXM4)'),
+    peakFlops: {
+      fp32: s(19.5 * T, 'A100 datasheet: 19.5 TFLOPS FP32'),
+      tf32: s(156 * T, 'A100 datasheet: 156 TFLOPS TF32 tensor (312 with sparsity)'),
+      fp16: s(312 * T, 'A100 datasheet: 312 TFLOPS FP16 tensor (624 with sparsity)'),
+      bf16: s(312 * T, 'A100 datasheet: 312 TFLOPS BF16 tensor (624 with sparsity)'),
+    },
+    memoryBandwidth: s(1555 * GBs, 'A100 datasheet: 1,555 GB/s HBM2 (40 GB)'),
+    memoryGB: s(40, 'A100 datasheet: 40 GB HBM2'),
+    defaultPrecision: 'fp32',
+    layerOverheadS: GPU_OVERHEAD,
+  },
+  {
     id: 'nvidia-a100-sxm4-80gb',
     name: 'NVIDIA A100 SXM4 80 GB',
+    generation: 'Ampere',
+    trainingPower: GPU_POWER,
+    transformerUtilization: AMPERE_U,
     kind: 'gpu',
     tdpW: s(400, 'NVIDIA A100 80GB datasheet (2021): 400 W max TDP (SXM4)'),
     idleW: s(50, 'estimate: typical nvidia-smi idle reading of 45–60 W (SXM4)'),
@@ -113,6 +246,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-l4',
     name: 'NVIDIA L4',
+    generation: 'Ada Lovelace',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(72, 'NVIDIA L4 datasheet: 72 W max TDP'),
     idleW: s(16, 'estimate: typical nvidia-smi idle reading of 12–20 W'),
@@ -131,6 +267,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-l40s',
     name: 'NVIDIA L40S',
+    generation: 'Ada Lovelace',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(350, 'NVIDIA L40S datasheet: 350 W max power'),
     idleW: s(35, 'estimate: typical nvidia-smi idle reading of 30–40 W'),
@@ -147,8 +286,31 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
     layerOverheadS: GPU_OVERHEAD,
   },
   {
+    id: 'nvidia-geforce-rtx-4090',
+    name: 'NVIDIA GeForce RTX 4090',
+    generation: 'Ada Lovelace',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
+    kind: 'gpu',
+    tdpW: s(450, 'NVIDIA Ada Lovelace GPU Architecture whitepaper (2022), Appendix A: 450 W total graphics power (RTX 4090)'),
+    idleW: s(25, 'estimate: typical nvidia-smi idle reading of 15–30 W'),
+    peakFlops: {
+      fp32: s(82.6 * T, 'Ada whitepaper, Appendix A: 82.6 TFLOPS FP32 (RTX 4090)'),
+      tf32: s(82.6 * T, 'Ada whitepaper, Appendix A: 82.6 TFLOPS TF32 tensor (165.2 with sparsity)'),
+      fp16: s(165.2 * T, 'Ada whitepaper, Appendix A: 165.2 TFLOPS FP16 tensor with FP32 accumulate (330.4 with sparsity)'),
+      bf16: s(165.2 * T, 'Ada whitepaper, Appendix A: 165.2 TFLOPS BF16 tensor with FP32 accumulate (330.4 with sparsity)'),
+    },
+    memoryBandwidth: s(1008 * GBs, 'Ada whitepaper, Appendix A: 1,008 GB/s GDDR6X'),
+    memoryGB: s(24, 'Ada whitepaper, Appendix A: 24 GB GDDR6X'),
+    defaultPrecision: 'fp32',
+    layerOverheadS: GPU_OVERHEAD,
+  },
+  {
     id: 'nvidia-h100-pcie-80gb',
     name: 'NVIDIA H100 PCIe 80 GB',
+    generation: 'Hopper',
+    trainingPower: GPU_POWER,
+    transformerUtilization: HOPPER_U,
     kind: 'gpu',
     tdpW: s(350, 'NVIDIA H100 datasheet: 300–350 W max TDP (PCIe); upper bound taken'),
     idleW: s(45, 'estimate: typical nvidia-smi idle reading of 40–50 W'),
@@ -167,6 +329,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'nvidia-h100-sxm5-80gb',
     name: 'NVIDIA H100 SXM5 80 GB',
+    generation: 'Hopper',
+    trainingPower: GPU_POWER,
+    transformerUtilization: HOPPER_U,
     kind: 'gpu',
     tdpW: s(700, 'NVIDIA H100 datasheet: up to 700 W max TDP (SXM)'),
     idleW: s(70, 'estimate: typical nvidia-smi idle reading of 60–80 W (SXM5)'),
@@ -183,8 +348,32 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
     layerOverheadS: GPU_OVERHEAD,
   },
   {
+    id: 'nvidia-h800-sxm5-80gb',
+    name: 'NVIDIA H800 SXM5 80 GB',
+    generation: 'Hopper',
+    trainingPower: GPU_POWER,
+    transformerUtilization: HOPPER_U,
+    kind: 'gpu',
+    tdpW: s(700, 'NVIDIA H800 datasheet: up to 700 W max TDP (SXM)'),
+    idleW: s(70, 'estimate: as the H100 SXM5, typical nvidia-smi idle reading of 60–80 W'),
+    peakFlops: {
+      fp32: s(67 * T, 'H800 datasheet: 67 TFLOPS FP32 (SXM), as the H100 SXM'),
+      tf32: s(494.5 * T, 'H800 datasheet: 989 TFLOPS TF32 tensor with sparsity, halved'),
+      fp16: s(989.5 * T, 'H800 datasheet: 1,979 TFLOPS FP16 tensor with sparsity, halved'),
+      bf16: s(989.5 * T, 'H800 datasheet: 1,979 TFLOPS BF16 tensor with sparsity, halved'),
+      fp8: s(1979 * T, 'H800 datasheet: 3,958 TFLOPS FP8 tensor with sparsity, halved'),
+    },
+    memoryBandwidth: s(3350 * GBs, "H800 datasheet: 3.35 TB/s HBM3 (its NVLink is cut to 400 GB/s; compute and memory are the H100 SXM's)"),
+    memoryGB: s(80, 'H800 datasheet: 80 GB HBM3'),
+    defaultPrecision: 'fp32',
+    layerOverheadS: GPU_OVERHEAD,
+  },
+  {
     id: 'nvidia-h200-sxm-141gb',
     name: 'NVIDIA H200 SXM 141 GB',
+    generation: 'Hopper',
+    trainingPower: GPU_POWER,
+    transformerUtilization: HOPPER_U,
     kind: 'gpu',
     tdpW: s(700, 'NVIDIA H200 datasheet: up to 700 W max TDP (SXM)'),
     idleW: s(75, 'estimate: typical nvidia-smi idle reading of 65–85 W (SXM)'),
@@ -203,6 +392,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'amd-instinct-mi250x',
     name: 'AMD Instinct MI250X',
+    generation: 'CDNA 2',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(560, 'AMD Instinct MI250X datasheet: 560 W peak board power (OAM)'),
     idleW: s(90, 'estimate: typical rocm-smi idle reading of 80–100 W (two dies)'),
@@ -219,6 +411,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'amd-instinct-mi300x',
     name: 'AMD Instinct MI300X',
+    generation: 'CDNA 3',
+    trainingPower: GPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'gpu',
     tdpW: s(750, 'AMD Instinct MI300X datasheet: 750 W peak board power (OAM)'),
     idleW: s(110, 'estimate: typical rocm-smi idle reading of 100–140 W'),
@@ -235,8 +430,69 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
     layerOverheadS: GPU_OVERHEAD,
   },
   {
+    id: 'intel-gaudi2',
+    name: 'Intel Gaudi 2 (HL-225H OAM)',
+    generation: 'Gaudi 2',
+    trainingPower: s(0.9, 'assumption: as for GPUs (no published measured training power of Gaudi 2 in the reference set)'),
+    transformerUtilization: GENERIC_U,
+    kind: 'accelerator',
+    tdpW: s(600, 'Intel Gaudi 2 HL-225H mezzanine card: 600 W TDP'),
+    idleW: s(100, 'estimate: about a sixth of TDP, as for the other 600–750 W OAM accelerators of this catalogue'),
+    peakFlops: {
+      bf16: s(432 * T, 'Intel Gaudi 3 white paper (2024), generation comparison: Gaudi 2 432 TFLOPS BF16 matrix'),
+      fp8: s(865 * T, 'Intel Gaudi 3 white paper (2024), generation comparison: Gaudi 2 865 TFLOPS FP8 matrix'),
+    },
+    memoryBandwidth: s(2450 * GBs, 'Intel Gaudi 2: 2.45 TB/s HBM2e'),
+    memoryGB: s(96, 'Intel Gaudi 2: 96 GB HBM2e'),
+    defaultPrecision: 'bf16',
+    layerOverheadS: GPU_OVERHEAD,
+  },
+  {
+    id: 'google-tpu-v2',
+    name: 'Google TPU v2 (one chip)',
+    generation: 'TPU v2',
+    trainingPower: TPU_POWER,
+    transformerUtilization: TPU_V2_U,
+    kind: 'tpu',
+    tdpW: s(280, 'Patterson et al. 2021, Table 4: TPU v2 chip thermal design power 280 W'),
+    idleW: s(
+      132,
+      'estimate: 47 % of TDP, the share of the measured minimum power in the maximum of TPU v3 (123 of 262 W, Cloud TPU v3 docs)',
+    ),
+    peakFlops: {
+      bf16: s(46 * T, 'Patterson et al. 2021, Table 4 footnote: peak 46 TFLOPS for TPU v2'),
+    },
+    memoryBandwidth: s(
+      700 * GBs,
+      'Jouppi et al. 2020, "A Domain-Specific Supercomputer for Training Deep Neural Networks", CACM, Table 3: 700 GB/s',
+    ),
+    memoryGB: s(16, 'Jouppi et al. 2020, CACM, Table 3: 16 GiB HBM'),
+    defaultPrecision: 'bf16',
+    layerOverheadS: s(20e-6, 'assumption: ~20 µs per layer per step; XLA fuses layers into few programs'),
+  },
+  {
+    id: 'google-tpu-v3',
+    name: 'Google TPU v3 (one chip)',
+    generation: 'TPU v3',
+    trainingPower: TPU_POWER,
+    transformerUtilization: TPU_V3_U,
+    kind: 'tpu',
+    tdpW: s(450, 'Patterson et al. 2021, Table 4: TPU v3 chip thermal design power 450 W'),
+    idleW: s(123, 'Cloud TPU v3 documentation: measured min/mean/max power 123/220/262 W per chip'),
+    peakFlops: {
+      bf16: s(123 * T, 'Cloud TPU v3 documentation: peak compute 123 TFLOPS (bf16) per chip'),
+    },
+    memoryBandwidth: s(900 * GBs, 'Cloud TPU v3 documentation: 32 GiB HBM2 at 900 GB/s per chip'),
+    memoryGB: s(32, 'Cloud TPU v3 documentation: 32 GiB HBM2 per chip'),
+    defaultPrecision: 'bf16',
+    layerOverheadS: s(20e-6, 'assumption: ~20 µs per layer per step; XLA fuses layers into few programs'),
+  },
+  {
     id: 'google-tpu-v4',
     name: 'Google TPU v4 (one chip)',
+    generation: 'TPU v4',
+    trainingPower: TPU_POWER,
+    transformerUtilization: TPU_V4_U,
     kind: 'tpu',
     tdpW: s(192, 'Jouppi et al., "TPU v4", ISCA 2023, Table 2: 192 W max measured chip power'),
     idleW: s(90, 'Jouppi et al. ISCA 2023, Table 2: 90 W min measured chip power'),
@@ -251,6 +507,9 @@ export const HARDWARE_CATALOGUE: readonly HardwareProfile[] = [
   {
     id: 'generic-cpu',
     name: 'Generic 32-core x86 server CPU (one socket)',
+    generation: 'x86 server CPU',
+    trainingPower: CPU_POWER,
+    transformerUtilization: GENERIC_U,
     kind: 'cpu',
     tdpW: s(200, 'assumption: 200 W TDP, typical of 32-core server parts (e.g. EPYC 7543 225 W, Xeon 6338 205 W)'),
     idleW: s(60, 'estimate: ~30 % of TDP for package + DRAM at idle (RAPL readings of idle servers)'),

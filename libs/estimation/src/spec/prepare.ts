@@ -1,16 +1,34 @@
-import { findHardware, precisionsOf } from '../hardware/hardware.lookup';
+import { findHardware, mixedPrecision, precisionsOf, transformerUtilization } from '../hardware/hardware.lookup';
 import type { HardwareProfile } from '../hardware/hardware.types';
 import { analyzeLayers } from '../layers/analyze';
 import type { SampleModel } from '../energy/work';
 import { describeValue, parseOrThrow, SpecError, type InputProblem } from '../problems';
 import { bind, costVariables, unboundInRaw, variableUses, type CostVariable } from './bindings';
 import type { BoundLayer } from './layer.schema';
-import { RunSpec, type Precision } from './spec.schema';
+import { RunSpec, type Precision, type TransformerSpec } from './spec.schema';
 
-/** Utilisation assumed when a spec gives none: typical of well-tuned training (MFU 30–50 %). */
+/** Utilisation assumed for networks given by layers or FLOPs when a spec gives none: typical of well-tuned training. */
 export const DEFAULT_UTILIZATION = 0.4;
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_REDUCTION_FACTOR = 3;
+
+const round = (v: number) => Number(v.toPrecision(3));
+
+/** Parameters that set a transformer's size class: the active ones; undefined while a search binds them. */
+function sizeOf(t: TransformerSpec): number | undefined {
+  if (t.activeParams !== undefined) return t.activeParams;
+  return typeof t.params === 'number' ? t.params : undefined;
+}
+
+/**
+ * Forward FLOPs of one token: 2 per parameter it passes through, plus the attention scores and their
+ * weighted sum over the context, 4·layers·context·dModel (Chowdhery et al. 2022, Appendix B: training
+ * costs 6·N + 12·L·H·Q·T per token, three forward passes).
+ */
+export function transformerFlopsPerToken(params: number, active?: number, layers?: number, dModel?: number, context?: number): number {
+  const attention = layers !== undefined && dModel !== undefined && context !== undefined ? 4 * layers * context * dModel : 0;
+  return 2 * (active ?? params) + attention;
+}
 
 export interface SearchPlanInput {
   strategy: NonNullable<RunSpec['search']>['strategy'];
@@ -30,6 +48,10 @@ export interface PreparedSpec {
   profile: HardwareProfile;
   precision: Precision;
   utilization: number;
+  /** Average power per device while busy, W: hardware.powerW, or the profile's share of TDP. */
+  busyW: number;
+  /** Share of wall time that advances training (1 unless the spec says otherwise). */
+  goodput: number;
   /** Search variables some cost depends on; empty when the model is fixed. */
   variables: CostVariable[];
   search?: SearchPlanInput;
@@ -110,27 +132,59 @@ export function prepareSpec(input: unknown, knownRegions?: ReadonlySet<string>):
   const problems: InputProblem[] = [];
   const assumptions: string[] = [];
   const profile = findHardware(spec.hardware.profile);
+  const transformer = spec.model.transformer;
   let precision: Precision = 'fp32';
+  let utilization = spec.hardware.utilization ?? DEFAULT_UTILIZATION;
+  let busyW = spec.hardware.powerW ?? 0;
   if (!profile) {
     problems.push({
       path: 'hardware.profile',
       message: `got ${describeValue(spec.hardware.profile)}; expected a profile id listed by \`wattprint hardware list\``,
     });
   } else {
-    precision = spec.hardware.precision ?? profile.defaultPrecision;
+    precision = spec.hardware.precision ?? (transformer ? mixedPrecision(profile) : profile.defaultPrecision);
     if (!profile.peakFlops[precision]) {
       problems.push({
         path: 'hardware.precision',
         message: `got ${describeValue(precision)}; expected one ${profile.id} runs: ${precisionsOf(profile).join(', ')}`,
       });
     }
-    if (!spec.hardware.precision)
-      assumptions.push(`precision ${precision} (the profile's default; set hardware.precision for mixed precision)`);
+    if (!spec.hardware.precision) {
+      assumptions.push(
+        transformer
+          ? `precision ${precision}: ${profile.id}'s usual mixed precision for transformer training (set hardware.precision)`
+          : `precision ${precision} (the profile's default; set hardware.precision for mixed precision)`,
+      );
+    }
+    if (spec.hardware.utilization === undefined && spec.model.inferenceJ === undefined) {
+      if (transformer) {
+        const chosen = transformerUtilization(profile, sizeOf(transformer));
+        utilization = chosen.figure.value;
+        assumptions.push(`utilisation ${utilization} of peak FLOPS${chosen.why} (${chosen.figure.source}; set hardware.utilization)`);
+      } else {
+        assumptions.push(`utilisation ${DEFAULT_UTILIZATION} of peak FLOPS (typical of tuned training; set hardware.utilization)`);
+      }
+    }
+    if (spec.hardware.powerW === undefined) {
+      busyW = profile.trainingPower.value * profile.tdpW.value;
+      assumptions.push(
+        `average power ${round(busyW)} W per device while busy: ${profile.trainingPower.value} × the ${profile.tdpW.value} W TDP, host share included ` +
+          `(${profile.trainingPower.source}; set hardware.powerW)`,
+      );
+    } else if (spec.hardware.powerW <= profile.idleW.value) {
+      problems.push({
+        path: 'hardware.powerW',
+        message: `got ${spec.hardware.powerW}; expected more than ${profile.id}'s idle power of ${profile.idleW.value} W`,
+      });
+    }
   }
-  const utilization = spec.hardware.utilization ?? DEFAULT_UTILIZATION;
-  if (spec.hardware.utilization === undefined && spec.model.inferenceJ === undefined) {
-    assumptions.push(`utilisation ${DEFAULT_UTILIZATION} of peak FLOPS (typical of tuned training; set hardware.utilization)`);
+  if (transformer && transformer.tokensPerSample === undefined && (spec.inference?.count ?? 0) > 0) {
+    problems.push({
+      path: 'model.transformer.tokensPerSample',
+      message: 'missing; expected the tokens of one inference, because inference.count is given',
+    });
   }
+  const goodput = spec.training?.goodput ?? 1;
   const search = checkSearch(spec, problems);
   const { variables, problems: bindingProblems } = costVariables(variableUses(spec), spec.search?.space);
   problems.push(...bindingProblems);
@@ -141,7 +195,7 @@ export function prepareSpec(input: unknown, knownRegions?: ReadonlySet<string>):
     });
   }
   if (problems.length > 0) throw new SpecError(problems);
-  return { spec, profile: profile as HardwareProfile, precision, utilization, variables, search, assumptions };
+  return { spec, profile: profile as HardwareProfile, precision, utilization, busyW, goodput, variables, search, assumptions };
 }
 
 /** The network of one point of the space (or the only network, when nothing is searched). */
@@ -171,15 +225,16 @@ export function sampleModel(prepared: PreparedSpec, bindings: Readonly<Record<st
     };
   }
   if (model.transformer) {
-    const n = model.transformer.params as number;
-    // Training samples of a transformer are tokens: 2·N FLOPs forward per token (6·N with θ = 3).
+    const t = model.transformer;
+    const n = t.params as number;
+    // Training samples of a transformer are tokens; a sample in service is tokensPerSample tokens.
     return {
       kind: 'transformer',
       params: n,
-      flops: 2 * n,
+      flops: transformerFlopsPerToken(n, t.activeParams, t.layers, t.dModel, t.context),
       activations: 0,
       layers: 0,
-      tokensPerSample: model.transformer.tokensPerSample as number,
+      tokensPerSample: (t.tokensPerSample as number | undefined) ?? 1,
     };
   }
   return { kind: 'measured', params: 0, flops: 0, activations: 0, layers: 0, inferenceJ: model.inferenceJ as number };

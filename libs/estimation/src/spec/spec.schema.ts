@@ -12,6 +12,39 @@ export type Strategy = z.infer<typeof Strategy>;
 
 const Shape = z.array(num('positive integer')).min(1, { error: 'expected a non-empty list of positive integers' });
 
+/**
+ * A large transformer by its size: training costs 6·N FLOPs per token (N the parameters a token passes
+ * through: all of them, or `activeParams` for a mixture of experts), plus the attention over the
+ * context when its shape is given.
+ */
+export const TransformerSpec = z
+  .strictObject({
+    params: bindable('positive number'),
+    /** Parameters active per token (mixture of experts); all of them when absent. */
+    activeParams: num('positive number').optional(),
+    /** Tokens of one inference; needed only to price inference.count. */
+    tokensPerSample: bindable('positive integer').optional(),
+    layers: num('positive integer').optional(),
+    dModel: num('positive integer').optional(),
+    /** Tokens of context each token attends over in training (the sequence length). */
+    context: num('positive integer').optional(),
+  })
+  .superRefine((t, ctx) => {
+    const shape = (['layers', 'dModel', 'context'] as const).filter((k) => t[k] !== undefined);
+    if (shape.length > 0 && shape.length < 3) {
+      const missing = (['layers', 'dModel', 'context'] as const).filter((k) => t[k] === undefined);
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing[0]],
+        message: `missing; expected layers, dModel and context together (attention FLOPs need all three), or none of them`,
+      });
+    }
+    if (t.activeParams !== undefined && typeof t.params === 'number' && t.activeParams > t.params) {
+      ctx.addIssue({ code: 'custom', path: ['activeParams'], input: t.activeParams, message: `expected at most params (${t.params})` });
+    }
+  });
+export type TransformerSpec = z.infer<typeof TransformerSpec>;
+
 /** The network, described one of four ways (see spec-format.md). */
 export const ModelSpec = z
   .strictObject({
@@ -19,7 +52,7 @@ export const ModelSpec = z
     layers: z.array(LayerSpec).min(1, { error: 'expected at least one layer' }).optional(),
     flopsPerSample: bindable('positive number').optional(),
     params: bindable('non-negative number').optional(),
-    transformer: z.strictObject({ params: bindable('positive number'), tokensPerSample: bindable('positive integer') }).optional(),
+    transformer: TransformerSpec.optional(),
     inferenceJ: num('positive number').optional(),
   })
   .superRefine((m, ctx) => {
@@ -44,8 +77,10 @@ export const HardwareSpec = z.strictObject({
   profile: z.string({ error: 'expected a profile id of `wattprint hardware list`' }),
   count: num('positive integer').default(1),
   utilization: num('share in (0, 1]').optional(),
-  /** An extension to spec-format.md: the arithmetic precision; defaults to the profile's. */
+  /** The arithmetic precision; defaults to the hardware's mixed precision for a transformer, else the profile's. */
   precision: Precision.optional(),
+  /** Average power per device while it trains, W (measured or capped); defaults to a share of TDP. */
+  powerW: num('positive number').optional(),
 });
 
 export const TrainingSpec = z.strictObject({
@@ -53,6 +88,8 @@ export const TrainingSpec = z.strictObject({
   epochs: num('positive integer'),
   batchSize: bindable('positive integer').optional(),
   theta: num('positive number').optional(),
+  /** Share of the wall time that advances training (restarts, lost steps and downtime take the rest). */
+  goodput: num('share in (0, 1]').optional(),
 });
 
 const Range = z
