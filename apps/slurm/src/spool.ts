@@ -72,9 +72,8 @@ export class Spool {
   put(record: SpoolRecord): { file: string; dropped: number } {
     this.ensure();
     const names = this.names();
-    const suffix = `-${record.body.eventId}.json`;
-    const existing = names.find((n) => n.endsWith(suffix));
-    const file = existing ?? `${String(record.queuedAt).padStart(13, '0')}${suffix}`;
+    const existing = names.find((n) => RECORD_FILE.exec(n)?.[2] === record.body.eventId);
+    const file = existing ?? `${String(record.queuedAt).padStart(13, '0')}-${record.body.eventId}.json`;
     const data = JSON.stringify(record);
     const dropped = this.makeRoom(
       names.filter((n) => n !== file),
