@@ -141,7 +141,15 @@ export async function flush(ctx: HookContext, options: FlushOptions): Promise<Fl
     skipped: null,
   };
   ctx.spool.ensure();
-  if (options.waitFor !== null) await waitForFinalState(ctx, options.waitFor, squeueTimeoutMs);
+  const waitedFor: string[] = [];
+  if (options.waitFor !== null) {
+    const ids = ctx.spool
+      .list()
+      .filter((e) => e.record.pending?.job.jobId === options.waitFor)
+      .map((e) => e.record.body.eventId);
+    await waitForFinalState(ctx, options.waitFor, squeueTimeoutMs);
+    waitedFor.push(...ids);
+  }
 
   const lock = new FlushLock(ctx.spool.dir);
   const lockDeadline = Date.now() + (options.lockWaitMs ?? (options.waitFor !== null ? 30_000 : 0));
@@ -156,11 +164,15 @@ export async function flush(ctx: HookContext, options: FlushOptions): Promise<Fl
     removeStaleTemps(ctx.spool.dir);
     const sender = senderOf(ctx.config);
     const attempted = new Set<string>();
+    const asked = new Set<string>(waitedFor);
     let slurmReachable = true;
     // A few passes: events that appear meanwhile (an epilog's end finished by its own background step) go too.
     for (let pass = 0; pass < 5 && report.error === null; pass++) {
       for (const entry of ctx.spool.list().filter((e) => e.record.pending !== undefined)) {
         if (!slurmReachable) break;
+        // Slurm is asked once per job and flush; the background step has just asked about its own.
+        if (asked.has(entry.record.body.eventId)) continue;
+        asked.add(entry.record.body.eventId);
         const { resolution, answer } = await resolveOnce(ctx, entry, squeueTimeoutMs);
         if (resolution === 'slurm-unreachable') {
           slurmReachable = false;
@@ -198,10 +210,15 @@ export async function flush(ctx: HookContext, options: FlushOptions): Promise<Fl
   return summarize(ctx, report);
 }
 
+/** Counts what is left; logs the run (its last line) unless it found nothing to do and left nothing. */
 function summarize(ctx: HookContext, report: FlushReport): FlushReport {
   const left = ctx.spool.list();
   report.awaitingFinalState = left.filter((e) => e.record.pending !== undefined).length;
   report.waiting = left.length - report.awaitingFinalState;
   report.dropped = ctx.spool.droppedCount();
+  const { delivered, alreadyApplied, rejected, waiting, awaitingFinalState, error, skipped } = report;
+  if (delivered + alreadyApplied + rejected + waiting + awaitingFinalState > 0 || skipped !== null) {
+    ctx.log.write({ command: 'flush', outcome: 'done', delivered, alreadyApplied, rejected, waiting, awaitingFinalState, error, skipped });
+  }
   return report;
 }

@@ -191,8 +191,10 @@ describe('the epilog', () => {
     expect(record.body).toEqual({ eventId: 'slurm:itest:3:0:end', type: 'end', jobId: '3', at: record.queuedAt });
     expect(record.pending).toMatchObject({ exitCode2: '3:0', job: { jobId: '3', user: 'root' } });
     // Its background step asks squeue, which retries for a minute against a slurm.conf of another machine;
-    // wait until it has given up (5 s), so nothing outlives the test.
-    await waitForLog((l) => l.command === 'flush' && l.outcome === 'final-state-not-yet', 20_000);
+    // it gives up after 5 s, asks no more, and ends: nothing outlives the test.
+    await waitForLog((l) => l.command === 'flush' && l.outcome === 'done', 20_000);
+    expect(logLines().map((l) => l.outcome)).toEqual(['awaiting-final-state', 'final-state-not-yet', 'done']);
+    expect(logLines()[2]).toMatchObject({ awaitingFinalState: 1, waiting: 0, delivered: 0 });
     expect(spooled(spoolFiles()[0]).pending).toBeDefined();
   }, 30_000);
 });
