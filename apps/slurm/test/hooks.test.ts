@@ -93,20 +93,19 @@ async function waitForLog(match: (line: Record<string, unknown>) => boolean, tim
 
 describe('the prolog', () => {
   it('gives up on a collector that never answers within its budget, Node start-up included, and spools the start', async () => {
-    const conf = envFile(`http://127.0.0.1:${blackHolePort}`, ['WATTPRINT_SLURM_TIMEOUT_MS=600']);
+    const conf = envFile(`http://127.0.0.1:${blackHolePort}`, ['WATTPRINT_SLURM_TIMEOUT_MS=1000']);
     const result = await hook(PROLOG, capturedEnv('prolog.1.env'), conf);
     expect(result.code).toBe(0);
-    expect(result.ms).toBeLessThan(600 + 600);
+    expect(result.ms).toBeLessThan(1000 + 800);
     expect(spoolFiles()).toEqual([expect.stringMatching(/^\d{13}-slurm:itest:1:0:start\.json$/)]);
     const [line] = logLines();
-    expect(line).toMatchObject({
-      hook: 'prolog',
-      jobId: '1',
-      outcome: 'spooled',
-      error: expect.stringContaining(`no answer from http://127.0.0.1:${blackHolePort} within`),
-    });
-    expect(line.ms).toBeLessThanOrEqual(600);
-    expect(held.length).toBeGreaterThan(0); // it did connect: the wait was for the answer
+    expect(line).toMatchObject({ hook: 'prolog', jobId: '1', outcome: 'spooled' });
+    // On a machine so loaded that Node took the whole budget to start, it does not even try.
+    expect(line.error).toMatch(
+      new RegExp(`^(no answer from http://127\\.0\\.0\\.1:${blackHolePort} within \\d+ ms|no time left in the budget)$`),
+    );
+    if (line.error.startsWith('no answer')) expect(held.length).toBeGreaterThan(0); // it connected: the wait was for the answer
+    expect(line.ms).toBeLessThanOrEqual(1000 + 150);
   });
 
   it('spools at once when the collector is down, and a retried prolog keeps one copy of its event', async () => {
