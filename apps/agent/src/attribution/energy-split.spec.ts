@@ -123,7 +123,7 @@ describe('the job of a process', () => {
       ),
     ).toEqual({
       jobId: '55',
-      metadata: { scheduler: 'slurm', schedulerJobId: '55', user: 'ada', team: 'nlp', name: 'train', labels: { partition: 'gpu' } },
+      metadata: { scheduler: 'slurm', schedulerJobId: '55', user: 'ada', team: 'nlp', name: 'train', labels: { 'slurm.partition': 'gpu' } },
     });
     expect(jobOfProcess(null, '0::/system.slice/slurmstepd.scope/job_77/step_0')?.jobId).toBe('77');
     expect(jobOfProcess({ USER: 'root' }, '0::/init.scope')).toBeNull();

@@ -49,7 +49,7 @@ export function mergeMetadata(a: JobMetadata, b: JobMetadata): JobMetadata {
 
 function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetadata {
   const labels: Record<string, string> = {};
-  if (env.SLURM_JOB_PARTITION) labels.partition = env.SLURM_JOB_PARTITION.slice(0, 1024);
+  if (env.SLURM_JOB_PARTITION) labels['slurm.partition'] = env.SLURM_JOB_PARTITION.slice(0, 1024);
   const fromEnv: JobMetadata = {
     name: clip(env[JOB_ENV.name] ?? env.SLURM_JOB_NAME, JOB_FIELD_MAX.name),
     user: clip(env[JOB_ENV.user] ?? env.SLURM_JOB_USER ?? env.USER, JOB_FIELD_MAX.user),
