@@ -300,8 +300,10 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const check = await db.query('SELECT sum(samples)::bigint AS samples, sum(joules) AS joules FROM energy_buckets');
   // heap-only updates add no index entries: the share says how much index work the bucket upserts did
   await sleep(1_100); // backends flush their table statistics about once a second
+  // energy_buckets is partitioned by month: its rows live in the partitions (energy_buckets_p*, _default)
   const stats = await admin.query(
-    "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'energy_buckets'",
+    `SELECT sum(n_tup_ins)::bigint AS n_tup_ins, sum(n_tup_upd)::bigint AS n_tup_upd, sum(n_tup_hot_upd)::bigint AS n_tup_hot_upd
+      FROM pg_stat_user_tables WHERE schemaname = $1 AND relname LIKE 'energy\\_buckets\\_%'`,
     [schema],
   );
   stopping = true;
@@ -368,7 +370,7 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(row('no-op BullMQ worker', noop));
 console.log(row('collector (PostgreSQL)', collector));
-console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 60 %)`);
+console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batchesPerS) * 100).toFixed(0)} %  (target >= 65 %)`);
 console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
 console.log(
   `group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`,
