@@ -20,6 +20,7 @@ import { IntensityRepository } from '../src/carbon/intensity/intensity.repositor
 import { parseCollectorConfig } from '../src/config/collector-config';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
 
@@ -35,7 +36,7 @@ class BearerGuard implements CanActivate {
   }
 }
 
-const HOUR = 3_600_000;
+const HOUR = HOUR_MS;
 const START = Date.UTC(2024, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -10,6 +10,7 @@ import { CarbonModule, CarbonService } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
 
 /**
  * Stands in for the real auth guard (another module's) inside this file only: the role comes from
@@ -30,7 +31,7 @@ class HeaderRoleGuard implements CanActivate {
 }
 
 const T0 = Date.UTC(2026, 10, 20, 10);
-const H = 3_600_000;
+const H = HOUR_MS;
 
 describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
   let testDb: TestDatabase;

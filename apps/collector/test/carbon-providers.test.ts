@@ -22,10 +22,11 @@ import { parseCollectorConfig } from '../src/config/collector-config';
 import { ConfigModule } from '../src/config/config.module';
 import { ConfigError } from '../src/config/env-parser';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
 
 const FIXTURES = join(__dirname, 'fixtures', 'intensity');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
-const H = 3_600_000;
+const H = HOUR_MS;
 const EM_TOKEN = 'em-test-token-123';
 const WT_BASIC = `Basic ${Buffer.from('wt-user:wt-pass').toString('base64')}`;
 

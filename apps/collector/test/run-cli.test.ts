@@ -13,6 +13,7 @@ import { run } from '../../cli/src/main';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { waitForFile } from '../../cli/test/run-cli';
 import { type ApiHarness, createToken, startApi } from './reports-harness';
+import { MINUTE_MS } from '@wattprint/carbon';
 
 /** The launched command: records the environment it was given, then waits for a `stop` file holding its exit code. */
 const CHILD = `
@@ -26,7 +27,7 @@ const poll = setInterval(() => {
 }, 10);
 `;
 
-const MINUTE = 60_000;
+const MINUTE = MINUTE_MS;
 const START = Date.UTC(2026, 11, 1, 9);
 
 /** The quick-start example: a constant PUE and intensity, so the collector prices it as the library does. */

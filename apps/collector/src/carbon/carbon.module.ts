@@ -13,8 +13,8 @@ import { SiteRepository } from './sites/site.repository';
 import { SiteService } from './sites/site.service';
 
 export { CarbonService } from './carbon.service';
-export type { HourFactor } from './emissions/emission-factors';
-export { hourFactorKey } from './emissions/emission-factors';
+export type { HourFactor } from '@wattprint/carbon';
+export { hourFactorKey } from '@wattprint/carbon';
 export { parseCarbonConfig, type CarbonConfig } from './carbon-config';
 
 /** Every provider off: what `imports: [CarbonModule]` gets without forRoot. */

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { HOUR_MS, hourStartOf } from '@wattprint/carbon';
 import { forecast, type ForecastResult, type IntensitySeries } from '@wattprint/estimation';
 import type { Principal } from '../auth/auth.decorators';
 import { ForecastNotFoundError } from './forecast.errors';
 import { ForecastRepository } from './forecast.repository';
-import { hourlySeries, hourStartOf } from './hourly-series';
+import { hourlySeries } from './hourly-series';
 
 /** How far ahead of the start the region's stored series is offered to the model. */
 const SERIES_HOURS = 14 * 24;
@@ -39,7 +40,7 @@ export class ForecastService {
     const wanted = regionOf(spec);
     if (wanted !== null) {
       const startHour = hourStartOf(wanted.start ?? this.forecasts.now());
-      const periods = await this.forecasts.intensityPeriods(wanted.region, startHour, startHour + SERIES_HOURS * 3_600_000);
+      const periods = await this.forecasts.intensityPeriods(wanted.region, startHour, startHour + SERIES_HOURS * HOUR_MS);
       const series = hourlySeries(periods, startHour, SERIES_HOURS);
       if (series !== null) intensity[wanted.region] = series;
     }

@@ -7,6 +7,7 @@ import { energyFigures, forecastComparison, gapView, jobSummaryView, jobView, ty
 import { JobNotFoundError } from './job.errors';
 import { type JobFilter, JobRepository, type JobRow } from './job.repository';
 import type { ListJobsQuery } from './job.schemas';
+import { kWhOf } from '@wattprint/carbon';
 
 /** CSV export walks every page; this bounds one export. */
 const CSV_MAX_ROWS = 100_000;
@@ -77,7 +78,7 @@ export class JobService {
 
     const timeline = (await this.jobs.energyByMinute(id)).map((m) => ({
       minute: new Date(m.minuteStart).toISOString(),
-      energyKWh: m.joules / 3.6e6,
+      energyKWh: kWhOf(m.joules),
       // Mean over the whole minute, all of the job's devices together.
       meanPowerW: m.joules / 60,
       samples: m.samples,
@@ -87,7 +88,7 @@ export class JobService {
     const spanTo = job.ended_at ?? (job.state === 'running' ? this.jobs.now() : job.last_seen_at);
     const gaps = (await this.jobs.gapsOverlapping([...new Set(deviceHours.map((r) => r.node))], spanFrom, spanTo)).map(gapView);
 
-    const measuredKWh = total.joules / 3.6e6;
+    const measuredKWh = kWhOf(total.joules);
     const forecast =
       job.forecast_id === null ? null : forecastComparison(job.forecast_id, await this.jobs.findForecast(job.forecast_id), measuredKWh);
 

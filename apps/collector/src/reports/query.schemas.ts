@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_MS } from '@wattprint/carbon';
 
 /** An ISO 8601 instant at the edge, epoch milliseconds inside. */
 export const IsoInstant = z.iso
@@ -22,7 +23,7 @@ export const UsageGroupBy = z.enum(['team', 'user', 'project', 'cluster', 'node'
 export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
 
 /** The longest usage range one request may ask for, so one call cannot scan years of buckets. */
-export const MAX_USAGE_RANGE_MS = 400 * 86_400_000;
+export const MAX_USAGE_RANGE_MS = 400 * DAY_MS;
 
 export const UsageQuery = z
   .strictObject({

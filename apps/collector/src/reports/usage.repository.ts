@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { UsageGroupBy } from './query.schemas';
+import { DAY_MS } from '@wattprint/carbon';
 
 export interface UsageFilter {
   groupBy: UsageGroupBy;
@@ -28,8 +29,6 @@ export interface UsageCell {
   idleJoules: number;
   gpuMs: number;
 }
-
-const DAY_MS = 86_400_000;
 
 @Injectable()
 export class UsageRepository {

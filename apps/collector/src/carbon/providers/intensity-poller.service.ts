@@ -4,7 +4,7 @@ import { COLLECTOR_CONFIG } from '../../config/config.module';
 import { CARBON_CONFIG } from '../carbon.tokens';
 import type { CarbonConfig } from '../carbon-config';
 import { CarbonClock } from '../common/carbon-clock';
-import { HOUR_MS } from '../emissions/emission-factors';
+import { HOUR_MS } from '@wattprint/carbon';
 import { type IntensityRecord, IntensityRepository } from '../intensity/intensity.repository';
 import { ElectricityMapsClient } from './electricity-maps.client';
 import { UkCarbonIntensityClient } from './uk-carbon-intensity.client';

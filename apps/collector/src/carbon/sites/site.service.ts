@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CarbonClock } from '../common/carbon-clock';
 import { SiteExistsError, SiteNotFoundError } from '../common/carbon.errors';
 import { toIso } from '../common/carbon.schemas';
-import { type PueStep, meanPue } from '../emissions/emission-factors';
+import { type PueStep, meanPue } from '@wattprint/carbon';
 import { type NodeRecord, SiteRepository } from './site.repository';
 import type { AssignNodeBody, CreateSiteBody, PueScheduleBody, SiteResponse, UpdateSiteBody } from './site.schemas';
 

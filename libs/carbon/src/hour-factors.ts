@@ -1,4 +1,5 @@
-import { HOUR_MS, type HourFactor, type IntensityPeriod, type PueStep, hourFactorKey, meanIntensity, meanPue } from './emission-factors';
+import { type HourFactor, type IntensityPeriod, type PueStep, hourFactorKey, meanIntensity, meanPue } from './emission-factors';
+import { HOUR_MS } from './units';
 import { yearlyAverage } from './yearly-average';
 
 export interface NodeHour {

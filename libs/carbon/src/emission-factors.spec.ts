@@ -1,5 +1,6 @@
-import { HOUR_MS, type IntensityPeriod, co2eqGrams, meanIntensity, meanPue } from './emission-factors';
+import { type IntensityPeriod, co2eqGrams, meanIntensity, meanPue } from './emission-factors';
 import { hourSpan, resolveHourFactors } from './hour-factors';
+import { HOUR_MS, JOULES_PER_KWH, MINUTE_MS } from './units';
 import { yearlyAverage } from './yearly-average';
 
 const H = HOUR_MS;
@@ -34,7 +35,7 @@ describe('meanPue', () => {
   it('weights a change inside the hour by time', () => {
     const mid = [
       { validFrom: 0, pue: 1.2 },
-      { validFrom: T0 + 15 * 60_000, pue: 1.6 },
+      { validFrom: T0 + 15 * MINUTE_MS, pue: 1.6 },
     ];
     // 15 min at 1.2 + 45 min at 1.6 = (0.3 + 1.2) = 1.5
     expect(meanPue(mid, T0, T0 + H)).toBeCloseTo(1.5, 12);
@@ -127,7 +128,7 @@ describe('resolveHourFactors with hand-computed CO2eq', () => {
     const f = resolveHourFactors([{ node: 'n1', hourStart: T0 + 5 * H }], facts).get(`n1@${T0 + 5 * H}`)!;
     expect(f).toEqual({ siteId: 's1', region: 'DE', pue: 1.4, gPerKwh: 381, estimated: true, source: 'yearly-average:DE' });
     // 3.6 MJ = 1 kWh × 1.4 × 381 = 533.4 g
-    expect(co2eqGrams(3.6e6, f)).toBeCloseTo(533.4, 9);
+    expect(co2eqGrams(JOULES_PER_KWH, f)).toBeCloseTo(533.4, 9);
   });
 
   it('gives a node without a site PUE 1 and the WORLD average', () => {

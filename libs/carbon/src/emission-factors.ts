@@ -3,8 +3,7 @@
  * ledger: epoch milliseconds, joules, grams, gCO2eq/kWh.
  */
 
-export const HOUR_MS = 3_600_000;
-export const JOULES_PER_KWH = 3.6e6;
+import { JOULES_PER_KWH } from './units';
 
 /** What turns one node-hour of IT energy into CO2eq. */
 export interface HourFactor {
@@ -30,10 +29,6 @@ export function hourFactorKey(node: string, hourStart: number): string {
 /** grams CO2eq = kWh of IT energy × PUE × gCO2eq/kWh. */
 export function co2eqGrams(joules: number, factor: Pick<HourFactor, 'pue' | 'gPerKwh'>): number {
   return (joules / JOULES_PER_KWH) * factor.pue * factor.gPerKwh;
-}
-
-export function hourStartOf(t: number): number {
-  return Math.floor(t / HOUR_MS) * HOUR_MS;
 }
 
 /** One step of a PUE schedule: holds from validFrom until the next step. */
