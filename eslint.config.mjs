@@ -38,10 +38,15 @@ const SCOPE_CONSTRAINTS = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:dev', onlyDependOnLibsWithTags: ['scope:dev', 'scope:agent', 'scope:server', 'scope:cli', 'scope:shared'] },
 ];
-// Tests of a pure library may seed the real schema (libs/db): tests run on real infrastructure.
+// Tests run on real infrastructure: a pure library's tests may seed the real schema (libs/db), and any
+// project's tests may use the process harness and the trace generator (scope:dev).
 const TEST_TYPE_CONSTRAINTS = TYPE_CONSTRAINTS.map((c) =>
-  c.sourceTag === 'type:pure' ? { ...c, onlyDependOnLibsWithTags: ['type:pure', 'type:data-access'] } : c,
+  c.sourceTag === 'type:pure' ? { ...c, onlyDependOnLibsWithTags: ['type:pure', 'type:data-access', 'type:tool'] } : c,
 );
+const TEST_SCOPE_CONSTRAINTS = SCOPE_CONSTRAINTS.map((c) => ({
+  ...c,
+  onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'scope:dev'])],
+}));
 
 const NODE_BUILTINS = [
   'node:*',
@@ -116,9 +121,9 @@ function tagBans() {
   });
 }
 
-const boundaries = (typeConstraints) => [
+const boundaries = (typeConstraints, scopeConstraints) => [
   'error',
-  { enforceBuildableLibDependency: false, allow: [], depConstraints: [...typeConstraints, ...SCOPE_CONSTRAINTS] },
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: [...typeConstraints, ...scopeConstraints] },
 ];
 
 export default [
@@ -128,7 +133,7 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': boundaries(TYPE_CONSTRAINTS),
+      '@nx/enforce-module-boundaries': boundaries(TYPE_CONSTRAINTS, SCOPE_CONSTRAINTS),
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Prettier wraps code at 140 (.prettierrc.json); this catches the comments and strings it leaves alone.
       'max-len': ['error', { code: 160, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true }],
@@ -137,7 +142,10 @@ export default [
   },
   {
     files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@nx/enforce-module-boundaries': boundaries(TEST_TYPE_CONSTRAINTS) },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@nx/enforce-module-boundaries': boundaries(TEST_TYPE_CONSTRAINTS, TEST_SCOPE_CONSTRAINTS),
+    },
   },
   ...tagBans(),
 ];

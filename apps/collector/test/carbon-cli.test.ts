@@ -18,6 +18,7 @@ import { registerIntensityCommands } from '../../cli/src/commands/intensity.comm
 import { CarbonModule } from '../src/carbon/carbon.module';
 import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { HOUR_MS } from '@wattprint/carbon';
@@ -53,7 +54,12 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     handle = connect({ url: testDb.url });
     await migrateToLatest(handle.db, handle.dialect);
     @Module({
-      imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
+      imports: [
+        ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })),
+        ClockModule,
+        DatabaseModule.forRoot(testDb.url),
+        CarbonModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: BearerGuard }],
     })
     class TestModule {}

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { ROLES_KEY, type Role } from '../src/auth/auth.decorators';
 import { CarbonModule, CarbonService } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { HOUR_MS } from '@wattprint/carbon';
@@ -45,7 +46,12 @@ describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
     await migrate.close();
 
     @Module({
-      imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
+      imports: [
+        ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })),
+        ClockModule,
+        DatabaseModule.forRoot(testDb.url),
+        CarbonModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: HeaderRoleGuard }],
     })
     class TestModule {}

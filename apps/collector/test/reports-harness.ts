@@ -12,6 +12,7 @@ import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
 import { CarbonModule } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { ForecastsModule } from '../src/forecasts/forecasts.module';
@@ -38,6 +39,7 @@ export async function startApi(dialect: DialectName, env: Record<string, string>
   @Module({
     imports: [
       ConfigModule.forRoot(config),
+      ClockModule,
       DatabaseModule.forRoot(testDb.url),
       CarbonModule,
       EmissionFactorsModule.fromCarbon(CarbonModule),

@@ -2,6 +2,7 @@ export * from './agent.process';
 export * from './collector-api';
 export * from './collector.process';
 export * from './free-port';
+export * from './log-lines';
 export * from './managed-process';
 export * from './prometheus-text';
 export * from './queues';

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
-import { EnvParser } from './env-parser';
+import { LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { z } from 'zod';
+import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
 
 export type CollectorRole = 'api' | 'worker' | 'all';
 
@@ -37,41 +39,66 @@ export interface CollectorConfig {
   agentKeyTtlMs: number;
   /** `WATTPRINT_SQLITE_BUSY_TIMEOUT_MS` (10000): how long an SQLite write waits for another process's lock. */
   sqliteBusyTimeoutMs: number;
+  /** `WATTPRINT_LOG_LEVEL` (info): trace, debug, info, warn, error, fatal or silent. */
+  logLevel: LogLevel;
+  /** The intensity providers and their polling (the `WATTPRINT_ELECTRICITYMAPS_*`, `_WATTTIME_*`, `_UKCI_*` and `_INTENSITY_*` variables). */
+  carbon: CarbonConfig;
 }
 
 export function defaultSqliteUrl(cwd = process.cwd()): string {
   return `sqlite:${join(cwd, '.wattprint', 'wattprint.db')}`;
 }
 
-/** Parses the environment once at start; throws a ConfigError naming every bad variable. */
-export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
-  const e = new EnvParser(env);
-  const databaseUrl = e.string('DATABASE_URL') ?? defaultSqliteUrl();
-  if (/^[a-z]+:\/\//.test(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    e.problems.push({ variable: 'DATABASE_URL', value: databaseUrl, expected: 'postgres://… or an SQLite file path' });
-  }
-  const config: CollectorConfig = {
-    port: e.int('PORT', 8080, { min: 0, max: 65535 }),
-    databaseUrl,
-    redisUrl: e.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
-    bootstrapToken: e.string('WATTPRINT_BOOTSTRAP_TOKEN'),
-    role: e.oneOf('WATTPRINT_ROLE', ['api', 'worker', 'all'] as const, 'all'),
-    workerConcurrency: e.int('WATTPRINT_WORKER_CONCURRENCY', 512, { min: 1, max: 10_000 }),
-    groupCommitMs: e.int('WATTPRINT_GROUP_COMMIT_MS', 50, { min: 0, max: 10_000 }),
-    groupCommitMaxBatches: e.int('WATTPRINT_GROUP_COMMIT_MAX', 512, { min: 1, max: 100_000 }),
-    groupCommitsInFlight: e.int('WATTPRINT_GROUP_COMMITS_IN_FLIGHT', 1, { min: 1, max: 64 }),
-    rateLimitPerMinute: e.int('WATTPRINT_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
-    queuePrefix: e.string('WATTPRINT_QUEUE_PREFIX', QUEUE_PREFIX),
-    dbRetryMaxMs: e.int('WATTPRINT_DB_RETRY_MAX_MS', 5000, { min: 10, max: 600_000 }),
-    agentKeyTtlMs: e.int('WATTPRINT_AGENT_KEY_TTL_MS', 10_000, { min: 0, max: 3_600_000 }),
-    sqliteBusyTimeoutMs: e.int('WATTPRINT_SQLITE_BUSY_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+/** The collector's variables, one table: the keys are the names, the schemas say what each takes. */
+const CollectorEnv = z
+  .object({
+    PORT: envInt(0, 65535).default(8080),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => !/^[a-z]+:\/\//.test(url) || /^postgres(ql)?:\/\//.test(url), 'postgres://… or an SQLite file path')
+      .optional(),
+    REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    WATTPRINT_BOOTSTRAP_TOKEN: envText(4096, 16).optional(),
+    WATTPRINT_ROLE: envEnum(['api', 'worker', 'all']).default('all'),
+    WATTPRINT_WORKER_CONCURRENCY: envInt(1, 10_000).default(512),
+    WATTPRINT_GROUP_COMMIT_MS: envInt(0, 10_000).default(50),
+    WATTPRINT_GROUP_COMMIT_MAX: envInt(1, 100_000).default(512),
+    WATTPRINT_GROUP_COMMITS_IN_FLIGHT: envInt(1, 64).default(1),
+    WATTPRINT_RATE_LIMIT_PER_MINUTE: envInt(1).default(600),
+    WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, QUEUE_PREFIX_RULE.expected).default(QUEUE_PREFIX),
+    WATTPRINT_DB_RETRY_MAX_MS: envInt(10, 600_000).default(5000),
+    WATTPRINT_AGENT_KEY_TTL_MS: envInt(0, 3_600_000).default(10_000),
+    WATTPRINT_SQLITE_BUSY_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
+    WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+    ...CARBON_ENV,
+  })
+  .superRefine(checkCarbonPairs, CHECK_ALWAYS);
+
+/** Variables never printed, and URLs printed without their password. */
+const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', ...CARBON_SECRETS], urls: ['DATABASE_URL', 'REDIS_URL'] };
+
+/**
+ * Parses the environment once at start: nothing else in the collector reads process.env. Throws a
+ * ConfigError naming every bad variable, with its value and what was expected (secrets hidden).
+ */
+export function parseCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
+  const c = parseEnv(CollectorEnv, env, SECRETS);
+  return {
+    port: c.PORT,
+    databaseUrl: c.DATABASE_URL ?? defaultSqliteUrl(),
+    redisUrl: c.REDIS_URL,
+    bootstrapToken: c.WATTPRINT_BOOTSTRAP_TOKEN,
+    role: c.WATTPRINT_ROLE,
+    workerConcurrency: c.WATTPRINT_WORKER_CONCURRENCY,
+    groupCommitMs: c.WATTPRINT_GROUP_COMMIT_MS,
+    groupCommitMaxBatches: c.WATTPRINT_GROUP_COMMIT_MAX,
+    groupCommitsInFlight: c.WATTPRINT_GROUP_COMMITS_IN_FLIGHT,
+    rateLimitPerMinute: c.WATTPRINT_RATE_LIMIT_PER_MINUTE,
+    queuePrefix: c.WATTPRINT_QUEUE_PREFIX,
+    dbRetryMaxMs: c.WATTPRINT_DB_RETRY_MAX_MS,
+    agentKeyTtlMs: c.WATTPRINT_AGENT_KEY_TTL_MS,
+    sqliteBusyTimeoutMs: c.WATTPRINT_SQLITE_BUSY_TIMEOUT_MS,
+    logLevel: c.WATTPRINT_LOG_LEVEL,
+    carbon: carbonConfigOf(c),
   };
-  if (!QUEUE_PREFIX_RULE.pattern.test(config.queuePrefix)) {
-    e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: QUEUE_PREFIX_RULE.expected });
-  }
-  if (config.bootstrapToken !== undefined && config.bootstrapToken.length < 16) {
-    e.problems.push({ variable: 'WATTPRINT_BOOTSTRAP_TOKEN', value: '(hidden)', expected: 'at least 16 characters' });
-  }
-  e.done();
-  return config;
 }

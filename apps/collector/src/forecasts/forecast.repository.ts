@@ -10,10 +10,6 @@ export type ForecastRecord = Row<'forecasts'>;
 export class ForecastRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
-  now(): number {
-    return Date.now();
-  }
-
   newId(): string {
     return `fc_${randomUUID().replaceAll('-', '')}`;
   }

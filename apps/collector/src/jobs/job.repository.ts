@@ -55,10 +55,6 @@ export type ForecastRow = Row<'forecasts'>;
 export class JobRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
-  now(): number {
-    return Date.now();
-  }
-
   /** One page in a stable order; `after` continues strictly after a previous page's last job. */
   async list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobRow[]> {
     let q = this.handle.db.selectFrom('jobs').selectAll();

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/auth.decorators';
+import { ClockRepository } from '../clock/clock.repository';
 import { EMISSION_FACTORS, type EmissionFactors } from '../reports/emission-factors';
 import { EMPTY_EMISSIONS, emissionsOf, type Emissions, nodeHoursOf } from '../reports/emissions';
 import { decodeCursor, encodeCursor } from './job-cursor';
@@ -29,6 +30,7 @@ export class JobService {
   constructor(
     private readonly jobs: JobRepository,
     @Inject(EMISSION_FACTORS) private readonly factors: EmissionFactors,
+    private readonly clock: ClockRepository,
   ) {}
 
   async list(query: ListJobsQuery, principal: Principal): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }> {
@@ -85,7 +87,7 @@ export class JobService {
     }));
 
     const spanFrom = job.started_at ?? job.first_seen_at;
-    const spanTo = job.ended_at ?? (job.state === 'running' ? this.jobs.now() : job.last_seen_at);
+    const spanTo = job.ended_at ?? (job.state === 'running' ? this.clock.now() : job.last_seen_at);
     const gaps = (await this.jobs.gapsOverlapping([...new Set(deviceHours.map((r) => r.node))], spanFrom, spanTo)).map(gapView);
 
     const measuredKWh = kWhOf(total.joules);

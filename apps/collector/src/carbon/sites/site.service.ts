@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CarbonClock } from '../common/carbon-clock';
+import { ClockRepository } from '../../clock/clock.repository';
 import { SiteExistsError, SiteNotFoundError } from '../common/carbon.errors';
 import { toIso } from '../common/carbon.schemas';
 import { type PueStep, meanPue } from '@wattprint/carbon';
@@ -18,7 +18,7 @@ const scheduleOut = (steps: PueStep[]) => steps.map((s) => ({ validFrom: toIso(s
 export class SiteService {
   constructor(
     private readonly sites: SiteRepository,
-    private readonly clock: CarbonClock,
+    private readonly clock: ClockRepository,
   ) {}
 
   async create(body: CreateSiteBody): Promise<SiteResponse> {
