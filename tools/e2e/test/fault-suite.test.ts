@@ -217,7 +217,7 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
 
   it('every job, through the API, holds exactly its truth.json energy, less only what its nodes lost in the dead window; per node and device', async () => {
     const { scenario, truth } = run.generated;
-    expect(new Set(await run.api.jobIds())).toEqual(new Set(scenario.jobs.map((j) => j.id)));
+    expect(new Set((await run.api.jobs()).map((j) => j.id))).toEqual(new Set(scenario.jobs.map((j) => j.id)));
     let jobsLosingEnergy = 0;
     for (const job of scenario.jobs) {
       const detail = await run.api.job(job.id);

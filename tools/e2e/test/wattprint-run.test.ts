@@ -11,7 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
-import { AgentProcess, CollectorApi, CollectorProcess, REPO_ROOT, RedisServer, requireBuiltApps, waitFor } from '@wattprint/sim';
+import { CollectorClient } from '@wattprint/api-client';
+import { AgentProcess, CollectorProcess, REPO_ROOT, RedisServer, requireBuiltApps, waitFor } from '@wattprint/sim';
 
 const CLI_BIN = join(REPO_ROOT, 'apps/cli/bin/wattprint.js');
 const FAKE_SMI = join(REPO_ROOT, 'apps/agent/test/fixtures/fake-nvidia-smi.js');
@@ -67,7 +68,7 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
     redisUrl: redis.url,
     bootstrapToken: token,
   });
-  const api = new CollectorApi(collector.baseUrl, token);
+  const api = new CollectorClient({ baseUrl: collector.baseUrl, token });
   await api.createSite({ id: 'paris', name: 'Paris', region: 'FR', pue: PUE });
   const registered = await api.registerAgent({ id: 'gpu07', node: 'gpu07', siteId: 'paris' });
 

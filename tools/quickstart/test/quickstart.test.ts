@@ -4,7 +4,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { QueueName } from '@wattprint/protocol';
 import { freePort, waitFor } from '@wattprint/sim';
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
 
 jest.setTimeout(180_000);
 
@@ -99,6 +102,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect(stdout).toContain(`API      http://127.0.0.1:${port}/api/v1`);
       expect(stdout).toContain(`docs http://127.0.0.1:${port}/docs`);
       const redisPid = Number(/started redis-server pid (\d+)/.exec(stdout)?.[1]);
+      const redisUrl = /^redis: (redis:\/\/\S+) /m.exec(stdout)![1];
       expect(redisPid).toBeGreaterThan(0);
       const api = async (path: string) => {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -170,6 +174,23 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect(stdout).toMatch(/^job +user +team +state +energy kWh +CO2eq kg +power now$/m);
       expect(stdout).toMatch(/^frankfurt +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3}$/m);
       expect(stdout).not.toContain('\x1b[');
+
+      // Its queues are its own; another consumer on them (a collector started by hand with the same
+      // prefix) is named in the table within a refresh or two.
+      const prefix = /^ {2}queues +(\{wattprint-quickstart-[0-9a-f]{8}\}) /m.exec(stdout)?.[1];
+      expect(prefix).toBeDefined();
+      expect(stdout).not.toContain('warning:');
+      const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+      const stray = new Worker(QueueName.Samples, async () => undefined, { connection, prefix });
+      try {
+        await waitFor('the stray consumer warning', async () => stdout.includes(`on queue ${prefix}:samples that`), {
+          timeoutMs: 20_000,
+          everyMs: 250,
+        });
+      } finally {
+        await stray.close();
+        connection.disconnect();
+      }
 
       child.kill('SIGINT');
       const { code, signal } = await exited;

@@ -1,5 +1,4 @@
 export * from './agent.process';
-export * from './collector-api';
 export * from './collector.process';
 export * from './free-port';
 export * from './log-lines';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkR
 import { RunSpec } from '@wattprint/estimation';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/auth.decorators';
-import { apiSchema } from '../auth/openapi-schema';
+import { apiSchema } from '../common/api-schema';
 import { ForecastErrorsFilter } from './forecast-errors.filter';
 import { ForecastService, type ForecastView } from './forecast.service';
 

@@ -4,7 +4,7 @@ import { HOUR_MS, hourFactorKey, hourStartOf } from '@wattprint/carbon';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { CarbonService } from '../carbon.service';
-import { apiSchema } from '../common/api-schema';
+import { apiSchema } from '../../common/api-schema';
 import { toIso } from '../common/carbon.schemas';
 import { EmissionFactorQuery, EmissionFactorsResponse } from './emission-factor.schemas';
 

@@ -3,7 +3,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Unsupported
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { apiSchema } from '../common/api-schema';
+import { apiSchema } from '../../common/api-schema';
 import { CarbonHttpErrorsFilter } from '../common/carbon-http-errors.filter';
 import { linesOf } from './line-stream';
 import { ImportQuery, ImportSummary, IntensityQuery, IntensitySeriesResponse, JsonImportBody } from './intensity.schemas';

@@ -2,37 +2,38 @@
 // cluster, against a baseline measured in the same run: the bare scan-and-sum of the same buckets
 // (SELECT SUM(joules) over the range), which no panel can beat. Figures are ratios to that baseline.
 //
-//   npx tsc -b libs/dashboards/tsconfig.lib.json libs/db/tsconfig.lib.json
-//   node libs/dashboards/bench/panel-sql.bench.mjs [--days 3] [--nodes 16] [--gpus 8] [--runs 5]
+//   npm run build           (or: npx tsc -b libs/dashboards/tsconfig.lib.json libs/db/tsconfig.lib.json tools/sim/tsconfig.lib.json)
+//   node tools/bench/panel-sql.mjs [--days 3] [--nodes 16] [--gpus 8] [--runs 5]     (or: npx nx run dashboards:bench)
 //
 // WATTPRINT_TEST_PG picks the server (default postgres://postgres@127.0.0.1:5432/test); the bench
 // works in a schema of its own and drops it.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { atLeast, benchCommand } from './bench-support.mjs';
+
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..');
-const { dashboards, parseYearlyAverages } = require(join(root, 'libs', 'dashboards', 'dist', 'index.js'));
+const root = join(here, '..', '..');
+const { HOUR_MS, MINUTE_MS } = require('@wattprint/carbon');
+const { dashboards, shippedYearlyAverages } = require(join(root, 'libs', 'dashboards', 'dist', 'index.js'));
 const { connect, migrateToLatest } = require(join(root, 'libs', 'db', 'dist', 'index.js'));
 const { createTestDatabase } = require(join(root, 'libs', 'db', 'dist', 'testing.js'));
 const { sql } = require('kysely');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
-const days = arg('days', 3);
-const nodes = arg('nodes', 16);
-const gpus = arg('gpus', 8);
-const runs = arg('runs', 5);
+const { days, nodes, gpus, runs } = benchCommand(
+  'panel-sql.bench.mjs',
+  'Grafana panel SQL against a bare SUM(joules) over the same buckets',
+)
+  .option('--days <n>', 'days of minute buckets seeded', atLeast(1, true), 3)
+  .option('--nodes <n>', 'nodes seeded', atLeast(1, true), 16)
+  .option('--gpus <n>', 'GPUs per node', atLeast(1, true), 8)
+  .option('--runs <n>', 'timed runs of each query (the best counts)', atLeast(1, true), 5)
+  .parse()
+  .opts();
 
-const HOUR = 3_600_000;
+const HOUR = HOUR_MS;
 const to = Date.UTC(2026, 10, 20);
 const from = to - days * 24 * HOUR;
 
@@ -72,14 +73,14 @@ try {
     INSERT INTO sites VALUES ('fra', 'Frankfurt', 'DE', 0), ('sfo', 'San Francisco', 'US-CAL-CISO', 0);
     INSERT INTO site_pue SELECT s, d, 1.1 + (d / 86400000 % 3) * 0.05 FROM unnest(ARRAY['fra','sfo']) s, generate_series(${from - 7 * 24 * HOUR}::bigint, ${to}::bigint, 86400000::bigint) d;
     INSERT INTO nodes SELECT 'node-' || n, CASE WHEN n % 2 = 0 THEN 'fra' ELSE 'sfo' END FROM generate_series(1, ${nodes}) n;
-    INSERT INTO grid_intensity SELECT 'DE', h, h + 3600000, 200 + (h / 3600000 % 24) * 10, 'bench', k, h
-      FROM generate_series(${from}::bigint, ${to - HOUR}::bigint, 3600000::bigint) h, unnest(ARRAY['actual','forecast']) k;
+    INSERT INTO grid_intensity SELECT 'DE', h, h + ${HOUR}, 200 + (h / ${HOUR} % 24) * 10, 'bench', k, h
+      FROM generate_series(${from}::bigint, ${to - HOUR}::bigint, ${HOUR}::bigint) h, unnest(ARRAY['actual','forecast']) k;
     INSERT INTO jobs (id, state, inferred, name, "user", team, project, first_seen_at, last_seen_at)
       SELECT 'job-' || j, 'ended', 0, 'train-' || j, 'user-' || (j % 40), 'team-' || (j % 8), 'project-' || (j % 20), ${from}, ${to} FROM generate_series(1, 500) j;
     INSERT INTO energy_buckets
-      SELECT CASE WHEN (m / 60000 + g) % 7 = 0 THEN '' ELSE 'job-' || (1 + (n * 31 + g * 7 + m / 3600000 / 6) % 500) END,
-        'node-' || n, 'gpu' || g, 'gpu', m, m - m % 3600000, 18000 + g * 100, 60, 60000, 320
-      FROM generate_series(1, ${nodes}) n, generate_series(0, ${gpus - 1}) g, generate_series(${from}::bigint, ${to - 60000}::bigint, 60000::bigint) m;
+      SELECT CASE WHEN (m / ${MINUTE_MS} + g) % 7 = 0 THEN '' ELSE 'job-' || (1 + (n * 31 + g * 7 + m / ${HOUR} / 6) % 500) END,
+        'node-' || n, 'gpu' || g, 'gpu', m, m - m % ${HOUR}, 18000 + g * 100, 60, ${MINUTE_MS}, 320
+      FROM generate_series(1, ${nodes}) n, generate_series(0, ${gpus - 1}) g, generate_series(${from}::bigint, ${to - MINUTE_MS}::bigint, ${MINUTE_MS}::bigint) m;
     ANALYZE;
   `,
     )
@@ -93,11 +94,9 @@ try {
   console.log(`baseline: bare SUM(joules) over the range: ${baseline.ms.toFixed(1)} ms (best of ${runs})\n`);
   console.log(['dashboard', 'panel', 'ms', '× baseline', 'rows'].join('\t'));
 
-  const yearly = parseYearlyAverages(
-    JSON.parse(readFileSync(join(root, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')),
-  );
+  const yearly = shippedYearlyAverages();
   // Grafana's interval for a ~1000 px panel over the range.
-  const intervalMs = Math.max(60_000, Math.round((to - from) / 1000));
+  const intervalMs = Math.max(MINUTE_MS, Math.round((to - from) / 1000));
   for (const [file, dashboard] of dashboards(yearly)) {
     const vars = {};
     for (const v of dashboard.templating.list) {
