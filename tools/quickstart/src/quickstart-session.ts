@@ -237,7 +237,7 @@ export class QuickstartSession {
     return [
       'Wattprint quick start',
       `  API      ${baseUrl}/api/v1        docs ${baseUrl}/docs        metrics ${baseUrl}/metrics`,
-      `  token    export WATTPRINT_TOKEN=${token}    (admin; this run only)`,
+      `  token    export WATTPRINT_URL=${baseUrl} WATTPRINT_TOKEN=${token}    (admin; this run only: the CLI reads both)`,
       `  try      curl -s ${baseUrl}/api/v1/jobs -H "Authorization: Bearer $WATTPRINT_TOKEN"`,
       `  cluster  ${s.nodes.length} nodes x ${o.gpus} GPUs on ${s.sites.length} sites (${sites}); ${s.jobs.length} jobs in ${formatDuration(s.endMs - s.startMs)} of trace, replayed x${o.speed} (${replayMinutes.toFixed(1)} min)`,
       `  redis    ${redactRedisUrl(redis.url)} (${redis.origin === 'started' ? `started redis-server pid ${redis.server?.pid}; stopped on exit` : redis.origin === 'local' ? 'the local Redis' : 'REDIS_URL'})`,

@@ -95,10 +95,14 @@ describe('npm start (tools/quickstart/start.js)', () => {
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], {
-        timeoutMs: 90_000,
-        everyMs: 250,
-      });
+      const token = await waitFor(
+        'the banner with the admin token',
+        async () => /export WATTPRINT_URL=\S+ WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1],
+        {
+          timeoutMs: 90_000,
+          everyMs: 250,
+        },
+      );
       expect(stdout).toContain(`API      http://127.0.0.1:${port}/api/v1`);
       expect(stdout).toContain(`docs http://127.0.0.1:${port}/docs`);
       const redisPid = Number(/started redis-server pid (\d+)/.exec(stdout)?.[1]);
