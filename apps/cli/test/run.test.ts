@@ -239,18 +239,21 @@ describe('wattprint run', () => {
   });
 
   it('keeps the command’s status when the summary cannot be written', async () => {
+    // A missing folder is created (as for `calibrate -o .wattprint/calib.json`); one under a file cannot be.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
     const run = await wattprint([
       'run',
       '--quiet',
       '--summary',
-      join(dir, 'no-such-dir', 's.json'),
+      join(file, 's.json'),
       '--',
       process.execPath,
       '-e',
       'process.exit(4)',
     ]).ended;
     expect(run.status).toBe(4);
-    expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(dir, 'no-such-dir', 's.json')} (ENOENT)\n`);
+    expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(file, 's.json')} (EEXIST)\n`);
   });
 });
 

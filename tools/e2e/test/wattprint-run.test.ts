@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import { CollectorClient } from '@wattprint/api-client';
 import { AgentProcess, CollectorProcess, REPO_ROOT, RedisServer, requireBuiltApps, waitFor } from '@wattprint/sim';
+import { JOULES_PER_KWH } from '@wattprint/carbon';
 
 const CLI_BIN = join(REPO_ROOT, 'apps/cli/bin/wattprint.js');
 const FAKE_SMI = join(REPO_ROOT, 'apps/agent/test/fixtures/fake-nvidia-smi.js');
@@ -163,7 +164,7 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   });
   // The command held the whole GPU, so every interval's energy is the captured power over its length.
   const seconds = job.energy.gpuHours * 3600;
-  expect((job.energy.energyKWh * 3.6e6) / seconds).toBeCloseTo(CAPTURED_POWER_W, 6);
+  expect((job.energy.energyKWh * JOULES_PER_KWH) / seconds).toBeCloseTo(CAPTURED_POWER_W, 6);
   expect(job.energy.facilityEnergyKWh / job.energy.energyKWh).toBeCloseTo(PUE, 9);
   expect(job.nodes.map((n) => [n.node, n.devices.map((d) => `${d.kind}:${d.device}`)])).toEqual([['gpu07', ['gpu:gpu0']]]);
   // What the wrapper read at the end is the ledger up to then; the agent's last flush may come after.

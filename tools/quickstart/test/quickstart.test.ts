@@ -8,6 +8,7 @@ import { QueueName } from '@wattprint/protocol';
 import { freePort, waitFor } from '@wattprint/sim';
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { HOUR_MS, hourStartOf, kWhOf } from '@wattprint/carbon';
 
 jest.setTimeout(180_000);
 
@@ -115,8 +116,8 @@ describe('npm start (tools/quickstart/start.js)', () => {
       };
       const scenario = JSON.parse(readFileSync(join(dataDir, 'cluster/scenario.json'), 'utf8'));
       const truth = JSON.parse(readFileSync(join(dataDir, 'cluster/truth.json'), 'utf8'));
-      const from = new Date(Math.floor(scenario.startMs / 3_600_000) * 3_600_000).toISOString();
-      const to = new Date(scenario.endMs + 3_600_000).toISOString();
+      const from = new Date(hourStartOf(scenario.startMs)).toISOString();
+      const to = new Date(scenario.endMs + HOUR_MS).toISOString();
 
       // The whole trace has arrived once the sites hold the cluster's energy; both have CO2eq.
       const bySite = await waitFor(
@@ -124,7 +125,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
         async () => {
           const usage = await api(`/usage?groupBy=site&bucket=day&from=${from}&to=${to}`);
           const kwh = usage.rows.reduce((s: number, r: { energyKWh: number }) => s + r.energyKWh, 0);
-          return Math.abs(kwh - truth.clusterJ / 3.6e6) <= 1e-9 * (truth.clusterJ / 3.6e6) && usage.rows;
+          return Math.abs(kwh - kWhOf(truth.clusterJ)) <= 1e-9 * kWhOf(truth.clusterJ) && usage.rows;
         },
         { timeoutMs: 90_000, everyMs: 250 },
       );
@@ -139,7 +140,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect([...sites.keys()].sort()).toEqual(['frankfurt', 'paris']);
       for (const site of scenario.sites) {
         const nodes = scenario.nodes.filter((n: { site: string }) => n.site === site.id).map((n: { id: string }) => n.id);
-        const expectedKWh = nodes.reduce((s: number, n: string) => s + truth.nodes[n].totalJ, 0) / 3.6e6;
+        const expectedKWh = kWhOf(nodes.reduce((s: number, n: string) => s + truth.nodes[n].totalJ, 0));
         const row = sites.get(site.id)!;
         expect(row.energyKWh).toBeCloseTo(expectedKWh, 9);
         expect(row.facilityEnergyKWh).toBeCloseTo(expectedKWh * site.pue, 9);
@@ -162,7 +163,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
           project: planned.metadata.project,
           inferred: false,
         });
-        expect(job.energyKWh).toBeCloseTo(truth.jobs[planned.id].energyJ / 3.6e6, 9);
+        expect(job.energyKWh).toBeCloseTo(kWhOf(truth.jobs[planned.id].energyJ), 9);
         if (truth.jobs[planned.id].energyJ > 0) expect(job.co2eqKg).toBeGreaterThan(0);
       }
 
