@@ -242,16 +242,8 @@ describe('wattprint run', () => {
     // A missing folder is created (as for `calibrate -o .wattprint/calib.json`); one under a file cannot be.
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    const run = await wattprint([
-      'run',
-      '--quiet',
-      '--summary',
-      join(file, 's.json'),
-      '--',
-      process.execPath,
-      '-e',
-      'process.exit(4)',
-    ]).ended;
+    const run = await wattprint(['run', '--quiet', '--summary', join(file, 's.json'), '--', process.execPath, '-e', 'process.exit(4)'])
+      .ended;
     expect(run.status).toBe(4);
     expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(file, 's.json')} (EEXIST)\n`);
   });
