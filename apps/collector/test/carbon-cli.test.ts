@@ -19,6 +19,9 @@ import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { HOUR_MS } from '@wattprint/carbon';
 
+// Each test runs the CLI in processes of its own, on a machine shared with other work: seconds, not milliseconds.
+jest.setTimeout(60_000);
+
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
 
 /** Stands in for the real auth guard inside this file: one admin bearer token. */

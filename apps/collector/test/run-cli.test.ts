@@ -12,6 +12,9 @@ import { buildCli, waitForFile, wattprintBin } from './support/cli-bin';
 import { type ApiHarness, createToken, startApi } from './reports-harness';
 import { MINUTE_MS } from '@wattprint/carbon';
 
+// Each test runs the CLI in processes of its own, on a machine shared with other work: seconds, not milliseconds.
+jest.setTimeout(60_000);
+
 /** The launched command: records the environment it was given, then waits for a `stop` file holding its exit code. */
 const CHILD = `
 const fs = require('fs');
