@@ -3,7 +3,7 @@
 // so tests never depend on a stale build.
 const path = require('node:path');
 
-const libs = ['protocol', 'estimation', 'db', 'dashboards'];
+const libs = ['protocol', 'estimation', 'carbon', 'runtime', 'api-client', 'db', 'dashboards'];
 
 module.exports = {
   preset: 'ts-jest',

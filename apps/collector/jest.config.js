@@ -4,6 +4,7 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'collector',
   rootDir: __dirname,
+  setupFiles: ['<rootDir>/test/support/quiet-nest-logs.ts'],
   transform: { '^.+\\.ts$': 'ts-jest', '^.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs.transformer.js' },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|uid|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)'],
 };

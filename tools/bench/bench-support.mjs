@@ -1,25 +1,38 @@
-// Small helpers the benchmark scripts share: they run as plain node scripts, so they cannot use
-// tools/sim (TypeScript, and not an npm workspace); these few lines stand in for it.
-import { createServer } from 'node:net';
+// Small helpers the benchmark scripts share. They run as plain node scripts on the built workspace
+// (npm run build), so the process harness comes from tools/sim's dist like the apps they start.
+import { createRequire } from 'node:module';
+import { Command, InvalidArgumentError } from 'commander';
+
+const require = createRequire(import.meta.url);
+const sim = require('@wattprint/sim');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it), for a child process to listen on. */
-export async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
+export const freePort = sim.freePort;
 
 /** Polls `check` every `everyMs` until it returns something truthy, which it returns; throws after `timeoutMs`. */
-export async function waitUntil(what, check, timeoutMs, everyMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
+export function waitUntil(what, check, timeoutMs, everyMs) {
+  return sim.waitFor(what, async () => (await check()) || undefined, { timeoutMs, everyMs });
+}
+
+/** A commander option parser: a number of at least `min` (and a whole one when `integer`). */
+export function atLeast(min, integer = false) {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value)))
+      throw new InvalidArgumentError(`expected ${integer ? 'an integer' : 'a number'} >= ${min}`);
+    return value;
+  };
+}
+
+/**
+ * A benchmark's command line: `--help` lists its options, and a bad option ends the run with one line
+ * naming it and exit status 2 before anything starts.
+ */
+export function benchCommand(name, description) {
+  return new Command(name)
+    .description(description)
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 }

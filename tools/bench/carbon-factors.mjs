@@ -3,10 +3,8 @@
 // database, beside a baseline measured in the same run: building the same 744,000-entry Map of keys
 // to one constant factor, with no database and no arithmetic. Run after building the collector:
 //
-//   npx tsc -b apps/collector/tsconfig.lib.json && node apps/collector/src/carbon/bench/hour-factors.bench.mjs
-//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node apps/collector/src/carbon/bench/hour-factors.bench.mjs
-//
-// (Meant for tools/bench/carbon-factors.mjs; it lives here until it is moved.)
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/carbon-factors.mjs
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node tools/bench/carbon-factors.mjs
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +19,7 @@ const { CarbonService } = require(join(dist, 'carbon.service.js'));
 const { SiteRepository } = require(join(dist, 'sites', 'site.repository.js'));
 const { IntensityRepository } = require(join(dist, 'intensity', 'intensity.repository.js'));
 
-const H = 3_600_000;
+const { HOUR_MS: H } = require('@wattprint/carbon');
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const HOURS = 744;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -19,8 +19,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { freePort, sleep, waitUntil } from './bench-support.mjs';
+import { InvalidArgumentError } from 'commander';
+import { atLeast, benchCommand, freePort, sleep, waitUntil } from './bench-support.mjs';
 import { GPUS_PER_NODE, SAMPLES_PER_BATCH, agentIdOf, agentKeyOf, nodeOf } from './cluster.fleet.mjs';
 import { capCpu, cpuSeconds, machineTicks, memory, pidsNamed } from './cluster.proc.mjs';
 
@@ -28,46 +28,43 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
 
-const { values: args } = parseArgs({
-  options: {
-    'start-gpus': { type: 'string', default: '16000' },
-    'max-gpus': { type: 'string', default: '400000' },
-    window: { type: 'string', default: '30' },
-    warmup: { type: 'string', default: '8' },
-    'max-lag': { type: 'string', default: '10' },
-    bisect: { type: 'string', default: '2' },
-    budget: { type: 'string', default: '540' },
-    collectors: { type: 'string', default: '1,2' },
-    generators: { type: 'string', default: '1' },
-    concurrency: { type: 'string', default: '512' },
-    'collector-cpu': { type: 'string' },
-    redis: { type: 'string' },
-    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
-  },
-});
-const num = (name, min) => {
-  const v = Number(args[name]);
-  if (!Number.isFinite(v) || v < min) {
-    console.error(`--${name}: got ${JSON.stringify(args[name])}; expected a number >= ${min}`);
-    process.exit(2);
-  }
-  return v;
-};
-const START_GPUS = num('start-gpus', GPUS_PER_NODE);
-const MAX_GPUS = num('max-gpus', START_GPUS);
-const WINDOW_S = num('window', 5);
-const WARMUP_S = num('warmup', 0);
-const MAX_LAG_MS = num('max-lag', 1) * 1000;
-const BISECT = num('bisect', 0);
-const BUDGET_MS = num('budget', 60) * 1000;
-const GENERATORS = num('generators', 1);
-const CONCURRENCY = num('concurrency', 1);
-const COLLECTOR_CPU = args['collector-cpu'] === undefined ? null : num('collector-cpu', 0.01);
-const COLLECTOR_COUNTS = args.collectors.split(',').map(Number);
-if (COLLECTOR_COUNTS.some((c) => !Number.isInteger(c) || c < 1)) {
-  console.error(`--collectors: got ${JSON.stringify(args.collectors)}; expected a comma list of process counts such as 1,2`);
-  process.exit(2);
+const args = benchCommand('cluster.mjs', 'How many simulated GPUs one collector process keeps up with, then two (docs/quickstart.md)')
+  .option('--start-gpus <n>', 'first cluster size', atLeast(GPUS_PER_NODE, true), 16000)
+  .option('--max-gpus <n>', 'largest cluster size tried', atLeast(GPUS_PER_NODE, true), 400000)
+  .option('--window <s>', 'measured window per size, seconds', atLeast(5), 30)
+  .option('--warmup <s>', 'warm-up before each window, seconds', atLeast(0), 8)
+  .option('--max-lag <s>', 'p99 lag a size must stay under, seconds', atLeast(1), 10)
+  .option('--bisect <n>', 'bisection steps after the first size behind', atLeast(0, true), 2)
+  .option('--budget <s>', 'no new size is started past this many seconds', atLeast(60), 540)
+  .option('--collectors <list>', 'collector process counts to measure, in order', collectorCounts, [1, 2])
+  .option('--generators <n>', 'generator processes', atLeast(1, true), 1)
+  .option('--concurrency <n>', "each collector's WATTPRINT_WORKER_CONCURRENCY", atLeast(1, true), 512)
+  .option('--collector-cpu <cores>', 'hold each collector process to this CPU share (cgroup quota)', atLeast(0.01))
+  .option('--redis <url>', 'Redis to use (default: a private redis-server)')
+  .option(
+    '--postgres <url>',
+    'PostgreSQL (or WATTPRINT_BENCH_PG)',
+    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+  )
+  .parse()
+  .opts();
+function collectorCounts(text) {
+  const counts = text.split(',').map(Number);
+  if (counts.some((c) => !Number.isInteger(c) || c < 1))
+    throw new InvalidArgumentError('expected a comma list of process counts such as 1,2');
+  return counts;
 }
+const START_GPUS = args.startGpus;
+const MAX_GPUS = Math.max(args.maxGpus, START_GPUS);
+const WINDOW_S = args.window;
+const WARMUP_S = args.warmup;
+const MAX_LAG_MS = args.maxLag * 1000;
+const BISECT = args.bisect;
+const BUDGET_MS = args.budget * 1000;
+const GENERATORS = args.generators;
+const CONCURRENCY = args.concurrency;
+const COLLECTOR_CPU = args.collectorCpu ?? null;
+const COLLECTOR_COUNTS = args.collectors;
 
 const began = Date.now();
 const log = (line) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);

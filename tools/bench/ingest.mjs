@@ -16,8 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { freePort, sleep, waitUntil } from './bench-support.mjs';
+import { atLeast, benchCommand, freePort, sleep, waitUntil } from './bench-support.mjs';
 import { SAMPLES_PER_BATCH, makeNode, nextBatch, protocol } from './cluster.fleet.mjs';
 import { memory, cpuSeconds as procCpuSeconds } from './cluster.proc.mjs';
 
@@ -27,24 +26,30 @@ const { Queue } = require('bullmq');
 const IORedis = require('ioredis');
 const pg = require('pg');
 
-const { values: args } = parseArgs({
-  options: {
-    batches: { type: 'string', default: '10000' },
-    warmup: { type: 'string', default: '3000' },
-    agents: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '512' },
-    'paced-rate': { type: 'string', default: '500' },
-    'paced-seconds': { type: 'string', default: '5' },
-    redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
-  },
-});
-const BATCHES = Number(args.batches);
-const WARMUP = Number(args.warmup);
-const AGENTS = Number(args.agents);
-const CONCURRENCY = Number(args.concurrency);
-const PACED_RATE = Number(args['paced-rate']);
-const PACED_SECONDS = Number(args['paced-seconds']);
+const args = benchCommand(
+  'ingest.mjs',
+  "One collector process's ingest rate against a no-op BullMQ consumer in the same run (docs/collector.md)",
+)
+  .option('--batches <n>', 'batches timed', atLeast(1, true), 10000)
+  .option('--warmup <n>', 'batches each consumer takes before timing', atLeast(0, true), 3000)
+  .option('--agents <n>', 'simulated agents, each with its own key', atLeast(1, true), 100)
+  .option('--concurrency <n>', "the collector's WATTPRINT_WORKER_CONCURRENCY", atLeast(1, true), 512)
+  .option('--paced-rate <n>', 'batches per second of the paced (lag) phase', atLeast(1), 500)
+  .option('--paced-seconds <s>', 'length of the paced phase, seconds', atLeast(1), 5)
+  .option('--redis <url>', 'Redis (or REDIS_URL)', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  .option(
+    '--postgres <url>',
+    'PostgreSQL (or WATTPRINT_BENCH_PG)',
+    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+  )
+  .parse()
+  .opts();
+const BATCHES = args.batches;
+const WARMUP = args.warmup;
+const AGENTS = args.agents;
+const CONCURRENCY = args.concurrency;
+const PACED_RATE = args.pacedRate;
+const PACED_SECONDS = args.pacedSeconds;
 
 // CPU time of local processes from /proc, so each run can say what a batch costs the consumer, its
 // PostgreSQL backends and Redis: CPU per batch moves far less with the machine's load than rates do.

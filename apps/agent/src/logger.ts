@@ -1,7 +1,11 @@
-/** JSON lines on stderr: stdout stays free for `probe --json`. No secret is ever passed in. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import { type LogLevel, type StructuredLogger, createStructuredLogger } from '@wattprint/runtime';
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * The agent's logging: the same JSON lines as the collector (libs/runtime), on stderr so stdout stays
+ * free for `probe --json`. Call sites say `log.warn(message, fields)`. No secret is ever passed in, and
+ * the format redacts keys and tokens besides.
+ */
+export type { LogLevel };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,12 +14,19 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const at = (lvl: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < RANK[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+/** The agent's interface over a structured logger. */
+export function agentLogger(logger: StructuredLogger): Logger {
+  return {
+    debug: (msg, fields) => logger.debug(fields ?? {}, msg),
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    error: (msg, fields) => logger.error(fields ?? {}, msg),
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** JSON lines at `level` on stderr, or handed to `write` one line at a time (tests). */
+export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
+  return agentLogger(createStructuredLogger({ service: 'agent', level, destination: write ? { write } : 2 }));
 }
 
 export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

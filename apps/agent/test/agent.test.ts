@@ -90,7 +90,10 @@ describe('the agent end to end', () => {
     await new Promise((r) => setTimeout(r, 1600));
     await first.stop();
     const second = await startAgent(config, silentLogger);
-    await new Promise((r) => setTimeout(r, 700));
+    // Until the second boot has published a batch: a fixed sleep was too short on a loaded machine.
+    const deadline = Date.now() + 20_000;
+    while (!(await readQueues(redis)).batches.some((b) => b.bootId === second.bootId) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     await second.stop();
 
     const { batches, events } = await readQueues(redis);

@@ -72,4 +72,29 @@ describe('wattprint-agent probe', () => {
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout)).toEqual({ devices: [], problems: [expect.stringMatching(/^nvml /)] });
   });
+
+  it('refuses an unknown option or a bad variable with exit 2 and one line per problem, as the collector does', async () => {
+    const bin = buildAgent();
+    const env = { ...fixtureEnv(), NODE_PATH: nodePathForDist() };
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { env: { ...env, ...extra } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const option = await run(['probe', '--jsn']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("unknown option '--jsn'");
+    const variable = await run(['probe'], { WATTPRINT_INTERVAL_MS: 'soon', WATTPRINT_LOG_LEVEL: 'loud' });
+    expect(variable.code).toBe(2);
+    expect(variable.stderr).toBe(
+      [
+        'invalid agent configuration:',
+        '  WATTPRINT_INTERVAL_MS="soon": expected an integer >= 50',
+        '  WATTPRINT_LOG_LEVEL="loud": expected one of trace, debug, info, warn, error, fatal, silent',
+        '',
+      ].join('\n'),
+    );
+    expect(variable.stdout).toBe('');
+  });
 });

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Everything the CLI touches outside itself, handed in so that tests run it in-process. */
 export interface CliIo {
@@ -6,7 +7,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Throws a Node error (with `code`) when the file cannot be read. */
   readFile(path: string): string;
-  /** Throws a Node error (with `code`) when the file cannot be written. */
+  /**
+   * Creates the file's folder when missing (`-o .wattprint/calib.json` on a fresh clone); throws a Node
+   * error (with `code`) when the file cannot be written.
+   */
   writeFile(path: string, text: string): void;
   /**
    * Names of the entries of a directory; throws a Node error (with `code`) when it cannot be read.
@@ -21,7 +25,10 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readFile: (path) => readFileSync(path, 'utf8'),
-    writeFile: (path, text) => writeFileSync(path, text),
+    writeFile: (path, text) => {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    },
     listDirectory: (path) => readdirSync(path),
   };
 }

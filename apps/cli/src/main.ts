@@ -1,13 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliInputError, CommandExit, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli-error';
 import { COMMANDS, type RegisterCommand } from './commands';
 import { processIo, type CliIo } from './io';
 
+/** The version in apps/cli/package.json, found from src (tests) and from dist alike. */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** A fresh program each run: commander keeps parse state on its commands. */
 export function buildProgram(io: CliIo, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('wattprint')
     .description('Energy and CO2eq of ML training, search and inference: forecast before launch, calibrate on measured runs.')
-    .version('0.1.0')
+    .version(cliVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)');

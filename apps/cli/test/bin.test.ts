@@ -43,4 +43,10 @@ describe('the built wattprint bin', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('examples/does-not-exist.yaml: cannot read the file (no such file); expected a readable JSON or YAML file\n');
   });
+
+  it('says the version of apps/cli/package.json, not one written in the code', () => {
+    const r = wattprint('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(`${ROOT}/apps/cli/package.json`, 'utf8')).version}\n`);
+  });
 });

@@ -7,7 +7,7 @@ import { ROOT, scratchDir } from './run-cli';
 export const BIN = join(ROOT, 'apps', 'cli', 'bin', 'wattprint.js');
 
 /** The workspace libraries the built CLI requires at run time. */
-const LIBS = ['estimation', 'protocol'];
+const LIBS = ['estimation', 'protocol', 'api-client', 'carbon'];
 
 /**
  * After `npm ci` the workspace links the libraries into node_modules; a checkout built without that

@@ -5,10 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-// The agent reads what `wattprint run` writes: this test checks the two against each other through a
-// real /proc, so it reaches into the agent on purpose (tests only, never the build).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { jobOfProcess, parseEnviron } from '../../agent/src/attribution/job-identity';
+// What `wattprint run` writes where the agent reads it (JOB_ENV, in /proc/<pid>/environ); that the real
+// agent then books the process to the job is tools/e2e/test/wattprint-run.test.ts.
+import { JOB_ENV } from '@wattprint/protocol';
 import { BIN, buildBin } from './built-bin';
 import { example, ROOT, scratchDir, waitForFile } from './run-cli';
 
@@ -60,6 +59,12 @@ function wattprint(args: string[], env: NodeJS.ProcessEnv = {}): Wrapper {
   return { process: p, ended: new Promise((resolve) => p.on('close', (status) => resolve({ status, stdout, stderr }))) };
 }
 
+/** A process's environment as /proc shows it: NUL-separated NAME=value. */
+function environOf(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+}
+
 describe('wattprint run', () => {
   it("tags the command's process so that the node's agent books it to the job, and exits with its status", async () => {
     const d = scratchDir();
@@ -84,12 +89,16 @@ describe('wattprint run', () => {
     ]);
     const pid = Number(await waitForFile(join(d, 'pid')));
 
-    // What the agent does for every process on a GPU, here on the real /proc of the real command.
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-    const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-    expect(jobOfProcess(parseEnviron(environ), cgroup)).toEqual({
-      jobId: 'train-42',
-      metadata: { scheduler: 'wrapper', name: 'resnet50', user: 'alice', team: 'vision', project: 'imagenet', cluster: 'north' },
+    // The real /proc of the real command: what the node's agent reads for every process on a GPU.
+    const env = environOf(pid);
+    expect(Object.fromEntries(Object.values(JOB_ENV).map((name) => [name, env[name]]))).toEqual({
+      [JOB_ENV.jobId]: 'train-42',
+      [JOB_ENV.name]: 'resnet50',
+      [JOB_ENV.user]: 'alice',
+      [JOB_ENV.team]: 'vision',
+      [JOB_ENV.project]: 'imagenet',
+      [JOB_ENV.cluster]: 'north',
+      [JOB_ENV.forecastId]: undefined,
     });
 
     writeFileSync(join(d, 'stop'), '5');
@@ -103,7 +112,7 @@ describe('wattprint run', () => {
   it('gives the job a unique id of its node and start time, and the command name as job name', async () => {
     const d = scratchDir();
     const run = wattprint(['run', process.execPath, child, d]);
-    const env = parseEnviron(readFileSync(`/proc/${await waitForFile(join(d, 'pid'))}/environ`, 'utf8'));
+    const env = environOf(Number(await waitForFile(join(d, 'pid'))));
     writeFileSync(join(d, 'stop'), '0');
     expect((await run.ended).status).toBe(0);
     expect(env.WATTPRINT_JOB_ID).toMatch(/^run-[A-Za-z0-9-]+-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
@@ -185,7 +194,7 @@ describe('wattprint run', () => {
     const noToken = await wattprint(['run', '--url', 'http://collector:8080', '--', process.execPath, child, d], { WATTPRINT_TOKEN: '' })
       .ended;
     expect(noToken.status).toBe(1);
-    expect(noToken.stderr).toBe('--url: given without a token; expected --token or WATTPRINT_TOKEN as well\n');
+    expect(noToken.stderr).toBe('--url: given without a token; expected --token, --token-file or WATTPRINT_TOKEN as well\n');
     expect(existsSync(join(d, 'pid'))).toBe(false);
     rmSync(d, { recursive: true, force: true });
   });
@@ -230,18 +239,13 @@ describe('wattprint run', () => {
   });
 
   it('keeps the command’s status when the summary cannot be written', async () => {
-    const run = await wattprint([
-      'run',
-      '--quiet',
-      '--summary',
-      join(dir, 'no-such-dir', 's.json'),
-      '--',
-      process.execPath,
-      '-e',
-      'process.exit(4)',
-    ]).ended;
+    // A missing folder is created (as for `calibrate -o .wattprint/calib.json`); one under a file cannot be.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const run = await wattprint(['run', '--quiet', '--summary', join(file, 's.json'), '--', process.execPath, '-e', 'process.exit(4)'])
+      .ended;
     expect(run.status).toBe(4);
-    expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(dir, 'no-such-dir', 's.json')} (ENOENT)\n`);
+    expect(run.stderr).toBe(`wattprint run: --summary: cannot write ${join(file, 's.json')} (EEXIST)\n`);
   });
 });
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
-import { CarbonModule, parseCarbonConfig } from './carbon/carbon.module';
+import { CarbonModule } from './carbon/carbon.module';
+import { ClockModule } from './clock/clock.module';
 import type { CollectorConfig } from './config/collector-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -22,6 +23,7 @@ type Imported = NonNullable<DynamicModule['imports']>[number];
 function coreModules(config: CollectorConfig): Imported[] {
   return [
     ConfigModule.forRoot(config),
+    ClockModule,
     DatabaseModule.forRoot(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs }),
     SecretsModule,
     QueueModule,
@@ -34,9 +36,9 @@ function coreModules(config: CollectorConfig): Imported[] {
 }
 
 /** The REST API, served by processes with the `api` or `all` role. Add a module here: one line. */
-function apiModules(): Imported[] {
+function apiModules(config: CollectorConfig): Imported[] {
   // One CarbonModule instance for both imports, so its controllers and poller register once.
-  const carbon = CarbonModule.forRoot(parseCarbonConfig());
+  const carbon = CarbonModule.forRoot(config.carbon);
   return [carbon, EmissionFactorsModule.fromCarbon(carbon), AuthModule, JobsModule, ReportsModule, ForecastsModule];
 }
 
@@ -45,7 +47,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [...coreModules(config), ...(config.role === 'worker' ? [] : apiModules())],
+      imports: [...coreModules(config), ...(config.role === 'worker' ? [] : apiModules(config))],
     };
   }
 }

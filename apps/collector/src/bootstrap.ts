@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { connect, grantReader, migrateToLatest } from '@wattprint/db';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { connect, grantReader, migrateToLatest } from '@wattprint/db';
+import { type StructuredLogger, createStructuredLogger } from '@wattprint/runtime';
 import { AppModule } from './app.module';
 import { applyHttpLimits } from './http/http-limits';
 import type { CollectorConfig } from './config/collector-config';
+import { httpLogging } from './logging/http-logging';
+import { PinoNestLogger } from './logging/pino-nest-logger';
 
 /**
  * Brings the database schema up to date, then gives the reader role (WATTPRINT_READER_ROLE, e.g.
@@ -24,7 +27,13 @@ export async function migrateDatabase(config: Pick<CollectorConfig, 'databaseUrl
 }
 
 export interface CreateAppOptions {
-  logger?: LoggerService | LogLevel[] | false;
+  /** Where the app logs; default JSON lines on stdout at `config.logLevel`. */
+  logger?: StructuredLogger;
+}
+
+/** The collector's logger: JSON lines on stdout, at WATTPRINT_LOG_LEVEL. */
+export function collectorLogger(config: Pick<CollectorConfig, 'logLevel'>): StructuredLogger {
+  return createStructuredLogger({ service: 'collector', level: config.logLevel });
 }
 
 /**
@@ -33,9 +42,10 @@ export interface CreateAppOptions {
  */
 export async function createCollectorApp(config: CollectorConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   await migrateDatabase(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
-  });
+  const logger = options.logger ?? collectorLogger(config);
+  // Nest routes its own lines and every `new Logger('X')` to the logger given here.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: new PinoNestLogger(logger) });
+  app.use(httpLogging(logger));
   applyHttpLimits(app, config);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -8,18 +8,19 @@ import { type CanActivate, type ExecutionContext, type INestApplication, Injecta
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
 import { DIALECTS, type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
-import { Command } from 'commander';
-// The CLI talks to the collector over HTTP; this end-to-end test runs the real command in-process
-// against the real API, so it reaches across the two apps on purpose (tests only, never the build).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { CliInputError } from '../../cli/src/cli-error';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { registerIntensityCommands } from '../../cli/src/commands/intensity.command';
+// The CLI talks to the collector over HTTP: this test runs the built command, as a user does, against
+// the real API.
+import { buildCli, wattprintBin } from './support/cli-bin';
 import { CarbonModule } from '../src/carbon/carbon.module';
 import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
+
+// Each test runs the CLI in processes of its own, on a machine shared with other work: seconds, not milliseconds.
+jest.setTimeout(60_000);
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
 
@@ -35,7 +36,7 @@ class BearerGuard implements CanActivate {
   }
 }
 
-const HOUR = 3_600_000;
+const HOUR = HOUR_MS;
 const START = Date.UTC(2024, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -47,12 +48,18 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
   let dir: string;
 
   beforeAll(async () => {
+    buildCli();
     dir = mkdtempSync(join(tmpdir(), 'wattprint-cli-intensity-'));
     testDb = await createTestDatabase(dialect);
     handle = connect({ url: testDb.url });
     await migrateToLatest(handle.db, handle.dialect);
     @Module({
-      imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
+      imports: [
+        ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })),
+        ClockModule,
+        DatabaseModule.forRoot(testDb.url),
+        CarbonModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: BearerGuard }],
     })
     class TestModule {}
@@ -68,24 +75,8 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs `wattprint …` in-process; returns what it printed and the error it ended with, if any. */
-  async function wattprint(args: string[], env: Record<string, string> = {}, tty = false) {
-    const io = { stdout: '', stderr: '' };
-    const program = new Command('wattprint').exitOverride();
-    registerIntensityCommands(program, {
-      stdout: (t) => void (io.stdout += t),
-      stderr: (t) => void (io.stderr += t),
-      stderrIsTTY: tty,
-      env,
-    });
-    let error: unknown;
-    try {
-      await program.parseAsync(args, { from: 'user' });
-    } catch (e) {
-      error = e;
-    }
-    return { ...io, error };
-  }
+  /** Runs `wattprint …` as a user does, with only `env` set. */
+  const wattprint = (args: string[], env: Record<string, string> = {}) => wattprintBin(args, env);
 
   it('streams a large CSV in chunks, reports bad rows by their line in the file, and imports the rest', async () => {
     const lines = ['region,start,end,g_per_kwh'];
@@ -98,11 +89,9 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     const file = join(dir, 'sweden.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
-    const res = await wattprint(
-      ['intensity', 'import', file, '--url', url, '--chunk-rows', '3000', '--json'],
-      { WATTPRINT_TOKEN: ADMIN_TOKEN },
-      true,
-    );
+    const res = await wattprint(['intensity', 'import', file, '--url', url, '--chunk-rows', '3000', '--json'], {
+      WATTPRINT_TOKEN: ADMIN_TOKEN,
+    });
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ rows: 20_003, imported: 20_000, rejected: 3, chunks: 7, problemsOmitted: 0 });
     expect(summary.problems).toEqual([
@@ -115,13 +104,9 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
       },
       { line: 20_004, column: '(row)', value: 'SE,2024-01-01T00:00:00Z', expected: '4 comma-separated fields' },
     ]);
-    // Rejections make the exit status 1, after the valid rows were imported.
-    expect(res.error).toBeInstanceOf(CliInputError);
-    // The progress bar went to stderr, redrawn in place, and ended at 100 %.
-    expect(res.stderr).toMatch(/^\r\[/);
-    expect(res.stderr).toContain('100%');
-    expect(res.stderr).toContain('20,003 rows  3 rejected');
-    expect(res.stderr.endsWith('\n')).toBe(true);
+    // Rejections make the exit status 1, after the valid rows were imported; off a terminal, no progress bar.
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`${file}: 3 of 20003 rows rejected; the others were imported\n`);
 
     const stored = await new IntensityRepository(handle).range('SE', START, START + 20_000 * HOUR);
     expect(stored).toHaveLength(20_000);
@@ -142,7 +127,7 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
       WATTPRINT_URL: url,
       WATTPRINT_TOKEN: ADMIN_TOKEN,
     });
-    expect(res.error).toBeUndefined();
+    expect(res.code).toBe(0);
     expect(res.stdout).toBe(`imported 3 of 3 rows from ${file} (0 rejected) as import:nordpool\n`);
     expect(res.stderr).toBe('');
     const repo = new IntensityRepository(handle);
@@ -169,7 +154,7 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
       ),
     );
     const res = await wattprint(['intensity', 'import', file, '--url', url, '--token', ADMIN_TOKEN, '--json']);
-    expect(res.error).toBeUndefined();
+    expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ rows: 3000, imported: 3000, rejected: 0 });
     expect(summary.chunks).toBeGreaterThan(1);
@@ -180,24 +165,37 @@ describe.each(DIALECTS)('wattprint intensity import against the collector on %s'
     const file = join(dir, 'one.csv');
     writeFileSync(file, 'region,start,end,g_per_kwh\nSE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');
     const noToken = await wattprint(['intensity', 'import', file, '--url', url]);
-    expect((noToken.error as CliInputError).lines).toEqual(['no API token: pass --token or set WATTPRINT_TOKEN']);
+    expect([noToken.code, noToken.stderr]).toEqual([1, 'no API token: pass --token or --token-file, or set WATTPRINT_TOKEN\n']);
     const refused = await wattprint(['intensity', 'import', file, '--url', url, '--token', 'wrong']);
-    expect((refused.error as Error).message).toMatch(/refused the token \(401\).*WATTPRINT_TOKEN/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused the token \(401\).*WATTPRINT_TOKEN/);
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((r) => closed.close(r));
     const unreachable = await wattprint(['intensity', 'import', file, '--url', deadUrl, '--token', ADMIN_TOKEN]);
-    expect((unreachable.error as Error).message).toBe(
-      `cannot reach the collector at ${deadUrl}: ECONNREFUSED (set --url or WATTPRINT_URL)`,
-    );
+    expect(unreachable.stderr).toBe(`cannot reach the collector at ${deadUrl}: ECONNREFUSED (set --url or WATTPRINT_URL)\n`);
     const missing = await wattprint(['intensity', 'import', join(dir, 'nope.csv'), '--url', url, '--token', ADMIN_TOKEN]);
-    expect((missing.error as Error).message).toContain('nope.csv: cannot read (ENOENT)');
+    expect(missing.stderr).toContain('nope.csv: cannot read (ENOENT)');
     const headerless = join(dir, 'headerless.csv');
     writeFileSync(headerless, 'SE,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,40\n');
     const bad = await wattprint(['intensity', 'import', headerless, '--url', url, '--token', ADMIN_TOKEN]);
-    expect((bad.error as CliInputError).lines[0]).toMatch(
-      /^line 1, column 1: got "SE"; expected one of region, start, end, g_per_kwh, kind/,
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^line 1, column 1: got "SE"; expected one of region, start, end, g_per_kwh, kind/);
+  });
+
+  it('imports the shipped example as the README says, the token from the environment or a file, never an empty --token', async () => {
+    const example = join(__dirname, '..', '..', '..', 'examples', 'intensity-import.csv');
+    // `--token "$TOKEN"` with TOKEN unset is an empty --token: WATTPRINT_TOKEN, which the quick start exports, still counts.
+    const fromEnv = await wattprint(['intensity', 'import', example, '--url', url, '--token', ''], { WATTPRINT_TOKEN: ADMIN_TOKEN });
+    expect(fromEnv.stderr).toBe('');
+    expect(fromEnv.stdout).toMatch(
+      /^imported (\d+) of \1 rows from .*intensity-import\.csv \(0 rejected\) as import:intensity-import\.csv\n$/,
     );
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${ADMIN_TOKEN}\n`, { mode: 0o600 });
+    const fromFile = await wattprint(['intensity', 'import', example, '--url', url, '--token-file', tokenFile, '--json']);
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ rejected: 0 });
   });
 });

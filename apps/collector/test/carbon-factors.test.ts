@@ -3,8 +3,9 @@ import { DIALECTS, type TestDatabase, createTestDatabase } from '@wattprint/db/t
 import { CarbonService } from '../src/carbon/carbon.service';
 import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
 import { SiteRepository } from '../src/carbon/sites/site.repository';
+import { HOUR_MS } from '@wattprint/carbon';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const T0 = Date.UTC(2026, 10, 20, 10); // 2026-11-20T10:00Z
 const key = (node: string, hour: number) => `${node}@${hour}`;
 

@@ -8,8 +8,10 @@ import request from 'supertest';
 import { ROLES_KEY, type Role } from '../src/auth/auth.decorators';
 import { CarbonModule, CarbonService } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
 
 /**
  * Stands in for the real auth guard (another module's) inside this file only: the role comes from
@@ -30,7 +32,7 @@ class HeaderRoleGuard implements CanActivate {
 }
 
 const T0 = Date.UTC(2026, 10, 20, 10);
-const H = 3_600_000;
+const H = HOUR_MS;
 
 describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
   let testDb: TestDatabase;
@@ -44,7 +46,12 @@ describe.each(DIALECTS)('carbon REST API on %s', (dialect) => {
     await migrate.close();
 
     @Module({
-      imports: [ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })), DatabaseModule.forRoot(testDb.url), CarbonModule],
+      imports: [
+        ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url })),
+        ClockModule,
+        DatabaseModule.forRoot(testDb.url),
+        CarbonModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: HeaderRoleGuard }],
     })
     class TestModule {}

@@ -10,7 +10,7 @@ import { DIALECTS, type TestDatabase, createTestDatabase } from '@wattprint/db/t
 import { type CarbonConfig, parseCarbonConfig } from '../src/carbon/carbon-config';
 import { CarbonModule } from '../src/carbon/carbon.module';
 import { CarbonService } from '../src/carbon/carbon.service';
-import { CarbonClock } from '../src/carbon/common/carbon-clock';
+import { ClockRepository } from '../src/clock/clock.repository';
 import { IntensityRepository } from '../src/carbon/intensity/intensity.repository';
 import { ElectricityMapsClient } from '../src/carbon/providers/electricity-maps.client';
 import { IntensityPoller } from '../src/carbon/providers/intensity-poller.service';
@@ -19,13 +19,15 @@ import { UkCarbonIntensityClient } from '../src/carbon/providers/uk-carbon-inten
 import { WattTimeClient } from '../src/carbon/providers/watttime.client';
 import { SiteRepository } from '../src/carbon/sites/site.repository';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
-import { ConfigError } from '../src/config/env-parser';
+import { ConfigError } from '@wattprint/runtime';
 import { DatabaseModule } from '../src/database/database.module';
+import { HOUR_MS } from '@wattprint/carbon';
 
 const FIXTURES = join(__dirname, 'fixtures', 'intensity');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
-const H = 3_600_000;
+const H = HOUR_MS;
 const EM_TOKEN = 'em-test-token-123';
 const WT_BASIC = `Basic ${Buffer.from('wt-user:wt-pass').toString('base64')}`;
 
@@ -134,6 +136,7 @@ describe('provider configuration', () => {
       'WATTPRINT_ELECTRICITYMAPS_ZONES',
       'WATTPRINT_INTENSITY_POLL_MS',
       'WATTPRINT_UKCI_URL',
+      'WATTPRINT_WATTTIME_PASSWORD',
       'WATTPRINT_WATTTIME_REGIONS',
     ]);
     expect((error as Error).message).not.toContain('secret-token');
@@ -341,7 +344,7 @@ describe.each(DIALECTS)('intensity polling on %s', (dialect) => {
   });
 
   it('stores what every provider answered, and a failing request stores nothing and stops nothing', async () => {
-    const poller = new IntensityPoller(config, repo, new CarbonClock());
+    const poller = new IntensityPoller(config, repo, new ClockRepository());
     const report = await poller.pollOnce();
     // No captures exist for WattTime historical and UK pt24h: those two requests fail (404), the rest store.
     expect(report.failures.map((f) => f.task).sort()).toEqual(['uk-carbon-intensity pt24h', 'watttime historical CAISO_NORTH']);
@@ -379,7 +382,7 @@ describe.each(DIALECTS)('intensity polling on %s', (dialect) => {
     broken.forecast[5].datetime = 'tomorrow'; // …in a body with one bad row
     fake.override.set('/em/v3/carbon-intensity/forecast', { status: 200, body: JSON.stringify(broken) });
     const before = await repo.range('DE', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-22T00:00:00Z'), 'forecast');
-    const report = await new IntensityPoller(config, repo, new CarbonClock()).pollOnce();
+    const report = await new IntensityPoller(config, repo, new ClockRepository()).pollOnce();
     expect(report.failures.find((x) => x.task === 'electricitymaps forecast DE')!.error).toContain('forecast.5.datetime');
     expect(await repo.range('DE', Date.parse('2026-11-21T00:00:00Z'), Date.parse('2026-11-22T00:00:00Z'), 'forecast')).toEqual(before);
     fake.override.delete('/em/v3/carbon-intensity/forecast');
@@ -409,6 +412,7 @@ describe('polling on a schedule inside the collector', () => {
     @Module({
       imports: [
         ConfigModule.forRoot(parseCollectorConfig({ DATABASE_URL: testDb.url, WATTPRINT_ROLE: role })),
+        ClockModule,
         DatabaseModule.forRoot(testDb.url),
         CarbonModule.forRoot(
           parseCarbonConfig({ WATTPRINT_UKCI_ENABLED: 'true', WATTPRINT_UKCI_URL: `${base}/uk`, WATTPRINT_INTENSITY_POLL_MS: '10000' }),

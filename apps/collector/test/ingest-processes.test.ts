@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DatabaseHandle } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import { MessageName, batchJobId } from '@wattprint/protocol';
+import { freePort } from '@wattprint/sim';
 import { T0, realisticBatch, testAgent } from './support/batches';
 import {
   TestProducer,
@@ -12,7 +15,6 @@ import {
   registerAgents,
   spawnCollector,
 } from './support/collector-harness';
-import { freePort } from './support/free-port';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(90_000);
@@ -20,7 +22,7 @@ jest.setTimeout(90_000);
 const BATCH_JOULES = 5 * [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, g) => sum + 100 + 10 * g, 0);
 
 describe('wattprint-collector command', () => {
-  it('exits 1 on bad configuration, printing only the ConfigError lines', async () => {
+  it('exits 2 on bad configuration, printing only the ConfigError lines', async () => {
     const child = spawnCollector({
       PORT: 'eighty',
       WATTPRINT_ROLE: 'both',
@@ -28,7 +30,7 @@ describe('wattprint-collector command', () => {
       WATTPRINT_QUEUE_PREFIX: 'wattprint:prod',
     });
     const out = collectOutput(child);
-    expect(await out.exited).toBe(1);
+    expect(await out.exited).toBe(2);
     expect(out.stdout()).toBe('');
     expect(out.stderr()).toBe(
       [
@@ -40,6 +42,17 @@ describe('wattprint-collector command', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('says its version (from package.json) and refuses an unknown command with exit 2', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    const shown = collectOutput(spawnCollector({}, ['--version']));
+    expect(await shown.exited).toBe(0);
+    expect(shown.stdout()).toBe(`${version}\n`);
+    const wrong = collectOutput(spawnCollector({}, ['migrat']));
+    expect(await wrong.exited).toBe(2);
+    expect(wrong.stderr()).toContain("unknown command 'migrat'");
+    expect(wrong.stdout()).toBe('');
   });
 
   it.each(DIALECTS)('migrate runs the migrations on %s and exits, then finds nothing to do', async (dialect) => {
@@ -141,6 +154,11 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
       expect(out.stdout()).toContain('ingest workers stopped');
       expect(out.signal()).toBe('SIGTERM');
       expect(out.stderr()).toBe('');
+      // What a log shipper reads: one JSON object a line, level as a word, ISO time, no colour.
+      expect(out.stdout()).not.toContain('\x1b[');
+      for (const line of out.stdout().trim().split('\n')) {
+        expect(JSON.parse(line)).toMatchObject({ service: 'collector', level: expect.stringMatching(/^(info|warn)$/) });
+      }
     }
   });
 });

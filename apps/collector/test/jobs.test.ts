@@ -1,11 +1,11 @@
 import { DIALECTS } from '@wattprint/db/testing';
 import type { NewRow } from '@wattprint/db';
-import { yearlyAverage } from '../src/carbon/emissions/yearly-average';
+import { HOUR_MS, MINUTE_MS, yearlyAverage } from '@wattprint/carbon';
 import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const H0 = Date.UTC(2026, 10, 2, 10); // 2026-11-02T10:00:00Z
-const H1 = H0 + 3_600_000;
-const MIN = 60_000;
+const H1 = H0 + HOUR_MS;
+const MIN = MINUTE_MS;
 
 /**
  * The carbon facts are seeded so every figure below can be checked with a pencil: node n1 sits in
@@ -54,7 +54,7 @@ function bucket(
     device,
     device_kind: kind,
     minute_start: minuteStart,
-    hour_start: minuteStart - (minuteStart % 3_600_000),
+    hour_start: minuteStart - (minuteStart % HOUR_MS),
     joules,
     samples: durationMs / 1000,
     duration_ms: durationMs,
@@ -90,7 +90,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
     ];
     // 24 more jobs, three to a first_seen_at, so paging must break ties by id.
     for (let i = 0; i < 24; i++) {
-      const t = H0 - (Math.floor(i / 3) + 1) * 3_600_000;
+      const t = H0 - (Math.floor(i / 3) + 1) * HOUR_MS;
       rows.push(
         job(`p-${String(i).padStart(2, '0')}`, {
           first_seen_at: t,
@@ -138,8 +138,8 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
           node: 'n1',
           from_seq: 900,
           to_seq: 910,
-          from_t: H1 + 3 * 3_600_000,
-          to_t: H1 + 3 * 3_600_000 + MIN,
+          from_t: H1 + 3 * HOUR_MS,
+          to_t: H1 + 3 * HOUR_MS + MIN,
           detected_at: H1,
         },
         { agent_id: 'ag3', boot_id: 'b9', node: 'n3', from_seq: 1, to_seq: 5, from_t: H0 + 30 * MIN, to_t: H0 + 31 * MIN, detected_at: H1 },
@@ -170,7 +170,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
       .insertInto('grid_intensity')
       .values([
         { region: 'DE', period_start: H0, period_end: H1, g_per_kwh: 400, source: 'test', kind: 'actual', revised_at: H1 },
-        { region: 'DE', period_start: H1, period_end: H1 + 3_600_000, g_per_kwh: 200, source: 'test', kind: 'actual', revised_at: H1 },
+        { region: 'DE', period_start: H1, period_end: H1 + HOUR_MS, g_per_kwh: 200, source: 'test', kind: 'actual', revised_at: H1 },
       ])
       .execute();
     await api.db.db
@@ -226,8 +226,8 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
       ['p-00', 'p-04', 'p-08', 'p-12', 'p-16', 'p-20'].sort((a, b) => expectedOrder.indexOf(a) - expectedOrder.indexOf(b)),
     );
     // Jobs overlapping [H0 - 2h, H0 - 1h): the three started at H0-2h (span 30 min); the ones at H0-1h start at `to`, excluded.
-    const from = new Date(H0 - 2 * 3_600_000).toISOString();
-    const to = new Date(H0 - 3_600_000).toISOString();
+    const from = new Date(H0 - 2 * HOUR_MS).toISOString();
+    const to = new Date(H0 - HOUR_MS).toISOString();
     expect(await allPages(admin, { from, to }, 2)).toEqual(['p-05', 'p-04', 'p-03']);
   });
 
@@ -358,7 +358,7 @@ describe.each(DIALECTS)('jobs API on %s', (dialect) => {
     const csv = await api
       .http()
       .get('/api/v1/jobs')
-      .query({ from: new Date(H0).toISOString(), to: new Date(H1 + 3_600_000).toISOString(), format: 'csv' })
+      .query({ from: new Date(H0).toISOString(), to: new Date(H1 + HOUR_MS).toISOString(), format: 'csv' })
       .set(bearer(admin));
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');

@@ -17,7 +17,7 @@ import {
   registerAgents,
   spawnCollector,
 } from './support/collector-harness';
-import { freePort } from './support/free-port';
+import { freePort } from '@wattprint/sim';
 import { PrivatePostgres } from './support/private-postgres';
 import { waitFor } from './support/wait-for';
 

@@ -1,9 +1,10 @@
 import { DIALECTS } from '@wattprint/db/testing';
 import { forecast } from '@wattprint/estimation';
+import { HOUR_MS } from '@wattprint/carbon';
 import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const START = Date.UTC(2026, 11, 1); // 2026-12-01T00:00:00Z
-const HOUR = 3_600_000;
+const HOUR = HOUR_MS;
 
 function mnistSpec(site: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {

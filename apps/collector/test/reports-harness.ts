@@ -14,6 +14,7 @@ import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
 import { CarbonModule } from '../src/carbon/carbon.module';
 import { parseCollectorConfig } from '../src/config/collector-config';
+import { ClockModule } from '../src/clock/clock.module';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { ForecastsModule } from '../src/forecasts/forecasts.module';
@@ -61,6 +62,7 @@ export async function startApi(
   @Module({
     imports: [
       ConfigModule.forRoot(config),
+      ClockModule,
       DatabaseModule.forRoot(testDb.url),
       SecretsModule,
       CarbonModule,

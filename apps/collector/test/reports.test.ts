@@ -1,13 +1,13 @@
 import type { NewRow } from '@wattprint/db';
 import { DIALECTS } from '@wattprint/db/testing';
-import { yearlyAverage } from '../src/carbon/emissions/yearly-average';
+import { HOUR_MS, MINUTE_MS, yearlyAverage } from '@wattprint/carbon';
 import { type ApiHarness, bearer, createToken, startApi } from './reports-harness';
 
 const DAY1 = Date.UTC(2026, 10, 2); // 2026-11-02T00:00:00Z
-const H0 = DAY1 + 10 * 3_600_000;
-const H1 = H0 + 3_600_000;
+const H0 = DAY1 + 10 * HOUR_MS;
+const H1 = H0 + HOUR_MS;
 const D2 = H0 + 86_400_000; // the next day, 10:00
-const MIN = 60_000;
+const MIN = MINUTE_MS;
 const FR = yearlyAverage('FR').gPerKwh;
 const DE_YEARLY = yearlyAverage('DE').gPerKwh;
 
@@ -28,7 +28,7 @@ function bucket(
     device,
     device_kind: kind,
     minute_start: minuteStart,
-    hour_start: minuteStart - (minuteStart % 3_600_000),
+    hour_start: minuteStart - (minuteStart % HOUR_MS),
     joules,
     samples: durationMs / 1000,
     duration_ms: durationMs,
@@ -104,7 +104,7 @@ describe.each(DIALECTS)('usage reports on %s', (dialect) => {
       .insertInto('grid_intensity')
       .values([
         { region: 'DE', period_start: H0, period_end: H1, g_per_kwh: 400, source: 'test', kind: 'actual', revised_at: H1 },
-        { region: 'DE', period_start: H1, period_end: H1 + 3_600_000, g_per_kwh: 200, source: 'test', kind: 'actual', revised_at: H1 },
+        { region: 'DE', period_start: H1, period_end: H1 + HOUR_MS, g_per_kwh: 200, source: 'test', kind: 'actual', revised_at: H1 },
       ])
       .execute();
     await db

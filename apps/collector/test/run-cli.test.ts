@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { DIALECTS } from '@wattprint/db/testing';
 import { forecast } from '@wattprint/estimation';
 import { parse } from 'yaml';
-// `wattprint run` talks to the collector over HTTP; this test runs the real command in-process against
-// the real API, so it reaches across the two apps on purpose (tests only, never the build).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { run } from '../../cli/src/main';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { waitForFile } from '../../cli/test/run-cli';
+// `wattprint run` talks to the collector over HTTP: this test runs the built command, as a user does,
+// against the real API.
+import { buildCli, waitForFile, wattprintBin } from './support/cli-bin';
 import { type ApiHarness, createToken, startApi } from './reports-harness';
+import { MINUTE_MS } from '@wattprint/carbon';
+
+// Each test runs the CLI in processes of its own, on a machine shared with other work: seconds, not milliseconds.
+jest.setTimeout(60_000);
 
 /** The launched command: records the environment it was given, then waits for a `stop` file holding its exit code. */
 const CHILD = `
@@ -26,7 +27,7 @@ const poll = setInterval(() => {
 }, 10);
 `;
 
-const MINUTE = 60_000;
+const MINUTE = MINUTE_MS;
 const START = Date.UTC(2026, 11, 1, 9);
 
 /** The quick-start example: a constant PUE and intensity, so the collector prices it as the library does. */
@@ -40,6 +41,7 @@ describe.each(DIALECTS)('wattprint run against the collector on %s', (dialect) =
   let child: string;
 
   beforeAll(async () => {
+    buildCli();
     api = await startApi(dialect, { WATTPRINT_RATE_LIMIT_PER_MINUTE: '10000' });
     await api.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
@@ -54,18 +56,8 @@ describe.each(DIALECTS)('wattprint run against the collector on %s', (dialect) =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs `wattprint …` in-process, as `npx wattprint` would, returning its status and what it printed. */
-  async function wattprint(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
-      readFile: (p) => readFileSync(p, 'utf8'),
-      writeFile: (p, t) => writeFileSync(p, t),
-    });
-    return { code, stdout, stderr };
-  }
+  /** Runs `wattprint …` as `npx wattprint` would, returning its status and what it printed. */
+  const wattprint = (args: string[]) => wattprintBin(args);
 
   function specFile(name: string, spec: unknown): string {
     const path = join(dir, name);

@@ -5,7 +5,7 @@ import { numberPanels } from './grafana/panel-ids';
 import type { YearlyAverages } from './sql/yearly-averages';
 
 /** The command that rewrites deploy/grafana/dashboards from this code, quoted by the drift test. */
-export const REGENERATE_COMMAND = 'npx tsc -b libs/dashboards/tsconfig.lib.json && node libs/dashboards/dist/bin/generate-dashboards.js';
+export const REGENERATE_COMMAND = 'npx nx run grafana:generate';
 
 /** Every dashboard, by file name under deploy/grafana/dashboards. */
 export function dashboards(yearly: YearlyAverages): Map<string, Dashboard> {

@@ -2,16 +2,14 @@
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
-// The collector's own rules, imported by this test only, so the SQL is checked against the code
-// it must agree with rather than against a third copy of the rules. Pure functions, no I/O but the
-// shipped yearly-average table.
-import { resolveHourFactors } from '../../../apps/collector/src/carbon/emissions/hour-factors';
-import type { IntensityPeriod, PueStep } from '../../../apps/collector/src/carbon/emissions/emission-factors';
+// The rules the collector prices with (libs/carbon), so the SQL is checked against the code it must
+// agree with rather than against a third copy of the rules.
+import { HOUR_MS, type IntensityPeriod, MINUTE_MS, type PueStep, resolveHourFactors } from '@wattprint/carbon';
 import { hourFactorsCtes } from '../src/sql/emission-factors.sql';
 import { collectorYearlyAverages } from './support/dashboard-queries';
 
-const HOUR = 3_600_000;
-const MIN = 60_000;
+const HOUR = HOUR_MS;
+const MIN = MINUTE_MS;
 const H = Date.UTC(2026, 2, 29, 0);
 const HOURS = [0, 1, 2, 3, 4, 5].map((i) => H + i * HOUR);
 const REGIONS = ['DE', 'US-CAL-CISO', 'gb', 'NL', 'FR'];

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { REGENERATE_COMMAND, dashboards, generate } from '../src/generate';
-import { writeDashboards } from '../src/write-dashboards';
 import { REPO_ROOT, collectorYearlyAverages, panelQueries } from './support/dashboard-queries';
 
 const DIR = join(REPO_ROOT, 'deploy', 'grafana', 'dashboards');
@@ -36,28 +34,5 @@ describe('checked-in dashboards', () => {
         expect(q.query).toMatchObject({ rawQuery: true, editorMode: 'code' });
       }
     }
-  });
-});
-
-describe('writeDashboards', () => {
-  it('writes every dashboard and removes JSON files the code no longer produces', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wattprint-dashboards-'));
-    try {
-      writeFileSync(join(dir, 'renamed-long-ago.json'), '{}');
-      writeFileSync(join(dir, 'notes.txt'), 'kept');
-      const yearly = join(REPO_ROOT, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json');
-      const written = writeDashboards(dir, yearly);
-      expect(written.map((p) => relative(dir, p)).sort()).toEqual(['cluster-accounting.json', 'org-view.json']);
-      expect(readdirSync(dir).sort()).toEqual(['cluster-accounting.json', 'notes.txt', 'org-view.json']);
-      expect(readFileSync(join(dir, 'org-view.json'), 'utf8')).toBe(readFileSync(join(DIR, 'org-view.json'), 'utf8'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('names the table file it cannot read', () => {
-    expect(() => writeDashboards(tmpdir(), '/nonexistent/yearly.json')).toThrow(
-      /cannot read the yearly averages \/nonexistent\/yearly\.json/,
-    );
   });
 });

@@ -4,9 +4,10 @@ import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 import { hourFactorsCtes } from '../src/sql/emission-factors.sql';
 import { collectorYearlyAverages } from './support/dashboard-queries';
+import { HOUR_MS, MINUTE_MS } from '@wattprint/carbon';
 
-const HOUR = 3_600_000;
-const MIN = 60_000;
+const HOUR = HOUR_MS;
+const MIN = MINUTE_MS;
 const H = Date.UTC(2026, 5, 1, 12);
 
 let testDb: TestDatabase;

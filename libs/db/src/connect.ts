@@ -26,10 +26,6 @@ export interface DatabaseHandle {
 }
 
 /**
- * Opens the database a URL names. SQLite runs in WAL mode with a busy timeout, so several collector
- * processes on one machine can share the embedded file.
- */
-/**
  * Switches the file to WAL once (the mode is stored in the file). The switch needs the file to
  * itself and SQLite does not wait for that, so a replica opening the file while another migrates it
  * retries for a few seconds instead of failing with "database is locked".
@@ -48,6 +44,10 @@ function enableWal(sqlite: SqliteDatabase.Database): void {
   }
 }
 
+/**
+ * Opens the database a URL names. SQLite runs in WAL mode with a busy timeout, so several collector
+ * processes on one machine can share the embedded file.
+ */
 export function connect(options: ConnectOptions): DatabaseHandle {
   const dialect = dialectOf(options.url);
   if (dialect === 'postgres') {

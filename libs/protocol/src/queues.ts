@@ -17,7 +17,10 @@ export enum QueueName {
   DeadLetters = 'dead-letters',
 }
 
-/** The BullMQ job name of each kind of message, so consumers dispatch on a type, not a string. */
+/**
+ * The BullMQ job name of each kind of message. Consumers tell messages apart by their queue; the name
+ * labels a message for people (Redis tools, BullMQ boards) and for tests.
+ */
 export enum MessageName {
   Batch = 'batch',
   JobEvent = 'job-event',

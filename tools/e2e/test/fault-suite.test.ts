@@ -3,10 +3,10 @@ import { IDLE_JOB_ID } from '@wattprint/db';
 import { batchKey } from '@wattprint/protocol';
 import { IDLE, deliveredAcrossCrash, jobDeviceKey, ledgerOf, relativeError, traceIntervals, type EnergyLedger } from '../src/trace-energy';
 import { RUN, disposeFaultRun, partialRun, runFaultScenario, type FaultRun } from './support/fault-run';
+import { DAY_MS, JOULES_PER_KWH as J_PER_KWH } from '@wattprint/carbon';
 
 /** The issue's bound: every figure within this relative error of the exact integral. */
 const EXACT = 1e-9;
-const J_PER_KWH = 3.6e6;
 
 let run: FaultRun;
 /** What each node's agent delivered, integrated again from its trace; the full trace for agents that never died. */
@@ -171,8 +171,8 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
     const usage = await run.api.usage({
       groupBy: 'node',
       bucket: 'day',
-      from: new Date(scenario.startMs - 86_400_000),
-      to: new Date(scenario.endMs + 86_400_000),
+      from: new Date(scenario.startMs - DAY_MS),
+      to: new Date(scenario.endMs + DAY_MS),
     });
     const byNode = new Map<string, number>();
     for (const row of usage.rows) byNode.set(row.key!, (byNode.get(row.key!) ?? 0) + row.energyKWh * J_PER_KWH);
@@ -217,7 +217,7 @@ describe('fault suite: 3 agents × 8 GPUs, 2 collectors, a collector crash, a Re
 
   it('every job, through the API, holds exactly its truth.json energy, less only what its nodes lost in the dead window; per node and device', async () => {
     const { scenario, truth } = run.generated;
-    expect(new Set(await run.api.jobIds())).toEqual(new Set(scenario.jobs.map((j) => j.id)));
+    expect(new Set((await run.api.jobs()).map((j) => j.id))).toEqual(new Set(scenario.jobs.map((j) => j.id)));
     let jobsLosingEnergy = 0;
     for (const job of scenario.jobs) {
       const detail = await run.api.job(job.id);

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import IORedis from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
-import { AgentProcess, CollectorApi, CollectorProcess, REPO_ROOT, requireBuiltApps, SimQueues, waitFor } from '@wattprint/sim';
+import { CollectorClient } from '@wattprint/api-client';
+import { AgentProcess, CollectorProcess, REPO_ROOT, requireBuiltApps, SimQueues, waitFor } from '@wattprint/sim';
 import { requireSlurm, SlurmCluster, type ScontrolJob } from './support/slurm-cluster';
 
 const run = promisify(execFile);
@@ -58,7 +59,7 @@ let testDb: TestDatabase;
 let redis: IORedis;
 let queues: SimQueues;
 let collector: CollectorProcess;
-let api: CollectorApi;
+let api: CollectorClient;
 let slurm: SlurmCluster | undefined;
 let agent: AgentProcess | undefined;
 let gpuTable: NodeJS.Timeout | undefined;
@@ -177,7 +178,7 @@ beforeAll(async () => {
     bootstrapToken: admin,
     env: { WATTPRINT_QUEUE_PREFIX: prefix },
   });
-  api = new CollectorApi(collector.baseUrl, admin);
+  api = new CollectorClient({ baseUrl: collector.baseUrl, token: admin });
   const host = (await run('hostname', ['-s'])).stdout.trim();
   await api.createSite({ id: 'paris', name: 'Paris', region: 'FR', pue: 1.2 });
   const registered = await api.registerAgent({ id: host, node: host, siteId: 'paris' });
@@ -443,7 +444,7 @@ it('applies a retried prolog once: the same event id, the job left as it was', a
 
 it('books energy to the Slurm job ids only, and each hook run stayed within its budget', async () => {
   const expected = [ids.completed, ids.failed, ids.task1, ids.task2, ids.cancelled, ids.offline, ids.after].sort();
-  expect((await api.jobIds()).sort()).toEqual(expected);
+  expect((await api.jobs()).map((j) => j.id).sort()).toEqual(expected);
   const runs = hookLog().filter((l) => (l.hook === 'prolog' || l.hook === 'epilog') && l.outcome !== 'already-applied');
   expect(runs.length).toBe(expected.length * 2);
   // A flush never sent an event a prolog was still delivering: nothing went twice.

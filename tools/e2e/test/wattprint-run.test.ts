@@ -11,7 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
-import { AgentProcess, CollectorApi, CollectorProcess, REPO_ROOT, RedisServer, requireBuiltApps, waitFor } from '@wattprint/sim';
+import { CollectorClient } from '@wattprint/api-client';
+import { AgentProcess, CollectorProcess, REPO_ROOT, RedisServer, requireBuiltApps, waitFor } from '@wattprint/sim';
+import { JOULES_PER_KWH } from '@wattprint/carbon';
 
 const CLI_BIN = join(REPO_ROOT, 'apps/cli/bin/wattprint.js');
 const FAKE_SMI = join(REPO_ROOT, 'apps/agent/test/fixtures/fake-nvidia-smi.js');
@@ -67,7 +69,7 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
     redisUrl: redis.url,
     bootstrapToken: token,
   });
-  const api = new CollectorApi(collector.baseUrl, token);
+  const api = new CollectorClient({ baseUrl: collector.baseUrl, token });
   await api.createSite({ id: 'paris', name: 'Paris', region: 'FR', pue: PUE });
   const registered = await api.registerAgent({ id: 'gpu07', node: 'gpu07', siteId: 'paris' });
 
@@ -162,7 +164,7 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   });
   // The command held the whole GPU, so every interval's energy is the captured power over its length.
   const seconds = job.energy.gpuHours * 3600;
-  expect((job.energy.energyKWh * 3.6e6) / seconds).toBeCloseTo(CAPTURED_POWER_W, 6);
+  expect((job.energy.energyKWh * JOULES_PER_KWH) / seconds).toBeCloseTo(CAPTURED_POWER_W, 6);
   expect(job.energy.facilityEnergyKWh / job.energy.energyKWh).toBeCloseTo(PUE, 9);
   expect(job.nodes.map((n) => [n.node, n.devices.map((d) => `${d.kind}:${d.device}`)])).toEqual([['gpu07', ['gpu:gpu0']]]);
   // What the wrapper read at the end is the ledger up to then; the agent's last flush may come after.

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { JobEvent, MessageName, QUEUE_PREFIX, QueueName, parseWith, problemLines, signed } from '@wattprint/protocol';
+import { JobEvent, MessageName, QueueName, parseWith, problemLines, signed } from '@wattprint/protocol';
 import { wallOffsetMs, type PlannedJobEvent } from './job-event-plan';
 
 /**
@@ -17,13 +17,14 @@ export class JobEventPublisher {
 
   constructor(
     redisUrl: string,
+    prefix: string,
     private readonly plan: PlannedJobEvent[],
     private readonly keyOf: (node: string) => string,
     private readonly onError: (error: Error) => void,
   ) {
     this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined); // BullMQ retries; a lasting outage shows in the agents' logs
-    this.queue = new Queue(QueueName.JobEvents, { connection: this.connection, prefix: QUEUE_PREFIX });
+    this.queue = new Queue(QueueName.JobEvents, { connection: this.connection, prefix });
   }
 
   /** Starts sending, the replay having started at wall time `replayStartedAt`. */

@@ -1,4 +1,4 @@
-import type { JobSummary } from './collector-api';
+import type { JobSummary } from './live-table';
 import { pickJobRows, powerNowW, renderTable, sitesTotals } from './live-table';
 
 const job = (id: string, state: JobSummary['state'], energyKWh: number, lastSeenAt = '2026-11-28T11:05:00.000Z'): JobSummary => ({

@@ -1,6 +1,10 @@
-import type { JobSummary, TimelineMinute, UsageRow } from './collector-api';
+import type { JobSummary as ApiJob, TimelineMinute, UsageRow } from '@wattprint/api-client';
+import { MINUTE_MS } from '@wattprint/carbon';
 
-const MINUTE_MS = 60_000;
+/** What the table shows of a job (GET /api/v1/jobs). */
+export type JobSummary = Pick<ApiJob, 'id' | 'name' | 'user' | 'team' | 'state' | 'lastSeenAt' | 'energyKWh' | 'co2eqKg'>;
+/** What the table shows of a site (GET /api/v1/usage?groupBy=site). */
+export type SiteFigures = Pick<UsageRow, 'key' | 'energyKWh' | 'facilityEnergyKWh' | 'co2eqKg'>;
 
 /**
  * A job's power now: the mean power of its latest complete minute, i.e. the latest timeline minute that
@@ -28,8 +32,8 @@ export function pickJobRows(jobs: JobSummary[], maxRows: number): { rows: JobSum
 }
 
 /** Sums usage rows (one per site and day) per site. */
-export function sitesTotals(rows: UsageRow[]): UsageRow[] {
-  const bySite = new Map<string, UsageRow>();
+export function sitesTotals(rows: SiteFigures[]): SiteFigures[] {
+  const bySite = new Map<string, SiteFigures>();
   for (const r of rows) {
     const key = r.key ?? '(no site)';
     const t = bySite.get(key) ?? { key, energyKWh: 0, facilityEnergyKWh: 0, co2eqKg: 0 };
@@ -45,7 +49,7 @@ export interface TableView {
   jobs: JobSummary[];
   /** Power now per job id (null: no complete minute yet; absent: not asked, e.g. ended). */
   powerW: Map<string, number | null>;
-  sites: UsageRow[];
+  sites: SiteFigures[];
   traceStartMs: number;
   traceEndMs: number;
   /** The trace time the replay has reached. */

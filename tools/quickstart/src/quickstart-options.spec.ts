@@ -1,4 +1,4 @@
-import { OptionsError, formatDuration, parseDuration, parseQuickstartOptions } from './quickstart-options';
+import { OptionsError, USAGE, parseQuickstartOptions } from './quickstart-options';
 
 describe('parseQuickstartOptions', () => {
   it('gives the documented defaults, the data folder under the working directory', () => {
@@ -13,8 +13,11 @@ describe('parseQuickstartOptions', () => {
       dataDir: '/home/me/wattprint/.wattprint/quickstart',
       ownRedis: false,
       refreshMs: 3000,
+      queuePrefix: expect.stringMatching(/^\{wattprint-quickstart-[0-9a-f]{8}\}$/),
       help: false,
     });
+    // Each run its own queues: two quick starts, or a quick start and a real collector, never share one.
+    expect(parseQuickstartOptions([]).queuePrefix).not.toBe(parseQuickstartOptions([]).queuePrefix);
   });
 
   it('reads every option', () => {
@@ -37,6 +40,8 @@ describe('parseQuickstartOptions', () => {
         '--own-redis',
         '--refresh',
         '0.5',
+        '--queue-prefix',
+        '{demo}',
       ],
       '/x',
     );
@@ -50,6 +55,7 @@ describe('parseQuickstartOptions', () => {
       dataDir: '/tmp/qs',
       ownRedis: true,
       refreshMs: 500,
+      queuePrefix: '{demo}',
     });
   });
 
@@ -78,13 +84,27 @@ describe('parseQuickstartOptions', () => {
   });
 });
 
-describe('durations', () => {
-  it('parses hours, minutes and seconds and writes whole seconds for tools/traces', () => {
-    expect(parseDuration('2h')).toBe(7_200_000);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('45s')).toBe(45_000);
-    expect(parseDuration('')).toBeNull();
-    expect(parseDuration('2x')).toBeNull();
-    expect(formatDuration(5_400_000)).toBe('5400s');
+describe('--help', () => {
+  it('lists every option', () => {
+    expect(parseQuickstartOptions(['--help'], '/x').help).toBe(true);
+    for (const flag of [
+      '--speed',
+      '--port',
+      '--nodes',
+      '--gpus',
+      '--duration',
+      '--seed',
+      '--data-dir',
+      '--own-redis',
+      '--refresh',
+      '--queue-prefix',
+    ])
+      expect(USAGE).toContain(flag);
+  });
+
+  it('refuses a queue prefix the agents and collectors would refuse', () => {
+    expect(() => parseQuickstartOptions(['--queue-prefix', 'wattprint:prod'], '/x')).toThrow(
+      '--queue-prefix: got "wattprint:prod"; expected a prefix without spaces or ":", e.g. {wattprint}',
+    );
   });
 });

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { QUEUE_PREFIX } from '@wattprint/protocol';
-import { CollectorApi } from './collector-api';
+import { CollectorClient } from '@wattprint/api-client';
+import { HOUR_MS, MINUTE_MS, formatDuration, hourStartOf, minuteStartOf } from '@wattprint/carbon';
+import { ManagedProcess, portIsFree } from '@wattprint/sim';
 import { JobEventPublisher } from './job-event-publisher';
 import { planJobEvents } from './job-event-plan';
 import { pickJobRows, powerNowW, renderTable } from './live-table';
-import { ManagedProcess } from './managed-process';
-import { formatDuration, type QuickstartOptions } from './quickstart-options';
+import type { QuickstartOptions } from './quickstart-options';
+import { type ConsumerCounts, QueueConsumers, strayConsumerWarnings } from './queue-consumers';
 import { redactRedisUrl, resolveRedis, type RedisEndpoint } from './redis-endpoint';
 import { readScenario, type Scenario } from './scenario-file';
 import type { WorkspacePaths } from './workspace-paths';
@@ -26,17 +26,8 @@ export class StartError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Free both on every interface (where the collector listens) and on 127.0.0.1 (where the quick start calls it). */
-async function portIsFree(port: number): Promise<boolean> {
-  for (const host of [undefined, '127.0.0.1']) {
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, host, () => server.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
+function zeroCounts(): ConsumerCounts {
+  return { samples: 0, 'job-events': 0, 'dead-letters': 0 };
 }
 
 /** One run of the quick start: Redis, collector, agents, job events, live table; then an orderly stop. */
@@ -54,7 +45,10 @@ export class QuickstartSession {
   private scenario: Scenario | null = null;
   private replayStartedAt = 0;
   private banner: string[] = [];
-  private api: CollectorApi | null = null;
+  private api: CollectorClient | null = null;
+  private consumers: QueueConsumers | null = null;
+  /** Consumers on this run's queues that are its own collector's; any more are strays. */
+  private ownConsumers: ConsumerCounts | null = null;
 
   constructor(
     private readonly options: QuickstartOptions,
@@ -112,8 +106,11 @@ export class QuickstartSession {
     if (!(await portIsFree(o.port))) throw new StartError(`port ${o.port} is in use; choose another with --port`);
 
     this.redis = await resolveRedis(this.env, o.ownRedis, this.logDir);
-    this.progress(`redis: ${redactRedisUrl(this.redis.url)} (${this.redis.origin})`);
+    this.progress(`redis: ${redactRedisUrl(this.redis.url)} (${this.redis.origin}), queues under ${o.queuePrefix}`);
     this.watch(this.redis.server, 'redis.log');
+    this.consumers = new QueueConsumers(this.redis.url, o.queuePrefix);
+    const before = await this.consumers.count();
+    for (const warning of strayConsumerWarnings(o.queuePrefix, zeroCounts(), before)) this.progress(warning);
     this.checkpoint();
 
     this.scenario = this.generateTraces();
@@ -122,24 +119,26 @@ export class QuickstartSession {
 
     const bootstrap = randomBytes(24).toString('hex');
     const baseUrl = `http://127.0.0.1:${o.port}`;
-    this.collector = new ManagedProcess(
-      'collector',
-      process.execPath,
-      [this.paths.collectorMain],
-      {
+    this.collector = new ManagedProcess({
+      name: 'collector',
+      command: process.execPath,
+      args: [this.paths.collectorMain],
+      env: {
         ...this.env,
         PORT: String(o.port),
         DATABASE_URL: `sqlite:${join(o.dataDir, 'quickstart.db')}`,
         REDIS_URL: this.redis.url,
         WATTPRINT_ROLE: 'all',
         WATTPRINT_BOOTSTRAP_TOKEN: bootstrap,
-        WATTPRINT_QUEUE_PREFIX: QUEUE_PREFIX, // the agents' default, whatever the caller's environment says
+        WATTPRINT_QUEUE_PREFIX: o.queuePrefix, // this run's own queues, whatever the caller's environment says
         WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000', // the live table asks for every running job's timeline
       },
-      join(this.logDir, 'collector.log'),
-    );
+      logFile: join(this.logDir, 'collector.log'),
+      ownGroup: true,
+    });
+    this.collector.start();
     this.watch(this.collector, 'collector.log');
-    const api = new CollectorApi(baseUrl, bootstrap);
+    const api = new CollectorClient({ baseUrl, token: bootstrap });
     this.api = api;
     const deadline = Date.now() + 90_000;
     while (!(await api.ready())) {
@@ -148,36 +147,43 @@ export class QuickstartSession {
         throw new StartError(`the collector did not become ready within 90 s; see ${join(this.logDir, 'collector.log')}`);
       await sleep(200);
     }
+    this.ownConsumers = await this.collectorConsumers(before);
     this.checkpoint();
 
     this.progress('collector ready: creating the admin token, sites, agents; importing the grid intensity');
-    const adminToken = await api.createAdminToken('quickstart admin');
+    const adminToken = (await api.createToken({ name: 'quickstart admin', role: 'admin' })).secret;
     api.useToken(adminToken);
     for (const site of scenario.sites) await api.createSite(site);
     const keys = new Map<string, string>();
     const agentOf = (node: string) => `agent-${node}`;
-    for (const node of scenario.nodes) keys.set(node.id, await api.registerAgent(agentOf(node.id), node.id, node.site));
-    const intensity = await api.importIntensityCsv(readFileSync(join(this.traceDir, 'intensity.csv'), 'utf8'), 'quickstart');
+    for (const node of scenario.nodes)
+      keys.set(node.id, (await api.registerAgent({ id: agentOf(node.id), node: node.id, siteId: node.site })).key);
+    const intensity = await api.importIntensity(readFileSync(join(this.traceDir, 'intensity.csv'), 'utf8'), {
+      contentType: 'text/csv',
+      source: 'quickstart',
+    });
     if (intensity.rejected > 0)
       throw new StartError(`the intensity import rejected ${intensity.rejected} rows of ${join(this.traceDir, 'intensity.csv')}`);
     this.checkpoint();
 
     const publisher = new JobEventPublisher(
       this.redis.url,
+      o.queuePrefix,
       planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')),
       (node) => keys.get(node)!,
       (error) => this.requestStop(`publishing job events failed: ${error.message}`, 1),
     );
     this.publisher = publisher;
     for (const node of scenario.nodes) {
-      const agent = new ManagedProcess(
-        `agent ${node.id}`,
-        process.execPath,
-        [this.paths.agentBin, 'run'],
-        {
+      const agent = new ManagedProcess({
+        name: `agent ${node.id}`,
+        command: process.execPath,
+        args: [this.paths.agentBin, 'run'],
+        env: {
           ...this.env,
           WATTPRINT_CONFIG: '',
           REDIS_URL: this.redis.url,
+          WATTPRINT_QUEUE_PREFIX: o.queuePrefix,
           WATTPRINT_AGENT_ID: agentOf(node.id),
           WATTPRINT_NODE: node.id,
           WATTPRINT_AGENT_KEY: keys.get(node.id)!,
@@ -186,8 +192,10 @@ export class QuickstartSession {
           WATTPRINT_REPLAY_SPEED: String(o.speed),
           WATTPRINT_SPOOL_DIR: join(o.dataDir, 'spool', node.id),
         },
-        join(this.logDir, `agent-${node.id}.log`),
-      );
+        logFile: join(this.logDir, `agent-${node.id}.log`),
+        ownGroup: true,
+      });
+      agent.start();
       this.agents.push(agent);
       this.watch(agent, `agent-${node.id}.log`);
     }
@@ -202,7 +210,7 @@ export class QuickstartSession {
   /** Writes the simulated cluster (traces, scenario, intensity) with tools/traces, starting at the current minute. */
   private generateTraces(): Scenario {
     const o = this.options;
-    const startIso = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const startIso = new Date(minuteStartOf(Date.now())).toISOString();
     const args = [
       this.paths.tracesCli,
       '--out',
@@ -224,15 +232,16 @@ export class QuickstartSession {
     const s = this.scenario!;
     const o = this.options;
     const sites = s.sites.map((site) => `${site.id} PUE ${site.pue} grid ${site.region}`).join(', ');
-    const replayMinutes = (s.endMs - s.startMs) / o.speed / 60_000;
+    const replayMinutes = (s.endMs - s.startMs) / o.speed / MINUTE_MS;
     const redis = this.redis!;
     return [
       'Wattprint quick start',
       `  API      ${baseUrl}/api/v1        docs ${baseUrl}/docs        metrics ${baseUrl}/metrics`,
-      `  token    export WATTPRINT_TOKEN=${token}    (admin; this run only)`,
+      `  token    export WATTPRINT_URL=${baseUrl} WATTPRINT_TOKEN=${token}    (admin; this run only: the CLI reads both)`,
       `  try      curl -s ${baseUrl}/api/v1/jobs -H "Authorization: Bearer $WATTPRINT_TOKEN"`,
       `  cluster  ${s.nodes.length} nodes x ${o.gpus} GPUs on ${s.sites.length} sites (${sites}); ${s.jobs.length} jobs in ${formatDuration(s.endMs - s.startMs)} of trace, replayed x${o.speed} (${replayMinutes.toFixed(1)} min)`,
       `  redis    ${redactRedisUrl(redis.url)} (${redis.origin === 'started' ? `started redis-server pid ${redis.server?.pid}; stopped on exit` : redis.origin === 'local' ? 'the local Redis' : 'REDIS_URL'})`,
+      `  queues   ${o.queuePrefix} (this run's own: no other collector on this Redis takes its batches)`,
       `  data     ${o.dataDir} (database, traces, logs; emptied at the next start)`,
       'Ctrl-C stops everything.',
     ];
@@ -241,7 +250,7 @@ export class QuickstartSession {
   /** Turns an unexpected exit of a child into a stop of the whole session. */
   private watch(child: ManagedProcess | null, log: string): void {
     if (!child) return;
-    child.waitForExit().then(
+    child.exited().then(
       ({ code, signal }) => {
         if (!child.expectedToStop) this.requestStop(`${child.name} exited (${signal ?? `code ${code}`}); see ${join(this.logDir, log)}`, 1);
       },
@@ -270,13 +279,16 @@ export class QuickstartSession {
     const api = this.api!;
     const s = this.scenario!;
     const jobs = await api.jobs();
-    const sites = await api.usageBySite(Math.floor(s.startMs / 3_600_000) * 3_600_000, s.endMs + 3_600_000);
+    const sites = (await api.usage({ groupBy: 'site', from: new Date(hourStartOf(s.startMs)), to: new Date(s.endMs + HOUR_MS) })).rows;
     const maxRows = this.out.isTTY && this.out.rows ? Math.max(5, this.out.rows - this.banner.length - 14) : 15;
     const powerW = new Map<string, number | null>();
     for (const job of pickJobRows(jobs, maxRows).rows) {
-      if (job.state !== 'ended') powerW.set(job.id, powerNowW(await api.jobTimeline(job.id), job.lastSeenAt));
+      if (job.state !== 'ended') powerW.set(job.id, powerNowW((await api.job(job.id)).timeline, job.lastSeenAt));
     }
-    return renderTable({
+    const prefix = this.options.queuePrefix;
+    const strays =
+      this.consumers && this.ownConsumers ? strayConsumerWarnings(prefix, this.ownConsumers, await this.consumers.count()) : [];
+    const table = renderTable({
       jobs,
       powerW,
       sites,
@@ -286,6 +298,24 @@ export class QuickstartSession {
       speed: this.options.speed,
       maxRows,
     });
+    return [...strays, ...table];
+  }
+
+  /**
+   * The consumers this run's collector opens on its queues: counted once it is ready, less those that
+   * were there before it started (strays, warned about already).
+   */
+  private async collectorConsumers(before: ConsumerCounts): Promise<ConsumerCounts> {
+    const deadline = Date.now() + 10_000;
+    let now = await this.consumers!.count();
+    // The worker connects a moment after /ready; wait for it on the two queues it consumes.
+    while ((now.samples <= before.samples || now['job-events'] <= before['job-events']) && Date.now() < deadline) {
+      await sleep(100);
+      now = await this.consumers!.count();
+    }
+    const own = zeroCounts();
+    for (const queue of Object.keys(own) as Array<keyof ConsumerCounts>) own[queue] = now[queue] - before[queue];
+    return own;
   }
 
   /** Agents first (they flush), then the collector once the queue is drained, then Redis if it is ours. */
@@ -295,6 +325,7 @@ export class QuickstartSession {
     if (!started) return;
     this.out.write(`\nstopping (${why})\n`);
     await this.publisher?.close();
+    await this.consumers?.close();
     const agents = await Promise.all(this.agents.map((a) => a.stop('SIGTERM', 15_000)));
     let forced = agents.filter((a) => a.killed).length;
     if (agents.length > 0)

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { freePort, redisAnswers } from '@wattprint/sim';
-import { ChildStartError, ManagedProcess } from './managed-process';
+import { ChildStartError, ManagedProcess, freePort, redisAnswers } from '@wattprint/sim';
 
 /** The one line printed when no Redis can be found or started. */
 export function redisInstallHint(ownRedis: boolean): string {
@@ -40,22 +39,21 @@ export function redactRedisUrl(url: string): string {
 /** Starts `redis-server` from PATH on a free port, without persistence, and waits until it answers. */
 async function startRedisServer(logDir: string, env: NodeJS.ProcessEnv, ownRedis: boolean): Promise<RedisEndpoint> {
   const port = await freePort();
-  const server = new ManagedProcess(
-    'redis-server',
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+  const server = new ManagedProcess({
+    name: 'redis-server',
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
     env,
-    join(logDir, 'redis.log'),
-  );
+    logFile: join(logDir, 'redis.log'),
+    ownGroup: true,
+  });
+  server.start();
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   try {
     while (Date.now() < deadline) {
       // An exit or a spawn failure (ENOENT) ends the wait at once.
-      const exited = await Promise.race([
-        server.waitForExit().then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), 100)),
-      ]);
+      const exited = await Promise.race([server.exited().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 100))]);
       if (exited) throw new RedisUnavailableError(`redis-server exited at start; see ${join(logDir, 'redis.log')}`);
       if (await redisAnswers(url, 500)) return { url, origin: 'started', server };
     }

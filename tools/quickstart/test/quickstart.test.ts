@@ -4,7 +4,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { QueueName } from '@wattprint/protocol';
 import { freePort, waitFor } from '@wattprint/sim';
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { HOUR_MS, hourStartOf, kWhOf } from '@wattprint/carbon';
 
 jest.setTimeout(180_000);
 
@@ -92,13 +96,18 @@ describe('npm start (tools/quickstart/start.js)', () => {
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const token = await waitFor('the banner with the admin token', async () => /export WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1], {
-        timeoutMs: 90_000,
-        everyMs: 250,
-      });
+      const token = await waitFor(
+        'the banner with the admin token',
+        async () => /export WATTPRINT_URL=\S+ WATTPRINT_TOKEN=(\S+)/.exec(stdout)?.[1],
+        {
+          timeoutMs: 90_000,
+          everyMs: 250,
+        },
+      );
       expect(stdout).toContain(`API      http://127.0.0.1:${port}/api/v1`);
       expect(stdout).toContain(`docs http://127.0.0.1:${port}/docs`);
       const redisPid = Number(/started redis-server pid (\d+)/.exec(stdout)?.[1]);
+      const redisUrl = /^redis: (redis:\/\/\S+) /m.exec(stdout)![1];
       expect(redisPid).toBeGreaterThan(0);
       const api = async (path: string) => {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -107,8 +116,8 @@ describe('npm start (tools/quickstart/start.js)', () => {
       };
       const scenario = JSON.parse(readFileSync(join(dataDir, 'cluster/scenario.json'), 'utf8'));
       const truth = JSON.parse(readFileSync(join(dataDir, 'cluster/truth.json'), 'utf8'));
-      const from = new Date(Math.floor(scenario.startMs / 3_600_000) * 3_600_000).toISOString();
-      const to = new Date(scenario.endMs + 3_600_000).toISOString();
+      const from = new Date(hourStartOf(scenario.startMs)).toISOString();
+      const to = new Date(scenario.endMs + HOUR_MS).toISOString();
 
       // The whole trace has arrived once the sites hold the cluster's energy; both have CO2eq.
       const bySite = await waitFor(
@@ -116,7 +125,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
         async () => {
           const usage = await api(`/usage?groupBy=site&bucket=day&from=${from}&to=${to}`);
           const kwh = usage.rows.reduce((s: number, r: { energyKWh: number }) => s + r.energyKWh, 0);
-          return Math.abs(kwh - truth.clusterJ / 3.6e6) <= 1e-9 * (truth.clusterJ / 3.6e6) && usage.rows;
+          return Math.abs(kwh - kWhOf(truth.clusterJ)) <= 1e-9 * kWhOf(truth.clusterJ) && usage.rows;
         },
         { timeoutMs: 90_000, everyMs: 250 },
       );
@@ -131,7 +140,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect([...sites.keys()].sort()).toEqual(['frankfurt', 'paris']);
       for (const site of scenario.sites) {
         const nodes = scenario.nodes.filter((n: { site: string }) => n.site === site.id).map((n: { id: string }) => n.id);
-        const expectedKWh = nodes.reduce((s: number, n: string) => s + truth.nodes[n].totalJ, 0) / 3.6e6;
+        const expectedKWh = kWhOf(nodes.reduce((s: number, n: string) => s + truth.nodes[n].totalJ, 0));
         const row = sites.get(site.id)!;
         expect(row.energyKWh).toBeCloseTo(expectedKWh, 9);
         expect(row.facilityEnergyKWh).toBeCloseTo(expectedKWh * site.pue, 9);
@@ -154,7 +163,7 @@ describe('npm start (tools/quickstart/start.js)', () => {
           project: planned.metadata.project,
           inferred: false,
         });
-        expect(job.energyKWh).toBeCloseTo(truth.jobs[planned.id].energyJ / 3.6e6, 9);
+        expect(job.energyKWh).toBeCloseTo(kWhOf(truth.jobs[planned.id].energyJ), 9);
         if (truth.jobs[planned.id].energyJ > 0) expect(job.co2eqKg).toBeGreaterThan(0);
       }
 
@@ -170,6 +179,23 @@ describe('npm start (tools/quickstart/start.js)', () => {
       expect(stdout).toMatch(/^job +user +team +state +energy kWh +CO2eq kg +power now$/m);
       expect(stdout).toMatch(/^frankfurt +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3}$/m);
       expect(stdout).not.toContain('\x1b[');
+
+      // Its queues are its own; another consumer on them (a collector started by hand with the same
+      // prefix) is named in the table within a refresh or two.
+      const prefix = /^ {2}queues +(\{wattprint-quickstart-[0-9a-f]{8}\}) /m.exec(stdout)?.[1];
+      expect(prefix).toBeDefined();
+      expect(stdout).not.toContain('warning:');
+      const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+      const stray = new Worker(QueueName.Samples, async () => undefined, { connection, prefix });
+      try {
+        await waitFor('the stray consumer warning', async () => stdout.includes(`on queue ${prefix}:samples that`), {
+          timeoutMs: 20_000,
+          everyMs: 250,
+        });
+      } finally {
+        await stray.close();
+        connection.disconnect();
+      }
 
       child.kill('SIGINT');
       const { code, signal } = await exited;

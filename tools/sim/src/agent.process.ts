@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { logLines } from './log-lines';
 import { ManagedProcess, type ProcessExit } from './managed-process';
 import { BUILT } from './repo-paths';
 import { waitFor } from './wait-for';
@@ -67,9 +68,10 @@ export class AgentProcess {
       `${this.process.name} to start`,
       async () => {
         if (!this.process.running) throw new Error(`${this.process.name} exited:\n${this.process.currentOutput().slice(-2000)}`);
-        const out = this.process.currentOutput();
-        if (!out.includes('"msg":"sources"')) return undefined;
-        return /"msg":"agent starting".*?"bootId":"([^"]+)"/.exec(out)?.[1];
+        const lines = logLines(this.process.currentOutput());
+        if (!lines.some((l) => l.msg === 'sources')) return undefined;
+        const starting = lines.find((l) => l.msg === 'agent starting');
+        return typeof starting?.bootId === 'string' ? starting.bootId : undefined;
       },
       { timeoutMs, everyMs: 50 },
     );
@@ -86,7 +88,7 @@ export class AgentProcess {
 
   /** True once the current incarnation has played its whole trace. */
   get replayFinished(): boolean {
-    return this.process.currentOutput().includes('"msg":"replay finished"');
+    return logLines(this.process.currentOutput()).some((l) => l.msg === 'replay finished');
   }
 
   /** SIGKILL: samples not yet flushed are lost, the spool and the next seq survive. */

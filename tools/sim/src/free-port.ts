@@ -12,3 +12,16 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** True when `port` can be listened on both on every interface (where a server binds) and on 127.0.0.1 (where it is called). */
+export async function portIsFree(port: number): Promise<boolean> {
+  for (const host of [undefined, '127.0.0.1']) {
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}

@@ -11,6 +11,9 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    // ioredis arms a timer of this length at disconnect and clears it only when the socket closes later:
+    // after a refused connection (closed already) it would hold the process open for 2 s by default.
+    disconnectTimeout: 0,
   });
   client.on('error', () => undefined);
   try {

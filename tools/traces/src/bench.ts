@@ -11,15 +11,30 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDuration } from './duration';
+import { HOUR_MS } from '@wattprint/carbon';
+import { Command, InvalidArgumentError } from 'commander';
+import { durationOption } from './duration';
+import { TraceOptionError } from './errors';
 import { generateScenario } from './generate';
 import { GPU_PROFILES } from './gpu-profile';
 import { Rng } from './prng';
 import { writeScenario } from './write-scenario';
 
-function flag(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+/** A commander parser: a whole number from 1 to `max`. */
+function count(max: number): (text: string) => number {
+  return (text) => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
+function duration(text: string): number {
+  try {
+    return durationOption('--duration', text);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof TraceOptionError ? `expected ${error.expected}` : String(error));
+  }
 }
 
 /** Best of `runs` timings: the machine is shared, and the fastest run is the one least disturbed. */
@@ -34,9 +49,14 @@ function seconds(fn: () => void, runs = 3): number {
 }
 
 function main(argv: string[]): void {
-  const nodes = Number(flag(argv, '--nodes', '4'));
-  const gpus = Number(flag(argv, '--gpus', '8'));
-  const durationMs = parseDuration('--duration', flag(argv, '--duration', '24h'));
+  const program = new Command('bench.js')
+    .description('times the trace generator against baselines measured in the same run')
+    .option('--nodes <n>', 'GPU nodes', count(1000), 4)
+    .option('--gpus <n>', 'GPUs per node', count(64), 8)
+    .option('--duration <d>', 'trace length, e.g. 24h', duration, 24 * HOUR_MS)
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+    .parse(argv, { from: 'user' });
+  const { nodes, gpus, duration: durationMs } = program.opts<{ nodes: number; gpus: number; duration: number }>();
   const options = {
     nodes,
     gpusPerNode: gpus,
@@ -54,7 +74,7 @@ function main(argv: string[]): void {
     const noiseS = seconds(() => {
       for (let i = 0; i < samples; i++) sink += rng.normal();
     });
-    let generated = generateScenario({ ...options, durationMs: 3_600_000 }); // warm the JIT
+    let generated = generateScenario({ ...options, durationMs: HOUR_MS }); // warm the JIT
     const generateS = seconds(() => {
       generated = generateScenario(options);
     });
@@ -71,7 +91,7 @@ function main(argv: string[]): void {
     const rate = (n: number, s: number) => `${(n / s / 1e6).toFixed(2)} M/s`;
     process.stdout.write(
       [
-        `traces bench: ${nodes} nodes x ${gpus} GPUs, ${durationMs / 3_600_000} h at 1 s = ${samples.toLocaleString('en-US')} samples, ${(bytes / 1e6).toFixed(1)} MB of CSV`,
+        `traces bench: ${nodes} nodes x ${gpus} GPUs, ${durationMs / HOUR_MS} h at 1 s = ${samples.toLocaleString('en-US')} samples, ${(bytes / 1e6).toFixed(1)} MB of CSV`,
         `baseline normal draws   ${noiseS.toFixed(3)} s  ${rate(samples, noiseS)}`,
         `plan + render + truth   ${generateS.toFixed(3)} s  ${rate(samples, generateS)}  (${(generateS / noiseS).toFixed(2)}x the normal draws)`,
         `baseline raw write      ${rawS.toFixed(3)} s  ${(bytes / rawS / 1e6).toFixed(0)} MB/s`,

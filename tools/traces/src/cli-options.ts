@@ -1,5 +1,6 @@
+import { hourStartOf } from '@wattprint/carbon';
 import { Command } from 'commander';
-import { parseDuration } from './duration';
+import { durationOption } from './duration';
 import { TraceOptionError, TraceOptionsError } from './errors';
 import { GPU_PROFILES, type GpuProfile } from './gpu-profile';
 import { validateScenarioOptions, type ScenarioOptions } from './scenario-options';
@@ -14,7 +15,7 @@ export const DEFAULTS = { nodes: '4', gpus: '8', duration: '2h', interval: '1s',
 
 /** Without --start, the window begins at the top of the current UTC hour. */
 function defaultStart(now: number): number {
-  return Math.floor(now / 3_600_000) * 3_600_000;
+  return hourStartOf(now);
 }
 
 /**
@@ -70,8 +71,8 @@ export function parseCliOptions(
 
   const nodes = attempt(() => integer('--nodes', String(raw.nodes), 1, 1000), 1);
   const gpusPerNode = attempt(() => integer('--gpus', String(raw.gpus), 1, 64), 1);
-  const durationMs = attempt(() => parseDuration('--duration', String(raw.duration)), 0);
-  const intervalMs = attempt(() => parseDuration('--interval', String(raw.interval)), 0);
+  const durationMs = attempt(() => durationOption('--duration', String(raw.duration)), 0);
+  const intervalMs = attempt(() => durationOption('--interval', String(raw.interval)), 0);
   const seed = attempt(() => integer('--seed', String(raw.seed), 0, 0xffffffff), 0);
   const startMs = attempt(() => {
     if (raw.start === undefined) return defaultStart(now);

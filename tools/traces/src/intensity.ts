@@ -1,4 +1,5 @@
 import { deriveSeed, Rng } from './prng';
+import { HOUR_MS } from '@wattprint/carbon';
 
 /** How a grid's carbon intensity moves over a day. */
 export interface RegionIntensityProfile {
@@ -30,8 +31,6 @@ export interface IntensityRow {
   endMs: number;
   gPerKwh: number;
 }
-
-const HOUR_MS = 3_600_000;
 
 /** Noise-free intensity at a local hour of the day: a Gaussian dip at 13:00 and a bump at 19:00. */
 export function dailyShape(profile: RegionIntensityProfile, localHour: number): number {

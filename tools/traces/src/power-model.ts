@@ -1,5 +1,6 @@
 import type { GpuProfile } from './gpu-profile';
 import type { InferenceShape, TrainingShape, WorkloadShape } from './workload';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
 /**
  * Noise-free power a workload asks for, in watts. Pure functions of time so a test can predict
@@ -48,7 +49,7 @@ export function trainingPowerW(shape: TrainingShape, profile: GpuProfile, sinceS
 
 /** Load of an inference service at an absolute time: a daily cosine plus any burst under way. */
 export function inferenceLoad(shape: InferenceShape, tMs: number): number {
-  const hourOfDay = (tMs % 86_400_000) / 3_600_000;
+  const hourOfDay = (tMs % DAY_MS) / HOUR_MS;
   const daily = 0.5 + 0.5 * Math.cos((2 * Math.PI * (hourOfDay - shape.peakHourUtc)) / 24);
   let load = shape.baseLoad + (shape.peakLoad - shape.baseLoad) * daily;
   for (const burst of shape.bursts) {

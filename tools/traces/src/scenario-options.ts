@@ -1,5 +1,6 @@
 import { TraceOptionError, TraceOptionsError } from './errors';
 import type { GpuProfile } from './gpu-profile';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
 /** Everything that decides a scenario; the same options always give the same files. */
 export interface ScenarioOptions {
@@ -36,8 +37,8 @@ export function validateScenarioOptions(options: ScenarioOptions): ScenarioOptio
   };
   integerIn('nodes', options.nodes, 1, 1000);
   integerIn('gpusPerNode', options.gpusPerNode, 1, 64);
-  integerIn('intervalMs', options.intervalMs, 10, 3_600_000);
-  integerIn('durationMs', options.durationMs, 1, 366 * 86_400_000);
+  integerIn('intervalMs', options.intervalMs, 10, HOUR_MS);
+  integerIn('durationMs', options.durationMs, 1, 366 * DAY_MS);
   integerIn('startMs', options.startMs, 0, 8.64e15);
   integerIn('seed', options.seed, 0, 0xffffffff);
   const { idleW, tdpW } = options.profile;

@@ -1,7 +1,5 @@
-import { formatDuration } from './duration';
+import { JOULES_PER_KWH as J_PER_KWH, formatDuration } from '@wattprint/carbon';
 import type { GeneratedScenario } from './generate';
-
-const J_PER_KWH = 3_600_000;
 
 /** `gpu0-3+gpu6`: consecutive device numbers folded into ranges, so an 8-GPU job stays one short cell. */
 export function compactDevices(devices: readonly string[]): string {

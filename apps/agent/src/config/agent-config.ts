@@ -1,31 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { Identifier, QUEUE_PREFIX, QUEUE_PREFIX_RULE, SampleSource } from '@wattprint/protocol';
+import { ConfigError, LOG_LEVELS, type LogLevel, envEnum, envInt, envPositiveNumber, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
-import { Identifier, QUEUE_PREFIX, QUEUE_PREFIX_RULE, SampleSource, parseWith, problemLines } from '@wattprint/protocol';
 
-/** Thrown once at start-up when the environment or the config file is wrong; lists every bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid agent configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
-// Variables are strings: checked as text first, so an error quotes what was given ("soon", not NaN).
-const intFrom = (min: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `expected an integer >= ${min}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `expected an integer >= ${min}`));
-
-const positiveNumber = z
-  .string()
-  .trim()
-  .regex(/^\d+(\.\d+)?$/, 'expected a number > 0')
-  .transform(Number)
-  .pipe(z.number().positive('expected a number > 0'));
+const SOURCES_EXPECTED = `a comma-separated list of ${SampleSource.options.join(', ')}`;
 
 const sourcesList = z
   .string()
@@ -35,39 +16,41 @@ const sourcesList = z
       .map((s) => s.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(SampleSource, { error: `expected a comma-separated list of ${SampleSource.options.join(', ')}` }).min(1));
+  .pipe(z.array(z.enum(SampleSource.options, { error: SOURCES_EXPECTED })).min(1, SOURCES_EXPECTED));
 
 /** Environment variable names are the config keys, in the file too, so one table documents both. */
-const ConfigSchema = z.object({
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'expected redis://… or rediss://…')
-    .default('redis://127.0.0.1:6379'),
-  WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, `expected ${QUEUE_PREFIX_RULE.expected}`).default(QUEUE_PREFIX),
-  WATTPRINT_AGENT_ID: Identifier.refine((id) => !id.includes('/'), 'agent id may not contain "/"').default(
-    () => hostname().split('.')[0] || 'agent',
-  ),
-  WATTPRINT_NODE: z
-    .string()
-    .min(1)
-    .max(255)
-    .default(() => hostname()),
-  WATTPRINT_AGENT_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
-  WATTPRINT_INTERVAL_MS: intFrom(50).default(1000),
-  WATTPRINT_FLUSH_MS: intFrom(100).default(5000),
-  WATTPRINT_SOURCES: sourcesList.optional(),
-  WATTPRINT_SPOOL_DIR: z.string().min(1).default('/var/lib/wattprint/spool'),
-  WATTPRINT_SPOOL_MAX_BYTES: intFrom(4096).default(256 * 1024 * 1024),
-  WATTPRINT_NVIDIA_SMI: z.string().min(1).default('nvidia-smi'),
-  WATTPRINT_NVIDIA_SMI_APPS_MS: intFrom(100).default(5000),
-  WATTPRINT_NVML_LIB: z.string().min(1).default('libnvidia-ml.so.1'),
-  WATTPRINT_RAPL_ROOT: z.string().min(1).default('/sys/class/powercap'),
-  WATTPRINT_PROC_ROOT: z.string().min(1).default('/proc'),
-  WATTPRINT_REPLAY: z.string().min(1).optional(),
-  WATTPRINT_REPLAY_SPEED: positiveNumber.default(1),
-  WATTPRINT_GPU_SPLIT: z.enum(['memory', 'equal']).default('memory'),
-  WATTPRINT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-});
+const ConfigSchema = z
+  .object({
+    REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, QUEUE_PREFIX_RULE.expected).default(QUEUE_PREFIX),
+    WATTPRINT_AGENT_ID: Identifier.refine((id) => !id.includes('/'), 'an agent id without "/"').default(
+      () => hostname().split('.')[0] || 'agent',
+    ),
+    WATTPRINT_NODE: envText(255).default(() => hostname()),
+    WATTPRINT_AGENT_KEY: envText(4096, 16).optional(),
+    WATTPRINT_INTERVAL_MS: envInt(50).default(1000),
+    WATTPRINT_FLUSH_MS: envInt(100).default(5000),
+    WATTPRINT_SOURCES: sourcesList.optional(),
+    WATTPRINT_SPOOL_DIR: envText().default('/var/lib/wattprint/spool'),
+    WATTPRINT_SPOOL_MAX_BYTES: envInt(4096).default(256 * 1024 * 1024),
+    WATTPRINT_NVIDIA_SMI: envText().default('nvidia-smi'),
+    WATTPRINT_NVIDIA_SMI_APPS_MS: envInt(100).default(5000),
+    WATTPRINT_NVML_LIB: envText().default('libnvidia-ml.so.1'),
+    WATTPRINT_RAPL_ROOT: envText().default('/sys/class/powercap'),
+    WATTPRINT_PROC_ROOT: envText().default('/proc'),
+    WATTPRINT_REPLAY: envText().optional(),
+    WATTPRINT_REPLAY_SPEED: envPositiveNumber().default(1),
+    WATTPRINT_GPU_SPLIT: envEnum(['memory', 'equal']).default('memory'),
+    WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WATTPRINT_FLUSH_MS'],
+        message: `at least WATTPRINT_INTERVAL_MS (${c.WATTPRINT_INTERVAL_MS})`,
+      });
+  });
 
 export interface AgentConfig {
   redisUrl: string;
@@ -91,18 +74,19 @@ export interface AgentConfig {
   replay: string | null;
   replaySpeed: number;
   gpuSplit: 'memory' | 'equal';
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
 }
 
 const KEYS = Object.keys(ConfigSchema.shape) as string[];
-const SECRET_KEYS = ['WATTPRINT_AGENT_KEY', 'REDIS_URL'];
+/** The key is never printed; a Redis URL (which may hold a password) is printed without it. */
+const SECRETS = { hidden: ['WATTPRINT_AGENT_KEY'], urls: ['REDIS_URL'] };
 
-function readConfigFile(path: string): Record<string, unknown> {
+function readConfigFile(path: string): Record<string, string | undefined> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`WATTPRINT_CONFIG: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`]);
+    throw new ConfigError([`WATTPRINT_CONFIG: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`], 'agent configuration');
   }
   let parsed: unknown;
   try {
@@ -110,13 +94,20 @@ function readConfigFile(path: string): Record<string, unknown> {
     const { parse } = require('yaml') as typeof import('yaml');
     parsed = parse(text);
   } catch (error) {
-    throw new ConfigError([`WATTPRINT_CONFIG: ${path} is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(
+      [`WATTPRINT_CONFIG: ${path} is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`],
+      'agent configuration',
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new ConfigError([`WATTPRINT_CONFIG: ${path} must hold a mapping of variable names to values`]);
+    throw new ConfigError([`WATTPRINT_CONFIG: ${path} must hold a mapping of variable names to values`], 'agent configuration');
   const unknown = Object.keys(parsed).filter((k) => !KEYS.includes(k));
-  if (unknown.length > 0) throw new ConfigError(unknown.map((k) => `${path}: unknown key ${k}; expected one of ${KEYS.join(', ')}`));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      unknown.map((k) => `${path}: unknown key ${k}; expected one of ${KEYS.join(', ')}`),
+      'agent configuration',
+    );
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === null ? undefined : String(v)]));
 }
 
@@ -126,22 +117,10 @@ function readConfigFile(path: string): Record<string, unknown> {
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const fromFile = env.WATTPRINT_CONFIG ? readConfigFile(env.WATTPRINT_CONFIG) : {};
-  const fromEnv = Object.fromEntries(KEYS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
-  const parsed = parseWith(ConfigSchema, { ...fromFile, ...fromEnv });
-  if (!parsed.ok) {
-    // The key and a Redis URL (which may hold a password) are secrets: their values are never echoed.
-    const problems = parsed.problems.map((p) =>
-      SECRET_KEYS.includes(p.path) ? { ...p, message: p.message.replace(/; got .*$/, '; value not shown') } : p,
-    );
-    throw new ConfigError(problemLines(problems));
-  }
-  const c = parsed.value;
-  // Checked after the parse, by hand: a zod refinement on the object would quote the whole object, key included.
-  if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS) {
-    throw new ConfigError([
-      `WATTPRINT_FLUSH_MS: expected at least WATTPRINT_INTERVAL_MS (${c.WATTPRINT_INTERVAL_MS}); got ${c.WATTPRINT_FLUSH_MS}`,
-    ]);
-  }
+  const fromEnv: Record<string, string | undefined> = Object.fromEntries(
+    KEYS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
+  );
+  const c = parseEnv(ConfigSchema, { ...fromFile, ...fromEnv }, SECRETS, 'agent configuration');
   return {
     redisUrl: c.REDIS_URL,
     queuePrefix: c.WATTPRINT_QUEUE_PREFIX,

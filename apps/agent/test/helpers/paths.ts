@@ -23,14 +23,17 @@ export function buildAgent(): string {
   return join(AGENT_ROOT, 'bin/wattprint-agent.js');
 }
 
+/** The workspace libraries the built agent requires at run time. */
+const LIBS = ['protocol', 'runtime'];
+
 /**
- * NODE_PATH that resolves `@wattprint/protocol` for the built agent even where node_modules lacks the
+ * NODE_PATH that resolves the workspace libraries for the built agent even where node_modules lacks the
  * workspace links (a checkout whose node_modules was not made by `npm ci`).
  */
 export function nodePathForDist(): string {
-  if (existsSync(join(REPO_ROOT, 'node_modules/@wattprint/protocol'))) return '';
+  if (LIBS.every((lib) => existsSync(join(REPO_ROOT, `node_modules/@wattprint/${lib}`)))) return '';
   const dir = tempDir('nodepath');
   mkdirSync(join(dir, '@wattprint'));
-  symlinkSync(join(REPO_ROOT, 'libs/protocol'), join(dir, '@wattprint/protocol'));
+  for (const lib of LIBS) symlinkSync(join(REPO_ROOT, `libs/${lib}`), join(dir, `@wattprint/${lib}`));
   return dir;
 }

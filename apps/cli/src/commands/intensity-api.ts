@@ -1,14 +1,8 @@
+import type { ImportSummary } from '@wattprint/api-client';
 import { CliInputError } from '../cli-error';
 import { type CollectorTarget, collectorRequest, refusedToken } from '../collector/collector-http';
 
-/** The collector's answer to one import request (its ImportSummary). */
-export interface ImportSummary {
-  rows: number;
-  imported: number;
-  rejected: number;
-  problems: Array<{ line?: number; index?: number; column: string; value: string; expected: string }>;
-  problemsOmitted: number;
-}
+export type { ImportSummary };
 
 export interface ImportTarget extends CollectorTarget {
   kind: 'actual' | 'forecast';
@@ -22,12 +16,8 @@ export async function postImport(
   contentType: 'text/csv' | 'application/json',
   position: { line?: number; index?: number },
 ): Promise<ImportSummary> {
-  const url = new URL('/api/v1/intensity/import', target.url);
-  url.searchParams.set('kind', target.kind);
-  url.searchParams.set('source', target.source);
-  if (position.line !== undefined) url.searchParams.set('line', String(position.line));
-  if (position.index !== undefined) url.searchParams.set('index', String(position.index));
-  const answer = await collectorRequest(target, url, { method: 'POST', contentType, body });
+  const query = { kind: target.kind, source: target.source, line: position.line, index: position.index };
+  const answer = await collectorRequest(target, 'POST', '/api/v1/intensity/import', query, { contentType, body });
   if (answer.status === 200 && answer.body && typeof answer.body === 'object' && 'imported' in answer.body)
     return answer.body as ImportSummary;
   const refused = refusedToken(answer, 'an admin token');

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import { CliInputError } from '../cli-error';
-import { collectorUrl, DEFAULT_URL } from '../collector/collector-http';
+import { type CollectorOptions, collectorOptions, collectorTarget } from '../collector/collector-http';
 import { type ImportSummary, type ImportTarget, postImport } from './intensity-api';
 import { csvChunks, jsonChunks } from './intensity-chunks';
 import { ProgressBar, type ProgressState } from './intensity-progress';
@@ -15,11 +15,11 @@ export interface IntensityIo {
   /** Draw the progress bar only on a terminal: a log file should not fill with carriage returns. */
   stderrIsTTY: boolean;
   env: Record<string, string | undefined>;
+  /** Reads a small text file (--token-file). */
+  readFile(path: string): string;
 }
 
-interface ImportOptions {
-  url?: string;
-  token?: string;
+interface ImportOptions extends CollectorOptions {
   kind: 'actual' | 'forecast';
   format?: 'csv' | 'json';
   source?: string;
@@ -114,23 +114,22 @@ export function registerIntensityCommands(program: Command, io: Partial<Intensit
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const tty = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
   const env = io.env ?? process.env;
+  const readFile = io.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
   const intensity = program.command('intensity').description('grid carbon intensity: import series into the collector');
-  intensity
+  const command = intensity
     .command('import')
     .description('import a CSV (region,start,end,g_per_kwh[,kind]) or JSON array of {region,start,end,gPerKwh,kind?} into the collector')
-    .argument('<file>', 'a .csv or .json file')
-    .option('--url <url>', `collector URL (env WATTPRINT_URL, default ${DEFAULT_URL})`)
-    .option('--token <token>', 'admin API token (env WATTPRINT_TOKEN)')
+    .argument('<file>', 'a .csv or .json file (examples/intensity-import.csv shows the format)');
+  collectorOptions(command, 'admin API token')
     .addOption(new Option('--kind <kind>', 'kind of rows without a kind column').choices(['actual', 'forecast']).default('actual'))
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'json']))
     .option('--source <name>', 'recorded as import:<name> (default: the file name)')
     .option('--chunk-rows <n>', 'rows per request', positiveInt, 5000)
     .option('--json', 'print the import summary as JSON')
     .action(async (file: string, options: ImportOptions) => {
-      const token = options.token ?? env.WATTPRINT_TOKEN;
-      if (!token) throw new CliInputError(['no API token: pass --token or set WATTPRINT_TOKEN']);
-      const url = collectorUrl(options.url, env);
+      const { url, token, timeoutMs } = collectorTarget(options, env, readFile);
+      if (!token) throw new CliInputError(['no API token: pass --token or --token-file, or set WATTPRINT_TOKEN']);
       let size: number;
       try {
         size = statSync(file).size;
@@ -139,7 +138,7 @@ export function registerIntensityCommands(program: Command, io: Partial<Intensit
       }
       const format = options.format ?? (extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
       const source = (options.source ?? basename(file)).replace(/[^A-Za-z0-9._:@ -]/g, '_').slice(0, 100) || 'cli';
-      const target: ImportTarget = { url, token, kind: options.kind, source };
+      const target: ImportTarget = { url, token, timeoutMs, kind: options.kind, source };
 
       const bar = tty ? new ProgressBar(err) : null;
       let last: ProgressState = { bytesRead: 0, totalBytes: size, rows: 0, rejected: 0 };

@@ -5,7 +5,7 @@ import { forecast } from '@wattprint/estimation';
 import { JOB_FIELD_MAX } from '@wattprint/protocol';
 import type { Command } from 'commander';
 import { CliInputError, CommandExit } from '../cli-error';
-import { type CollectorTarget, collectorUrl, DEFAULT_URL } from '../collector/collector-http';
+import { type CollectorOptions, type CollectorTarget, collectorOptions, collectorTarget } from '../collector/collector-http';
 import { readDocument } from '../files/read-document';
 import { formatLaunch, formatRunEnd, type LaunchForecast, type RunSummary } from '../format/run.format';
 import type { CliIo } from '../io';
@@ -14,7 +14,7 @@ import { jobEnvironment, newJobId, type RunJob, runJobProblems } from '../run/jo
 import { fetchJobFigures, storeForecast } from '../run/run-api';
 import { inFile } from './forecast.command';
 
-interface RunOptions {
+interface RunOptions extends CollectorOptions {
   jobId?: string;
   name?: string;
   user?: string;
@@ -23,8 +23,6 @@ interface RunOptions {
   cluster?: string;
   forecast?: string;
   forecastId?: string;
-  url?: string;
-  token?: string;
   report: boolean;
   summary?: string;
   quiet?: boolean;
@@ -78,7 +76,7 @@ async function launchForecast(specPath: string, target: CollectorTarget | null, 
 export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvironment): void {
   // Options after the command are the command's own (`wattprint run python train.py --lr 3e-4`).
   program.enablePositionalOptions();
-  program
+  const command = program
     .command('run')
     .description("run a command as a Wattprint job: the agent books its GPUs' energy to it")
     .usage('[options] -- <command> [args...]')
@@ -91,18 +89,16 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
     .option('--project <project>', 'project the job is booked to')
     .option('--cluster <cluster>', 'cluster name (default: SLURM_CLUSTER_NAME when inside Slurm)')
     .option('--forecast <spec>', 'forecast this run spec before launch and link the job to it')
-    .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector')
-    .option('--url <url>', `collector URL (env WATTPRINT_URL, default ${DEFAULT_URL})`)
-    .option('--token <token>', 'API token (env WATTPRINT_TOKEN): stores the forecast and reads the job back at the end')
+    .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector');
+  collectorOptions(command, 'API token: stores the forecast and reads the job back at the end')
     .option('--no-report', 'do not read the job back from the collector when the command ends')
     .option('--summary <file>', 'write what happened (job, exit status, forecast, measured energy) as JSON to this file')
     .option('--quiet', 'print nothing of its own unless something fails')
     .action(async (words: string[], options: RunOptions) => {
       const surroundings = given ?? processRunEnvironment();
       const { env } = surroundings;
-      const url = collectorUrl(options.url, env);
-      const token = options.token ?? env.WATTPRINT_TOKEN;
-      const target: CollectorTarget | null = token ? { url, token } : null;
+      const { url, token, timeoutMs } = collectorTarget(options, env, (path) => io.readFile(path));
+      const target: CollectorTarget | null = token ? { url, token, timeoutMs } : null;
       const [command, ...args] = words;
       const job: RunJob = {
         jobId: options.jobId ?? newJobId(surroundings.hostname(), surroundings.now(), Math.random),
@@ -115,7 +111,7 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
       };
       const problems = runJobProblems(job);
       // A collector named without a token would be ignored: the forecast and the report both need one.
-      if (options.url !== undefined && !token) problems.push('--url: given without a token; expected --token or WATTPRINT_TOKEN as well');
+      if (options.url && !token) problems.push('--url: given without a token; expected --token, --token-file or WATTPRINT_TOKEN as well');
       if (options.forecast !== undefined && options.forecastId !== undefined) {
         problems.unshift('--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)');
       }

@@ -1,8 +1,7 @@
 import type { IntensitySeries } from '@wattprint/estimation';
 import { CliInputError } from '../cli-error';
 import type { CliIo } from '../io';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '@wattprint/carbon';
 
 /**
  * An hourly intensity series from CSV: `timestamp,gCO2eq_per_kWh` a line (a header line is

@@ -45,11 +45,13 @@ function bodyAs<T>(
 
 /** Stores the spec as a forecast on the collector, which prices it with its own intensity series. */
 export async function storeForecast(target: CollectorTarget, spec: unknown, specPath: string): Promise<StoredForecast> {
-  const answer = await collectorRequest(target, new URL('/api/v1/forecasts', target.url), {
-    method: 'POST',
-    contentType: 'application/json',
-    body: JSON.stringify(spec),
-  });
+  const answer = await collectorRequest(
+    target,
+    'POST',
+    '/api/v1/forecasts',
+    {},
+    { contentType: 'application/json', body: JSON.stringify(spec) },
+  );
   if (answer.status === 201) {
     const body = bodyAs(StoredForecast, answer, target, 'the forecast');
     if ('problem' in body) throw new CliInputError([body.problem]);
@@ -72,7 +74,7 @@ export async function storeForecast(target: CollectorTarget, spec: unknown, spec
 export async function fetchJobFigures(target: CollectorTarget, jobId: string): Promise<{ figures: JobFigures | null; problem?: string }> {
   let answer;
   try {
-    answer = await collectorRequest(target, new URL(`/api/v1/jobs/${encodeURIComponent(jobId)}`, target.url), { method: 'GET' });
+    answer = await collectorRequest(target, 'GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`);
   } catch (error) {
     return { figures: null, problem: error instanceof CliInputError ? error.lines.join('; ') : String(error) };
   }

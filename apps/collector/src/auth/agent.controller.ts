@@ -7,7 +7,7 @@ import { AuthErrorsFilter } from './auth-errors.filter';
 import { Roles } from './auth.decorators';
 import { AgentViewSchema, AgentWithKeySchema, RegisterAgentBody, type AgentView } from './agent.schemas';
 import { AgentService } from './agent.service';
-import { apiSchema } from './openapi-schema';
+import { apiSchema } from '../common/api-schema';
 
 @ApiTags('agents')
 @ApiBearerAuth()

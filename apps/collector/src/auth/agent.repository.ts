@@ -14,10 +14,6 @@ export interface AgentRecord {
 export class AgentRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
-  now(): number {
-    return Date.now();
-  }
-
   async siteExists(siteId: string): Promise<boolean> {
     return (await this.handle.db.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst()) !== undefined;
   }

@@ -4,6 +4,7 @@ import { AgentRepository, type AgentRecord } from './agent.repository';
 import type { AgentView, RegisterAgentBody } from './agent.schemas';
 import { AgentKeyCipher } from '../secrets/agent-key-cipher';
 import { SecretRepository } from './secret.repository';
+import { ClockRepository } from '../clock/clock.repository';
 
 function toView(a: AgentRecord): AgentView {
   return {
@@ -22,6 +23,7 @@ export class AgentService {
     private readonly agents: AgentRepository,
     private readonly secrets: SecretRepository,
     private readonly cipher: AgentKeyCipher,
+    private readonly clock: ClockRepository,
   ) {}
 
   async register(body: RegisterAgentBody): Promise<AgentView & { key: string }> {
@@ -29,7 +31,7 @@ export class AgentService {
       throw new UnknownReferenceError('siteId', body.siteId, 'site (create it with POST /api/v1/sites)');
     const key = this.secrets.newAgentKey();
     const created = await this.agents.insert(
-      { id: body.id, node: body.node, key: this.cipher.seal(key), createdAt: this.agents.now() },
+      { id: body.id, node: body.node, key: this.cipher.seal(key), createdAt: this.clock.now() },
       body.siteId,
     );
     if (!created) throw new AgentExistsError(body.id);

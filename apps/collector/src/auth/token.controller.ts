@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthErrorsFilter } from './auth-errors.filter';
 import { CurrentPrincipal, type Principal, Roles } from './auth.decorators';
-import { apiSchema } from './openapi-schema';
+import { apiSchema } from '../common/api-schema';
 import { CreatedTokenSchema, CreateTokenBody, TokenViewSchema, type TokenView } from './token.schemas';
 import { TokenService } from './token.service';
 

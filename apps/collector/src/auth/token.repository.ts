@@ -8,10 +8,6 @@ export type TokenRow = Row<'api_tokens'>;
 export class TokenRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
-  now(): number {
-    return Date.now();
-  }
-
   async insert(row: NewRow<'api_tokens'>): Promise<void> {
     await this.handle.db.insertInto('api_tokens').values(row).execute();
   }

@@ -7,12 +7,14 @@ import { AgentRepository } from './agent.repository';
 import { SecretRepository } from './secret.repository';
 import type { CreateTokenBody, TokenView } from './token.schemas';
 import { TokenRepository, type TokenRow } from './token.repository';
+import { ClockRepository } from '../clock/clock.repository';
+import { MINUTE_MS } from '@wattprint/carbon';
 
 /** The bootstrap token is not a row: it has this id in logs and in the principal. */
 export const BOOTSTRAP_TOKEN_ID = 'bootstrap';
 
 /** last_used_at is a hint for operators, not an audit log: write it at most once a minute per token. */
-const TOUCH_EVERY_MS = 60_000;
+const TOUCH_EVERY_MS = MINUTE_MS;
 
 function toView(row: TokenRow): TokenView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -35,6 +37,7 @@ export class TokenService {
     private readonly agents: AgentRepository,
     private readonly secrets: SecretRepository,
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    private readonly clock: ClockRepository,
   ) {}
 
   /** Creates a token; the secret is in the answer and nowhere else (the table holds its sha256). */
@@ -50,7 +53,7 @@ export class TokenService {
       role: body.role,
       team: body.role === 'viewer' ? (body.team ?? null) : null,
       agent_id: agentId,
-      created_at: this.tokens.now(),
+      created_at: this.clock.now(),
       last_used_at: null,
       revoked_at: null,
     };
@@ -71,7 +74,7 @@ export class TokenService {
   }
 
   async revoke(id: string): Promise<void> {
-    if (!(await this.tokens.revoke(id, this.tokens.now()))) throw new TokenNotFoundError(id);
+    if (!(await this.tokens.revoke(id, this.clock.now()))) throw new TokenNotFoundError(id);
   }
 
   /**
@@ -82,7 +85,7 @@ export class TokenService {
   async authenticate(secret: string): Promise<Principal | null> {
     const row = await this.tokens.findActiveByHash(this.secrets.hash(secret));
     if (row) {
-      const now = this.tokens.now();
+      const now = this.clock.now();
       if (row.last_used_at === null || now - row.last_used_at > TOUCH_EVERY_MS) await this.tokens.touch(row.id, now);
       return { tokenId: row.id, role: row.role, team: row.role === 'viewer' ? row.team : null, agentId: row.agent_id };
     }

@@ -1,4 +1,5 @@
-import { EnvParser } from '../config/env-parser';
+import { envBoolean, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { z } from 'zod';
 
 /** A provider's region code and the region it is stored under (`CAISO_NORTH=US-CAL-CISO`, or the same name). */
 export interface RegionMapping {
@@ -48,10 +49,10 @@ export interface CarbonConfig {
 }
 
 const REGION = /^[A-Za-z0-9_.-]{1,64}$/;
+const REGION_LIST = 'comma-separated codes, each CODE or CODE=REGION (letters, digits, . _ -)';
 
-function regionList(e: EnvParser, variable: string): RegionMapping[] | undefined {
-  const raw = e.string(variable);
-  if (raw === undefined) return undefined;
+/** `DE, FR=FR-X` into mappings; a code on its own is stored under its own name. */
+const regionList = z.string().transform((raw, ctx) => {
   const out: RegionMapping[] = [];
   for (const item of raw
     .split(',')
@@ -59,66 +60,89 @@ function regionList(e: EnvParser, variable: string): RegionMapping[] | undefined
     .filter(Boolean)) {
     const [provider, region = provider, ...rest] = item.split('=').map((s) => s.trim());
     if (rest.length > 0 || !REGION.test(provider) || !REGION.test(region)) {
-      e.problems.push({ variable, value: raw, expected: 'comma-separated codes, each CODE or CODE=REGION (letters, digits, . _ -)' });
-      return undefined;
+      ctx.addIssue({ code: 'custom', message: REGION_LIST });
+      return z.NEVER;
     }
     out.push({ provider, region });
   }
   if (out.length === 0) {
-    e.problems.push({ variable, value: raw, expected: 'at least one region code' });
-    return undefined;
+    ctx.addIssue({ code: 'custom', message: 'at least one region code' });
+    return z.NEVER;
   }
   return out;
+});
+
+const http = ['http:', 'https:'] as const;
+
+/** The carbon domain's variables: every provider is off unless configured. Part of the collector's one config. */
+export const CARBON_ENV = {
+  WATTPRINT_ELECTRICITYMAPS_TOKEN: envText().optional(),
+  WATTPRINT_ELECTRICITYMAPS_ZONES: regionList.optional(),
+  WATTPRINT_ELECTRICITYMAPS_URL: envUrl(http).default('https://api.electricitymap.org/v3'),
+  WATTPRINT_WATTTIME_USERNAME: envText().optional(),
+  WATTPRINT_WATTTIME_PASSWORD: envText().optional(),
+  WATTPRINT_WATTTIME_REGIONS: regionList.optional(),
+  WATTPRINT_WATTTIME_URL: envUrl(http).default('https://api.watttime.org'),
+  WATTPRINT_WATTTIME_SIGNAL: envEnum(['co2_moer', 'co2_aoer']).default('co2_moer'),
+  WATTPRINT_UKCI_ENABLED: envBoolean().default(false),
+  WATTPRINT_UKCI_URL: envUrl(http).default('https://api.carbonintensity.org.uk'),
+  WATTPRINT_UKCI_REGION: z.string().regex(REGION, 'a region code of letters, digits, . _ -').default('GB'),
+  WATTPRINT_INTENSITY_POLL_MS: envInt(10_000, 86_400_000).default(900_000),
+  WATTPRINT_INTENSITY_TIMEOUT_MS: envInt(100, 300_000).default(15_000),
+};
+
+/** Provider credentials that are never printed. */
+export const CARBON_SECRETS = ['WATTPRINT_ELECTRICITYMAPS_TOKEN', 'WATTPRINT_WATTTIME_PASSWORD'];
+
+type CarbonValues = z.output<z.ZodObject<typeof CARBON_ENV>>;
+
+/**
+ * A provider configured by halves is refused, naming the variables missing. It looks only at which
+ * variables were given, so it runs (`CHECK_ALWAYS`) even when another variable is bad.
+ */
+export function checkCarbonPairs(values: CarbonValues, ctx: z.RefinementCtx): void {
+  const groups: Array<[string, string[]]> = [
+    ['the other Electricity Maps variables', ['WATTPRINT_ELECTRICITYMAPS_TOKEN', 'WATTPRINT_ELECTRICITYMAPS_ZONES']],
+    ['the other WattTime variables', ['WATTPRINT_WATTTIME_USERNAME', 'WATTPRINT_WATTTIME_PASSWORD', 'WATTPRINT_WATTTIME_REGIONS']],
+  ];
+  const record = values as Record<string, unknown>;
+  for (const [others, names] of groups) {
+    const set = names.filter((n) => record[n] !== undefined);
+    if (set.length === 0 || set.length === names.length) continue;
+    for (const name of names.filter((n) => record[n] === undefined))
+      ctx.addIssue({ code: 'custom', path: [name], message: `set together with ${others}` });
+  }
+}
+
+/** For superRefine: run even when some variable failed, so every problem is named at once. */
+export const CHECK_ALWAYS = { when: () => true };
+
+export function carbonConfigOf(c: CarbonValues): CarbonConfig {
+  const em = c.WATTPRINT_ELECTRICITYMAPS_TOKEN && c.WATTPRINT_ELECTRICITYMAPS_ZONES;
+  const wt = c.WATTPRINT_WATTTIME_USERNAME && c.WATTPRINT_WATTTIME_PASSWORD && c.WATTPRINT_WATTTIME_REGIONS;
+  return {
+    electricityMaps: em
+      ? { baseUrl: c.WATTPRINT_ELECTRICITYMAPS_URL, token: c.WATTPRINT_ELECTRICITYMAPS_TOKEN!, zones: c.WATTPRINT_ELECTRICITYMAPS_ZONES! }
+      : null,
+    wattTime: wt
+      ? {
+          baseUrl: c.WATTPRINT_WATTTIME_URL,
+          username: c.WATTPRINT_WATTTIME_USERNAME!,
+          password: c.WATTPRINT_WATTTIME_PASSWORD!,
+          regions: c.WATTPRINT_WATTTIME_REGIONS!,
+          signalType: c.WATTPRINT_WATTTIME_SIGNAL,
+        }
+      : null,
+    ukCarbonIntensity: c.WATTPRINT_UKCI_ENABLED ? { baseUrl: c.WATTPRINT_UKCI_URL, region: c.WATTPRINT_UKCI_REGION } : null,
+    pollMs: c.WATTPRINT_INTENSITY_POLL_MS,
+    requestTimeoutMs: c.WATTPRINT_INTENSITY_TIMEOUT_MS,
+  };
 }
 
 /**
- * Parses the carbon domain's environment once; every provider is off unless configured. Throws a
- * ConfigError naming every bad variable, including a provider configured by halves.
+ * The carbon part of the collector's configuration on its own (the collector reads it with the rest, in
+ * parseCollectorConfig). Throws a ConfigError naming every bad variable, a provider configured by halves included.
  */
-export function parseCarbonConfig(env: NodeJS.ProcessEnv = process.env): CarbonConfig {
-  const e = new EnvParser(env);
-  const http = ['http:', 'https:'];
-
-  const emToken = e.string('WATTPRINT_ELECTRICITYMAPS_TOKEN');
-  const emZones = regionList(e, 'WATTPRINT_ELECTRICITYMAPS_ZONES');
-  const emUrl = e.url('WATTPRINT_ELECTRICITYMAPS_URL', http, 'https://api.electricitymap.org/v3');
-  if ((emToken === undefined) !== (emZones === undefined) && !e.problems.some((p) => p.variable === 'WATTPRINT_ELECTRICITYMAPS_ZONES')) {
-    const missing = emToken === undefined ? 'WATTPRINT_ELECTRICITYMAPS_TOKEN' : 'WATTPRINT_ELECTRICITYMAPS_ZONES';
-    e.problems.push({ variable: missing, value: '', expected: 'set together with the other Electricity Maps variables' });
-  }
-
-  const wtUser = e.string('WATTPRINT_WATTTIME_USERNAME');
-  const wtPass = e.string('WATTPRINT_WATTTIME_PASSWORD');
-  const wtRegions = regionList(e, 'WATTPRINT_WATTTIME_REGIONS');
-  const wtUrl = e.url('WATTPRINT_WATTTIME_URL', http, 'https://api.watttime.org');
-  const wtSignal = e.oneOf('WATTPRINT_WATTTIME_SIGNAL', ['co2_moer', 'co2_aoer'] as const, 'co2_moer');
-  const wtSet = [wtUser, wtPass, wtRegions].filter((v) => v !== undefined).length;
-  if (wtSet > 0 && wtSet < 3 && !e.problems.some((p) => p.variable === 'WATTPRINT_WATTTIME_REGIONS')) {
-    for (const [name, v] of [
-      ['WATTPRINT_WATTTIME_USERNAME', wtUser],
-      ['WATTPRINT_WATTTIME_PASSWORD', wtPass],
-      ['WATTPRINT_WATTTIME_REGIONS', wtRegions],
-    ] as const) {
-      if (v === undefined) e.problems.push({ variable: name, value: '', expected: 'set together with the other WattTime variables' });
-    }
-  }
-
-  const ukEnabled = e.oneOf('WATTPRINT_UKCI_ENABLED', ['true', 'false', '1', '0'] as const, 'false');
-  const ukUrl = e.url('WATTPRINT_UKCI_URL', http, 'https://api.carbonintensity.org.uk');
-  const ukRegion = e.string('WATTPRINT_UKCI_REGION', 'GB');
-  if (!REGION.test(ukRegion))
-    e.problems.push({ variable: 'WATTPRINT_UKCI_REGION', value: ukRegion, expected: 'a region code of letters, digits, . _ -' });
-
-  const config: CarbonConfig = {
-    electricityMaps: emToken && emZones ? { baseUrl: emUrl, token: emToken, zones: emZones } : null,
-    wattTime:
-      wtUser && wtPass && wtRegions
-        ? { baseUrl: wtUrl, username: wtUser, password: wtPass, regions: wtRegions, signalType: wtSignal }
-        : null,
-    ukCarbonIntensity: ukEnabled === 'true' || ukEnabled === '1' ? { baseUrl: ukUrl, region: ukRegion } : null,
-    pollMs: e.int('WATTPRINT_INTENSITY_POLL_MS', 900_000, { min: 10_000, max: 86_400_000 }),
-    requestTimeoutMs: e.int('WATTPRINT_INTENSITY_TIMEOUT_MS', 15_000, { min: 100, max: 300_000 }),
-  };
-  e.done();
-  return config;
+export function parseCarbonConfig(env: Record<string, string | undefined>): CarbonConfig {
+  return carbonConfigOf(parseEnv(z.object(CARBON_ENV).superRefine(checkCarbonPairs, CHECK_ALWAYS), env, { hidden: CARBON_SECRETS }));
 }

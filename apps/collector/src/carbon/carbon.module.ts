@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type CarbonConfig, parseCarbonConfig } from './carbon-config';
+import type { CarbonConfig } from './carbon-config';
 import { CarbonService } from './carbon.service';
 import { CARBON_CONFIG } from './carbon.tokens';
-import { CarbonClock } from './common/carbon-clock';
 import { EmissionFactorController } from './emissions/emission-factor.controller';
 import { IntensityController } from './intensity/intensity.controller';
 import { IntensityRepository } from './intensity/intensity.repository';
@@ -13,8 +12,8 @@ import { SiteRepository } from './sites/site.repository';
 import { SiteService } from './sites/site.service';
 
 export { CarbonService } from './carbon.service';
-export type { HourFactor } from './emissions/emission-factors';
-export { hourFactorKey } from './emissions/emission-factors';
+export type { HourFactor } from '@wattprint/carbon';
+export { hourFactorKey } from '@wattprint/carbon';
 export { parseCarbonConfig, type CarbonConfig } from './carbon-config';
 
 /** Every provider off: what `imports: [CarbonModule]` gets without forRoot. */
@@ -28,13 +27,12 @@ const PROVIDERS_OFF: CarbonConfig = {
 
 /**
  * Sites, PUE, grid intensity (import, query, provider polling) and the emission factors reports use
- * (CarbonService). Needs the global DatabaseModule; `forRoot(parseCarbonConfig())` turns providers on.
+ * (CarbonService). Needs the global DatabaseModule and ClockModule; `forRoot(config.carbon)` turns providers on.
  */
 @Module({
   controllers: [SiteController, NodeController, IntensityController, EmissionFactorController],
   providers: [
     { provide: CARBON_CONFIG, useValue: PROVIDERS_OFF },
-    CarbonClock,
     SiteRepository,
     IntensityRepository,
     SiteService,
@@ -45,7 +43,7 @@ const PROVIDERS_OFF: CarbonConfig = {
   exports: [CarbonService],
 })
 export class CarbonModule {
-  static forRoot(config: CarbonConfig = parseCarbonConfig()): DynamicModule {
+  static forRoot(config: CarbonConfig): DynamicModule {
     return { module: CarbonModule, providers: [{ provide: CARBON_CONFIG, useValue: config }] };
   }
 }

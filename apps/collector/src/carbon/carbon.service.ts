@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type HourFactor, co2eqGrams } from './emissions/emission-factors';
-import { type NodeHour, hourSpan, resolveHourFactors } from './emissions/hour-factors';
+import { type HourFactor, type NodeHour, co2eqGrams, hourSpan, resolveHourFactors } from '@wattprint/carbon';
 import { IntensityRepository } from './intensity/intensity.repository';
 import { SiteRepository } from './sites/site.repository';
 
-export type { HourFactor } from './emissions/emission-factors';
-export { hourFactorKey } from './emissions/emission-factors';
+export type { HourFactor } from '@wattprint/carbon';
+export { hourFactorKey } from '@wattprint/carbon';
 
 /**
  * The emission factors every report uses. Emissions are derived at query time from these factors,
@@ -39,7 +38,7 @@ export class CarbonService {
     return resolveHourFactors(keys as NodeHour[], { nodeSites, sites, periods });
   }
 
-  /** grams CO2eq of `joules` of IT energy under a factor: joules / 3.6e6 kWh × pue × gPerKwh. */
+  /** grams CO2eq of `joules` of IT energy under a factor: kWh of `joules` × pue × gPerKwh. */
   co2eqGrams(joules: number, factor: Pick<HourFactor, 'pue' | 'gPerKwh'>): number {
     return co2eqGrams(joules, factor);
   }

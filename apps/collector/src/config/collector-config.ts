@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
+import { LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { z } from 'zod';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
-import { EnvParser } from './env-parser';
+import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
 
 export type CollectorRole = 'api' | 'worker' | 'all';
 
@@ -12,7 +14,7 @@ export interface CollectorConfig {
   databaseUrl: string;
   /** `REDIS_URL` (`redis://127.0.0.1:6379`). */
   redisUrl: string;
-  /** `WATTPRINT_BOOTSTRAP_TOKEN`: accepted as an admin token until another admin token exists. */
+  /** `WATTPRINT_BOOTSTRAP_TOKEN`: accepted as an admin token until the first admin token is created, then never again. */
   bootstrapToken: string | undefined;
   /** `WATTPRINT_ROLE`: `api` serves HTTP only, `worker` ingests only, `all` does both (default). */
   role: CollectorRole;
@@ -28,7 +30,7 @@ export interface CollectorConfig {
   groupCommitMaxBatches: number;
   /** `WATTPRINT_GROUP_COMMITS_IN_FLIGHT` (1): group commits that may run at once on PostgreSQL (SQLite: always 1). */
   groupCommitsInFlight: number;
-  /** `WATTPRINT_RATE_LIMIT_PER_MINUTE` (600): API requests per client per minute. */
+  /** `WATTPRINT_RATE_LIMIT_PER_MINUTE` (600): API requests a minute per known token, or per client address without one; counted in Redis. */
   rateLimitPerMinute: number;
   /** `WATTPRINT_QUEUE_PREFIX` (`{wattprint}`): BullMQ key prefix; keep a `{hash tag}` for Redis Cluster. Tests use a fresh one each. */
   queuePrefix: string;
@@ -38,6 +40,10 @@ export interface CollectorConfig {
   agentKeyTtlMs: number;
   /** `WATTPRINT_SQLITE_BUSY_TIMEOUT_MS` (10000): how long an SQLite write waits for another process's lock. */
   sqliteBusyTimeoutMs: number;
+  /** `WATTPRINT_LOG_LEVEL` (info): trace, debug, info, warn, error, fatal or silent. */
+  logLevel: LogLevel;
+  /** The intensity providers and their polling (the `WATTPRINT_ELECTRICITYMAPS_*`, `_WATTTIME_*`, `_UKCI_*` and `_INTENSITY_*` variables). */
+  carbon: CarbonConfig;
   /**
    * What a sample may claim: `WATTPRINT_EARLIEST_TIME` (2000-01-01T00:00:00Z), `WATTPRINT_MAX_AHEAD_MS`
    * (3600000), `WATTPRINT_MAX_SAMPLE_SPAN_MS` (600000), `WATTPRINT_MAX_DEVICE_POWER_W` (5000). Outside:
@@ -54,7 +60,7 @@ export interface CollectorConfig {
   maxStalls: number;
   /**
    * `WATTPRINT_SECRET_KEY`: 32 bytes as 64 hex digits or base64. When given, agents' HMAC keys are
-   * stored encrypted with it (AES-256-GCM) and keys stored in clear are encrypted at start.
+   * stored sealed with it (AES-256-GCM) and keys stored in clear are sealed at start.
    */
   secretKey: Buffer | undefined;
   /**
@@ -76,73 +82,117 @@ export interface CollectorConfig {
   importLimitBytes: number;
 }
 
-/** 32 bytes from 64 hex digits or base64, or undefined when the text is neither. */
-function secretKeyBytes(text: string): Buffer | undefined {
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
-  const decoded = /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
-  return decoded?.length === 32 ? decoded : undefined;
+/** 32 bytes from 64 hex digits or base64. */
+const SecretKey = z.string().transform((text, ctx) => {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : undefined;
+  if (bytes?.length === 32) return bytes;
+  ctx.addIssue({ code: 'custom', message: '32 bytes as 64 hex digits or as base64 (openssl rand -hex 32)' });
+  return z.NEVER;
+});
+
+/** A whole number of days, or `forever` (undefined). */
+function envDaysOrForever() {
+  const expected = 'a whole number of days from 1 to 36500, or forever';
+  return z.union([z.literal('forever').transform(() => undefined), envInt(1, 36_500)], { error: expected });
 }
+
+/** An ISO 8601 date or date-time, as epoch milliseconds. */
+const EnvTime = z
+  .string()
+  .refine(
+    (raw) => /^\d{4}-\d{2}-\d{2}/.test(raw) && !Number.isNaN(Date.parse(raw)),
+    'an ISO 8601 date or date-time, e.g. 2000-01-01T00:00:00Z',
+  )
+  .transform((raw) => Date.parse(raw));
 
 export function defaultSqliteUrl(cwd = process.cwd()): string {
   return `sqlite:${join(cwd, '.wattprint', 'wattprint.db')}`;
 }
 
-/** Parses the environment once at start; throws a ConfigError naming every bad variable. */
-export function parseCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
-  const e = new EnvParser(env);
-  const databaseUrl = e.string('DATABASE_URL') ?? defaultSqliteUrl();
-  if (/^[a-z]+:\/\//.test(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    e.problems.push({ variable: 'DATABASE_URL', value: databaseUrl, expected: 'postgres://… or an SQLite file path' });
-  }
-  const config: CollectorConfig = {
-    port: e.int('PORT', 8080, { min: 0, max: 65535 }),
-    databaseUrl,
-    redisUrl: e.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
-    bootstrapToken: e.string('WATTPRINT_BOOTSTRAP_TOKEN'),
-    role: e.oneOf('WATTPRINT_ROLE', ['api', 'worker', 'all'] as const, 'all'),
-    workerConcurrency: e.int('WATTPRINT_WORKER_CONCURRENCY', 512, { min: 1, max: 10_000 }),
-    groupCommitMs: e.int('WATTPRINT_GROUP_COMMIT_MS', 50, { min: 0, max: 10_000 }),
-    groupCommitMaxBatches: e.int('WATTPRINT_GROUP_COMMIT_MAX', 512, { min: 1, max: 100_000 }),
-    groupCommitsInFlight: e.int('WATTPRINT_GROUP_COMMITS_IN_FLIGHT', 1, { min: 1, max: 64 }),
-    rateLimitPerMinute: e.int('WATTPRINT_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
-    queuePrefix: e.string('WATTPRINT_QUEUE_PREFIX', QUEUE_PREFIX),
-    dbRetryMaxMs: e.int('WATTPRINT_DB_RETRY_MAX_MS', 5000, { min: 10, max: 600_000 }),
-    agentKeyTtlMs: e.int('WATTPRINT_AGENT_KEY_TTL_MS', 10_000, { min: 0, max: 3_600_000 }),
-    sqliteBusyTimeoutMs: e.int('WATTPRINT_SQLITE_BUSY_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+/** The collector's variables, one table: the keys are the names, the schemas say what each takes. */
+const CollectorEnv = z
+  .object({
+    PORT: envInt(0, 65535).default(8080),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => !/^[a-z]+:\/\//.test(url) || /^postgres(ql)?:\/\//.test(url), 'postgres://… or an SQLite file path')
+      .optional(),
+    REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    WATTPRINT_BOOTSTRAP_TOKEN: envText(4096, 16).optional(),
+    WATTPRINT_ROLE: envEnum(['api', 'worker', 'all']).default('all'),
+    WATTPRINT_WORKER_CONCURRENCY: envInt(1, 10_000).default(512),
+    WATTPRINT_GROUP_COMMIT_MS: envInt(0, 10_000).default(50),
+    WATTPRINT_GROUP_COMMIT_MAX: envInt(1, 100_000).default(512),
+    WATTPRINT_GROUP_COMMITS_IN_FLIGHT: envInt(1, 64).default(1),
+    WATTPRINT_RATE_LIMIT_PER_MINUTE: envInt(1).default(600),
+    WATTPRINT_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_RULE.pattern, QUEUE_PREFIX_RULE.expected).default(QUEUE_PREFIX),
+    WATTPRINT_DB_RETRY_MAX_MS: envInt(10, 600_000).default(5000),
+    WATTPRINT_AGENT_KEY_TTL_MS: envInt(0, 3_600_000).default(10_000),
+    WATTPRINT_SQLITE_BUSY_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
+    WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+    WATTPRINT_EARLIEST_TIME: EnvTime.optional(),
+    WATTPRINT_MAX_AHEAD_MS: envInt(0, 366 * 86_400_000).default(DEFAULT_SAMPLE_BOUNDS.maxAheadMs),
+    WATTPRINT_MAX_SAMPLE_SPAN_MS: envInt(1, 86_400_000).default(DEFAULT_SAMPLE_BOUNDS.maxSpanMs),
+    WATTPRINT_MAX_DEVICE_POWER_W: envInt(1, 1_000_000).default(DEFAULT_SAMPLE_BOUNDS.maxPowerW),
+    WATTPRINT_MAX_STALLS: envInt(1, 1000).default(3),
+    WATTPRINT_JOB_EVENT_WAIT_MS: envInt(0, 86_400_000).default(60_000),
+    WATTPRINT_SECRET_KEY: SecretKey.optional(),
+    WATTPRINT_READER_ROLE: envText(63).optional(),
+    WATTPRINT_MINUTE_RETENTION_DAYS: envDaysOrForever().default(35),
+    WATTPRINT_HOURLY_RETENTION_DAYS: envDaysOrForever().optional(),
+    WATTPRINT_ROLLUP_LAG_MS: envInt(0, 366 * 86_400_000).default(600_000),
+    WATTPRINT_MAINTENANCE_EVERY_MS: envInt(0, 86_400_000).default(60_000),
+    WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
+    WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
+    ...CARBON_ENV,
+  })
+  .superRefine(checkCarbonPairs, CHECK_ALWAYS);
+
+/** Variables never printed, and URLs printed without their password. */
+const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', ...CARBON_SECRETS], urls: ['DATABASE_URL', 'REDIS_URL'] };
+
+/**
+ * Parses the environment once at start: nothing else in the collector reads process.env. Throws a
+ * ConfigError naming every bad variable, with its value and what was expected (secrets hidden).
+ */
+export function parseCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
+  const c = parseEnv(CollectorEnv, env, SECRETS);
+  return {
+    port: c.PORT,
+    databaseUrl: c.DATABASE_URL ?? defaultSqliteUrl(),
+    redisUrl: c.REDIS_URL,
+    bootstrapToken: c.WATTPRINT_BOOTSTRAP_TOKEN,
+    role: c.WATTPRINT_ROLE,
+    workerConcurrency: c.WATTPRINT_WORKER_CONCURRENCY,
+    groupCommitMs: c.WATTPRINT_GROUP_COMMIT_MS,
+    groupCommitMaxBatches: c.WATTPRINT_GROUP_COMMIT_MAX,
+    groupCommitsInFlight: c.WATTPRINT_GROUP_COMMITS_IN_FLIGHT,
+    rateLimitPerMinute: c.WATTPRINT_RATE_LIMIT_PER_MINUTE,
+    queuePrefix: c.WATTPRINT_QUEUE_PREFIX,
+    dbRetryMaxMs: c.WATTPRINT_DB_RETRY_MAX_MS,
+    agentKeyTtlMs: c.WATTPRINT_AGENT_KEY_TTL_MS,
+    sqliteBusyTimeoutMs: c.WATTPRINT_SQLITE_BUSY_TIMEOUT_MS,
+    logLevel: c.WATTPRINT_LOG_LEVEL,
+    carbon: carbonConfigOf(c),
     sampleBounds: {
-      earliestMs: e.time('WATTPRINT_EARLIEST_TIME', DEFAULT_SAMPLE_BOUNDS.earliestMs),
-      maxAheadMs: e.int('WATTPRINT_MAX_AHEAD_MS', DEFAULT_SAMPLE_BOUNDS.maxAheadMs, { min: 0, max: 366 * 86_400_000 }),
-      maxSpanMs: e.int('WATTPRINT_MAX_SAMPLE_SPAN_MS', DEFAULT_SAMPLE_BOUNDS.maxSpanMs, { min: 1, max: 86_400_000 }),
-      maxPowerW: e.int('WATTPRINT_MAX_DEVICE_POWER_W', DEFAULT_SAMPLE_BOUNDS.maxPowerW, { min: 1, max: 1_000_000 }),
+      earliestMs: c.WATTPRINT_EARLIEST_TIME ?? DEFAULT_SAMPLE_BOUNDS.earliestMs,
+      maxAheadMs: c.WATTPRINT_MAX_AHEAD_MS,
+      maxSpanMs: c.WATTPRINT_MAX_SAMPLE_SPAN_MS,
+      maxPowerW: c.WATTPRINT_MAX_DEVICE_POWER_W,
     },
-    maxStalls: e.int('WATTPRINT_MAX_STALLS', 3, { min: 1, max: 1000 }),
-    jobEventWaitMs: e.int('WATTPRINT_JOB_EVENT_WAIT_MS', 60_000, { min: 0, max: 86_400_000 }),
-    secretKey: undefined,
-    readerRole: e.string('WATTPRINT_READER_ROLE'),
-    minuteRetentionDays: e.daysOrForever('WATTPRINT_MINUTE_RETENTION_DAYS', 35),
-    hourlyRetentionDays: e.daysOrForever('WATTPRINT_HOURLY_RETENTION_DAYS', undefined),
-    rollupLagMs: e.int('WATTPRINT_ROLLUP_LAG_MS', 600_000, { min: 0, max: 366 * 86_400_000 }),
-    maintenanceEveryMs: e.int('WATTPRINT_MAINTENANCE_EVERY_MS', 60_000, { min: 0, max: 86_400_000 }),
-    bodyLimitBytes: e.int('WATTPRINT_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 1_073_741_824 }),
-    importLimitBytes: e.int('WATTPRINT_IMPORT_LIMIT_BYTES', 67_108_864, { min: 1024, max: 17_179_869_184 }),
+    maxStalls: c.WATTPRINT_MAX_STALLS,
+    jobEventWaitMs: c.WATTPRINT_JOB_EVENT_WAIT_MS,
+    secretKey: c.WATTPRINT_SECRET_KEY,
+    readerRole: c.WATTPRINT_READER_ROLE,
+    minuteRetentionDays: c.WATTPRINT_MINUTE_RETENTION_DAYS,
+    hourlyRetentionDays: c.WATTPRINT_HOURLY_RETENTION_DAYS,
+    rollupLagMs: c.WATTPRINT_ROLLUP_LAG_MS,
+    maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
+    bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,
+    importLimitBytes: c.WATTPRINT_IMPORT_LIMIT_BYTES,
   };
-  const secret = e.string('WATTPRINT_SECRET_KEY');
-  if (secret !== undefined) {
-    config.secretKey = secretKeyBytes(secret);
-    if (config.secretKey === undefined) {
-      e.problems.push({
-        variable: 'WATTPRINT_SECRET_KEY',
-        value: '(hidden)',
-        expected: '32 bytes as 64 hex digits or as base64 (openssl rand -hex 32)',
-      });
-    }
-  }
-  if (!QUEUE_PREFIX_RULE.pattern.test(config.queuePrefix)) {
-    e.problems.push({ variable: 'WATTPRINT_QUEUE_PREFIX', value: config.queuePrefix, expected: QUEUE_PREFIX_RULE.expected });
-  }
-  if (config.bootstrapToken !== undefined && config.bootstrapToken.length < 16) {
-    e.problems.push({ variable: 'WATTPRINT_BOOTSTRAP_TOKEN', value: '(hidden)', expected: 'at least 16 characters' });
-  }
-  e.done();
-  return config;
 }

@@ -1,7 +1,10 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { CollectorConfig } from './collector-config';
 
-/** Injection token of the parsed CollectorConfig. Nothing else in the collector reads process.env. */
+/**
+ * Injection token of the parsed CollectorConfig, read once by parseCollectorConfig (the carbon providers'
+ * variables included): nothing else in the collector reads process.env.
+ */
 export const COLLECTOR_CONFIG = Symbol('COLLECTOR_CONFIG');
 
 @Global()

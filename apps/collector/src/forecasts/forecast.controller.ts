@@ -5,7 +5,7 @@ import { Identifier } from '@wattprint/protocol';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/auth.decorators';
-import { apiSchema } from '../auth/openapi-schema';
+import { apiSchema } from '../common/api-schema';
 import { ForecastErrorsFilter } from './forecast-errors.filter';
 import { ForecastService, type ForecastView } from './forecast.service';
 

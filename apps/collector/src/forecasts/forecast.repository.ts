@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle, NewRow, Row } from '@wattprint/db';
-import type { IntensityPeriod } from '../carbon/emissions/emission-factors';
+import type { IntensityPeriod } from '@wattprint/carbon';
 import { DATABASE } from '../database/database.module';
 
 export type ForecastRecord = Row<'forecasts'>;
@@ -9,10 +9,6 @@ export type ForecastRecord = Row<'forecasts'>;
 @Injectable()
 export class ForecastRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
-
-  now(): number {
-    return Date.now();
-  }
 
   newId(): string {
     return `fc_${randomUUID().replaceAll('-', '')}`;

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { HOUR_MS, hourStartOf } from '@wattprint/carbon';
 import { forecast, type ForecastResult, type IntensitySeries } from '@wattprint/estimation';
 import type { Principal } from '../auth/auth.decorators';
+import { ClockRepository } from '../clock/clock.repository';
 import { ForecastNotFoundError } from './forecast.errors';
 import { ForecastRepository } from './forecast.repository';
-import { hourlySeries, hourStartOf } from './hourly-series';
+import { hourlySeries } from './hourly-series';
 
 /** How far ahead of the start the region's stored series is offered to the model. */
 const SERIES_HOURS = 14 * 24;
@@ -32,22 +34,25 @@ function regionOf(spec: unknown): { region: string; start: number | undefined } 
  */
 @Injectable()
 export class ForecastService {
-  constructor(private readonly forecasts: ForecastRepository) {}
+  constructor(
+    private readonly forecasts: ForecastRepository,
+    private readonly clock: ClockRepository,
+  ) {}
 
   /** Throws the estimation library's SpecError, naming every bad field, for a spec it cannot use. */
   async create(spec: unknown, principal: Principal): Promise<ForecastView> {
     const intensity: Record<string, IntensitySeries> = {};
     const wanted = regionOf(spec);
     if (wanted !== null) {
-      const startHour = hourStartOf(wanted.start ?? this.forecasts.now());
-      const periods = await this.forecasts.intensityPeriods(wanted.region, startHour, startHour + SERIES_HOURS * 3_600_000);
+      const startHour = hourStartOf(wanted.start ?? this.clock.now());
+      const periods = await this.forecasts.intensityPeriods(wanted.region, startHour, startHour + SERIES_HOURS * HOUR_MS);
       const series = hourlySeries(periods, startHour, SERIES_HOURS);
       if (series !== null) intensity[wanted.region] = series;
     }
     const result = forecast(spec, { intensity });
     const row = {
       id: this.forecasts.newId(),
-      created_at: this.forecasts.now(),
+      created_at: this.clock.now(),
       created_by: principal.tokenId,
       team: principal.team,
       spec: JSON.stringify(spec),

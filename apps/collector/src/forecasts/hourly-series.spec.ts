@@ -1,7 +1,7 @@
-import type { IntensityPeriod } from '../carbon/emissions/emission-factors';
+import { HOUR_MS, type IntensityPeriod } from '@wattprint/carbon';
 import { hourlySeries } from './hourly-series';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const p = (start: number, end: number, gPerKwh: number, kind: 'actual' | 'forecast' = 'actual'): IntensityPeriod => ({
   periodStart: start,
   periodEnd: end,

@@ -1,7 +1,5 @@
 import type { IntensitySeries } from '@wattprint/estimation';
-import { type IntensityPeriod, meanIntensity } from '../carbon/emissions/emission-factors';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS, type IntensityPeriod, meanIntensity } from '@wattprint/carbon';
 
 /**
  * The hourly series the estimation library takes (contiguous hours from `startHour`), built from the
@@ -18,8 +16,4 @@ export function hourlySeries(periods: readonly IntensityPeriod[], startHour: num
     values.push(mean.gPerKwh);
   }
   return values.length === 0 ? null : { startMs: startHour, gPerKWh: values };
-}
-
-export function hourStartOf(t: number): number {
-  return Math.floor(t / HOUR_MS) * HOUR_MS;
 }

@@ -1,4 +1,5 @@
 import type { BucketDelta } from './minute-split';
+import { HOUR_MS } from '@wattprint/carbon';
 
 /** One row per bucket key, so a commit upserts each bucket once however many samples it got. */
 export type BucketRow = BucketDelta;
@@ -142,8 +143,6 @@ export interface HourRow {
   durationMs: number;
   peakPowerW: number | null;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * The hourly rows of merged minute rows (sorted by key, as mergeBatchRows returns them): the minutes

@@ -13,6 +13,7 @@ import { InferredJobRepository } from './ledger/inferred-job.repository';
 import { LateHourRepository } from './ledger/late-hour.repository';
 import { SeqGapRepository } from './ledger/seq-gap.repository';
 import type { PreparedBatch } from './prepared-batch';
+import { ClockRepository } from '../clock/clock.repository';
 
 export type { KnownAgent };
 
@@ -35,6 +36,7 @@ export class IngestRepository {
     private readonly gaps: SeqGapRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly lateHours: LateHourRepository,
+    private readonly clock: ClockRepository,
   ) {
     this.groupCommitsInFlight = config.groupCommitsInFlight;
   }
@@ -51,10 +53,6 @@ export class IngestRepository {
     return this.handle.dialect === 'postgres' ? this.groupCommitsInFlight : 1;
   }
 
-  now(): number {
-    return Date.now();
-  }
-
   findAgent(agentId: string): Promise<KnownAgent | undefined> {
     return this.agents.find(agentId);
   }
@@ -66,7 +64,7 @@ export class IngestRepository {
    * collectors never deadlock.
    */
   async commitBatches(batches: readonly PreparedBatch[]): Promise<PreparedBatch[]> {
-    const now = this.now();
+    const now = this.clock.now();
     const added = await this.handle.db.transaction().execute(async (tx) => {
       await this.lateHours.lock(tx);
       await this.gaps.lock(tx, batches);
@@ -86,6 +84,6 @@ export class IngestRepository {
   }
 
   recordDeadLetter(letter: DeadLetter): Promise<boolean> {
-    return this.deadLetters.record(letter, this.now());
+    return this.deadLetters.record(letter, this.clock.now());
   }
 }

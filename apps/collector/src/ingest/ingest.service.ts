@@ -14,6 +14,7 @@ import { IngestRepository } from './ingest.repository';
 import { type PreparedBatch, prepareBatch } from './prepared-batch';
 import { boundProblems, timeProblem } from './sample-bounds';
 import { type Checked, parseSignedMessage } from './signed-message';
+import { ClockRepository } from '../clock/clock.repository';
 
 const RETRY_MIN_MS = 50;
 /**
@@ -45,6 +46,7 @@ export class IngestService {
     private readonly jobEvents: JobEventService,
     private readonly queues: QueueRepository,
     private readonly metrics: IngestMetrics,
+    private readonly clock: ClockRepository,
   ) {
     this.committer = new GroupCommitter<PreparedBatch>({
       windowMs: config.groupCommitMs,
@@ -82,7 +84,7 @@ export class IngestService {
   async ingestBatch(message: QueuedMessage): Promise<void> {
     const checked = await this.checkSignedMessage(Batch, message, isCertainlyBatch);
     if (!checked.ok) return this.deadLetter(QueueName.Samples, message, checked);
-    const problems = boundProblems(checked.value, this.config.sampleBounds, this.batches.now());
+    const problems = boundProblems(checked.value, this.config.sampleBounds, this.clock.now());
     if (problems.length > 0) return this.deadLetter(QueueName.Samples, message, { reason: 'out-of-bounds', detail: problems.join('\n') });
     try {
       await this.committer.submit(prepareBatch(checked.value));
@@ -98,7 +100,7 @@ export class IngestService {
     const checked = await this.checkSignedMessage(JobEvent, message);
     if (!checked.ok) return this.deadLetter(QueueName.JobEvents, message, checked);
     const event = checked.value;
-    const late = timeProblem('at', event.at, this.config.sampleBounds, this.batches.now());
+    const late = timeProblem('at', event.at, this.config.sampleBounds, this.clock.now());
     if (late !== null) return this.deadLetter(QueueName.JobEvents, message, { reason: 'out-of-bounds', detail: late });
     let result;
     try {
@@ -108,7 +110,7 @@ export class IngestService {
       return this.deadLetter(QueueName.JobEvents, message, { reason: 'data-error', detail: databaseRefusal(error) });
     }
     if (result === 'not-seen') {
-      const waited = this.batches.now() - message.queuedAt;
+      const waited = this.clock.now() - message.queuedAt;
       if (waited < this.config.jobEventWaitMs) {
         throw new RetryLaterError(
           Math.min(JOB_NOT_SEEN_RETRY_MS, this.config.jobEventWaitMs - waited),
@@ -140,7 +142,7 @@ export class IngestService {
   private async commit(group: PreparedBatch[]): Promise<void> {
     const started = process.hrtime.bigint();
     const added = await this.batches.commitBatches(group);
-    const now = this.batches.now();
+    const now = this.clock.now();
     this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.metrics.groupSize.observe(group.length);
     // counters once per group, not per batch: each inc() is a label lookup and a map write
@@ -210,7 +212,7 @@ export class IngestService {
       payload: payloadText(message),
     };
     const recorded = await this.retryWhileFailing(() => this.batches.recordDeadLetter(letter));
-    await this.queues.addDeadLetter({ ...letter, receivedAt: new Date(this.batches.now()).toISOString() });
+    await this.queues.addDeadLetter({ ...letter, receivedAt: new Date(this.clock.now()).toISOString() });
     if (recorded) this.metrics.deadLetters.inc({ queue, reason: failure.reason });
     this.logger.warn(`dead letter from ${queue} (${failure.reason}): ${failure.detail.split('\n')[0]}`);
   }

@@ -1,8 +1,6 @@
 import { IDLE_JOB_ID } from '@wattprint/db';
 import type { Sample } from '@wattprint/protocol';
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS, MINUTE_MS } from '@wattprint/carbon';
 
 /** What one sample (or the part of it inside one minute) adds to one energy bucket. */
 export interface BucketDelta {

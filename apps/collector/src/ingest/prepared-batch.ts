@@ -1,7 +1,8 @@
 import { type Batch, batchKey, lastSeq } from '@wattprint/protocol';
 import { BucketAccumulator, type BucketRow, type SeenJob } from './bucket-deltas';
 import { IDLE_JOB_ID } from '@wattprint/db';
-import { MINUTE_MS, splitSampleByMinute, withinOneMinute } from './minute-split';
+import { MINUTE_MS } from '@wattprint/carbon';
+import { splitSampleByMinute, withinOneMinute } from './minute-split';
 
 /** Where a batch sits in its agent boot's seq numbering, and the time it covers. */
 export interface BatchSpan {

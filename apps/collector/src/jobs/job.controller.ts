@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/auth.decorators';
-import { apiSchema } from '../auth/openapi-schema';
+import { apiSchema } from '../common/api-schema';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { type CsvResponse, markCsv, wantsCsv } from '../reports/csv';
 import { JobErrorsFilter } from './job-errors.filter';

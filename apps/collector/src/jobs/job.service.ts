@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/auth.decorators';
-import { JOULES_PER_KWH } from '../carbon/emissions/emission-factors';
+import { ClockRepository } from '../clock/clock.repository';
 import { EMISSION_FACTORS, type EmissionFactors } from '../reports/emission-factors';
 import { EMPTY_EMISSIONS, emissionsOf, type Emissions, nodeHoursOf } from '../reports/emissions';
 import { decodeCursor, encodeCursor } from './job-cursor';
@@ -8,6 +8,7 @@ import { energyFigures, forecastComparison, gapView, jobSummaryView, jobView, ty
 import { JobNotFoundError } from './job.errors';
 import { type JobFilter, JobRepository, type JobRow } from './job.repository';
 import type { ListJobsQuery } from './job.schemas';
+import { kWhOf } from '@wattprint/carbon';
 
 /** CSV export walks every page; this bounds one export. */
 const CSV_MAX_ROWS = 100_000;
@@ -29,6 +30,7 @@ export class JobService {
   constructor(
     private readonly jobs: JobRepository,
     @Inject(EMISSION_FACTORS) private readonly factors: EmissionFactors,
+    private readonly clock: ClockRepository,
   ) {}
 
   async list(query: ListJobsQuery, principal: Principal): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }> {
@@ -84,16 +86,16 @@ export class JobService {
       ? hourlyTimeline(deviceHours)
       : (await this.jobs.energyByMinute(id)).map((m) => ({
           minute: new Date(m.minuteStart).toISOString(),
-          energyKWh: m.joules / JOULES_PER_KWH,
+          energyKWh: kWhOf(m.joules),
           // Mean over the whole minute, all of the job's devices together.
           meanPowerW: m.joules / 60,
           samples: m.samples,
         }));
 
-    const spanTo = job.ended_at ?? (job.state === 'running' ? this.jobs.now() : job.last_seen_at);
+    const spanTo = job.ended_at ?? (job.state === 'running' ? this.clock.now() : job.last_seen_at);
     const gaps = (await this.jobs.gapsOverlapping([...new Set(deviceHours.map((r) => r.node))], spanFrom, spanTo)).map(gapView);
 
-    const measuredKWh = total.joules / 3.6e6;
+    const measuredKWh = kWhOf(total.joules);
     const forecast =
       job.forecast_id === null ? null : forecastComparison(job.forecast_id, await this.jobs.findForecast(job.forecast_id), measuredKWh);
 
@@ -149,7 +151,7 @@ function hourlyTimeline(rows: Array<{ hourStart: number; joules: number; samples
       const joules = hour.reduce((s, r) => s + r.joules, 0);
       return {
         hour: new Date(hourStart).toISOString(),
-        energyKWh: joules / JOULES_PER_KWH,
+        energyKWh: kWhOf(joules),
         meanPowerW: joules / 3600,
         samples: hour.reduce((s, r) => s + r.samples, 0),
       };

@@ -1,7 +1,7 @@
-import type { HourFactor } from '../carbon/emissions/emission-factors';
+import type { HourFactor } from '@wattprint/carbon';
 
-export type { HourFactor } from '../carbon/emissions/emission-factors';
-export { hourFactorKey as factorKey } from '../carbon/emissions/emission-factors';
+export type { HourFactor } from '@wattprint/carbon';
+export { hourFactorKey as factorKey } from '@wattprint/carbon';
 
 /**
  * The port reports and jobs use to turn energy into emissions. The carbon domain implements it

@@ -1,8 +1,9 @@
 import type { HourFactor } from './emission-factors';
 import { emissionsOf, MissingFactorError, nodeHoursOf } from './emissions';
 import { usageReport } from './usage-report';
+import { HOUR_MS } from '@wattprint/carbon';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const f = (pue: number, gPerKwh: number, estimated = false): HourFactor => ({
   siteId: 's',
   region: 'R',

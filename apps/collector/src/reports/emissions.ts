@@ -1,4 +1,4 @@
-import { co2eqGrams } from '../carbon/emissions/emission-factors';
+import { co2eqGrams, hoursOf, kWhOf } from '@wattprint/carbon';
 import { factorKey, type HourFactor } from './emission-factors';
 
 /** Energy of one node in one hour, the grain at which PUE and intensity are constant. */
@@ -25,8 +25,6 @@ export class MissingFactorError extends Error {
     this.name = 'MissingFactorError';
   }
 }
-
-const J_PER_KWH = 3.6e6;
 
 export const EMPTY_EMISSIONS: Emissions = Object.freeze({ joules: 0, facilityJoules: 0, grams: 0, estimatedHours: [] }) as Emissions;
 
@@ -59,7 +57,7 @@ export function nodeHoursOf(rows: Iterable<NodeHourEnergy>): Array<{ node: strin
 }
 
 export function kWh(joules: number): number {
-  return joules / J_PER_KWH;
+  return kWhOf(joules);
 }
 
 export function kg(grams: number): number {
@@ -68,5 +66,5 @@ export function kg(grams: number): number {
 
 /** GPU-hours from summed sample durations of GPU buckets. */
 export function gpuHours(durationMs: number): number {
-  return durationMs / 3.6e6;
+  return hoursOf(durationMs);
 }

@@ -1,7 +1,7 @@
 import type { Database } from '@wattprint/db';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
-const HOUR_MS = 3_600_000;
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
 
@@ -101,7 +101,7 @@ export function ledgerRows(
 export async function readLedgerWindow(db: Kysely<Database>, minuteRetentionDays: number | undefined, now: number): Promise<LedgerWindow> {
   const row = await db.selectFrom('rollup_state').select('folded_until').where('id', '=', 1).executeTakeFirst();
   const foldedUntil = row?.folded_until === null || row?.folded_until === undefined ? null : Number(row.folded_until);
-  const horizon = minuteRetentionDays === undefined ? null : now - minuteRetentionDays * 86_400_000;
+  const horizon = minuteRetentionDays === undefined ? null : now - minuteRetentionDays * DAY_MS;
   // minutes are only dropped once their hour is folded: below the watermark
   const minutesFrom = horizon === null || foldedUntil === null ? null : Math.min(horizon, foldedUntil);
   return { foldedUntil, minutesFrom };

@@ -1,5 +1,6 @@
 import { printableText } from '@wattprint/protocol';
 import { z } from 'zod';
+import { DAY_MS } from '@wattprint/carbon';
 import { timeRangeCheck } from '../common/time-range';
 
 /** An ISO 8601 instant at the edge, epoch milliseconds inside. */
@@ -24,7 +25,7 @@ export const UsageGroupBy = z.enum(['team', 'user', 'project', 'cluster', 'node'
 export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
 
 /** The longest usage range one request may ask for, so one call cannot scan years of buckets. */
-export const MAX_USAGE_RANGE_MS = 400 * 86_400_000;
+export const MAX_USAGE_RANGE_MS = 400 * DAY_MS;
 
 export const UsageQuery = z
   .strictObject({

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/auth.decorators';
-import { apiSchema } from '../auth/openapi-schema';
+import { apiSchema } from '../common/api-schema';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { type CsvResponse, markCsv, wantsCsv } from './csv';
 import { UsageQuery } from './query.schemas';

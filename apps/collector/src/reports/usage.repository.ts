@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
+import { ClockRepository } from '../clock/clock.repository';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
 import { ledgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
+import { DAY_MS } from '@wattprint/carbon';
 
 export interface UsageFilter {
   groupBy: UsageGroupBy;
@@ -32,13 +34,12 @@ export interface UsageCell {
   gpuMs: number;
 }
 
-const DAY_MS = 86_400_000;
-
 @Injectable()
 export class UsageRepository {
   constructor(
     @Inject(DATABASE) private readonly handle: DatabaseHandle,
     @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'minuteRetentionDays'>,
+    private readonly clock: ClockRepository,
   ) {}
 
   /**
@@ -58,7 +59,7 @@ export class UsageRepository {
     const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
-    const window = await readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, Date.now());
+    const window = await readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, this.clock.now());
     let q = this.handle.db
       .selectFrom(ledgerRows(this.handle.db, window, { from: f.from, to: f.to }).as('b'))
       .leftJoin('jobs as j', 'j.id', 'b.job_id')

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type DatabaseHandle, lockRollups } from '@wattprint/db';
 import { sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '@wattprint/carbon';
 
 /** A stretch of hours folded by one pass. */
 export interface FoldedSpan {

@@ -4,9 +4,9 @@ import type { CollectorConfig } from '../config/collector-config';
 import { RollupMetrics } from './rollup.metrics';
 import { RetentionRepository } from './retention.repository';
 import { RollupRepository } from './rollup.repository';
+import { ClockRepository } from '../clock/clock.repository';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Hours one fold transaction takes at most: short transactions, however far behind the fold is. */
 const MAX_HOURS_PER_FOLD = 24;
 
@@ -38,11 +38,8 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly rollups: RollupRepository,
     private readonly retention: RetentionRepository,
     private readonly metrics: RollupMetrics,
+    private readonly clock: ClockRepository,
   ) {}
-
-  now(): number {
-    return Date.now();
-  }
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api' || this.config.maintenanceEveryMs === 0) return;
@@ -63,7 +60,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Folds every hour that closed `WATTPRINT_ROLLUP_LAG_MS` ago or earlier; returns the hours folded. */
-  async fold(now = this.now()): Promise<number> {
+  async fold(now = this.clock.now()): Promise<number> {
     const until = floorHour(now - this.config.rollupLagMs);
     let hours = 0;
     for (;;) {
@@ -80,7 +77,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** One pass of everything: fold, partitions ahead, retention. */
-  async maintain(now = this.now()): Promise<MaintenanceReport> {
+  async maintain(now = this.clock.now()): Promise<MaintenanceReport> {
     const folded = await this.fold(now);
     const foldedUntil = await this.rollups.foldedUntil();
     const partitionsCreated = await this.retention.ensurePartitions(now - 31 * DAY_MS, now + 62 * DAY_MS);

@@ -9,6 +9,7 @@ import IORedis from 'ioredis';
 import { createCollectorApp } from '../../src/bootstrap';
 import { parseCollectorConfig } from '../../src/config/collector-config';
 import type { TestAgent } from './batches';
+import { testLogger } from './test-logger';
 
 export const REDIS_URL = process.env.WATTPRINT_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -33,9 +34,7 @@ export function collectorEnv(databaseUrl: string, queuePrefix: string, extra: Re
 
 /** A collector app in this process (migrated, worker started), as main.ts builds it. */
 export async function startCollector(env: Record<string, string>): Promise<INestApplication> {
-  const app = await createCollectorApp(parseCollectorConfig(env), {
-    logger: process.env.WATTPRINT_TEST_LOGS ? ['log', 'warn', 'error'] : false,
-  });
+  const app = await createCollectorApp(parseCollectorConfig(env), { logger: testLogger() });
   await app.init();
   return app;
 }

@@ -1,3 +1,4 @@
+import { HOUR_MS } from '@wattprint/carbon';
 import type { YearlyAverages } from './yearly-averages';
 
 /**
@@ -37,9 +38,9 @@ pue_steps AS (
 ),
 site_hour_pue AS MATERIALIZED (
   SELECT sh.site_id, sh.hour_start,
-    SUM((LEAST(p.step_to, sh.hour_start + 3600000) - GREATEST(p.step_from, sh.hour_start)) * p.pue) / 3600000.0 AS pue
+    SUM((LEAST(p.step_to, sh.hour_start + ${HOUR_MS}) - GREATEST(p.step_from, sh.hour_start)) * p.pue) / ${HOUR_MS}.0 AS pue
   FROM site_hours sh
-  JOIN pue_steps p ON p.site_id = sh.site_id AND p.step_from < sh.hour_start + 3600000 AND p.step_to > sh.hour_start
+  JOIN pue_steps p ON p.site_id = sh.site_id AND p.step_from < sh.hour_start + ${HOUR_MS} AND p.step_to > sh.hour_start
   GROUP BY sh.site_id, sh.hour_start
 ),
 region_hours AS (
@@ -51,11 +52,11 @@ intensity_cuts AS (
   FROM region_hours rh
   CROSS JOIN LATERAL (
     SELECT rh.hour_start AS t
-    UNION SELECT rh.hour_start + 3600000
+    UNION SELECT rh.hour_start + ${HOUR_MS}
     UNION SELECT gi.period_start FROM grid_intensity gi
-      WHERE gi.region = rh.region AND gi.period_start > rh.hour_start AND gi.period_start < rh.hour_start + 3600000
+      WHERE gi.region = rh.region AND gi.period_start > rh.hour_start AND gi.period_start < rh.hour_start + ${HOUR_MS}
     UNION SELECT gi.period_end FROM grid_intensity gi
-      WHERE gi.region = rh.region AND gi.period_end > rh.hour_start AND gi.period_end < rh.hour_start + 3600000
+      WHERE gi.region = rh.region AND gi.period_end > rh.hour_start AND gi.period_end < rh.hour_start + ${HOUR_MS}
   ) c
 ),
 intensity_segments AS (

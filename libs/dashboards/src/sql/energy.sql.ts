@@ -1,6 +1,10 @@
 import { hourFactorsCtes } from './emission-factors.sql';
 import { timeRangeFilter } from './grafana-macros';
 import type { YearlyAverages } from './yearly-averages';
+import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
+
+/** Joules in a kWh as a SQL numeric literal, so the division is not an integer one. */
+const KWH_J = `${JOULES_PER_KWH}.0`;
 
 /** A column the energy is grouped by: an SQL expression over `eb` (energy_buckets), `j` (jobs), `n` (nodes). */
 export interface Dimension {
@@ -46,7 +50,7 @@ ${hourFactorsCtes(yearly)},
 energy AS (
   SELECT b.*, f.pue, f.g_per_kwh, f.estimated,
     b.joules * f.pue AS facility_joules,
-    b.joules / 3600000.0 * f.pue * f.g_per_kwh AS grams
+    b.joules / ${KWH_J} * f.pue * f.g_per_kwh AS grams
   FROM buckets b
   JOIN hour_factors f ON f.node = b.node AND f.hour_start = b.hour_start
 )`;
@@ -54,13 +58,13 @@ energy AS (
 
 /** The figures every panel shows, summed over whatever the outer query groups by. */
 export const FIGURES = {
-  itKWh: `SUM(joules) / 3600000.0`,
-  facilityKWh: `SUM(facility_joules) / 3600000.0`,
+  itKWh: `SUM(joules) / ${KWH_J}`,
+  facilityKWh: `SUM(facility_joules) / ${KWH_J}`,
   co2eqKg: `SUM(grams) / 1000.0`,
-  gpuHours: `SUM(gpu_ms) / 3600000.0`,
+  gpuHours: `SUM(gpu_ms) / ${HOUR_MS}.0`,
   idleShare: `COALESCE(SUM(idle_joules) / NULLIF(SUM(joules), 0), 0)`,
   estimatedShare: `COALESCE(SUM(CASE WHEN estimated THEN joules ELSE 0 END) / NULLIF(SUM(joules), 0), 0)`,
   /** Energy-weighted means: what the site's factors were where the energy was actually spent. */
   meanPue: `SUM(facility_joules) / NULLIF(SUM(joules), 0)`,
-  meanIntensity: `SUM(grams) / NULLIF(SUM(facility_joules) / 3600000.0, 0)`,
+  meanIntensity: `SUM(grams) / NULLIF(SUM(facility_joules) / ${KWH_J}, 0)`,
 } as const;

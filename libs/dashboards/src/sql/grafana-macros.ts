@@ -1,3 +1,5 @@
+import { HOUR_MS } from '@wattprint/carbon';
+
 /**
  * The Grafana variables the generated SQL uses, in one place, so the test helper that expands them
  * knows exactly which ones exist. Grafana's global `$__from` / `$__to` are epoch milliseconds, the
@@ -8,8 +10,6 @@ export const FROM_MS = '$__from';
 export const TO_MS = '$__to';
 /** Grafana's interval for the panel's width and time range, in ms. */
 export const INTERVAL_MS = '$__interval_ms';
-
-export const HOUR_MS = 3_600_000;
 
 /** Buckets whose minute lies in the dashboard range; the hour_start bound only lets the index help. */
 export function timeRangeFilter(alias: string): string {

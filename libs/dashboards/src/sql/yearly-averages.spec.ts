@@ -1,7 +1,7 @@
 import { YearlyAveragesError, parseYearlyAverages } from './yearly-averages';
 
 describe('parseYearlyAverages', () => {
-  it('reads the collector table shape', () => {
+  it('reads the table shape of libs/carbon', () => {
     const t = parseYearlyAverages({
       $comment: 'x',
       regions: { WORLD: { gPerKwh: 475, year: 2019, source: 's' }, DE: { gPerKwh: 381, year: 2023, source: 's' } },

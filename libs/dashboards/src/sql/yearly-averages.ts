@@ -1,8 +1,10 @@
+import { yearlyAverageTable } from '@wattprint/carbon';
+
 /**
- * The yearly averages that stand in for hours no intensity series covers. They live in the collector's
- * JSON table (apps/collector/src/carbon/data/yearly-average.json), not in the database, so the
- * generator embeds them in each query as a VALUES list; the drift test fails when the table changes
- * and the checked-in dashboards were not regenerated.
+ * The yearly averages that stand in for hours no intensity series covers. They live in libs/carbon's
+ * table (the one the collector prices with), not in the database, so the generator embeds them in each
+ * query as a VALUES list; the drift test fails when the table changes and the checked-in dashboards
+ * were not regenerated.
  */
 export type YearlyAverages = ReadonlyMap<string, number>;
 
@@ -19,7 +21,7 @@ export class YearlyAveragesError extends Error {
 
 const REGION = /^[A-Z0-9_-]{1,64}$/;
 
-/** Reads the collector's table shape `{ regions: { CODE: { gPerKwh, … } } }`; WORLD must be present. */
+/** Reads libs/carbon's table shape `{ regions: { CODE: { gPerKwh, … } } }`; WORLD must be present. */
 export function parseYearlyAverages(json: unknown): YearlyAverages {
   const regions = (json as { regions?: unknown } | null)?.regions;
   if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) {
@@ -37,4 +39,9 @@ export function parseYearlyAverages(json: unknown): YearlyAverages {
   }
   if (!out.has('WORLD')) throw new YearlyAveragesError('regions.WORLD', undefined, 'a WORLD entry, the last fallback');
   return out;
+}
+
+/** The table shipped in libs/carbon, as the generator embeds it. */
+export function shippedYearlyAverages(): YearlyAverages {
+  return parseYearlyAverages({ regions: yearlyAverageTable() });
 }

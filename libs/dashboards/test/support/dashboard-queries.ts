@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dashboard, Panel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
-import { type YearlyAverages, parseYearlyAverages } from '../../src/sql/yearly-averages';
+import { type YearlyAverages, shippedYearlyAverages } from '../../src/sql/yearly-averages';
 import type { PostgresQuery } from '../../src/grafana/postgres-query';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 
-/** The collector's yearly-average table, the one the generator embeds. */
+/** libs/carbon's yearly-average table, the one the collector prices with and the generator embeds. */
 export function collectorYearlyAverages(): YearlyAverages {
-  return parseYearlyAverages(
-    JSON.parse(readFileSync(join(REPO_ROOT, 'apps', 'collector', 'src', 'carbon', 'data', 'yearly-average.json'), 'utf8')),
-  );
+  return shippedYearlyAverages();
 }
 
 export interface PanelQuery {

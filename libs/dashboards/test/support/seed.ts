@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewRow } from '@wattprint/db';
+import { HOUR_MS, JOULES_PER_KWH, MINUTE_MS } from '@wattprint/carbon';
 
-export const HOUR = 3_600_000;
-export const MINUTE = 60_000;
+export const HOUR = HOUR_MS;
+export const MINUTE = MINUTE_MS;
 /** First hour of the seeded range: 10:00 UTC, a multiple of two hours since the epoch. */
 export const H0 = Date.UTC(2026, 10, 20, 10);
 export const H1 = H0 + HOUR;
-export const KWH = 3.6e6;
+export const KWH = JOULES_PER_KWH;
 
 type Bucket = Omit<NewRow<'energy_buckets'>, 'hour_start' | 'samples' | 'peak_power_w'>;
 

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CollectorClient } from '@wattprint/api-client';
 import { connect, type DatabaseHandle } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import {
   AgentProcess,
-  CollectorApi,
   CollectorProcess,
   RedisServer,
   SimQueues,
@@ -62,7 +62,7 @@ export interface FaultRun {
   redisClient: IORedis;
   queues: SimQueues;
   collectors: CollectorProcess[];
-  api: CollectorApi;
+  api: CollectorClient;
   agents: Map<string, AgentProcess>;
   agentKeys: Map<string, string>;
   crash: CrashRecord;
@@ -149,7 +149,7 @@ export async function runFaultScenario(): Promise<FaultRun> {
   ]);
   run.collectors = collectors;
   note('collectors ready');
-  const api = new CollectorApi(collectors[0].baseUrl, bootstrapToken);
+  const api = new CollectorClient({ baseUrl: collectors[0].baseUrl, token: bootstrapToken });
   run.api = api;
   run.db = connect({ url: testDb.url, poolSize: 2 });
   run.redisClient = redis.client();

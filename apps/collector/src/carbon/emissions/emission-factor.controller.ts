@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { HOUR_MS, hourFactorKey, hourStartOf } from '@wattprint/carbon';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { CarbonService } from '../carbon.service';
-import { apiSchema } from '../common/api-schema';
+import { apiSchema } from '../../common/api-schema';
 import { toIso } from '../common/carbon.schemas';
-import { HOUR_MS, hourFactorKey, hourStartOf } from './emission-factors';
 import { EmissionFactorQuery, EmissionFactorsResponse } from './emission-factor.schemas';
 
 /** The factors reports apply to a node, hour by hour: what an operator checks when a figure surprises. */

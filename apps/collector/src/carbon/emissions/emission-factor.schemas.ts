@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { timeRangeCheck } from '../../common/time-range';
 import { IsoTime } from '../common/carbon.schemas';
 import { NodeName } from '../sites/site.schemas';
+import { DAY_MS } from '@wattprint/carbon';
 
 /** At most 31 days of hours per request: 744 factors. */
-export const MAX_FACTOR_RANGE_MS = 31 * 24 * 3_600_000;
+export const MAX_FACTOR_RANGE_MS = 31 * DAY_MS;
 
 export const EmissionFactorQuery = z
   .strictObject({ node: NodeName, from: IsoTime, to: IsoTime })

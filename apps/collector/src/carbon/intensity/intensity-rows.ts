@@ -1,3 +1,5 @@
+import { DAY_MS } from '@wattprint/carbon';
+
 /**
  * Checks one imported intensity row (a CSV line or a JSON element): pure, so the CSV reader, the JSON
  * importer and their tests share the same rules and the same wording of problems.
@@ -44,7 +46,7 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
 /** Far above any real grid (coal-only grids are near 1,100 g/kWh): a larger figure is a unit mistake. */
 export const MAX_G_PER_KWH = 5000;
 /** A period longer than a week is not an hourly-or-finer series. */
-export const MAX_PERIOD_MS = 7 * 24 * 3_600_000;
+export const MAX_PERIOD_MS = 7 * DAY_MS;
 
 function show(value: unknown): string {
   if (value === undefined) return '';

@@ -15,7 +15,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { apiSchema } from '../common/api-schema';
+import { apiSchema } from '../../common/api-schema';
 import { CarbonHttpErrorsFilter } from '../common/carbon-http-errors.filter';
 import { COLLECTOR_CONFIG } from '../../config/config.module';
 import type { CollectorConfig } from '../../config/collector-config';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle, IntensityKind, Row } from '@wattprint/db';
 import { DATABASE } from '../../database/database.module';
-import type { IntensityPeriod } from '../emissions/emission-factors';
+import type { IntensityPeriod } from '@wattprint/carbon';
 
 export interface IntensityRecord {
   region: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timeRangeCheck } from '../../common/time-range';
 import { IntensityKind, IsoTime, Region } from '../common/carbon.schemas';
+import { DAY_MS } from '@wattprint/carbon';
 
 /** Query of an import: how to label what comes in, and where a chunk sits in its original file. */
 export const ImportQuery = z.strictObject({
@@ -47,7 +48,7 @@ export const ImportSummary = z.object({
 export type ImportSummary = z.infer<typeof ImportSummary>;
 
 /** At most a year per query, so one request cannot ask for the whole table. */
-export const MAX_QUERY_RANGE_MS = 366 * 24 * 3_600_000;
+export const MAX_QUERY_RANGE_MS = 366 * DAY_MS;
 
 export const IntensityQuery = z
   .strictObject({ region: Region, from: IsoTime, to: IsoTime, kind: IntensityKind.optional() })

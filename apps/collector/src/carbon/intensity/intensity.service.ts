@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CarbonClock } from '../common/carbon-clock';
+import { ClockRepository } from '../../clock/clock.repository';
 import { ImportFormatError } from '../common/carbon.errors';
 import { toIso } from '../common/carbon.schemas';
 import { IntensityCsvReader } from './intensity-csv';
@@ -64,7 +64,7 @@ class ImportRun {
 export class IntensityService {
   constructor(
     private readonly repo: IntensityRepository,
-    private readonly clock: CarbonClock,
+    private readonly clock: ClockRepository,
   ) {}
 
   private sourceOf(query: ImportQuery): string {

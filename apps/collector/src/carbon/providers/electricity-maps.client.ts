@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ElectricityMapsConfig, RegionMapping } from '../carbon-config';
-import { HOUR_MS } from '../emissions/emission-factors';
+import { HOUR_MS } from '@wattprint/carbon';
 import type { IntensityRecord } from '../intensity/intensity.repository';
 import { ProviderTime, getJson } from './provider-http';
 

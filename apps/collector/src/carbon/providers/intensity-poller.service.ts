@@ -3,8 +3,8 @@ import { type CollectorConfig } from '../../config/collector-config';
 import { COLLECTOR_CONFIG } from '../../config/config.module';
 import { CARBON_CONFIG } from '../carbon.tokens';
 import type { CarbonConfig } from '../carbon-config';
-import { CarbonClock } from '../common/carbon-clock';
-import { HOUR_MS } from '../emissions/emission-factors';
+import { ClockRepository } from '../../clock/clock.repository';
+import { HOUR_MS } from '@wattprint/carbon';
 import { type IntensityRecord, IntensityRepository } from '../intensity/intensity.repository';
 import { ElectricityMapsClient } from './electricity-maps.client';
 import { UkCarbonIntensityClient } from './uk-carbon-intensity.client';
@@ -63,7 +63,7 @@ export class IntensityPoller implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(CARBON_CONFIG) private readonly config: CarbonConfig,
     private readonly repo: IntensityRepository,
-    private readonly clock: CarbonClock,
+    private readonly clock: ClockRepository,
     @Optional() @Inject(COLLECTOR_CONFIG) private readonly collector?: CollectorConfig,
   ) {
     this.tasks = pollTasks(config);

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOk
 import { z } from 'zod';
 import { Roles } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { apiSchema } from '../common/api-schema';
+import { apiSchema } from '../../common/api-schema';
 import { CarbonHttpErrorsFilter } from '../common/carbon-http-errors.filter';
 import type { NodeRecord } from './site.repository';
 import {

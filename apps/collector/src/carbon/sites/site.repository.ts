@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '@wattprint/db';
 import { DATABASE } from '../../database/database.module';
-import type { PueStep } from '../emissions/emission-factors';
+import type { PueStep } from '@wattprint/carbon';
 
 export interface SiteRecord {
   id: string;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { CarbonClock } from '../common/carbon-clock';
+import { ClockRepository } from '../../clock/clock.repository';
 import { SiteExistsError, SiteNotFoundError } from '../common/carbon.errors';
 import { toIso } from '../common/carbon.schemas';
-import { type PueStep, meanPue } from '../emissions/emission-factors';
+import { type PueStep, meanPue } from '@wattprint/carbon';
 import { type NodeRecord, SiteRepository } from './site.repository';
 import type { AssignNodeBody, CreateSiteBody, PueScheduleBody, SiteResponse, UpdateSiteBody } from './site.schemas';
 
@@ -18,7 +18,7 @@ const scheduleOut = (steps: PueStep[]) => steps.map((s) => ({ validFrom: toIso(s
 export class SiteService {
   constructor(
     private readonly sites: SiteRepository,
-    private readonly clock: CarbonClock,
+    private readonly clock: ClockRepository,
   ) {}
 
   async create(body: CreateSiteBody): Promise<SiteResponse> {

@@ -7,6 +7,7 @@ import { AgentKeyCipher } from '../../secrets/agent-key-cipher';
 import type { PreparedBatch } from '../prepared-batch';
 import { TtlCache } from '../ttl-cache';
 import type { Tx } from './ingest-dialect';
+import { ClockRepository } from '../../clock/clock.repository';
 
 /** What ingest needs of an agent: the key its messages are signed with, and the one node it speaks for. */
 export interface KnownAgent {
@@ -30,8 +31,9 @@ export class AgentRegistryRepository {
     @Inject(DATABASE) private readonly handle: DatabaseHandle,
     @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
     private readonly cipher: AgentKeyCipher,
+    private readonly clock: ClockRepository,
   ) {
-    this.agents = new TtlCache(config.agentKeyTtlMs, () => Date.now());
+    this.agents = new TtlCache(config.agentKeyTtlMs, () => this.clock.now());
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/auth.decorators';
-import { apiSchema } from '../../auth/openapi-schema';
+import { apiSchema } from '../../common/api-schema';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { JobEventAnswerSchema, JobEventBody } from './job-event.schemas';
 import { JobEventService } from './job-event.service';

@@ -6,6 +6,7 @@ import { timeProblem } from '../../ingest/sample-bounds';
 import type { JobEventInput } from './job-event-merge';
 import { JobEventRepository, type JobEventResult } from './job-event.repository';
 import type { JobEventBody } from './job-event.schemas';
+import { ClockRepository } from '../../clock/clock.repository';
 
 /**
  * Job events from both doors: agents' signed messages (through the ingest worker) and schedulers'
@@ -17,15 +18,12 @@ export class JobEventService {
   constructor(
     private readonly events: JobEventRepository,
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    private readonly clock: ClockRepository,
   ) {}
-
-  now(): number {
-    return Date.now();
-  }
 
   /** One line when `at` is outside the collector's time window, else null. */
   timeProblem(path: string, at: number): string | null {
-    return timeProblem(path, at, this.config.sampleBounds, this.now());
+    return timeProblem(path, at, this.config.sampleBounds, this.clock.now());
   }
 
   /** An agent's verified event, whose node the caller has checked is the agent's own. */
@@ -38,7 +36,7 @@ export class JobEventService {
       exitCode: event.type === 'end' ? event.exitCode : undefined,
       origin: { kind: 'agent', agentId: event.agentId, node: event.node },
     };
-    return this.events.apply(input, `agent:${event.agentId}:${event.eventId}`, this.now());
+    return this.events.apply(input, `agent:${event.agentId}:${event.eventId}`, this.clock.now());
   }
 
   /** A scheduler's event; answers whether it was new. */
@@ -47,7 +45,7 @@ export class JobEventService {
     if (problem !== null) {
       throw new BadRequestException({ error: 'invalid_request', problems: [{ path: 'at', message: problem.slice('at: '.length) }] });
     }
-    const result = await this.events.apply({ ...body, origin: { kind: 'scheduler' } }, `api:${body.eventId}`, this.now());
+    const result = await this.events.apply({ ...body, origin: { kind: 'scheduler' } }, `api:${body.eventId}`, this.clock.now());
     return { applied: result === 'applied' };
   }
 }

@@ -1,0 +1,273 @@
+// Long-range benchmark: a synthetic ledger of a large fleet over a year, written straight into
+// PostgreSQL (hourly rollups for --days, minute buckets for the last --minute-days, jobs, sites,
+// PUE and hourly intensity), then every report endpoint of a real collector process timed over the
+// last day, 30 days and 365 days: reading whole folded hours from the rollup (as shipped) against
+// reading minutes only (rollup_state.folded_until cleared), where the minutes exist.
+//
+//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5]
+//
+// Prints p50/p95 per endpoint and range, the rows each read must scan (from the ledger plan the
+// collector uses: hourly rows plus minute rows), and the ratio minute-only / rollups. --keep keeps
+// the schema for another run (--reuse <schema>). Panel SQL of the dashboards: tools/bench/panel-sql.mjs.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort, waitUntil } from './bench-support.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const pg = require('pg');
+const { connect, ensureBucketPartition, migrateToLatest, monthsBetween } = require(join(root, 'libs/db/dist/index.js'));
+const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
+
+const { values: args } = parseArgs({
+  options: {
+    gpus: { type: 'string', default: '1000' },
+    'gpus-per-node': { type: 'string', default: '8' },
+    days: { type: 'string', default: '365' },
+    'minute-days': { type: 'string', default: '35' },
+    'job-hours': { type: 'string', default: '6' },
+    repeat: { type: 'string', default: '5' },
+    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
+  },
+});
+const GPUS = Number(args.gpus);
+const PER_NODE = Number(args['gpus-per-node']);
+const NODES = Math.ceil(GPUS / PER_NODE);
+const DAYS = Number(args.days);
+const MINUTE_DAYS = Number(args['minute-days']);
+const JOB_HOURS = Number(args['job-hours']);
+const REPEAT = Number(args.repeat);
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
+const FIRST_HOUR = NOW_HOUR - DAYS * 24 * HOUR;
+const MINUTES_FROM = NOW_HOUR - MINUTE_DAYS * DAY;
+
+const admin = new pg.Client({ connectionString: args.postgres });
+await admin.connect();
+const schema = args.reuse ?? `wp_longrange_${randomBytes(4).toString('hex')}`;
+const url = `${args.postgres}${args.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+async function timed(what, fn) {
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  console.error(`  ${what}: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+  return result;
+}
+
+/** The synthetic year, set-based in PostgreSQL: every GPU runs back-to-back jobs of --job-hours. */
+async function load() {
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const handle = connect({ url, poolSize: 1 });
+  await migrateToLatest(handle.db, 'postgres');
+  await handle.close();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  console.error(`loading ${GPUS} GPUs (${NODES} nodes) x ${DAYS} days of hours, ${MINUTE_DAYS} days of minutes into ${schema}`);
+  await db.query('SET synchronous_commit = off');
+  await timed('sites, nodes, PUE, intensity', async () => {
+    await db.query(`INSERT INTO sites (id, name, region, created_at) VALUES ('fra', 'Frankfurt', 'DE', 0), ('par', 'Paris', 'FR', 0)`);
+    await db.query(`INSERT INTO site_pue (site_id, valid_from, pue) VALUES ('fra', 0, 1.42), ('par', 0, 1.15), ('fra', $1, 1.38)`, [
+      NOW_HOUR - 90 * DAY,
+    ]);
+    await db.query(
+      `INSERT INTO nodes (name, site_id) SELECT 'node-' || n, CASE WHEN n % 2 = 0 THEN 'fra' ELSE 'par' END FROM generate_series(0, $1 - 1) n`,
+      [NODES],
+    );
+    await db.query(
+      `INSERT INTO grid_intensity (region, period_start, period_end, g_per_kwh, source, kind, revised_at)
+       SELECT r, h, h + 3600000, CASE WHEN r = 'DE' THEN 300 ELSE 50 END + 100 * sin(h / 3600000.0 / 24 * 6.283), 'bench', 'actual', 0
+       FROM unnest(ARRAY['DE', 'FR']) r, generate_series($1::bigint, $2::bigint, 3600000) h`,
+      [FIRST_HOUR, NOW_HOUR],
+    );
+  });
+  const jobsPerGpu = Math.ceil((DAYS * 24) / JOB_HOURS);
+  await timed(`jobs (${(GPUS * jobsPerGpu).toLocaleString('en')})`, () =>
+    db.query(
+      `INSERT INTO jobs (id, state, inferred, name, "user", team, project, cluster, started_at, ended_at, first_seen_at, last_seen_at)
+       SELECT 'j-' || g || '-' || k, 'ended', 0, 'train-' || k, 'user-' || (g % 200), 'team-' || (g % 20), 'project-' || (g % 50), 'c1',
+         s, s + $3::bigint, s, s + $3::bigint
+       FROM generate_series(0, $1 - 1) g, generate_series(0, $2 - 1) k, LATERAL (SELECT $4::bigint + k * $3::bigint AS s) t`,
+      [GPUS, jobsPerGpu, JOB_HOURS * HOUR, FIRST_HOUR],
+    ),
+  );
+  const hourly = `SELECT 'j-' || g || '-' || ((h - $3::bigint) / ($4::bigint)), 'node-' || (g / $5), 'gpu' || (g % $5), 'gpu', h,
+      (200 + (g % 7) * 50 + 100 * sin(h / 7200000.0)) * 3600, 3600, 3600000, 400.0`;
+  await timed(`hourly rollups (${(GPUS * DAYS * 24).toLocaleString('en')} rows)`, () =>
+    db.query(
+      `INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
+       ${hourly} FROM generate_series(0, $1 - 1) g, generate_series($3::bigint, $2::bigint - 3600000, 3600000) h`,
+      [GPUS, NOW_HOUR, FIRST_HOUR, JOB_HOURS * HOUR, PER_NODE],
+    ),
+  );
+  // minutes: each hourly row's energy spread evenly over its sixty minutes, so both agree exactly;
+  // their months' partitions first, as the collector would have made them
+  const partitions = connect({ url, poolSize: 1 });
+  for (const month of monthsBetween(MINUTES_FROM, NOW_HOUR + DAY)) await ensureBucketPartition(partitions.db, month);
+  await partitions.close();
+  for (let day = 0; day < MINUTE_DAYS; day++) {
+    const from = MINUTES_FROM + day * DAY;
+    await timed(`minutes of day ${day + 1}/${MINUTE_DAYS} (${(GPUS * 1440).toLocaleString('en')} rows)`, () =>
+      db.query(
+        `INSERT INTO energy_buckets (job_id, node, device, device_kind, minute_start, hour_start, joules, samples, duration_ms, peak_power_w)
+         SELECT e.job_id, e.node, e.device, 'gpu', e.hour_start + m * 60000, e.hour_start, e.joules / 60, 60, 60000, e.peak_power_w
+         FROM energy_hourly e, generate_series(0, 59) m WHERE e.hour_start >= $1 AND e.hour_start < $2`,
+        [from, from + DAY],
+      ),
+    );
+  }
+  await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
+  await timed('ANALYZE', () => db.query('ANALYZE'));
+  await db.end();
+}
+
+if (args.reuse === undefined) await load();
+
+const port = await freePort();
+const child = spawn(process.execPath, [join(root, 'apps/collector/dist/main.js')], {
+  env: {
+    PATH: process.env.PATH,
+    DATABASE_URL: url,
+    PORT: String(port),
+    WATTPRINT_ROLE: 'api',
+    WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000',
+    WATTPRINT_QUEUE_PREFIX: `{${schema}}`,
+    WATTPRINT_MINUTE_RETENTION_DAYS: String(MINUTE_DAYS),
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const base = `http://127.0.0.1:${port}`;
+await waitUntil('the collector', async () => (await fetch(`${base}/ready`).catch(() => null))?.ok, 120_000, 200);
+// an admin token of this run, written as an operator would (only its hash is stored)
+const token = `wp_bench_${randomBytes(16).toString('hex')}`;
+await admin.query(
+  `INSERT INTO ${schema}.api_tokens (id, name, token_hash, role, team, agent_id, created_at, last_used_at, revoked_at)
+   VALUES ($1, 'long-range bench', $2, 'admin', NULL, NULL, $3, NULL, NULL)`,
+  [`tok_${randomBytes(8).toString('hex')}`, createHash('sha256').update(token).digest('hex'), Date.now()],
+);
+const auth = { Authorization: `Bearer ${token}` };
+
+const iso = (ms) => new Date(ms).toISOString();
+const oldJob = `j-7-${Math.floor((DAYS * 24 - 200 * 24) / JOB_HOURS)}`;
+const recentJob = `j-7-${Math.floor((DAYS * 24 - 30) / JOB_HOURS)}`;
+// ranges end at the current hour and start off the hour, as people ask
+const ranges = [
+  { label: '1 day', days: 1, bucket: 'hour' },
+  { label: '30 days', days: 30, bucket: 'day' },
+  { label: '365 days', days: Math.min(365, DAYS), bucket: 'day' },
+];
+const endpoints = (r) => {
+  const from = iso(NOW_HOUR - r.days * DAY + 17 * 60_000);
+  const to = iso(NOW_HOUR);
+  return [
+    ...['team', 'user', 'project', 'node', 'site'].map((g) => [
+      `usage groupBy=${g}`,
+      `/api/v1/usage?groupBy=${g}&bucket=${r.bucket}&from=${from}&to=${to}`,
+    ]),
+    [`usage team=team-3 csv`, `/api/v1/usage?groupBy=user&team=team-3&bucket=${r.bucket}&from=${from}&to=${to}&format=csv`],
+    [`jobs team=team-3`, `/api/v1/jobs?team=team-3&from=${from}&to=${to}&limit=50`],
+    [`emission factors`, `/api/v1/emission-factors?node=node-3&from=${iso(NOW_HOUR - Math.min(r.days, 31) * DAY)}&to=${to}`],
+  ];
+};
+
+/** Rows a ranged read must scan: hourly rows of the whole folded hours plus minute rows of the rest. */
+async function rowsScanned(db, from, to, foldedUntil) {
+  const plan = planRange(from, to, {
+    foldedUntil,
+    minutesFrom: foldedUntil === null ? null : Math.min(NOW_HOUR - MINUTE_DAYS * DAY, foldedUntil),
+  });
+  let rows = 0;
+  if (plan.hours)
+    rows += Number(
+      (await db.query('SELECT count(*) FROM energy_hourly WHERE hour_start >= $1 AND hour_start < $2', [plan.hours.from, plan.hours.to]))
+        .rows[0].count,
+    );
+  for (const m of plan.minutes)
+    rows += Number(
+      (await db.query('SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2', [m.from, m.to])).rows[0].count,
+    );
+  return rows;
+}
+
+async function time(path) {
+  const ms = [];
+  let bytes = 0;
+  for (let i = 0; i < REPEAT; i++) {
+    const started = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: auth });
+    const body = await res.arrayBuffer();
+    ms.push(performance.now() - started);
+    bytes = body.byteLength;
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(ms.length / 2)], p95: ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)], bytes };
+}
+
+const db = new pg.Client({ connectionString: url });
+await db.connect();
+const results = [];
+for (const mode of ['rollups', 'minutes only']) {
+  await db.query('UPDATE rollup_state SET folded_until = $1', [mode === 'rollups' ? NOW_HOUR : null]);
+  for (const r of ranges) {
+    if (mode === 'minutes only' && r.days > MINUTE_DAYS) continue; // no minutes there to read
+    for (const [name, path] of endpoints(r)) {
+      const t = await time(path);
+      const from = NOW_HOUR - r.days * DAY + 17 * 60_000;
+      results.push({
+        mode,
+        range: r.label,
+        name,
+        ...t,
+        rows: name.startsWith('usage') ? await rowsScanned(db, from, NOW_HOUR, mode === 'rollups' ? NOW_HOUR : null) : null,
+      });
+    }
+  }
+  for (const [name, id] of [
+    ['job page, 200 days old', oldJob],
+    ['job page, recent', recentJob],
+  ]) {
+    if (mode === 'minutes only' && name.includes('200 days')) continue;
+    results.push({ mode, range: '-', name, ...(await time(`/api/v1/jobs/${id}`)), rows: null });
+  }
+}
+await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
+const sizes = (
+  await db.query(`SELECT (SELECT count(*) FROM energy_hourly) AS hourly, (SELECT count(*) FROM energy_buckets) AS minutes,
+    pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
+    (SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'energy_buckets'::regclass) AS minutes_size`)
+).rows[0];
+await db.end();
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
+
+console.log(
+  `\nlong-range benchmark: ${GPUS.toLocaleString('en')} GPUs (${NODES} nodes) x ${DAYS} days; ${Number(sizes.hourly).toLocaleString('en')} hourly rows (${sizes.hourly_size}), ` +
+    `${Number(sizes.minutes).toLocaleString('en')} minute rows over ${MINUTE_DAYS} days (${sizes.minutes_size}); ${REPEAT} runs each; load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+);
+console.log(
+  '| range | endpoint | rollups p50 / p95 ms | rows scanned | minutes only p50 / p95 ms | rows scanned | minutes / rollups (p95) |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results.filter((x) => x.mode === 'rollups')) {
+  const m = results.find((x) => x.mode === 'minutes only' && x.range === r.range && x.name === r.name);
+  const rows = (n) => (n === null ? '' : n.toLocaleString('en'));
+  console.log(
+    `| ${r.range} | ${r.name} | ${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} | ${rows(r.rows)} | ${m ? `${m.p50.toFixed(0)} / ${m.p95.toFixed(0)}` : 'n/a (no minutes kept)'} | ${m ? rows(m.rows) : ''} | ${m ? `${(m.p95 / r.p95).toFixed(1)}x` : ''} |`,
+  );
+}
+const worst = Math.max(...results.filter((x) => x.mode === 'rollups').map((x) => x.p95));
+console.log(`slowest endpoint with rollups: p95 ${worst.toFixed(0)} ms  (target < 1000 ms)`);
+if (!args.keep) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+else console.log(`kept schema ${schema}: --reuse ${schema}`);
+await admin.end();
