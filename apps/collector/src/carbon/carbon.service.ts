@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { type HourFactor, type NodeHour, co2eqGrams, hourSpan, resolveHourFactors } from '@wattprint/carbon';
+import {
+  HOUR_MS,
+  type HourFactor,
+  type NodeHour,
+  co2eqGrams,
+  hourFactorKey,
+  hourSpan,
+  hourStartOf,
+  resolveHourFactors,
+} from '@wattprint/carbon';
 import { IntensityRepository } from './intensity/intensity.repository';
 import { SiteRepository } from './sites/site.repository';
 
@@ -36,6 +45,29 @@ export class CarbonService {
     const sites = new Map([...regions].map(([id, region]) => [id, { region, pue: schedules.get(id) ?? [] }]));
     const periods = await this.intensity.periodsByRegion([...new Set(regions.values())], span.from, span.to);
     return resolveHourFactors(keys as NodeHour[], { nodeSites, sites, periods });
+  }
+
+  /**
+   * Factors of every site, and of nodes without a site (`siteId` null), over every hour of [from, to).
+   * The same rules as hourFactors, asked per site rather than per node.
+   */
+  async siteHourFactors(from: number, to: number): Promise<Array<{ siteId: string | null; hourStart: number; factor: HourFactor }>> {
+    const first = hourStartOf(from);
+    if (to <= first) return [];
+    const siteIds = (await this.sites.list()).map((s) => s.id);
+    const [regions, schedules] = await Promise.all([this.sites.regions(siteIds), this.sites.pueSchedules(siteIds)]);
+    const sites = new Map([...regions].map(([id, region]) => [id, { region, pue: schedules.get(id) ?? [] }]));
+    const periods = await this.intensity.periodsByRegion([...new Set(regions.values())], first, to);
+    // one stand-in node per site: the factors depend on the site alone
+    const standIns: Array<[string, string | null]> = [...siteIds.map((id): [string, string | null] => [`site:${id}`, id]), ['site:', null]];
+    const keys: NodeHour[] = [];
+    for (let hour = first; hour < to; hour += HOUR_MS) for (const [node] of standIns) keys.push({ node, hourStart: hour });
+    const factors = resolveHourFactors(keys, { nodeSites: new Map(standIns), sites, periods });
+    return keys.map((k) => ({
+      siteId: k.node === 'site:' ? null : k.node.slice(5),
+      hourStart: k.hourStart,
+      factor: factors.get(hourFactorKey(k.node, k.hourStart))!,
+    }));
   }
 
   /** grams CO2eq of `joules` of IT energy under a factor: kWh of `joules` × pue × gPerKwh. */

@@ -54,29 +54,26 @@ describe('emissionsOf', () => {
 });
 
 describe('usageReport', () => {
-  it('folds cells into rows ordered by period, key (null last) and idle last, with idle share and GPU-hours', () => {
-    const cell = (key: string | null, idle: boolean, periodStart: number, joules: number, idleJoules: number, gpuMs: number) => ({
+  it('orders rows by period, key (null last) and idle last, with idle share, GPU-hours and totals', () => {
+    const sums = (key: string | null, idle: boolean, periodStart: number, joules: number, idleJoules: number, gpuMs: number) => ({
       key,
       idle,
       periodStart,
-      node: 'a',
-      hourStart: periodStart,
       joules,
       idleJoules,
       gpuMs,
+      facilityJoules: joules * 2,
+      grams: (joules / 3.6e6) * 2 * 100,
+      estimated: key === 't2',
     });
-    const factors = new Map([
-      ['a@0', f(2, 100)],
-      [`a@${H}`, f(2, 100)],
-    ]);
     const report = usageReport(
       [
-        cell(null, true, 0, 1.8e6, 1.8e6, 0),
-        cell('t2', false, 0, 3.6e6, 0, 3.6e6),
-        cell('t1', false, H, 3.6e6, 0, 0),
-        cell('t1', false, 0, 3.6e6, 0, 1.8e6),
+        sums(null, true, 0, 1.8e6, 1.8e6, 0),
+        sums('t2', false, 0, 3.6e6, 0, 3.6e6),
+        sums('t1', false, H, 3.6e6, 0, 0),
+        sums('t1', false, 0, 3.6e6, 0, 1.8e6),
       ],
-      factors,
+      [0],
     );
     expect(report.rows.map((r) => [r.period, r.key, r.idle])).toEqual([
       [new Date(0).toISOString(), 't1', false],
@@ -84,9 +81,11 @@ describe('usageReport', () => {
       [new Date(0).toISOString(), null, true],
       [new Date(H).toISOString(), 't1', false],
     ]);
-    expect(report.rows[2]).toMatchObject({ energyKWh: 0.5, facilityEnergyKWh: 1, co2eqKg: 0.1, idleShare: 1 });
-    expect(report.rows[1].gpuHours).toBe(1);
+    expect(report.rows[2]).toMatchObject({ energyKWh: 0.5, facilityEnergyKWh: 1, co2eqKg: 0.1, idleShare: 1, estimated: false });
+    expect(report.rows[1]).toMatchObject({ gpuHours: 1, estimated: true });
     expect(report.totals.energyKWh).toBeCloseTo(3.5, 12);
+    expect(report.totals.co2eqKg).toBeCloseTo(0.7, 12);
     expect(report.totals.idleShare).toBeCloseTo(0.5 / 3.5, 12);
+    expect(report.estimatedHours).toEqual([new Date(0).toISOString()]);
   });
 });

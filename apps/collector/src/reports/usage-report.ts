@@ -1,6 +1,5 @@
-import type { HourFactor } from './emission-factors';
-import { emissionsOf, gpuHours, kg, kWh } from './emissions';
-import type { UsageCell } from './usage.repository';
+import { gpuHours, kg, kWh } from './emissions';
+import type { UsageSums } from './usage.repository';
 
 export interface UsageRow {
   period: string;
@@ -27,54 +26,38 @@ export interface UsageTotals {
 }
 
 /**
- * Folds SQL cells into report rows, applying each (node, hour)'s factor. Rows come ordered by
- * period, then key (nulls last), then idle last, so pages and CSV are stable.
+ * Report rows from the SQL sums (emissions already applied per site and hour), ordered by period,
+ * then key (nulls last), then idle last, so pages and CSV are stable; and the totals over all rows.
  */
 export function usageReport(
-  cells: UsageCell[],
-  factors: Map<string, HourFactor>,
+  sums: readonly UsageSums[],
+  estimatedHours: readonly number[],
 ): { rows: UsageRow[]; totals: UsageTotals; estimatedHours: string[] } {
-  const groups = new Map<string, UsageCell[]>();
-  for (const c of cells) {
-    const id = JSON.stringify([c.periodStart, c.key, c.idle]);
-    const list = groups.get(id);
-    if (list) list.push(c);
-    else groups.set(id, [c]);
-  }
-  const rows = [...groups.values()]
-    .map((group) => {
-      const e = emissionsOf(group, factors);
-      const idleJoules = group.reduce((s, c) => s + c.idleJoules, 0);
-      const first = group[0];
-      return {
-        sort: [first.periodStart, first.key, first.idle] as const,
-        row: {
-          period: new Date(first.periodStart).toISOString(),
-          key: first.key,
-          idle: first.idle,
-          energyKWh: kWh(e.joules),
-          facilityEnergyKWh: kWh(e.facilityJoules),
-          co2eqKg: kg(e.grams),
-          gpuHours: gpuHours(group.reduce((s, c) => s + c.gpuMs, 0)),
-          idleShare: e.joules > 0 ? idleJoules / e.joules : 0,
-          estimated: e.estimatedHours.length > 0,
-        },
-      };
-    })
-    .sort((a, b) => a.sort[0] - b.sort[0] || compareKeys(a.sort[1], b.sort[1]) || Number(a.sort[2]) - Number(b.sort[2]))
-    .map((r) => r.row);
-  const all = emissionsOf(cells, factors);
-  const idleJoules = cells.reduce((s, c) => s + c.idleJoules, 0);
+  const rows = [...sums]
+    .sort((a, b) => a.periodStart - b.periodStart || compareKeys(a.key, b.key) || Number(a.idle) - Number(b.idle))
+    .map((s) => ({
+      period: new Date(s.periodStart).toISOString(),
+      key: s.key,
+      idle: s.idle,
+      energyKWh: kWh(s.joules),
+      facilityEnergyKWh: kWh(s.facilityJoules),
+      co2eqKg: kg(s.grams),
+      gpuHours: gpuHours(s.gpuMs),
+      idleShare: s.joules > 0 ? s.idleJoules / s.joules : 0,
+      estimated: s.estimated,
+    }));
+  const total = (pick: (s: UsageSums) => number) => sums.reduce((sum, s) => sum + pick(s), 0);
+  const joules = total((s) => s.joules);
   return {
     rows,
     totals: {
-      energyKWh: kWh(all.joules),
-      facilityEnergyKWh: kWh(all.facilityJoules),
-      co2eqKg: kg(all.grams),
-      gpuHours: gpuHours(cells.reduce((s, c) => s + c.gpuMs, 0)),
-      idleShare: all.joules > 0 ? idleJoules / all.joules : 0,
+      energyKWh: kWh(joules),
+      facilityEnergyKWh: kWh(total((s) => s.facilityJoules)),
+      co2eqKg: kg(total((s) => s.grams)),
+      gpuHours: gpuHours(total((s) => s.gpuMs)),
+      idleShare: joules > 0 ? total((s) => s.idleJoules) / joules : 0,
     },
-    estimatedHours: all.estimatedHours.map((h) => new Date(h).toISOString()),
+    estimatedHours: estimatedHours.map((h) => new Date(h).toISOString()),
   };
 }
 

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DAY_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { ClockRepository } from '../clock/clock.repository';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
+import type { SiteHourFactor } from './emission-factors';
 import { ledgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
-import { DAY_MS } from '@wattprint/carbon';
 
 export interface UsageFilter {
   groupBy: UsageGroupBy;
@@ -22,16 +23,35 @@ export interface UsageFilter {
   scopeTeam: string | null;
 }
 
-/** Energy of one group in one period on one node in one hour: factors apply per (node, hour). */
-export interface UsageCell {
+/** One row of a usage report as SQL sums it: a group in a period, with its emissions already applied. */
+export interface UsageSums {
   key: string | null;
   idle: boolean;
   periodStart: number;
-  node: string;
-  hourStart: number;
   joules: number;
   idleJoules: number;
   gpuMs: number;
+  facilityJoules: number;
+  grams: number;
+  /** True when some energy of the row was priced with an estimated factor. */
+  estimated: boolean;
+}
+
+/**
+ * The factor table a report joins, as one JSON parameter: a site (or '' for nodes without one), an
+ * hour, the PUE, grams per joule of IT energy (PUE × intensity / 3.6e6) and the estimated flag.
+ * Sites are few, so a year of them is a few tens of thousands of small rows.
+ */
+function factorsJson(factors: readonly SiteHourFactor[]): string {
+  return JSON.stringify(
+    factors.map((f) => [
+      f.siteId ?? '',
+      f.hourStart,
+      f.factor.pue,
+      (f.factor.pue * f.factor.gPerKwh) / JOULES_PER_KWH,
+      f.factor.estimated ? 1 : 0,
+    ]),
+  );
 }
 
 @Injectable()
@@ -42,57 +62,86 @@ export class UsageRepository {
     private readonly clock: ClockRepository,
   ) {}
 
+  /** The factors as a table the query joins: PostgreSQL reads the JSON with jsonb_array_elements, SQLite with json_each. */
+  private factorTable(json: string): RawBuilder<unknown> {
+    return this.handle.dialect === 'postgres'
+      ? sql`(SELECT e->>0 AS site, (e->>1)::bigint AS hour, (e->>2)::float8 AS pue, (e->>3)::float8 AS gpj, (e->>4)::int AS est
+          FROM jsonb_array_elements(${json}::jsonb) AS e)`
+      : sql`(SELECT json_extract(value, '$[0]') AS site, json_extract(value, '$[1]') AS hour, json_extract(value, '$[2]') AS pue,
+          json_extract(value, '$[3]') AS gpj, json_extract(value, '$[4]') AS est FROM json_each(${json}))`;
+  }
+
   /**
    * One SQL aggregation over the ledger in [from, to) — whole folded hours from the rollup, the rest
-   * from the minutes (ledger-source.ts) — grouped by (group, period, node, hour). For job attributes
-   * (team, user, …) idle energy is a group of its own: it belongs to no job; for node and site it
-   * stays in the group and shows as the idle share.
+   * from the minutes (ledger-source.ts) — each row priced with its site's factor of its hour, summed
+   * by (group, period): the answer leaves the database at the size of the report, not of the ledger.
+   * For job attributes (team, user, …) idle energy is a group of its own: it belongs to no job; for
+   * node and site it stays in the group and shows as the idle share. Also returns the hours whose
+   * energy was priced with an estimated factor.
    */
-  async cells(f: UsageFilter): Promise<UsageCell[]> {
+  async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<{ rows: UsageSums[]; estimatedHours: number[] }> {
     const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
     const groupExpr: RawBuilder<string | null> =
       f.groupBy === 'node'
         ? sql<string>`b.node`
         : f.groupBy === 'site'
-          ? sql<string | null>`n.site_id`
+          ? sql<string | null>`s.id`
           : sql<string | null>`j.${sql.ref(f.groupBy)}`;
     const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
     const window = await readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, this.clock.now());
-    let q = this.handle.db
+    let base = this.handle.db
       .selectFrom(ledgerRows(this.handle.db, window, { from: f.from, to: f.to }).as('b'))
       .leftJoin('jobs as j', 'j.id', 'b.job_id')
       .leftJoin('nodes as n', 'n.name', 'b.node')
+      .leftJoin('sites as s', 's.id', 'n.site_id')
+      .innerJoin(this.factorTable(factorsJson(factors)).as('f'), (join) =>
+        join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
+      );
+    if (f.scopeTeam !== null) base = base.where('j.team', '=', f.scopeTeam);
+    if (f.user !== undefined) base = base.where('j.user', '=', f.user);
+    if (f.team !== undefined) base = base.where('j.team', '=', f.team);
+    if (f.project !== undefined) base = base.where('j.project', '=', f.project);
+    if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
+
+    const rows = await base
       .select((eb) => [
         groupExpr.as('group_key'),
         idleExpr.as('is_idle'),
         periodExpr.as('period_start'),
-        'b.node',
-        'b.hour_start',
         eb.fn.sum<number>('b.joules').as('joules'),
         eb.fn.sum<number>(eb.case().when('b.job_id', '=', '').then(eb.ref('b.joules')).else(0).end()).as('idle_joules'),
         eb.fn.sum<number>(eb.case().when('b.device_kind', '=', 'gpu').then(eb.ref('b.duration_ms')).else(0).end()).as('gpu_ms'),
-      ]);
-    if (f.scopeTeam !== null) q = q.where('j.team', '=', f.scopeTeam);
-    if (f.user !== undefined) q = q.where('j.user', '=', f.user);
-    if (f.team !== undefined) q = q.where('j.team', '=', f.team);
-    if (f.project !== undefined) q = q.where('j.project', '=', f.project);
-    if (f.cluster !== undefined) q = q.where('j.cluster', '=', f.cluster);
-    // A bare constant in GROUP BY would be read as a column position, so the constant idle flag of
-    // node and site groupings stays out of it.
-    const rows = await q
-      .groupBy(byJob ? [groupExpr, idleExpr, periodExpr, 'b.node', 'b.hour_start'] : [groupExpr, periodExpr, 'b.node', 'b.hour_start'])
+        eb.fn.sum<number>(sql`b.joules * f.pue`).as('facility_joules'),
+        eb.fn.sum<number>(sql`b.joules * f.gpj`).as('grams'),
+        eb.fn.max<number>(sql`case when f.est = 1 and b.joules > 0 then 1 else 0 end`).as('estimated'),
+      ])
+      // A bare constant in GROUP BY would be read as a column position, so the constant idle flag of
+      // node and site groupings stays out of it.
+      .groupBy(byJob ? [groupExpr, idleExpr, periodExpr] : [groupExpr, periodExpr])
       .execute();
-    return rows.map((r) => ({
-      key: r.group_key,
-      idle: Number(r.is_idle) === 1,
-      periodStart: Number(r.period_start),
-      node: r.node,
-      hourStart: Number(r.hour_start),
-      joules: Number(r.joules),
-      idleJoules: Number(r.idle_joules),
-      gpuMs: Number(r.gpu_ms),
-    }));
+    const estimated = factors.some((x) => x.factor.estimated)
+      ? await base
+          .select('b.hour_start')
+          .distinct()
+          .where(sql<boolean>`f.est = 1 and b.joules > 0`)
+          .orderBy('b.hour_start')
+          .execute()
+      : [];
+    return {
+      rows: rows.map((r) => ({
+        key: r.group_key,
+        idle: Number(r.is_idle) === 1,
+        periodStart: Number(r.period_start),
+        joules: Number(r.joules),
+        idleJoules: Number(r.idle_joules),
+        gpuMs: Number(r.gpu_ms),
+        facilityJoules: Number(r.facility_joules),
+        grams: Number(r.grams),
+        estimated: Number(r.estimated) === 1,
+      })),
+      estimatedHours: estimated.map((r) => Number(r.hour_start)),
+    };
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/auth.decorators';
 import { toCsv } from './csv';
 import { EMISSION_FACTORS, type EmissionFactors } from './emission-factors';
-import { nodeHoursOf } from './emissions';
 import type { UsageQuery } from './query.schemas';
 import { usageReport, type UsageRow } from './usage-report';
 import { UsageRepository } from './usage.repository';
@@ -15,24 +14,27 @@ export class UsageService {
   ) {}
 
   async report(query: UsageQuery, principal: Principal) {
-    const cells = await this.usage.cells({
-      groupBy: query.groupBy,
-      from: query.from,
-      to: query.to,
-      bucket: query.bucket,
-      user: query.user,
-      team: query.team,
-      project: query.project,
-      cluster: query.cluster,
-      scopeTeam: principal.role === 'viewer' ? principal.team : null,
-    });
-    const factors = await this.factors.hourFactors(nodeHoursOf(cells));
+    const factors = await this.factors.siteHourFactors(query.from, query.to);
+    const { rows, estimatedHours } = await this.usage.sums(
+      {
+        groupBy: query.groupBy,
+        from: query.from,
+        to: query.to,
+        bucket: query.bucket,
+        user: query.user,
+        team: query.team,
+        project: query.project,
+        cluster: query.cluster,
+        scopeTeam: principal.role === 'viewer' ? principal.team : null,
+      },
+      factors,
+    );
     return {
       groupBy: query.groupBy,
       bucket: query.bucket,
       from: new Date(query.from).toISOString(),
       to: new Date(query.to).toISOString(),
-      ...usageReport(cells, factors),
+      ...usageReport(rows, estimatedHours),
     };
   }
 
