@@ -227,3 +227,67 @@ describe('teams, users and projects', () => {
     expect(await single(org, 'CO2eq', misc)).toBeCloseTo(0.11875, 9);
   });
 });
+
+describe('panels read folded hours from the rollup and answer as the minutes alone do', () => {
+  /** Every panel's rows, under ranges that start and end off the hour. */
+  async function everyPanel(): Promise<Record<string, Row[]>> {
+    const out: Record<string, Row[]> = {};
+    for (const [file, dashboard] of generated) {
+      for (const [from, to] of [
+        [H0 - 17 * 60_000, H1 + HOUR + 23 * 60_000],
+        [H0 + 7 * 60_000, H1 + 59 * 60_000],
+        [H0 - 5 * HOUR, H1 + 5 * HOUR],
+      ]) {
+        const ctx = { ...(await context(dashboard)), from, to };
+        for (const q of panelQueries(dashboard)) out[`${file} / ${q.panel} / ${from}..${to}`] = await run(q.query.rawSql, ctx);
+      }
+    }
+    return out;
+  }
+
+  /** A fold as the collector makes one (apps/collector/src/rollups): every hour before `until` into energy_hourly. */
+  async function foldUntil(until: number): Promise<void> {
+    await sql`INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
+      SELECT job_id, node, device, device_kind, hour_start, SUM(joules), SUM(samples), SUM(duration_ms), MAX(peak_power_w)
+      FROM energy_buckets WHERE minute_start < ${until} GROUP BY job_id, node, device, device_kind, hour_start`.execute(handle.db);
+    await sql`UPDATE rollup_state SET folded_until = ${until}`.execute(handle.db);
+  }
+
+  it('gives every panel the same rows to 1e-9 before and after the seed is folded, and after its minutes are dropped', async () => {
+    const minuteOnly = await everyPanel();
+    await foldUntil(H1 + 2 * HOUR);
+    expectSameRows(await everyPanel(), minuteOnly);
+    // retention: minutes before H1 dropped. A range edge in what only hours hold is read as its whole
+    // hour: from H0 + 7 min reads all of H0, from H0 − 17 min all of H0 − 1 h (the seed's decoy minute too)
+    const ctx = await context(cluster);
+    const fromPreviousHour = await single(cluster, 'CO2eq', { ...ctx, from: H0 - HOUR });
+    const kept = await sql<{ n: number }>`SELECT count(*)::int AS n FROM energy_buckets WHERE minute_start >= ${H1}`.execute(handle.db);
+    await sql`UPDATE rollup_state SET minutes_from = ${H1}`.execute(handle.db);
+    await sql`DELETE FROM energy_buckets WHERE minute_start < ${H1}`.execute(handle.db);
+    expect(kept.rows[0].n).toBeGreaterThan(0);
+    expect(await single(cluster, 'CO2eq', { ...ctx, from: H0 + 7 * 60_000 })).toBeCloseTo(TOTAL.co2eqKg, 9);
+    expect(await single(cluster, 'IT energy', { ...ctx, from: H0 + 7 * 60_000 })).toBeCloseTo(TOTAL.itKWh, 9);
+    expect(await single(cluster, 'CO2eq', { ...ctx, from: H0 - 17 * 60_000 })).toBeCloseTo(fromPreviousHour, 9);
+    expect(fromPreviousHour).toBeGreaterThan(TOTAL.co2eqKg);
+  });
+});
+
+/** Same keys and rows, every number to 1e-9 relative. */
+function expectSameRows(actual: Record<string, Row[]>, expected: Record<string, Row[]>): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [key, rows] of Object.entries(expected)) {
+    const got = actual[key];
+    expect([key, got.length]).toEqual([key, rows.length]);
+    rows.forEach((row, i) => {
+      for (const [column, value] of Object.entries(row)) {
+        const other = got[i][column];
+        if (typeof value === 'number' && typeof other === 'number') {
+          const scale = Math.max(Math.abs(value), 1e-12);
+          expect([key, i, column, Math.abs(other - value) / scale < 1e-9]).toEqual([key, i, column, true]);
+        } else {
+          expect([key, i, column, other]).toEqual([key, i, column, value]);
+        }
+      }
+    });
+  }
+}

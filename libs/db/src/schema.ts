@@ -124,6 +124,8 @@ export interface RollupStateTable {
   id: number;
   folded_until: number | null;
   folded_at: number | null;
+  /** Minutes before this may have been dropped by retention (always at or before folded_until); null: none dropped. */
+  minutes_from: number | null;
 }
 
 /** One row per batch ever ingested: the exactly-once key, and what gap detection reads. */

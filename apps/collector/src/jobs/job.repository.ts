@@ -1,9 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle, Row } from '@wattprint/db';
 import { sql } from 'kysely';
-import { ClockRepository } from '../clock/clock.repository';
-import { COLLECTOR_CONFIG } from '../config/config.module';
-import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
 import { type LedgerWindow, ledgerRows, readLedgerWindow } from '../reports/ledger-source';
 
@@ -57,11 +54,7 @@ export type ForecastRow = Row<'forecasts'>;
 
 @Injectable()
 export class JobRepository {
-  constructor(
-    @Inject(DATABASE) private readonly handle: DatabaseHandle,
-    @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'minuteRetentionDays'>,
-    private readonly clock: ClockRepository,
-  ) {}
+  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
   /** One page in a stable order; `after` continues strictly after a previous page's last job. */
   async list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobRow[]> {
@@ -93,7 +86,7 @@ export class JobRepository {
 
   /** What reports may read: folded hours, minutes kept (see reports/ledger-source.ts). */
   window(): Promise<LedgerWindow> {
-    return readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, this.clock.now());
+    return readLedgerWindow(this.handle.db);
   }
 
   /** Energy of some jobs by (job, node, hour): the grain emission factors apply at. Folded hours come from the rollup. */

@@ -1,6 +1,6 @@
 import type { Database } from '@wattprint/db';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
+import { HOUR_MS } from '@wattprint/carbon';
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
@@ -97,12 +97,12 @@ export function ledgerRows(
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }
 
-/** The window as stored: the fold watermark, and the minute retention horizon at `now`. */
-export async function readLedgerWindow(db: Kysely<Database>, minuteRetentionDays: number | undefined, now: number): Promise<LedgerWindow> {
-  const row = await db.selectFrom('rollup_state').select('folded_until').where('id', '=', 1).executeTakeFirst();
-  const foldedUntil = row?.folded_until === null || row?.folded_until === undefined ? null : Number(row.folded_until);
-  const horizon = minuteRetentionDays === undefined ? null : now - minuteRetentionDays * DAY_MS;
-  // minutes are only dropped once their hour is folded: below the watermark
-  const minutesFrom = horizon === null || foldedUntil === null ? null : Math.min(horizon, foldedUntil);
-  return { foldedUntil, minutesFrom };
+/**
+ * The window as stored (rollup_state): the fold watermark, and how far back retention has dropped
+ * minutes. The dashboards' SQL reads the same row, so both answer alike.
+ */
+export async function readLedgerWindow(db: Kysely<Database>): Promise<LedgerWindow> {
+  const row = await db.selectFrom('rollup_state').select(['folded_until', 'minutes_from']).where('id', '=', 1).executeTakeFirst();
+  const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { foldedUntil: num(row?.folded_until), minutesFrom: num(row?.minutes_from) };
 }

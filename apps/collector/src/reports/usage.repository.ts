@@ -2,9 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DAY_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
-import { ClockRepository } from '../clock/clock.repository';
-import { COLLECTOR_CONFIG } from '../config/config.module';
-import type { CollectorConfig } from '../config/collector-config';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
 import { ledgerRows, readLedgerWindow } from './ledger-source';
@@ -56,11 +53,7 @@ function factorsJson(factors: readonly SiteHourFactor[]): string {
 
 @Injectable()
 export class UsageRepository {
-  constructor(
-    @Inject(DATABASE) private readonly handle: DatabaseHandle,
-    @Inject(COLLECTOR_CONFIG) private readonly config: Pick<CollectorConfig, 'minuteRetentionDays'>,
-    private readonly clock: ClockRepository,
-  ) {}
+  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
   /** The factors as a table the query joins: PostgreSQL reads the JSON with jsonb_array_elements, SQLite with json_each. */
   private factorTable(json: string): RawBuilder<unknown> {
@@ -90,7 +83,7 @@ export class UsageRepository {
     const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
-    const window = await readLedgerWindow(this.handle.db, this.config.minuteRetentionDays, this.clock.now());
+    const window = await readLedgerWindow(this.handle.db);
     let base = this.handle.db
       .selectFrom(ledgerRows(this.handle.db, window, { from: f.from, to: f.to }).as('b'))
       .leftJoin('jobs as j', 'j.id', 'b.job_id')

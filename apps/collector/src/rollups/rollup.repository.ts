@@ -21,6 +21,16 @@ export interface FoldedSpan {
 export class RollupRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
+  /** Records that minutes before `cutoff` may be gone, so readers take hours there; it only moves forward. */
+  async minutesDroppedBefore(cutoff: number): Promise<void> {
+    await this.handle.db
+      .updateTable('rollup_state')
+      .set({ minutes_from: cutoff })
+      .where('id', '=', 1)
+      .where((eb) => eb.or([eb('minutes_from', 'is', null), eb('minutes_from', '<', cutoff)]))
+      .execute();
+  }
+
   async foldedUntil(): Promise<number | null> {
     const row = await this.handle.db.selectFrom('rollup_state').select('folded_until').where('id', '=', 1).executeTakeFirst();
     return row?.folded_until === null || row?.folded_until === undefined ? null : Number(row.folded_until);

@@ -88,6 +88,8 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     if (minuteDays !== undefined && foldedUntil !== null) {
       // never a minute whose hour is not folded yet: the hours would lose it
       const cutoff = Math.min(now - minuteDays * DAY_MS, foldedUntil);
+      // readers switch to hours first, then the minutes go: no report ever reads a half-dropped stretch
+      await this.rollups.minutesDroppedBefore(cutoff);
       const dropped = await this.retention.dropMinutesBefore(cutoff);
       partitionsDropped = dropped.partitions;
       minuteRowsDeleted = dropped.rows;

@@ -1,7 +1,7 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, SITE_EXPR, energyWith, jobAttr } from '../sql/energy.sql';
-import { stepTime, timeRangeFilter, variableFilter } from '../sql/grafana-macros';
+import { ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
 
@@ -39,8 +39,9 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
   const byJob = scope([{ expr: 'eb.job_id', alias: 'job_id' }, { expr: jobAttr('name'), alias: 'job_name' }, TEAM, USER, PROJECT]);
   const time = stepTime('hour_start');
   // Distinct (job, node) pairs first, then the joins: the same shape as energyWith, for the same reason.
-  const jobsSql = `SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
-FROM (SELECT DISTINCT job_id, node FROM energy_buckets eb WHERE ${timeRangeFilter('eb')}) eb
+  const jobsSql = `WITH ${ledgerCtes()}
+SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
+FROM (SELECT DISTINCT job_id, node FROM ledger) eb
 LEFT JOIN jobs j ON j.id = eb.job_id
 LEFT JOIN nodes n ON n.name = eb.node
 WHERE ${ORG_FILTERS.join('\n  AND ')}`;

@@ -1,12 +1,12 @@
 import { hourFactorsCtes } from './emission-factors.sql';
-import { timeRangeFilter } from './grafana-macros';
+import { ledgerCtes } from './grafana-macros';
 import type { YearlyAverages } from './yearly-averages';
 import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 
 /** Joules in a kWh as a SQL numeric literal, so the division is not an integer one. */
 const KWH_J = `${JOULES_PER_KWH}.0`;
 
-/** A column the energy is grouped by: an SQL expression over `eb` (energy_buckets), `j` (jobs), `n` (nodes). */
+/** A column the energy is grouped by: an SQL expression over `eb` (the ledger: see ledgerCtes), `j` (jobs), `n` (nodes). */
 export interface Dimension {
   expr: string;
   alias: string;
@@ -31,13 +31,14 @@ export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string =>
 export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
   const groupBy = [...scope.dimensions.map((d) => d.expr), 'eb.node', 'eb.hour_start'];
-  const where = [timeRangeFilter('eb'), ...scope.filters].join('\n    AND ');
-  return `WITH buckets AS (
+  const where = scope.filters.length === 0 ? 'TRUE' : scope.filters.join('\n    AND ');
+  return `WITH ${ledgerCtes()},
+buckets AS (
   SELECT ${[...dims, 'eb.node', 'eb.hour_start'].join(', ')},
     SUM(eb.joules) AS joules,
     SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END) AS idle_joules,
     SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
-  FROM energy_buckets eb
+  FROM ledger eb
   LEFT JOIN jobs j ON j.id = eb.job_id
   LEFT JOIN nodes n ON n.name = eb.node
   WHERE ${where}

@@ -11,10 +11,42 @@ export const TO_MS = '$__to';
 /** Grafana's interval for the panel's width and time range, in ms. */
 export const INTERVAL_MS = '$__interval_ms';
 
-/** Buckets whose minute lies in the dashboard range; the hour_start bound only lets the index help. */
-export function timeRangeFilter(alias: string): string {
-  return `${alias}.minute_start >= ${FROM_MS} AND ${alias}.minute_start < ${TO_MS}
-    AND ${alias}.hour_start > ${FROM_MS} - ${HOUR_MS} AND ${alias}.hour_start < ${TO_MS}`;
+/**
+ * The ledger over the dashboard range, as the collector's reports read it
+ * (apps/collector/src/reports/ledger-source.ts, planRange): whole folded hours from energy_hourly,
+ * the partial hours at the edges and every hour not folded yet from energy_buckets, and an edge
+ * older than minute retention read as its whole hour (rollup_state says how far each goes). Two
+ * CTEs, `ledger_plan` and `ledger`, the second with the columns panels use:
+ * job_id, node, device, device_kind, hour_start, joules, duration_ms.
+ */
+export function ledgerCtes(): string {
+  const H = HOUR_MS;
+  const whole = `fw < lw AND COALESCE(folded, fw) > fw`;
+  return `ledger_ends AS (
+  SELECT
+    CASE WHEN ${FROM_MS} < COALESCE(minutes_from, 0) THEN ${FROM_MS} - MOD(${FROM_MS}, ${H}) ELSE ${FROM_MS} END::bigint AS s,
+    CASE WHEN ${TO_MS} < COALESCE(minutes_from, 0) THEN ${TO_MS} + MOD(${H} - MOD(${TO_MS}, ${H}), ${H}) ELSE ${TO_MS} END::bigint AS e,
+    folded_until AS folded
+  FROM rollup_state WHERE id = 1
+),
+ledger_plan AS (
+  SELECT s, e,
+    CASE WHEN ${whole} THEN fw ELSE 0 END AS hours_from,
+    CASE WHEN ${whole} THEN LEAST(lw, folded) ELSE 0 END AS hours_to,
+    CASE WHEN ${whole} THEN fw ELSE e END AS head_to,
+    CASE WHEN ${whole} THEN LEAST(lw, folded) ELSE e END AS tail_from
+  FROM (SELECT s, e, folded, s + MOD(${H} - MOD(s, ${H}), ${H}) AS fw, e - MOD(e, ${H}) AS lw FROM ledger_ends) x
+),
+ledger AS (
+  SELECT h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms
+  FROM ledger_plan p JOIN energy_hourly h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to
+  UNION ALL
+  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
+  FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
+  UNION ALL
+  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
+  FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.tail_from AND m.minute_start < p.e
+)`;
 }
 
 /**

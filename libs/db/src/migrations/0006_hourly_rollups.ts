@@ -7,6 +7,7 @@ import { BUCKETS_DEFAULT_PARTITION, ensureBucketPartitionIn, monthsBetween } fro
  * - energy_hourly: the ledger per (job, node, device, hour). The collector folds closed hours of
  *   energy_buckets into it (rollup_state.folded_until: every hour before it is folded; null: none
  *   yet, the first pass starts at the oldest bucket), and ingest adds a late batch's energy to both.
+ *   rollup_state.minutes_from: minutes before it may be gone (retention); readers take hours there.
  * - PostgreSQL: energy_buckets becomes partitioned by month of minute_start (with a default
  *   partition), so retention drops a month instead of deleting its rows. Its rows move over.
  */
@@ -30,8 +31,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('folded_until', 'bigint')
     .addColumn('folded_at', 'bigint')
+    .addColumn('minutes_from', 'bigint')
     .execute();
-  await sql`INSERT INTO rollup_state (id, folded_until, folded_at) VALUES (1, NULL, NULL)`.execute(db);
+  await sql`INSERT INTO rollup_state (id, folded_until, folded_at, minutes_from) VALUES (1, NULL, NULL, NULL)`.execute(db);
   if (dialect !== 'postgres') return;
 
   await sql`ALTER TABLE energy_buckets RENAME TO energy_buckets_unpartitioned`.execute(db);
