@@ -23,6 +23,7 @@ const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
 const { connect, ensureBucketPartition, migrateToLatest, monthsBetween } = require(join(root, 'libs/db/dist/index.js'));
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
+const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
 const { values: args } = parseArgs({
   options: {
@@ -222,6 +223,49 @@ async function time(path) {
 const db = new pg.Client({ connectionString: url });
 await db.connect();
 const results = [];
+
+// the generated dashboards' panels, with Grafana's macros expanded as its PostgreSQL data source does
+const quote = (values) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
+function expand(text, vars, from, to, intervalMs) {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a, b) => {
+    const name = a ?? b;
+    if (name === '__from') return String(from);
+    if (name === '__to') return String(to);
+    if (name === '__interval_ms') return String(intervalMs);
+    if (!(name in vars)) throw new Error(`unknown macro ${whole}`);
+    return quote(vars[name]);
+  });
+}
+async function timePanels(r) {
+  const from = NOW_HOUR - r.days * DAY + 17 * 60_000;
+  const to = NOW_HOUR;
+  const intervalMs = Math.max(60_000, Math.round((to - from) / 1000)); // a ~1000 px wide panel
+  const out = [];
+  for (const [file, dashboard] of dashboards(shippedYearlyAverages())) {
+    const vars = {};
+    for (const v of dashboard.templating.list) {
+      vars[v.name] = (await db.query(expand(v.query, vars, from, to, intervalMs))).rows.map((row) => String(Object.values(row)[0]));
+    }
+    for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+      for (const target of panel.targets) {
+        const text = expand(target.rawSql, vars, from, to, intervalMs);
+        const ms = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const started = performance.now();
+          await db.query(text);
+          ms.push(performance.now() - started);
+        }
+        ms.sort((a, b) => a - b);
+        out.push({
+          name: `panel ${file.replace('.json', '')} / ${panel.title}`,
+          p50: ms[Math.floor(ms.length / 2)],
+          p95: ms[ms.length - 1],
+        });
+      }
+    }
+  }
+  return out;
+}
 for (const mode of ['rollups', 'minutes only']) {
   await db.query('UPDATE rollup_state SET folded_until = $1', [mode === 'rollups' ? NOW_HOUR : null]);
   for (const r of ranges) {
@@ -237,6 +281,7 @@ for (const mode of ['rollups', 'minutes only']) {
         rows: name.startsWith('usage') ? await rowsScanned(db, from, NOW_HOUR, mode === 'rollups' ? NOW_HOUR : null) : null,
       });
     }
+    for (const panel of await timePanels(r)) results.push({ mode, range: r.label, ...panel, rows: null });
   }
   for (const [name, id] of [
     [`job page, ${OLD_DAYS} days old`, oldJob],
