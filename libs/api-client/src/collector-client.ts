@@ -66,6 +66,19 @@ export interface SendOptions {
 /** Query parameters; undefined values are left out. */
 export type Query = Record<string, string | number | undefined>;
 
+/** A scheduler's job event (docs/api.md, Job events). */
+export interface SchedulerJobEvent {
+  eventId: string;
+  type: 'start' | 'end' | 'metadata';
+  jobId: string;
+  /** ISO 8601 or epoch ms. */
+  at: string | number;
+  metadata?: Record<string, unknown>;
+  nodes?: string[];
+  exitCode?: number | null;
+  exitState?: string;
+}
+
 export interface SiteInput {
   id: string;
   name: string;
@@ -295,6 +308,11 @@ export class CollectorClient {
 
   job(id: string): Promise<JobDetail> {
     return this.call('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** What a scheduler says of a job (POST /api/v1/job-events, role scheduler or admin); `applied` is false for an event id seen before. */
+  publishJobEvent(event: SchedulerJobEvent): Promise<{ applied: boolean }> {
+    return this.call('POST', '/api/v1/job-events', {}, event);
   }
 
   usage(query: UsageQuery): Promise<Usage> {

@@ -1,4 +1,4 @@
-import { JobEvent, parseWith, signed, verify } from '@wattprint/protocol';
+import { JobMetadata, parseWith } from '@wattprint/protocol';
 import { planJobEvents, wallOffsetMs } from './job-event-plan';
 import { parseScenario } from './scenario-file';
 
@@ -49,25 +49,22 @@ const scenario = parseScenario(
 );
 
 describe('planJobEvents', () => {
-  const plan = planJobEvents(scenario, (node) => `agent-${node}`, 'r1');
+  const plan = planJobEvents(scenario, 'r1');
 
-  it('sends a start from every node a job runs on and an end unless the job is cut at the window end', () => {
-    expect(plan.map((p) => [p.traceMs - T0, p.node, p.event.type, p.event.jobId])).toEqual([
-      [60_000, 'n1', 'start', 'train-1'],
-      [60_000, 'n2', 'start', 'train-1'],
-      [600_000, 'n1', 'start', 'serve-2'],
-      [600_000, 'n1', 'end', 'train-1'],
-      [600_000, 'n2', 'end', 'train-1'],
+  it('publishes a start with the nodes of each job and an end unless the job is cut at the window end', () => {
+    expect(plan.map((p) => [p.traceMs - T0, p.event.type, p.event.jobId, p.event.nodes])).toEqual([
+      [60_000, 'start', 'train-1', ['n1', 'n2']],
+      [600_000, 'start', 'serve-2', ['n1']],
+      [600_000, 'end', 'train-1', undefined],
     ]);
   });
 
-  it('carries the metadata, the trace time and the node agent, and signs into a valid JobEvent', () => {
-    const start = plan[0].event;
-    expect(start).toMatchObject({ agentId: 'agent-n1', node: 'n1', at: T0 + 60_000, type: 'start', metadata });
-    const message = signed(start, 'k'.repeat(32));
-    expect(parseWith(JobEvent, message).ok).toBe(true);
-    expect(verify(message, 'k'.repeat(32))).toBe(true);
+  it('carries the metadata and the trace time, ends as COMPLETED, and fits the job-events API', () => {
+    expect(plan[0].event).toMatchObject({ at: T0 + 60_000, type: 'start', metadata });
+    expect(plan[2].event).toMatchObject({ type: 'end', at: T0 + 600_000, exitCode: 0, exitState: 'COMPLETED' });
+    for (const { event } of plan) expect(parseWith(JobMetadata.optional(), event.metadata).ok).toBe(true);
     expect(new Set(plan.map((p) => p.event.eventId)).size).toBe(plan.length);
+    expect(plan.every((p) => /^[A-Za-z0-9._:@-]+$/.test(p.event.eventId))).toBe(true);
   });
 
   it('reaches a trace time after (trace offset / speed) of wall time', () => {

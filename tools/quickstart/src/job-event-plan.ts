@@ -1,36 +1,37 @@
-import type { UnsignedJobEvent } from '@wattprint/protocol';
+import type { SchedulerJobEvent } from '@wattprint/api-client';
 import type { Scenario } from './scenario-file';
 
 /** A job event and the trace time it belongs to; the publisher sends it when the replay reaches `traceMs`. */
 export interface PlannedJobEvent {
   traceMs: number;
-  node: string;
-  event: UnsignedJobEvent;
+  event: SchedulerJobEvent;
 }
 
 /**
- * The events a scheduler integration would send for the scenario's jobs: a `start` with the job's
- * metadata from every node it runs on (as each node's agent would), and an `end` for every job that
- * ends inside the window (a truncated job is still running when the trace ends). Sorted by time.
- * `agentOf` names each node's agent; `runId` makes event ids unique per run.
+ * What a scheduler (a Slurm prolog and epilog) would publish for the scenario's jobs through
+ * POST /api/v1/job-events: a `start` with the job's metadata and nodes, and an `end` for every job
+ * that ends inside the window (a truncated job is still running when the trace ends). Sorted by
+ * time; `runId` makes event ids unique per run. What it says outranks what the replaying agents infer.
  */
-export function planJobEvents(scenario: Scenario, agentOf: (node: string) => string, runId: string): PlannedJobEvent[] {
+export function planJobEvents(scenario: Scenario, runId: string): PlannedJobEvent[] {
   const planned: PlannedJobEvent[] = [];
   for (const job of scenario.jobs) {
-    for (const { node } of job.placement) {
-      const base = { agentId: agentOf(node), node, jobId: job.id };
+    planned.push({
+      traceMs: job.startMs,
+      event: {
+        eventId: `qs.${runId}.${job.id}.start`,
+        type: 'start',
+        jobId: job.id,
+        at: job.startMs,
+        metadata: job.metadata,
+        nodes: job.placement.map((p) => p.node),
+      },
+    });
+    if (!job.truncated) {
       planned.push({
-        traceMs: job.startMs,
-        node,
-        event: { ...base, eventId: `qs.${runId}.${job.id}.${node}.start`, type: 'start', at: job.startMs, metadata: job.metadata },
+        traceMs: job.endMs,
+        event: { eventId: `qs.${runId}.${job.id}.end`, type: 'end', jobId: job.id, at: job.endMs, exitCode: 0, exitState: 'COMPLETED' },
       });
-      if (!job.truncated) {
-        planned.push({
-          traceMs: job.endMs,
-          node,
-          event: { ...base, eventId: `qs.${runId}.${job.id}.${node}.end`, type: 'end', at: job.endMs, exitCode: 0 },
-        });
-      }
     }
   }
   // Starts before ends at the same instant: a job ending as another starts on the same devices.

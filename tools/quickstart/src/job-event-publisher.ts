@@ -1,31 +1,23 @@
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
-import { JobEvent, MessageName, QueueName, parseWith, problemLines, signed } from '@wattprint/protocol';
+import type { CollectorClient } from '@wattprint/api-client';
 import { wallOffsetMs, type PlannedJobEvent } from './job-event-plan';
 
+const SEND_AT_ONCE = 16;
+
 /**
- * Sends the planned job events, signed with each node's agent key, on the job-events queue when the
- * replay reaches their time: what a Slurm prolog/epilog would do for jobs the agent cannot see in /proc.
+ * Publishes the planned job events through the collector's scheduler API when the replay reaches
+ * their time, with a token of role scheduler: what a Slurm prolog and epilog do (deploy/slurm).
  */
 export class JobEventPublisher {
-  private readonly connection: IORedis;
-  private readonly queue: Queue;
   private timer: NodeJS.Timeout | null = null;
   private next = 0;
   private sending: Promise<void> = Promise.resolve();
   published = 0;
 
   constructor(
-    redisUrl: string,
-    prefix: string,
+    private readonly api: CollectorClient,
     private readonly plan: PlannedJobEvent[],
-    private readonly keyOf: (node: string) => string,
     private readonly onError: (error: Error) => void,
-  ) {
-    this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined); // BullMQ retries; a lasting outage shows in the agents' logs
-    this.queue = new Queue(QueueName.JobEvents, { connection: this.connection, prefix });
-  }
+  ) {}
 
   /** Starts sending, the replay having started at wall time `replayStartedAt`. */
   start(replayStartedAt: number, traceStartMs: number, speed: number): void {
@@ -40,16 +32,15 @@ export class JobEventPublisher {
     tick();
   }
 
+  /**
+   * Sends what is due, a few at a time: at a high replay speed a whole search's trials fall due at once,
+   * and events of one job may land in any order (a scheduler's end stands whatever comes after).
+   */
   private async send(due: PlannedJobEvent[]): Promise<void> {
-    const jobs = due.map(({ node, event }) => {
-      const message = signed(event, this.keyOf(node));
-      const checked = parseWith(JobEvent, message);
-      if (!checked.ok)
-        throw new Error(`job event ${event.eventId} breaks the JobEvent schema: ${problemLines(checked.problems).join('; ')}`);
-      return { name: MessageName.JobEvent, data: message, opts: { jobId: `e.${event.eventId}`, removeOnComplete: { age: 3600 } } };
-    });
-    await this.queue.addBulk(jobs);
-    this.published += jobs.length;
+    for (let i = 0; i < due.length; i += SEND_AT_ONCE) {
+      await Promise.all(due.slice(i, i + SEND_AT_ONCE).map(({ event }) => this.api.publishJobEvent(event)));
+      this.published += Math.min(SEND_AT_ONCE, due.length - i);
+    }
   }
 
   get pending(): number {
@@ -59,7 +50,5 @@ export class JobEventPublisher {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     await this.sending.catch(() => undefined);
-    await this.queue.close();
-    this.connection.disconnect();
   }
 }

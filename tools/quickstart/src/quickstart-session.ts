@@ -166,12 +166,13 @@ export class QuickstartSession {
       throw new StartError(`the intensity import rejected ${intensity.rejected} rows of ${join(this.traceDir, 'intensity.csv')}`);
     this.checkpoint();
 
-    const publisher = new JobEventPublisher(
-      this.redis.url,
-      o.queuePrefix,
-      planJobEvents(scenario, agentOf, randomBytes(4).toString('hex')),
-      (node) => keys.get(node)!,
-      (error) => this.requestStop(`publishing job events failed: ${error.message}`, 1),
+    // the jobs' metadata, start and end come as a scheduler's would: through the job-events API
+    const scheduler = new CollectorClient({
+      baseUrl,
+      token: (await api.createToken({ name: 'quickstart scheduler', role: 'scheduler' })).secret,
+    });
+    const publisher = new JobEventPublisher(scheduler, planJobEvents(scenario, randomBytes(4).toString('hex')), (error) =>
+      this.requestStop(`publishing job events failed: ${error.message}`, 1),
     );
     this.publisher = publisher;
     for (const node of scenario.nodes) {
@@ -207,10 +208,14 @@ export class QuickstartSession {
     void this.refreshLoop();
   }
 
-  /** Writes the simulated cluster (traces, scenario, intensity) with tools/traces, starting at the current minute. */
+  /**
+   * Writes the simulated cluster (traces, scenario, intensity) with tools/traces, ending at the current
+   * minute: the replay plays the last hours, never times ahead of the collector's clock (which it
+   * refuses past an hour ahead, as it would from a real agent).
+   */
   private generateTraces(): Scenario {
     const o = this.options;
-    const startIso = new Date(minuteStartOf(Date.now())).toISOString();
+    const startIso = new Date(minuteStartOf(Date.now()) - o.durationMs).toISOString();
     const args = [
       this.paths.tracesCli,
       '--out',

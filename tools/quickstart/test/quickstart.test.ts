@@ -151,8 +151,16 @@ describe('npm start (tools/quickstart/start.js)', () => {
         sites.get('paris')!.co2eqKg / sites.get('paris')!.energyKWh,
       );
 
-      // Every job carries its metadata from the published start events, its exact energy and CO2eq.
-      const { jobs } = await api('/jobs?limit=500');
+      // Every job carries its metadata from the published start events, its exact energy and CO2eq
+      // (job events travel apart from the energy: wait for the last of them too).
+      const { jobs } = await waitFor(
+        'every job described by its start event',
+        async () => {
+          const page = await api('/jobs?limit=500');
+          return page.jobs.length === scenario.jobs.length && page.jobs.every((j: { team: string | null }) => j.team !== null) && page;
+        },
+        { timeoutMs: 30_000, everyMs: 250 },
+      );
       expect(jobs).toHaveLength(scenario.jobs.length);
       for (const planned of scenario.jobs) {
         const job = jobs.find((j: { id: string }) => j.id === planned.id);
