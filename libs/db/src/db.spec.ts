@@ -106,5 +106,5 @@ describe.each(DIALECTS)('replicas starting together on %s', (dialect) => {
         await testDb.drop();
       }
     }
-  });
+  }, 60_000); // five rounds of every migration, three replicas each: seconds on a loaded machine
 });
