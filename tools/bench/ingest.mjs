@@ -272,10 +272,14 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
     redis: cpuSeconds(redis),
     producer: process.cpuUsage(),
   };
+  // the server's WAL position counts every client's writes: run against a private server for a clean figure
+  const walAt = async () => (await admin.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
+  const wal0 = await walAt();
   const t0 = Date.now();
   await addAll(queue, fleetBatches);
   await drained(queue, 'the collector');
   const seconds = (Date.now() - t0) / 1000;
+  const walBytes = Number((await admin.query('SELECT pg_wal_lsn_diff($1, $2) AS bytes', [await walAt(), wal0])).rows[0].bytes);
   const cpu = {
     consumer: cpuSeconds(child.pid) - cpu0.consumer,
     // a backend opened during the phase counts from its start
@@ -331,6 +335,7 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
     storedSamples: Number(check.rows[0].samples),
     storedJoules: Number(check.rows[0].joules),
     bucketStats: stats.rows[0],
+    walBytes,
   };
 }
 
@@ -379,6 +384,9 @@ console.log(`collector / no-op batch rate: ${((collector.batchesPerS / noop.batc
 console.log(`collector samples/s: ${Math.round(collector.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')}  (target >= 50,000)`);
 console.log(
   `group commits: ${collector.commits} for ${BATCHES} batches (${(BATCHES / collector.commits).toFixed(1)} batches per commit, ${((collector.commitSeconds / collector.commits) * 1000).toFixed(1)} ms per commit transaction)`,
+);
+console.log(
+  `WAL written in the throughput phase: ${(collector.walBytes / BATCHES / 1024).toFixed(1)} KiB a batch, ${(collector.walBytes / (BATCHES * SAMPLES_PER_BATCH)).toFixed(0)} bytes a sample (the whole server's: other clients count too)`,
 );
 const { n_tup_ins: bucketInserts, n_tup_upd: bucketUpdates, n_tup_hot_upd: hotUpdates } = collector.bucketStats ?? {};
 console.log(
