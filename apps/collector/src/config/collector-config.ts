@@ -97,7 +97,13 @@ const SecretKey = z.string().transform((text, ctx) => {
 /** A whole number of days, or `forever` (undefined). */
 function envDaysOrForever() {
   const expected = 'a whole number of days from 1 to 36500, or forever';
-  return z.union([z.literal('forever').transform(() => undefined), envInt(1, 36_500)], { error: expected });
+  // `forever` is null, not undefined: zod's .default() also replaces an undefined *output*, which once
+  // turned `forever` into the 35-day default
+  return z
+    .string({ error: expected })
+    .trim()
+    .refine((raw) => raw === 'forever' || (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 36_500), expected)
+    .transform((raw) => (raw === 'forever' ? null : Number(raw)));
 }
 
 /** An ISO 8601 date or date-time, as epoch milliseconds. */
@@ -188,8 +194,8 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     jobEventWaitMs: c.WATTPRINT_JOB_EVENT_WAIT_MS,
     secretKey: c.WATTPRINT_SECRET_KEY,
     readerRole: c.WATTPRINT_READER_ROLE,
-    minuteRetentionDays: c.WATTPRINT_MINUTE_RETENTION_DAYS,
-    hourlyRetentionDays: c.WATTPRINT_HOURLY_RETENTION_DAYS,
+    minuteRetentionDays: c.WATTPRINT_MINUTE_RETENTION_DAYS ?? undefined,
+    hourlyRetentionDays: c.WATTPRINT_HOURLY_RETENTION_DAYS ?? undefined,
     rollupLagMs: c.WATTPRINT_ROLLUP_LAG_MS,
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,

@@ -34,7 +34,8 @@ export const RUN = {
   collectorCrashAtMs: 8_000,
   collectorDownMs: 3_000,
   redisStopAtMs: 18_000,
-  redisDownMs: 5_000,
+  // long enough that every agent makes several batches while Redis is gone, even on a loaded CI machine
+  redisDownMs: 8_000,
   firstReaddAtMs: 28_000,
   agentCrashAtMs: 33_000,
   agentDownMs: 6_000,
