@@ -7,6 +7,7 @@ const ALL_MIGRATIONS = [
   '0002_ingested_batches_agent_seq',
   '0003_energy_buckets_fillfactor',
   '0004_job_provenance',
+  '0005_calibration_searches',
   '0006_hourly_rollups',
 ];
 

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
 import * as m0004 from './migrations/0004_job_provenance';
+import * as m0005 from './migrations/0005_calibration_searches';
 import * as m0006 from './migrations/0006_hourly_rollups';
 
 type DialectMigration = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_ingested_batches_agent_seq': m0002,
   '0003_energy_buckets_fillfactor': m0003,
   '0004_job_provenance': m0004,
+  '0005_calibration_searches': m0005,
   '0006_hourly_rollups': m0006,
 };
 

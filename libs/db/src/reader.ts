@@ -21,6 +21,9 @@ export const READER_TABLES = [
   'ingested_batches',
   'seq_gaps',
   'forecasts',
+  'calibration_fits',
+  'forecast_outcomes',
+  'searches',
 ] as const;
 
 /** A PostgreSQL role name we are willing to splice into GRANT (quoted, but still: no surprises). */

@@ -201,6 +201,51 @@ export interface ForecastsTable {
   team: string | null;
 }
 
+/** Per hardware profile: the fit of libs/estimation's calibrate over the ledger's observations (0005). */
+export interface CalibrationFitsTable {
+  profile: string;
+  /** The ProfileCalibration of libs/estimation (JSON). */
+  fit: string;
+  observations: number;
+  /** In-sample MAPE of IT energy (0.1 = 10 %). */
+  mape: number;
+  /** Share of observations within the fitted p10–p90. */
+  coverage: number;
+  fitted_at: number;
+}
+
+/** Per ended job launched from a forecast (no missing energy): forecast beside measured, as of the last refit. */
+export interface ForecastOutcomesTable {
+  job_id: string;
+  forecast_id: string;
+  profile: string;
+  team: string | null;
+  ended_at: number;
+  measured_kwh: number;
+  forecast_p10_kwh: number;
+  forecast_p50_kwh: number;
+  forecast_p90_kwh: number;
+  recorded_at: number;
+}
+
+/** A hyperparameter search: its spec and CT forecast. Its trials are jobs labelled `wattprint.search` = id. */
+export interface SearchesTable {
+  id: string;
+  name: string | null;
+  /** The team of the viewer token that created it; null when an admin did. */
+  team: string | null;
+  created_by: string | null;
+  created_at: number;
+  /** The run spec with its search section (JSON). */
+  spec: string;
+  /** The forecast result of the spec (JSON). */
+  result: string;
+  planned_trials: number;
+  forecast_p10_kwh: number;
+  forecast_p50_kwh: number;
+  forecast_p90_kwh: number;
+}
+
 export interface Database {
   sites: SitesTable;
   site_pue: SitePueTable;
@@ -218,6 +263,9 @@ export interface Database {
   dead_letters: DeadLettersTable;
   applied_events: AppliedEventsTable;
   forecasts: ForecastsTable;
+  calibration_fits: CalibrationFitsTable;
+  forecast_outcomes: ForecastOutcomesTable;
+  searches: SearchesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -80,6 +80,8 @@ export interface CollectorConfig {
   bodyLimitBytes: number;
   /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
   importLimitBytes: number;
+  /** `WATTPRINT_CALIBRATION_EVERY_MS` (3600000; 0 = never): how often an API process refits the calibration from the ledger. */
+  calibrationEveryMs: number;
 }
 
 /** 32 bytes from 64 hex digits or base64. */
@@ -155,6 +157,7 @@ const CollectorEnv = z
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
     WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
     ...CARBON_ENV,
+    WATTPRINT_CALIBRATION_EVERY_MS: envInt(0, 7 * 86_400_000).default(3_600_000),
   })
   .superRefine(checkCarbonPairs, CHECK_ALWAYS);
 
@@ -200,5 +203,6 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,
     importLimitBytes: c.WATTPRINT_IMPORT_LIMIT_BYTES,
+    calibrationEveryMs: c.WATTPRINT_CALIBRATION_EVERY_MS,
   };
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AccuracyQuery, AccuracySchema } from '../calibration/calibration.schemas';
+import { CalibrationService } from '../calibration/calibration.service';
 import { RunSpec } from '@wattprint/estimation';
 import { Identifier } from '@wattprint/protocol';
 import { z } from 'zod';
@@ -26,6 +28,11 @@ const ForecastViewSchema = z.object({
       assumptions: z.array(z.string()),
     })
     .loose(),
+  calibration: z
+    .object({ source: z.literal('ledger'), profile: z.string(), observations: z.number(), mape: z.number(), fittedAt: z.string() })
+    .nullable()
+    .optional()
+    .describe("POST: the ledger's fit of the spec's profile the forecast used; null when the profile has none yet"),
 });
 
 @ApiTags('forecasts')
@@ -34,7 +41,21 @@ const ForecastViewSchema = z.object({
 @UseFilters(ForecastErrorsFilter)
 @Controller('api/v1/forecasts')
 export class ForecastController {
-  constructor(private readonly forecasts: ForecastService) {}
+  constructor(
+    private readonly forecasts: ForecastService,
+    private readonly calibration: CalibrationService,
+  ) {}
+
+  // Declared before :id, so that /accuracy is not read as a forecast id.
+  @Get('accuracy')
+  @ApiQuery({ name: 'query', required: false, style: 'form', explode: true, schema: apiSchema(AccuracyQuery) })
+  @ApiOkResponse({
+    description: 'Count, MAPE and p10–p90 coverage of forecasts against the measured ended jobs launched from them',
+    schema: apiSchema(AccuracySchema),
+  })
+  accuracy(@Query(new ZodValidationPipe(AccuracyQuery)) query: AccuracyQuery, @CurrentPrincipal() principal: Principal) {
+    return this.calibration.accuracy(query, principal);
+  }
 
   // The body is checked by the estimation library's own RunSpec parser (one problem per bad path),
   // so the API and `wattprint forecast` accept exactly the same specs.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HOUR_MS, hourStartOf } from '@wattprint/carbon';
 import { forecast, type ForecastResult, type IntensitySeries } from '@wattprint/estimation';
+import { CalibrationService, type LedgerCalibrationUsed } from '../calibration/calibration.service';
 import type { Principal } from '../auth/auth.decorators';
 import { ClockRepository } from '../clock/clock.repository';
 import { ForecastNotFoundError } from './forecast.errors';
@@ -17,6 +18,13 @@ export interface ForecastView {
   team: string | null;
   spec: unknown;
   result: ForecastResult;
+  /** The ledger's fit the forecast used (POST only); null when the profile has none yet. */
+  calibration?: LedgerCalibrationUsed | null;
+}
+
+function profileOf(spec: unknown): string | undefined {
+  const profile = (spec as { hardware?: { profile?: unknown } } | null)?.hardware?.profile;
+  return typeof profile === 'string' ? profile : undefined;
 }
 
 function regionOf(spec: unknown): { region: string; start: number | undefined } | null {
@@ -30,13 +38,15 @@ function regionOf(spec: unknown): { region: string; start: number | undefined } 
 /**
  * Runs the estimation library on a run spec and keeps spec and result, so a job launched from the
  * forecast (metadata forecastId) can be checked against it. A spec naming `site.region` is priced
- * with the region's stored hourly intensity from its start (or from now).
+ * with the region's stored hourly intensity from its start (or from now); a spec whose hardware
+ * profile the ledger has calibrated (calibration module) is priced with that fit, and says so.
  */
 @Injectable()
 export class ForecastService {
   constructor(
     private readonly forecasts: ForecastRepository,
     private readonly clock: ClockRepository,
+    private readonly calibration: CalibrationService,
   ) {}
 
   /** Throws the estimation library's SpecError, naming every bad field, for a spec it cannot use. */
@@ -49,7 +59,9 @@ export class ForecastService {
       const series = hourlySeries(periods, startHour, SERIES_HOURS);
       if (series !== null) intensity[wanted.region] = series;
     }
-    const result = forecast(spec, { intensity });
+    const profile = profileOf(spec);
+    const ledger = profile === undefined ? undefined : await this.calibration.forProfile(profile);
+    const result = forecast(spec, { intensity, calibration: ledger?.file });
     const row = {
       id: this.forecasts.newId(),
       created_at: this.clock.now(),
@@ -60,7 +72,15 @@ export class ForecastService {
       energy_kwh_p50: result.energyKWh.p50,
     };
     await this.forecasts.insert(row);
-    return { id: row.id, createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by, team: row.team, spec, result };
+    return {
+      id: row.id,
+      createdAt: new Date(row.created_at).toISOString(),
+      createdBy: row.created_by,
+      team: row.team,
+      spec,
+      result,
+      calibration: ledger?.used ?? null,
+    };
   }
 
   /** A team viewer sees its team's forecasts only; another team's answers 404, as if it did not exist. */
