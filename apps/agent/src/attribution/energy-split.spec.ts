@@ -126,6 +126,18 @@ describe('the job of a process', () => {
       metadata: { scheduler: 'slurm', schedulerJobId: '55', user: 'ada', team: 'nlp', name: 'train', labels: { 'slurm.partition': 'gpu' } },
     });
     expect(jobOfProcess(null, '0::/system.slice/slurmstepd.scope/job_77/step_0')?.jobId).toBe('77');
+  });
+
+  it('labels a trial of a search from WATTPRINT_SEARCH_ID and WATTPRINT_SEARCH_TRIAL, under wattprint run or a scheduler', () => {
+    expect(jobOfProcess({ WATTPRINT_JOB_ID: 'w-2', WATTPRINT_SEARCH_ID: 'sweep-7', WATTPRINT_SEARCH_TRIAL: '3' }, null)).toEqual({
+      jobId: 'w-2',
+      metadata: { scheduler: 'wrapper', labels: { 'wattprint.search': 'sweep-7', 'wattprint.trial': '3' } },
+    });
+    expect(jobOfProcess({ SLURM_JOB_ID: '56', WATTPRINT_SEARCH_ID: 'sweep-7' }, null)?.metadata.labels).toEqual({
+      'wattprint.search': 'sweep-7',
+    });
+    // a trial number without a search labels nothing
+    expect(jobOfProcess({ SLURM_JOB_ID: '57', WATTPRINT_SEARCH_TRIAL: '3' }, null)?.metadata.labels).toBeUndefined();
     expect(jobOfProcess({ USER: 'root' }, '0::/init.scope')).toBeNull();
   });
 });

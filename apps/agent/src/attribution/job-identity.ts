@@ -1,4 +1,4 @@
-import { JOB_ENV, JOB_FIELD_MAX, type JobMetadata } from '@wattprint/protocol';
+import { JOB_ENV, JOB_FIELD_MAX, type JobMetadata, SEARCH_ENV, SEARCH_LABELS } from '@wattprint/protocol';
 
 /** The job a process belongs to, as told by its environment and its cgroup. */
 export interface JobIdentity {
@@ -50,6 +50,11 @@ export function mergeMetadata(a: JobMetadata, b: JobMetadata): JobMetadata {
 function metadataFrom(env: Record<string, string>, base: JobMetadata): JobMetadata {
   const labels: Record<string, string> = {};
   if (env.SLURM_JOB_PARTITION) labels['slurm.partition'] = env.SLURM_JOB_PARTITION.slice(0, 1024);
+  // a trial of a hyperparameter search (wattprint run --search, or the scheduler's job script)
+  if (env[SEARCH_ENV.searchId]) {
+    labels[SEARCH_LABELS.searchId] = env[SEARCH_ENV.searchId].slice(0, 128);
+    if (env[SEARCH_ENV.trial]) labels[SEARCH_LABELS.trial] = env[SEARCH_ENV.trial].slice(0, 32);
+  }
   const fromEnv: JobMetadata = {
     name: clip(env[JOB_ENV.name] ?? env.SLURM_JOB_NAME, JOB_FIELD_MAX.name),
     user: clip(env[JOB_ENV.user] ?? env.SLURM_JOB_USER ?? env.USER, JOB_FIELD_MAX.user),

@@ -11,6 +11,7 @@ import { formatLaunch, formatRunEnd, type LaunchForecast, type RunSummary } from
 import type { CliIo } from '../io';
 import { exitStatusOf, runChild } from '../run/child';
 import { jobEnvironment, newJobId, type RunJob, runJobProblems } from '../run/job-environment';
+import { searchEnvironment, searchProblems } from '../run/search-trial';
 import { fetchJobFigures, storeForecast } from '../run/run-api';
 import { inFile } from './forecast.command';
 
@@ -23,6 +24,8 @@ interface RunOptions extends CollectorOptions {
   cluster?: string;
   forecast?: string;
   forecastId?: string;
+  search?: string;
+  trial?: string;
   report: boolean;
   summary?: string;
   quiet?: boolean;
@@ -89,7 +92,9 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
     .option('--project <project>', 'project the job is booked to')
     .option('--cluster <cluster>', 'cluster name (default: SLURM_CLUSTER_NAME when inside Slurm)')
     .option('--forecast <spec>', 'forecast this run spec before launch and link the job to it')
-    .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector');
+    .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector')
+    .option('--search <id>', 'the job is a trial of this search (env WATTPRINT_SEARCH_ID)')
+    .option('--trial <n>', 'the trial number within the search (env WATTPRINT_SEARCH_TRIAL)');
   collectorOptions(command, 'API token: stores the forecast and reads the job back at the end')
     .option('--no-report', 'do not read the job back from the collector when the command ends')
     .option('--summary <file>', 'write what happened (job, exit status, forecast, measured energy) as JSON to this file')
@@ -109,7 +114,7 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
         cluster: options.cluster,
         forecastId: options.forecastId,
       };
-      const problems = runJobProblems(job);
+      const problems = [...runJobProblems(job), ...searchProblems(options.search, options.trial, env)];
       // A collector named without a token would be ignored: the forecast and the report both need one.
       if (options.url && !token) problems.push('--url: given without a token; expected --token, --token-file or WATTPRINT_TOKEN as well');
       if (options.forecast !== undefined && options.forecastId !== undefined) {
@@ -124,7 +129,10 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
       say(formatLaunch(job.jobId, launch));
 
       const started = surroundings.now();
-      const end = await runChild(command, args, { env: jobEnvironment(job, env), forwardSigint: !surroundings.stdinIsTTY });
+      const end = await runChild(command, args, {
+        env: searchEnvironment(jobEnvironment(job, env), options.search, options.trial),
+        forwardSigint: !surroundings.stdinIsTTY,
+      });
       const ended = surroundings.now();
 
       const exitStatus = exitStatusOf(end);

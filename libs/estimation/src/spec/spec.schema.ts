@@ -102,9 +102,15 @@ export const SpaceEntry = z.union([z.array(z.union([z.number(), z.string(), z.bo
 });
 export type SpaceEntry = z.infer<typeof SpaceEntry>;
 
+/** The most trials a search may plan. */
+export const MAX_TRIALS = 1_000_000;
+
 export const SearchSpec = z.strictObject({
   strategy: Strategy,
-  trials: num('positive integer').optional(),
+  // bounded: the search's spread is simulated trial by trial, and a body is an untrusted input
+  trials: num('positive integer')
+    .refine((v) => v <= MAX_TRIALS, { error: `expected at most ${MAX_TRIALS} trials` })
+    .optional(),
   seed: z.number().int({ error: 'expected an integer seed' }).optional(),
   space: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a name of letters, digits and _' }), SpaceEntry)
