@@ -11,8 +11,12 @@ export interface Projection {
   method: string;
 }
 
-export const PROJECTION_METHOD =
-  'p50 = mean measured energy per ended trial × trials; p10/p90 = p50 ∓ 1.2816·s·√(r + r²/n), s the sample standard deviation of the n ended trials and r the trials not yet ended (their sum is normal with the sample’s mean and variance, the mean itself uncertain); p10 never below what the ended trials measured';
+export const PROJECTION_METHOD = [
+  'p50 = mean measured energy per ended trial × trials;',
+  'p10/p90 = p50 ∓ 1.2816·s·√(r + r²/n), s the sample standard deviation of the n ended trials and r the trials not yet ended',
+  '(their sum is normal with the sample’s mean and variance, the mean itself uncertain);',
+  'p10 never below what the ended trials measured',
+].join(' ');
 
 /**
  * The final energy of a search projected from its ended trials: the mean per ended trial times the
