@@ -6,6 +6,7 @@ import { registerForecastCommand } from './forecast.command';
 import { registerHardwareCommand } from './hardware.command';
 import { registerIntensityCommands } from './intensity.command';
 import { registerRunCommand } from './run.command';
+import { registerSearchCommand } from './search.command';
 
 /** Each command registers itself on the program; add a new one here. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
@@ -17,4 +18,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAccuracyCommand,
   registerIntensityCommands,
   registerRunCommand,
+  registerSearchCommand,
 ];
