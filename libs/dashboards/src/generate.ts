@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { clusterAccountingDashboard } from './dashboards/cluster-accounting.dashboard';
+import { forecastsDashboard } from './dashboards/forecasts.dashboard';
 import { orgViewDashboard } from './dashboards/org-view.dashboard';
 import { numberPanels } from './grafana/panel-ids';
 import type { YearlyAverages } from './sql/yearly-averages';
@@ -12,6 +13,7 @@ export function dashboards(yearly: YearlyAverages): Map<string, Dashboard> {
   return new Map([
     ['cluster-accounting.json', numberPanels(clusterAccountingDashboard(yearly))],
     ['org-view.json', numberPanels(orgViewDashboard(yearly))],
+    ['forecasts.json', numberPanels(forecastsDashboard())],
   ]);
 }
 

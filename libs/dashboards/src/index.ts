@@ -2,6 +2,7 @@ export { PostgresQueryBuilder, type PostgresQuery } from './grafana/postgres-que
 export { WATTPRINT_DATASOURCE } from './grafana/datasource';
 export { CLUSTER_ACCOUNTING_UID, SITE_OPTIONS_SQL, clusterAccountingDashboard } from './dashboards/cluster-accounting.dashboard';
 export { ORG_VIEW_UID, PROJECT_OPTIONS_SQL, TEAM_OPTIONS_SQL, orgViewDashboard } from './dashboards/org-view.dashboard';
+export { FORECASTS_UID, SEARCHES_SQL, forecastsDashboard } from './dashboards/forecasts.dashboard';
 export { REGENERATE_COMMAND, dashboards, generate } from './generate';
 export { energyWith, FIGURES, type Dimension, type EnergyScope } from './sql/energy.sql';
 export { hourFactorsCtes } from './sql/emission-factors.sql';

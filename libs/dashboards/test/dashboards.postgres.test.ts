@@ -11,6 +11,7 @@ import { H0, H1, HOUR, seedCluster } from './support/seed';
 const generated = dashboards(collectorYearlyAverages());
 const cluster = generated.get('cluster-accounting.json')!;
 const org = generated.get('org-view.json')!;
+const forecasts = generated.get('forecasts.json')!;
 
 let testDb: TestDatabase;
 let handle: DatabaseHandle;
@@ -225,6 +226,39 @@ describe('teams, users and projects', () => {
     expect(await single(org, 'GPU-hours', fra)).toBeCloseTo(2 / 60 + 1 / 60, 9);
     const misc = await context(org, { project: ['misc'] });
     expect(await single(org, 'CO2eq', misc)).toBeCloseTo(0.11875, 9);
+  });
+});
+
+describe('forecasts and searches', () => {
+  it('shows forecast error and p10–p90 coverage of the jobs that ended in each step, by profile', async () => {
+    const ctx = await context(forecasts, {}, 60_000);
+    const mape = await run(panelSql(forecasts, 'Forecast error (MAPE) by hardware profile'), ctx);
+    // j1: |2 − 2| / 2 = 0 in H0; j2: |2 − 3| / 3 in H1; j9 ended before the range
+    expect(mape.map((r) => [new Date(String(r.time)).getTime(), r.metric, r.value])).toEqual([
+      [H0, 'nvidia-a100-sxm4-80gb', 0],
+      [H1, 'nvidia-a100-sxm4-80gb', expect.closeTo(1 / 3, 12)],
+    ]);
+    const coverage = await run(panelSql(forecasts, 'Forecast p10–p90 coverage by hardware profile'), ctx);
+    expect(coverage.map((r) => r.value)).toEqual([1, 1]);
+  });
+
+  it('shows each search with its trials, CT so far over all time, forecast and projection', async () => {
+    const rows = await run(panelSql(forecasts, 'Searches'), await context(forecasts));
+    expect(rows).toEqual([
+      {
+        Search: 'sweep-1',
+        Name: 'sweep',
+        Team: 'ml',
+        Planned: 4,
+        Running: 0,
+        Ended: 1,
+        'CT so far': 0.25,
+        'Forecast p10': 0.5,
+        'Forecast p50': 1,
+        'Forecast p90': 2,
+        Projected: 1,
+      },
+    ]);
   });
 });
 

@@ -144,4 +144,51 @@ export async function seedCluster(db: Kysely<Database>): Promise<void> {
     .insertInto('energy_buckets')
     .values(buckets.map((b) => ({ ...b, hour_start: Math.floor(Number(b.minute_start) / HOUR) * HOUR, samples: 60, peak_power_w: null })))
     .execute();
+
+  // Forecasts and searches (forecasts dashboard): two outcomes in range, one outside; j3 is trial 0 of
+  // search sweep-1 (0.25 kWh, all of it in range), whose forecast is 1 kWh for 4 trials.
+  await db
+    .insertInto('forecast_outcomes')
+    .values([
+      outcome('j1', 'nvidia-a100-sxm4-80gb', H0 + 30 * MINUTE, 2, 1, 2, 4),
+      outcome('j2', 'nvidia-a100-sxm4-80gb', H1 + 30 * MINUTE, 3, 1, 2, 4),
+      outcome('j9', 'nvidia-a100-sxm4-80gb', H0 - 2 * HOUR, 100, 1, 2, 4),
+    ])
+    .execute();
+  await db
+    .updateTable('jobs')
+    .set({ labels: JSON.stringify({ 'wattprint.search': 'sweep-1', 'wattprint.trial': '0' }) })
+    .where('id', '=', 'j3')
+    .execute();
+  await db
+    .insertInto('searches')
+    .values({
+      id: 'sweep-1',
+      name: 'sweep',
+      team: 'ml',
+      created_by: null,
+      created_at: H0 - HOUR,
+      spec: '{}',
+      result: '{}',
+      planned_trials: 4,
+      forecast_p10_kwh: 0.5,
+      forecast_p50_kwh: 1,
+      forecast_p90_kwh: 2,
+    })
+    .execute();
+}
+
+function outcome(jobId: string, profile: string, endedAt: number, measured: number, p10: number, p50: number, p90: number) {
+  return {
+    job_id: jobId,
+    forecast_id: `fc-${jobId}`,
+    profile,
+    team: null,
+    ended_at: endedAt,
+    measured_kwh: measured,
+    forecast_p10_kwh: p10,
+    forecast_p50_kwh: p50,
+    forecast_p90_kwh: p90,
+    recorded_at: endedAt,
+  };
 }
