@@ -68,9 +68,12 @@ export function forecastsDashboard(): Dashboard {
     .withPanel(
       timeSeriesPanel({
         title: 'Forecast error (MAPE) by hardware profile',
-        description:
-          'Mean of |forecast p50 − measured| / measured over the jobs launched from a forecast that ended in each step (one hour or more). As GET /api/v1/forecasts/accuracy, as of the last refit.',
-        sql: `SELECT ${STEP} AS "time", o.profile AS metric, AVG(ABS(o.forecast_p50_kwh - o.measured_kwh) / o.measured_kwh) AS value\n${OUTCOMES}\nGROUP BY 1, 2 ORDER BY 1, 2`,
+        description: [
+          'Mean of |forecast p50 − measured| / measured over the jobs launched from a forecast that ended in each step',
+          '(one hour or more). As GET /api/v1/forecasts/accuracy, as of the last calibration refit.',
+        ].join(' '),
+        sql: `SELECT ${STEP} AS "time", o.profile AS metric,
+  AVG(ABS(o.forecast_p50_kwh - o.measured_kwh) / o.measured_kwh) AS value\n${OUTCOMES}\nGROUP BY 1, 2 ORDER BY 1, 2`,
         unit: UNIT.share,
       }),
     )
@@ -87,8 +90,10 @@ export function forecastsDashboard(): Dashboard {
     .withPanel(
       tablePanel({
         title: 'Searches',
-        description:
-          'Each stored search: trials planned, running and ended; CT so far (IT energy of the ended trials); the CT forecast; and the projected final CT (mean per ended trial × trials).',
+        description: [
+          'Each stored search: trials planned, running and ended; CT so far (IT energy of the ended trials);',
+          'the CT forecast; and the projected final CT (mean per ended trial × trials).',
+        ].join(' '),
         sql: SEARCHES_SQL,
         columnUnits: {
           'CT so far': UNIT.kWh,
