@@ -148,6 +148,47 @@ describe.each(DIALECTS)('search and calibration commands against the collector o
     expect(badId.stderr).toContain('<id>: got "a b"');
   });
 
+  it('stores a search from a spec file with search create, and refuses a bad spec naming the path in the file', async () => {
+    const created = await wattprintBin([
+      'search',
+      'create',
+      'examples/random-search-dense.yaml',
+      '--id',
+      `dense-${dialect}`,
+      '--url',
+      url,
+      '--token',
+      admin,
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(new RegExp(`^search dense-${dialect} \\(random-search-dense\\)\n`));
+    expect(created.stdout).toContain('trials:       40 planned, 0 running, 0 ended');
+    expect(created.stdout).toMatch(/CT forecast: {2}\S+ \S?Wh \(p10–p90 /);
+    const stored = await api.db.db
+      .selectFrom('searches')
+      .select(['planned_trials'])
+      .where('id', '=', `dense-${dialect}`)
+      .executeTakeFirstOrThrow();
+    expect(stored.planned_trials).toBe(40);
+    const again = await wattprintBin([
+      'search',
+      'create',
+      'examples/random-search-dense.yaml',
+      '--id',
+      `dense-${dialect}`,
+      '--url',
+      url,
+      '--token',
+      admin,
+    ]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('exists already');
+    const noSearch = await wattprintBin(['search', 'create', 'examples/mnist-dedicated.yaml', '--url', url, '--token', admin]);
+    expect(noSearch.code).not.toBe(0);
+    expect(noSearch.stderr).toContain('examples/mnist-dedicated.yaml: search: got nothing; expected a search section');
+  });
+
   it('forecasts with the collector’s calibration from its ledger (--url, --token)', async () => {
     const spec = { ...SPEC, search: undefined, model: { ...SPEC.model, layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] } };
     delete (spec as { search?: unknown }).search;

@@ -11,6 +11,7 @@ import {
   refusedToken,
 } from '../collector/collector-http';
 import { renderTable } from '../format/table';
+import { readDocument } from '../files/read-document';
 import type { CliIo } from '../io';
 
 const Quantiles = z.object({ p10: z.number(), p50: z.number(), p90: z.number() });
@@ -99,10 +100,56 @@ interface StatusOptions extends CollectorOptions {
   json?: boolean;
 }
 
+interface CreateOptions extends StatusOptions {
+  id?: string;
+  name?: string;
+}
+
+function targetOf(options: CollectorOptions, io: CliIo) {
+  const { url, token, timeoutMs } = collectorTarget(options, process.env, (path) => io.readFile(path));
+  if (!token) throw new CliInputError(['--token: not given; expected --token, --token-file or WATTPRINT_TOKEN']);
+  return { url, token, timeoutMs };
+}
+
 export function registerSearchCommand(program: Command, io: CliIo): void {
   const search = program
     .command('search')
     .description('hyperparameter searches on the collector: trials, CT so far, forecast and projection');
+  const create = search
+    .command('create')
+    .description('store a run spec with a search section on the collector, with its CT forecast')
+    .argument('<spec>', 'run spec file with a search section, e.g. examples/random-search-dense.yaml')
+    .option('--id <id>', 'the id to launch trials with (wattprint run --search ID); default srch_<random>')
+    .option('--name <name>', 'a name for people (default the spec’s name)');
+  collectorOptions(create, 'API token: admin or viewer (a viewer’s search belongs to its team)')
+    .option('--json', 'print the collector’s answer as JSON')
+    .action(async (specPath: string, options: CreateOptions) => {
+      if (options.id !== undefined && !SEARCH_ID.test(options.id))
+        throw new CliInputError([`--id: got ${JSON.stringify(options.id)}; expected 1 to 128 letters, digits and . _ : @ -`]);
+      const spec = readDocument(specPath, io);
+      const target = targetOf(options, io);
+      const body = JSON.stringify({ ...(options.id ? { id: options.id } : {}), ...(options.name ? { name: options.name } : {}), spec });
+      const answer = await collectorRequest(target, 'POST', '/api/v1/searches', {}, { contentType: 'application/json', body });
+      const refused = refusedToken(answer, 'an admin or viewer token');
+      if (refused) throw refused;
+      const problems = (answer.body as { problems?: Array<{ path?: string; message?: string }> } | undefined)?.problems;
+      if (answer.status === 400 && Array.isArray(problems))
+        throw new CliInputError(
+          problems.map((p) => `${specPath}: ${String(p.path ?? '').replace(/^spec\.?/, '') || '(root)'}: ${p.message}`),
+        );
+      if (answer.status !== 201) throw new CliInputError([`the collector answered ${answer.status}: ${messageOf(answer)}`]);
+      if (options.json) {
+        io.stdout(`${JSON.stringify(answer.body, null, 2)}\n`);
+        return;
+      }
+      const parsed = SearchStatus.safeParse(answer.body);
+      if (!parsed.success)
+        throw new CliInputError([
+          `the collector at ${target.url} answered 201 with an unexpected body; expected a Wattprint collector's search`,
+        ]);
+      io.stdout(formatSearchStatus(parsed.data));
+    });
+
   const status = search
     .command('status')
     .description('show a search: trials planned, running and ended, CT so far, CT forecast and projected final CT')
@@ -112,9 +159,8 @@ export function registerSearchCommand(program: Command, io: CliIo): void {
     .action(async (id: string, options: StatusOptions) => {
       if (!SEARCH_ID.test(id))
         throw new CliInputError([`<id>: got ${JSON.stringify(id)}; expected 1 to 128 letters, digits and . _ : @ -`]);
-      const { url, token, timeoutMs } = collectorTarget(options, process.env, (path) => io.readFile(path));
-      if (!token) throw new CliInputError(['--token: not given; expected --token, --token-file or WATTPRINT_TOKEN']);
-      const target = { url, token, timeoutMs };
+      const target = targetOf(options, io);
+      const { url } = target;
       const answer = await collectorRequest(target, 'GET', `/api/v1/searches/${encodeURIComponent(id)}`);
       const refused = refusedToken(answer, 'an admin token or a viewer token of the search’s team');
       if (refused) throw refused;
