@@ -51,6 +51,9 @@ type SearchStatus = z.infer<typeof SearchStatus>;
 
 const SEARCH_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
+/** formatEnergy with a unit for nothing too: "0 Wh", not "0". */
+const energy = (kWh: number) => (kWh === 0 ? '0 Wh' : formatEnergy(kWh));
+
 const interval = (q: { p10: number | null; p50: number; p90: number | null }) =>
   q.p10 === null || q.p90 === null
     ? formatEnergy(q.p50)
@@ -63,7 +66,7 @@ export function formatSearchStatus(s: SearchStatus): string {
   const lines = [
     title,
     `trials:       ${t.planned === null ? 'no stored search spec' : `${t.planned} planned`}, ${t.running} running, ${t.ended} ended${t.unknown ? `, ${t.unknown} unknown` : ''}`,
-    `CT so far:    ${formatEnergy(s.measured.endedKWh)} over the ended trials${t.running ? `; ${formatEnergy(s.measured.runningKWh)} drawn by running ones` : ''}`,
+    `CT so far:    ${energy(s.measured.endedKWh)} over the ended trials${t.running ? `; ${energy(s.measured.runningKWh)} drawn by running ones` : ''}`,
     `CT forecast:  ${s.forecast ? interval(s.forecast.searchEnergyKWh) : 'none (no stored search spec)'}`,
     `projection:   ${
       s.projection
@@ -77,7 +80,7 @@ export function formatSearchStatus(s: SearchStatus): string {
     i.trial === null ? '-' : String(i.trial),
     i.jobId,
     i.state,
-    formatEnergy(i.energyKWh),
+    energy(i.energyKWh),
     i.energyMissing ? 'samples missing' : '',
   ]);
   const table =
