@@ -223,6 +223,21 @@ describe.each(DIALECTS)('calibration from the ledger on %s', (dialect) => {
     await http().get('/api/v1/forecasts/accuracy').expect(401);
   });
 
+  it('refits on its own every WATTPRINT_CALIBRATION_EVERY_MS', async () => {
+    await db.db.deleteFrom('calibration_fits').execute();
+    let replica: ApiHarness | undefined;
+    try {
+      replica = await startApi(dialect, { WATTPRINT_CALIBRATION_EVERY_MS: '100' }, [], testDb);
+      const fits = await waitFor('a scheduled refit', async () => {
+        const rows = await db.db.selectFrom('calibration_fits').select(['profile', 'observations']).execute();
+        return rows.length > 0 ? rows : undefined;
+      });
+      expect(fits).toEqual([{ profile: A100, observations: 3 }]);
+    } finally {
+      await replica?.close();
+    }
+  }, 30_000);
+
   it('lets two replicas refit at once: both succeed and one fit per profile stands', async () => {
     let replica: ApiHarness | undefined;
     try {
