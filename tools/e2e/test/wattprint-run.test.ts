@@ -94,6 +94,10 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
       'mnist',
       '--summary',
       summaryPath,
+      '--search',
+      'e2e-sweep',
+      '--trial',
+      '3',
       '--',
       process.execPath,
       join(dir, 'child.js'),
@@ -145,6 +149,11 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   );
   writeFileSync(join(dir, 'stop'), '');
   expect(await ended).toBe(0);
+  // the command is gone from /proc: the agent ends its job within a few polls
+  await waitFor('the agent to end the job', async () => ((await api.job('e2e-train-1')).job.state === 'ended' ? true : undefined), {
+    timeoutMs: 20_000,
+    everyMs: 200,
+  });
   await agent.stop();
 
   const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
@@ -169,4 +178,26 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
   expect(job.nodes.map((n) => [n.node, n.devices.map((d) => `${d.kind}:${d.device}`)])).toEqual([['gpu07', ['gpu:gpu0']]]);
   // What the wrapper read at the end is the ledger up to then; the agent's last flush may come after.
   expect(summary.ledger.energyKWh).toBeLessThanOrEqual(job.energy.energyKWh);
+
+  // --search/--trial: the agent labelled the job as a trial, and the search sees it as one
+  expect((job.job as { labels?: Record<string, string> }).labels).toMatchObject({
+    'wattprint.search': 'e2e-sweep',
+    'wattprint.trial': '3',
+  });
+  const get = async (path: string, method = 'GET') => {
+    const res = await fetch(`${collector.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    expect([path, res.status]).toEqual([path, 200]);
+    return res.json();
+  };
+  const search = await get('/searches/e2e-sweep');
+  expect(search.trials).toMatchObject({ planned: null, ended: 1, items: [{ jobId: 'e2e-train-1', trial: 3, state: 'ended' }] });
+  expect(search.measured.endedKWh).toBe(job.energy.energyKWh);
+
+  // the ledger loop: the ended job becomes an observation of the spec's profile, and the forecast is scored
+  const refit = await get('/calibration/refit', 'POST');
+  expect(refit).toMatchObject({ jobs: 1, observations: 1 });
+  const calibration = await get('/calibration');
+  expect(calibration.profiles).toEqual([expect.objectContaining({ observations: 1, profile: refit.profiles[0] })]);
+  const accuracy = await get('/forecasts/accuracy?groupBy=team');
+  expect(accuracy.groups).toEqual([expect.objectContaining({ key: 'vision', count: 1 })]);
 }, 120_000);
