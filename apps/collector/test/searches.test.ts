@@ -222,6 +222,17 @@ describe.each(DIALECTS)('searches API on %s', (dialect) => {
       .set(bearer(admin))
       .send({ spec: { ...SPEC, search: { ...SPEC.search, trials: 1e300 } } });
     expect(huge.status).toBe(400);
+    // a grid of 100^12 points: fine to forecast, too many trials to plan
+    const space = Object.fromEntries(
+      Array.from({ length: 12 }, (_, k) => [k === 0 ? 'units' : `v${k}`, Array.from({ length: 100 }, (_, i) => i + 1)]),
+    );
+    const grid = await api
+      .http()
+      .post('/api/v1/searches')
+      .set(bearer(admin))
+      .send({ spec: { ...SPEC, search: { strategy: 'grid', space } } });
+    expect(grid.status).toBe(400);
+    expect(grid.body.problems).toEqual([{ path: 'spec.search', message: expect.stringContaining('expected at most 1000000') }]);
     expect(await api.db.db.selectFrom('searches').select('id').execute()).toHaveLength(2);
   });
 });

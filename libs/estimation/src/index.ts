@@ -1,6 +1,15 @@
 export * from './problems';
 export { LayerSpec, LAYER_TYPES, ACTIVATIONS, type BoundLayer, type LayerType } from './spec/layer.schema';
-export { RunSpec, TransformerSpec, PRECISIONS, STRATEGIES, type Precision, type Strategy, type RunSpecInput } from './spec/spec.schema';
+export {
+  RunSpec,
+  TransformerSpec,
+  MAX_TRIALS,
+  PRECISIONS,
+  STRATEGIES,
+  type Precision,
+  type Strategy,
+  type RunSpecInput,
+} from './spec/spec.schema';
 export { prepareSpec, transformerFlopsPerToken, DEFAULT_UTILIZATION, DEFAULT_BATCH_SIZE, type PreparedSpec } from './spec/prepare';
 export { analyzeLayers, layerCost, type ModelCost } from './layers/analyze';
 export type { LayerCost, Shape } from './layers/layer.types';

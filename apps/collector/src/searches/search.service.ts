@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { kWhOf } from '@wattprint/carbon';
-import { forecast, type ForecastResult, SpecError } from '@wattprint/estimation';
+import { forecast, type ForecastResult, MAX_TRIALS, SpecError } from '@wattprint/estimation';
 import type { Principal } from '../auth/auth.decorators';
 import { CalibrationService } from '../calibration/calibration.service';
 import { ClockRepository } from '../clock/clock.repository';
@@ -47,6 +47,15 @@ export class SearchService {
       result = forecast(spec, { calibration: ledger?.file });
     } catch (error) {
       throw error instanceof SpecError ? error.under('spec') : error;
+    }
+    // a grid's or Hyperband's trials follow from the space and the epochs: bounded here, as a random search's are by the spec
+    if (result.phases.search.trials > MAX_TRIALS) {
+      throw new SpecError([
+        {
+          path: 'spec.search',
+          message: `got a search of ${result.phases.search.trials} trials; expected at most ${MAX_TRIALS} (a smaller space or fewer rungs)`,
+        },
+      ]);
     }
     const search = this.searchQuantiles(result);
     const row: SearchRow = {
