@@ -16,6 +16,7 @@ import { ReportsModule } from './reports/reports.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { RollupsModule } from './rollups/rollups.module';
 import { JobEventsModule } from './jobs/events/job-events.module';
+import { BudgetsModule } from './budgets/budgets.module';
 
 type Imported = NonNullable<DynamicModule['imports']>[number];
 
@@ -39,7 +40,7 @@ function coreModules(config: CollectorConfig): Imported[] {
 function apiModules(config: CollectorConfig): Imported[] {
   // One CarbonModule instance for both imports, so its controllers and poller register once.
   const carbon = CarbonModule.forRoot(config.carbon);
-  return [carbon, EmissionFactorsModule.fromCarbon(carbon), AuthModule, JobsModule, ReportsModule, ForecastsModule];
+  return [carbon, EmissionFactorsModule.fromCarbon(carbon), AuthModule, JobsModule, ReportsModule, ForecastsModule, BudgetsModule];
 }
 
 @Module({})

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
-import { LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { ConfigError, LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
 import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
@@ -80,6 +80,17 @@ export interface CollectorConfig {
   bodyLimitBytes: number;
   /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
   importLimitBytes: number;
+  /** `WATTPRINT_BUDGET_EVERY_MS` (60000; 0 = never): how often an API process evaluates budgets (alerts, gauges). */
+  budgetEveryMs: number;
+  /** `WATTPRINT_WEBHOOK_URL` and `WATTPRINT_WEBHOOK_SECRET` (at least 16 characters): where budget alerts are POSTed, signed; unset: recorded only. */
+  webhook: { url: string; secret: string } | undefined;
+  /** `WATTPRINT_WEBHOOK_TIMEOUT_MS` (5000): how long one delivery may take. */
+  webhookTimeoutMs: number;
+  /** `WATTPRINT_WEBHOOK_POLL_MS` (2000): how often the outbox is looked at for due deliveries. */
+  webhookPollMs: number;
+  /** `WATTPRINT_WEBHOOK_RETRY_MIN_MS` (1000) and `_MAX_MS` (300000): back-off after a failed delivery, doubling from min up to max. */
+  webhookRetryMinMs: number;
+  webhookRetryMaxMs: number;
 }
 
 /** 32 bytes from 64 hex digits or base64. */
@@ -155,11 +166,21 @@ const CollectorEnv = z
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
     WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
     ...CARBON_ENV,
+    WATTPRINT_BUDGET_EVERY_MS: envInt(0, 86_400_000).default(60_000),
+    WATTPRINT_WEBHOOK_URL: envUrl(['http:', 'https:']).optional(),
+    WATTPRINT_WEBHOOK_SECRET: envText(4096, 16).optional(),
+    WATTPRINT_WEBHOOK_TIMEOUT_MS: envInt(100, 600_000).default(5000),
+    WATTPRINT_WEBHOOK_POLL_MS: envInt(10, 3_600_000).default(2000),
+    WATTPRINT_WEBHOOK_RETRY_MIN_MS: envInt(10, 3_600_000).default(1000),
+    WATTPRINT_WEBHOOK_RETRY_MAX_MS: envInt(10, 86_400_000).default(300_000),
   })
   .superRefine(checkCarbonPairs, CHECK_ALWAYS);
 
 /** Variables never printed, and URLs printed without their password. */
-const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', ...CARBON_SECRETS], urls: ['DATABASE_URL', 'REDIS_URL'] };
+const SECRETS = {
+  hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', 'WATTPRINT_WEBHOOK_SECRET', ...CARBON_SECRETS],
+  urls: ['DATABASE_URL', 'REDIS_URL'],
+};
 
 /**
  * Parses the environment once at start: nothing else in the collector reads process.env. Throws a
@@ -167,6 +188,15 @@ const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', 
  */
 export function parseCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
   const c = parseEnv(CollectorEnv, env, SECRETS);
+  if ((c.WATTPRINT_WEBHOOK_URL === undefined) !== (c.WATTPRINT_WEBHOOK_SECRET === undefined)) {
+    const [given, missing] =
+      c.WATTPRINT_WEBHOOK_URL === undefined
+        ? ['WATTPRINT_WEBHOOK_SECRET', 'WATTPRINT_WEBHOOK_URL']
+        : ['WATTPRINT_WEBHOOK_URL', 'WATTPRINT_WEBHOOK_SECRET'];
+    throw new ConfigError([
+      { variable: missing, shown: '(unset)', expected: `set together with ${given} (a webhook needs its URL and its signing secret)` },
+    ]);
+  }
   return {
     port: c.PORT,
     databaseUrl: c.DATABASE_URL ?? defaultSqliteUrl(),
@@ -200,5 +230,14 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,
     importLimitBytes: c.WATTPRINT_IMPORT_LIMIT_BYTES,
+    budgetEveryMs: c.WATTPRINT_BUDGET_EVERY_MS,
+    webhook:
+      c.WATTPRINT_WEBHOOK_URL !== undefined && c.WATTPRINT_WEBHOOK_SECRET !== undefined
+        ? { url: c.WATTPRINT_WEBHOOK_URL, secret: c.WATTPRINT_WEBHOOK_SECRET }
+        : undefined,
+    webhookTimeoutMs: c.WATTPRINT_WEBHOOK_TIMEOUT_MS,
+    webhookPollMs: c.WATTPRINT_WEBHOOK_POLL_MS,
+    webhookRetryMinMs: c.WATTPRINT_WEBHOOK_RETRY_MIN_MS,
+    webhookRetryMaxMs: c.WATTPRINT_WEBHOOK_RETRY_MAX_MS,
   };
 }

@@ -7,5 +7,6 @@ import { ForecastService } from './forecast.service';
 @Module({
   controllers: [ForecastController],
   providers: [ForecastRepository, ForecastService],
+  exports: [ForecastService],
 })
 export class ForecastsModule {}
