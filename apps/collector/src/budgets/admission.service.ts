@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
+import type { ForecastResult } from '@wattprint/estimation';
 import type { Principal } from '../auth/auth.decorators';
 import { ClockRepository } from '../clock/clock.repository';
 import { ForecastService } from '../forecasts/forecast.service';
@@ -11,7 +12,8 @@ export interface AdmissionAnswer {
   line: string;
   team: string;
   forecastId: string;
-  forecast: { facilityEnergyKWh: { p50: number; p90: number }; co2eqKg: { p50: number; p90: number } };
+  /** The job's forecast as stored (quantiles p10, p50, p90). */
+  forecast: Pick<ForecastResult, 'energyKWh' | 'facilityEnergyKWh' | 'co2eqKg' | 'durationH'>;
   budgets: BudgetCheck[];
 }
 
@@ -66,8 +68,10 @@ export class AdmissionService {
       team: body.team,
       forecastId: stored.id,
       forecast: {
-        facilityEnergyKWh: { p50: result.facilityEnergyKWh.p50, p90: result.facilityEnergyKWh.p90 },
-        co2eqKg: { p50: result.co2eqKg.p50, p90: result.co2eqKg.p90 },
+        energyKWh: result.energyKWh,
+        facilityEnergyKWh: result.facilityEnergyKWh,
+        co2eqKg: result.co2eqKg,
+        durationH: result.durationH,
       },
       budgets: checks,
     };
