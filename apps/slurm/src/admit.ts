@@ -36,7 +36,6 @@ export function readSpec(path: string, uid: number): unknown {
   const text = readFileSync(path, 'utf8');
   if (/\.json$/i.test(path) || /^\s*[{[]/.test(text)) return JSON.parse(text);
   // YAML needs the `yaml` package of the repository's node_modules: loaded here only, never on a hook's path
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require('yaml') as { parse(text: string): unknown };
   return parse(text);
 }

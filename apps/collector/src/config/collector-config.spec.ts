@@ -9,7 +9,11 @@ describe('retention days', () => {
   });
 
   it('reads `forever` as no retention, not as the default', () => {
-    const config = parseCollectorConfig({ ...BASE, WATTPRINT_MINUTE_RETENTION_DAYS: 'forever', WATTPRINT_HOURLY_RETENTION_DAYS: 'forever' });
+    const config = parseCollectorConfig({
+      ...BASE,
+      WATTPRINT_MINUTE_RETENTION_DAYS: 'forever',
+      WATTPRINT_HOURLY_RETENTION_DAYS: 'forever',
+    });
     expect([config.minuteRetentionDays, config.hourlyRetentionDays]).toEqual([undefined, undefined]);
   });
 
@@ -20,7 +24,34 @@ describe('retention days', () => {
 
   it.each(['0', '1.5', 'never', '-3', '36501'])('refuses %j, naming the variable, the value and what it takes', (raw) => {
     expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_MINUTE_RETENTION_DAYS: raw })).toThrow(
-      new RegExp(`WATTPRINT_MINUTE_RETENTION_DAYS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*whole number of days from 1 to 36500, or forever`),
+      new RegExp(
+        `WATTPRINT_MINUTE_RETENTION_DAYS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*whole number of days from 1 to 36500, or forever`,
+      ),
+    );
+  });
+});
+
+describe('budget webhook', () => {
+  it('is off by default, with a minute between budget evaluations', () => {
+    const c = parseCollectorConfig({});
+    expect(c.webhook).toBeUndefined();
+    expect(c.budgetEveryMs).toBe(60_000);
+  });
+
+  it('takes a URL and its secret together, and names the one missing', () => {
+    const secret = 'a-secret-of-sixteen+';
+    expect(parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x', WATTPRINT_WEBHOOK_SECRET: secret }).webhook).toEqual({
+      url: 'https://hooks.example/x',
+      secret,
+    });
+    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
+      /WATTPRINT_WEBHOOK_SECRET=\(unset\): expected set together with WATTPRINT_WEBHOOK_URL/,
+    );
+    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'ftp://x', WATTPRINT_WEBHOOK_SECRET: secret })).toThrow(
+      /WATTPRINT_WEBHOOK_URL/,
+    );
+    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://h/x', WATTPRINT_WEBHOOK_SECRET: 'short' })).toThrow(
+      /WATTPRINT_WEBHOOK_SECRET=\(hidden\)/,
     );
   });
 });
