@@ -33,24 +33,26 @@ describe('retention days', () => {
 
 describe('budget webhook', () => {
   it('is off by default, with a minute between budget evaluations', () => {
-    const c = parseCollectorConfig({});
+    const c = parseCollectorConfig({ ...BASE });
     expect(c.webhook).toBeUndefined();
     expect(c.budgetEveryMs).toBe(60_000);
   });
 
   it('takes a URL and its secret together, and names the one missing', () => {
     const secret = 'a-secret-of-sixteen+';
-    expect(parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x', WATTPRINT_WEBHOOK_SECRET: secret }).webhook).toEqual({
+    expect(
+      parseCollectorConfig({ ...BASE, WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x', WATTPRINT_WEBHOOK_SECRET: secret }).webhook,
+    ).toEqual({
       url: 'https://hooks.example/x',
       secret,
     });
-    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
+    expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
       /WATTPRINT_WEBHOOK_SECRET=\(unset\): expected set together with WATTPRINT_WEBHOOK_URL/,
     );
-    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'ftp://x', WATTPRINT_WEBHOOK_SECRET: secret })).toThrow(
+    expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_WEBHOOK_URL: 'ftp://x', WATTPRINT_WEBHOOK_SECRET: secret })).toThrow(
       /WATTPRINT_WEBHOOK_URL/,
     );
-    expect(() => parseCollectorConfig({ WATTPRINT_WEBHOOK_URL: 'https://h/x', WATTPRINT_WEBHOOK_SECRET: 'short' })).toThrow(
+    expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_WEBHOOK_URL: 'https://h/x', WATTPRINT_WEBHOOK_SECRET: 'short' })).toThrow(
       /WATTPRINT_WEBHOOK_SECRET=\(hidden\)/,
     );
   });
