@@ -23,7 +23,8 @@ const CLAIM_BATCH = 20;
 export class BudgetAlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Budgets');
   private readonly owner = `collector-${randomUUID()}`;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** The pending timer of each repeated pass, by name. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private evaluating: Promise<unknown> = Promise.resolve();
   private delivering: Promise<unknown> = Promise.resolve();
@@ -47,23 +48,23 @@ export class BudgetAlertsService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t);
     await Promise.allSettled([this.evaluating, this.delivering]);
   }
 
+  /** Runs `pass` every `everyMs` after the previous one ends (never two at once), the first soon after start. */
   private repeat(everyMs: number, pass: () => Promise<unknown>, what: string): void {
-    const slot = this.timers.length;
     const schedule = (delay: number) => {
       if (this.stopped) return;
-      this.timers[slot] = setTimeout(() => {
+      const timer = setTimeout(() => {
         pass()
           .catch((error) => this.logger.warn(`${what} failed, retrying next pass: ${(error as Error).message}`))
           .finally(() => schedule(everyMs));
       }, delay);
-      this.timers[slot].unref();
+      timer.unref();
+      this.timers.set(what, timer);
     };
-    this.timers.push(undefined as unknown as NodeJS.Timeout);
-    // the first pass soon after start, so a restarted collector picks its outbox up at once
+    // soon after start, so a restarted collector picks its outbox up at once
     schedule(Math.min(everyMs, 200));
   }
 
