@@ -17,6 +17,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { createCollectorApp } from '../src/bootstrap';
 import { verifySignature } from '../src/budgets/webhook-signature';
+import { WebhookOutboxRepository } from '../src/budgets/webhook-outbox.repository';
 import { parseCollectorConfig } from '../src/config/collector-config';
 import { buildCli, wattprintBin } from './support/cli-bin';
 import { REDIS_URL, TestProducer, freshQueuePrefix, metricValue } from './support/collector-harness';
@@ -491,6 +492,37 @@ describe.each(DIALECTS)('budgets on %s', (dialect) => {
     expect(undelivered).toHaveLength(0);
     const raised = await db.db.selectFrom('budget_alerts').selectAll().where('budget_id', 'in', [alerts.id, restart.id]).execute();
     expect(raised).toHaveLength(3);
+  });
+
+  it('lets replicas claiming at once take each due delivery once, and raise each alert once', async () => {
+    // Two connections on PostgreSQL, as two replicas have. SQLite replicas are processes of their own:
+    // two connections in one process would wait on each other's lock with the event loop blocked.
+    const other = dialect === 'postgres' ? connect({ url: testDb.url, poolSize: 2 }) : db;
+    // far in the future, so the running collector's own delivery pass never finds these rows due
+    const at = Date.now() + 1e12;
+    try {
+      const [a, b] = [new WebhookOutboxRepository(db), new WebhookOutboxRepository(other)];
+      const raised = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 === 0 ? a : b).raise(
+            { budgetId: `replica-${i % 15}`, periodStart: at, threshold: 0.8, spent: 1, raisedAt: at },
+            { event: 'test', body: (id) => JSON.stringify({ id }) },
+          ),
+        ),
+      );
+      expect(raised.filter(Boolean)).toHaveLength(15);
+      const claims = await Promise.all([a.claim('one', at, at + 2, 10), b.claim('two', at, at + 2, 10), a.claim('three', at, at + 2, 10)]);
+      const ids = claims.flat().map((c) => c.id);
+      expect(ids).toHaveLength(15);
+      expect(new Set(ids).size).toBe(15);
+      // leased until at + 2: nobody takes them again before that, anyone after
+      expect(await b.claim('four', at + 1, at + 3, 100)).toEqual([]);
+      expect(await b.claim('four', at + 5, at + 6, 100)).toHaveLength(15);
+    } finally {
+      await db.db.deleteFrom('webhook_outbox').where('event', '=', 'test').execute();
+      await db.db.deleteFrom('budget_alerts').where('budget_id', 'like', 'replica-%').execute();
+      if (other !== db) await other.close();
+    }
   });
 
   it('shows when each agent last delivered a batch', async () => {
