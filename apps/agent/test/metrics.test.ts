@@ -180,4 +180,20 @@ describe('the agent metrics port', () => {
     );
     expect(series(back, 'wattprint_agent_last_send_timestamp_seconds')).toBeGreaterThan(0);
   });
+
+  it('refuses a metrics port already taken, naming the variable, with the configuration exit status', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      await redis.start();
+      const started = startAgentProcess(agentEnv(port));
+      agent = started.child;
+      const code = await new Promise<number | null>((resolve) => started.child.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(started.stderr()).toContain(`WATTPRINT_AGENT_METRICS_PORT=${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      taken.close();
+    }
+  });
 });

@@ -1,11 +1,13 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '@wattprint/runtime';
 import type { Logger } from '../logger';
 import type { PrometheusAgentMetrics } from './prometheus-agent-metrics';
 
 /**
  * Serves `GET /metrics` (Prometheus text) on host:port; every other path is a 404. Resolves once
- * listening, with the port actually bound (0 picks a free one), or rejects when the port is taken.
+ * listening, with the port actually bound (0 picks a free one), or rejects with a ConfigError naming
+ * the variable when the port is taken or the address is not this host's (exit status 2, as any bad setting).
  */
 export async function serveMetrics(
   metrics: PrometheusAgentMetrics,
@@ -28,9 +30,18 @@ export async function serveMetrics(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refused = (error: NodeJS.ErrnoException) =>
+      reject(
+        new ConfigError(
+          [
+            `WATTPRINT_AGENT_METRICS_PORT=${port}: cannot listen on ${host}:${port} (${error.code ?? error.message}); expected a free port on an address of this host (WATTPRINT_AGENT_METRICS_HOST)`,
+          ],
+          'agent configuration',
+        ),
+      );
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });
