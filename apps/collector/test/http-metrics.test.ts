@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { connect } from '@wattprint/db';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { createCollectorApp } from '../src/bootstrap';
 import { parseCollectorConfig } from '../src/config/collector-config';
@@ -80,5 +82,21 @@ describe('collector HTTP metrics', () => {
       'wattprint_http_requests_total{method="GET",route="/metrics",status="200"}',
     );
     expect(after).toBe(before + 1);
+  });
+
+  // last: it breaks the database under the app
+  it('counts a server fault as a 500 under its route template', async () => {
+    const server = app.getHttpServer();
+    const handle = connect({ url: join(dir, 'db.sqlite') });
+    try {
+      // a table gone under the running app: the next query fails as no validation can foresee
+      await sql`DROP TABLE jobs`.execute(handle.db);
+    } finally {
+      await handle.close();
+    }
+    await request(server).get('/api/v1/jobs').set(auth).expect(500);
+    const text = (await request(server).get('/metrics').expect(200)).text;
+    expect(metricValue(text, 'wattprint_http_requests_total{method="GET",route="/api/v1/jobs",status="500"}')).toBe(1);
+    expect(metricValue(text, 'wattprint_http_request_duration_seconds_count{method="GET",route="/api/v1/jobs",status="500"}')).toBe(1);
   });
 });
