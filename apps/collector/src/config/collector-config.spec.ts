@@ -9,7 +9,11 @@ describe('retention days', () => {
   });
 
   it('reads `forever` as no retention, not as the default', () => {
-    const config = parseCollectorConfig({ ...BASE, WATTPRINT_MINUTE_RETENTION_DAYS: 'forever', WATTPRINT_HOURLY_RETENTION_DAYS: 'forever' });
+    const config = parseCollectorConfig({
+      ...BASE,
+      WATTPRINT_MINUTE_RETENTION_DAYS: 'forever',
+      WATTPRINT_HOURLY_RETENTION_DAYS: 'forever',
+    });
     expect([config.minuteRetentionDays, config.hourlyRetentionDays]).toEqual([undefined, undefined]);
   });
 
@@ -20,7 +24,9 @@ describe('retention days', () => {
 
   it.each(['0', '1.5', 'never', '-3', '36501'])('refuses %j, naming the variable, the value and what it takes', (raw) => {
     expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_MINUTE_RETENTION_DAYS: raw })).toThrow(
-      new RegExp(`WATTPRINT_MINUTE_RETENTION_DAYS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*whole number of days from 1 to 36500, or forever`),
+      new RegExp(
+        `WATTPRINT_MINUTE_RETENTION_DAYS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*whole number of days from 1 to 36500, or forever`,
+      ),
     );
   });
 });
