@@ -125,7 +125,7 @@ describe.each(DIALECTS)('batch-key retention on %s', (dialect) => {
       expect(letter.detail).toMatch(/samples\.0\.t0: got \d+ \(.*\); expected no earlier than .*WATTPRINT_BATCH_KEY_RETENTION_DAYS/);
     // the recent ones again: duplicates, as before
     for (const b of recent) await producer.addBatch(b, 1);
-    await waitFor('two duplicates', async () => metricValue(await metrics(), 'wattprint_ingest_duplicate_batches_total') === 2);
+    await waitFor('two duplicates', async () => metricValue(await metrics(), 'wattprint_ingest_batches_total{result="duplicate"}') === 2);
     expect(await bucketJoules()).toBeCloseTo(joules, 9);
     expect(await keys()).toEqual(recent.map(batchKey).sort());
   });

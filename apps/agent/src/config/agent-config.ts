@@ -42,6 +42,8 @@ const ConfigSchema = z
     WATTPRINT_REPLAY_SPEED: envPositiveNumber().default(1),
     WATTPRINT_GPU_SPLIT: envEnum(['memory', 'equal']).default('memory'),
     WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+    WATTPRINT_AGENT_METRICS_PORT: envInt(0, 65535).optional(),
+    WATTPRINT_AGENT_METRICS_HOST: envText(255).default('127.0.0.1'),
   })
   .superRefine((c, ctx) => {
     if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS)
@@ -75,6 +77,10 @@ export interface AgentConfig {
   replaySpeed: number;
   gpuSplit: 'memory' | 'equal';
   logLevel: LogLevel;
+  /** Port of `GET /metrics` (Prometheus); null: no metrics served. 0 picks a free port (logged). */
+  metricsPort: number | null;
+  /** Address the metrics port binds to; loopback unless an operator opens it. */
+  metricsHost: string;
 }
 
 const KEYS = Object.keys(ConfigSchema.shape) as string[];
@@ -141,6 +147,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     replaySpeed: c.WATTPRINT_REPLAY_SPEED,
     gpuSplit: c.WATTPRINT_GPU_SPLIT,
     logLevel: c.WATTPRINT_LOG_LEVEL,
+    metricsPort: c.WATTPRINT_AGENT_METRICS_PORT ?? null,
+    metricsHost: c.WATTPRINT_AGENT_METRICS_HOST,
   };
 }
 

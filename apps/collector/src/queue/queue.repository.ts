@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageName, QueueName } from '@wattprint/protocol';
-import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
+import { DelayedError, Job, type JobJsonRaw, type JobType, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
@@ -188,6 +188,11 @@ export class QueueRepository implements OnApplicationShutdown {
       jobId: letter.jobId === null ? undefined : `dl.${letter.queue}.${letter.jobId}`,
       removeOnComplete: true,
     });
+  }
+
+  /** Messages of a queue in each of the given BullMQ states. */
+  async counts<S extends JobType>(name: QueueName, states: readonly S[]): Promise<Partial<Record<S, number>>> {
+    return (await this.queue(name).getJobCounts(...states)) as Partial<Record<S, number>>;
   }
 
   /** Messages waiting or being handled on a queue. */
