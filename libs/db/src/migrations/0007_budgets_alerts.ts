@@ -9,8 +9,6 @@ import type { DialectName } from '../dialect';
  *   what makes an alert fire once, whichever replica evaluates first.
  * - webhook_outbox: the signed deliveries to make, written in the same transaction as the alert, so
  *   an alert is never lost across restarts; a replica claims due rows with a lease (lease_until).
- * - ingested_batches (agent_id, ingested_at): the last batch of each agent is an index lookup, for
- *   the agent liveness gauge.
  */
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
   await db.schema
@@ -52,11 +50,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('last_error', 'text')
     .execute();
   await db.schema.createIndex('webhook_outbox_due_idx').on('webhook_outbox').columns(['delivered_at', 'next_attempt_at']).execute();
-  await db.schema.createIndex('ingested_batches_agent_time_idx').on('ingested_batches').columns(['agent_id', 'ingested_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('ingested_batches_agent_time_idx').execute();
   await db.schema.dropTable('webhook_outbox').execute();
   await db.schema.dropTable('budget_alerts').execute();
   await db.schema.dropTable('budgets').execute();
