@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { agentShard } from '@wattprint/protocol';
 import { Agent, newBootId } from './agent';
 import { Attributor } from './attribution/attributor';
 import { ProcessJobs } from './attribution/process-jobs';
@@ -29,14 +30,21 @@ export async function startAgent(config: AgentConfig, log: Logger, sink?: Messag
     throw new ConfigError([`WATTPRINT_AGENT_ID: ${JSON.stringify(config.agentId)} may not contain ":" (BullMQ job ids)`]);
   mkdirSync(config.spoolDir, { recursive: true });
   const bootId = newBootId();
-  log.info('agent starting', { ...describeConfig(config), bootId });
+  const queueShard = agentShard(config.agentId, config.queueShards);
+  log.info('agent starting', { ...describeConfig(config), bootId, queueShard });
   const { sources, problems } = await chooseSources(config, log);
   for (const p of problems) log.info('source not used', { problem: p });
   if (sources.length === 0) throw new ConfigError([`WATTPRINT_SOURCES: no source found (${problems.join('; ')})`]);
   log.info('sources', { sources: sources.map((s) => s.kind) });
   const spool = await DiskSpool.open(config.spoolDir, config.spoolMaxBytes, log);
   const seqs = new SeqStore(config.spoolDir);
-  const actualSink = sink ?? new BullMqSink(config.redisUrl, log, { prefix: config.queuePrefix });
+  const actualSink =
+    sink ??
+    new BullMqSink(config.redisUrl, log, {
+      prefix: config.queuePrefix,
+      shard: queueShard,
+      cluster: config.redisCluster,
+    });
   const outbox = new Outbox(actualSink, spool, log);
   const agent = new Agent({
     sources,

@@ -1,2 +1,3 @@
 export * from './env-config';
 export * from './logger';
+export * from './redis-client';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
-import { LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { MAX_QUEUE_SHARDS, QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
+import { LOG_LEVELS, type LogLevel, envBoolean, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
 import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
@@ -80,6 +80,13 @@ export interface CollectorConfig {
   bodyLimitBytes: number;
   /** `WATTPRINT_IMPORT_LIMIT_BYTES` (67108864): the largest intensity import; larger: 413. */
   importLimitBytes: number;
+  /**
+   * `WATTPRINT_QUEUE_SHARDS` (1): shards of the samples queue this collector consumes (0..K-1), a
+   * BullMQ worker each. While K changes, set it to max(K_old, K_new) (docs/deploy.md, "Queue shards").
+   */
+  queueShards: number;
+  /** `WATTPRINT_REDIS_CLUSTER` (false): REDIS_URL names a node of a Redis Cluster; ioredis' Cluster client is used. */
+  redisCluster: boolean;
 }
 
 /** 32 bytes from 64 hex digits or base64. */
@@ -154,6 +161,8 @@ const CollectorEnv = z
     WATTPRINT_MAINTENANCE_EVERY_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
     WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
+    WATTPRINT_QUEUE_SHARDS: envInt(1, MAX_QUEUE_SHARDS).default(1),
+    WATTPRINT_REDIS_CLUSTER: envBoolean().default(false),
     ...CARBON_ENV,
   })
   .superRefine(checkCarbonPairs, CHECK_ALWAYS);
@@ -200,5 +209,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,
     importLimitBytes: c.WATTPRINT_IMPORT_LIMIT_BYTES,
+    queueShards: c.WATTPRINT_QUEUE_SHARDS,
+    redisCluster: c.WATTPRINT_REDIS_CLUSTER,
   };
 }

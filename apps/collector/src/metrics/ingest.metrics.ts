@@ -70,13 +70,26 @@ export class IngestMetrics {
     });
     new Gauge({
       name: 'wattprint_queue_depth',
-      help: 'Messages waiting or being handled on the samples queue.',
+      help: 'Messages waiting or being handled on the samples queue, all shards (WATTPRINT_QUEUE_SHARDS) together.',
       registers,
       async collect() {
         try {
           this.set(await queues.depth(QueueName.Samples));
         } catch {
           this.set(Number.NaN);
+        }
+      },
+    });
+    new Gauge({
+      name: 'wattprint_queue_shard_depth',
+      help: 'Messages waiting or being handled on each shard of the samples queue (shard 0 is the unsharded queue).',
+      labelNames: ['shard'],
+      registers,
+      async collect() {
+        try {
+          (await queues.shardDepths(QueueName.Samples)).forEach((depth, shard) => this.set({ shard: String(shard) }, depth));
+        } catch {
+          for (const shard of queues.shardsOf(QueueName.Samples)) this.set({ shard: String(shard) }, Number.NaN);
         }
       },
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { MessageName, QueueName } from '@wattprint/protocol';
+import { MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
+import type { RedisClient } from '@wattprint/runtime';
 import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { createRedisConnection } from './redis-connection';
@@ -95,24 +95,39 @@ export interface DeadLetterMessage {
   receivedAt: string;
 }
 
+/**
+ * The queues that exist once per shard. Job events and dead letters are few (a handful per job, or
+ * per bad message): they stay on shard 0, the configured prefix, so each collector runs one job-events
+ * worker whatever K is, and operators find every dead letter in one queue (docs/deploy.md, "Queue shards").
+ */
+const SHARDED: ReadonlySet<QueueName> = new Set([QueueName.Samples]);
+
 /** Every access to Redis: the queues the collector reads and writes, and their workers. */
 @Injectable()
 export class QueueRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('QueueRepository');
-  private readonly connection: Redis;
-  private readonly queues = new Map<QueueName, Queue>();
-  private readonly workers = new Map<QueueName, Worker>();
+  private readonly connection: RedisClient;
+  /** By prefix and name. */
+  private readonly queues = new Map<string, Queue>();
+  /** Every worker of a queue: one per shard for a sharded queue. */
+  private readonly workers = new Map<QueueName, Worker[]>();
 
   constructor(@Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig) {
-    this.connection = createRedisConnection(config.redisUrl);
+    this.connection = createRedisConnection(config.redisUrl, config.redisCluster);
   }
 
-  private queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
+  /** The shards of a queue this collector reads: 0..K-1 of the samples queue, shard 0 of the others. */
+  shardsOf(name: QueueName): number[] {
+    return Array.from({ length: SHARDED.has(name) ? this.config.queueShards : 1 }, (_, i) => i);
+  }
+
+  private queue(name: QueueName, shard = 0): Queue {
+    const prefix = shardPrefix(this.config.queuePrefix, shard);
+    let queue = this.queues.get(`${prefix}\n${name}`);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.config.queuePrefix });
+      queue = new Queue(name, { connection: this.connection, prefix });
       queue.on('error', () => undefined);
-      this.queues.set(name, queue);
+      this.queues.set(`${prefix}\n${name}`, queue);
     }
     return queue;
   }
@@ -124,6 +139,18 @@ export class QueueRepository implements OnApplicationShutdown {
    */
   startWorker(name: QueueName, handler: MessageHandler, concurrency: number): void {
     if (this.workers.has(name)) throw new Error(`a worker already consumes ${name}`);
+    const shards = this.shardsOf(name);
+    // `concurrency` is the collector's total: each shard's worker takes its part, so K shards hold no
+    // more batches at once (and in group commits) than one queue did
+    const perShard = Math.max(1, Math.ceil(concurrency / shards.length));
+    this.workers.set(
+      name,
+      shards.map((shard) => this.startShardWorker(name, shard, handler, perShard)),
+    );
+  }
+
+  private startShardWorker(name: QueueName, shard: number, handler: MessageHandler, concurrency: number): Worker {
+    const label = shard === 0 ? name : `${name} (shard ${shard})`;
     const worker = new TextKeepingWorker(
       name,
       async (job: Job, token?: string) => {
@@ -143,43 +170,44 @@ export class QueueRepository implements OnApplicationShutdown {
             throw new WaitingError();
           }
           if (!(error instanceof RetryLaterError))
-            this.logger.error(`message ${job.id ?? '?'} on ${name}: ${(error as Error).stack ?? String(error)}`);
+            this.logger.error(`message ${job.id ?? '?'} on ${label}: ${(error as Error).stack ?? String(error)}`);
           await job.moveToDelayed(Date.now() + (error instanceof RetryLaterError ? error.delayMs : UNEXPECTED_ERROR_DELAY_MS), token);
           throw new DelayedError();
         }
       },
       {
         connection: this.connection,
-        prefix: this.config.queuePrefix,
+        prefix: shardPrefix(this.config.queuePrefix, shard),
         concurrency,
         maxStalledCount: this.config.maxStalls + BULLMQ_STALL_MARGIN,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 10_000 },
       },
     );
-    worker.on('error', (error) => this.logger.warn(`worker ${name}: ${error.message}`));
-    worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id ?? '?'} on ${name} failed: ${error.message}`));
-    this.workers.set(name, worker);
+    worker.on('error', (error) => this.logger.warn(`worker ${label}: ${error.message}`));
+    worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id ?? '?'} on ${label} failed: ${error.message}`));
+    return worker;
   }
 
-  /** Stops taking new messages from a queue; those being handled carry on. */
+  /** Stops taking new messages from a queue (every shard); those being handled carry on. */
   pauseWorker(name: QueueName): void {
-    void this.workers.get(name)?.pause(true);
+    for (const worker of this.workers.get(name) ?? []) void worker.pause(true);
   }
 
   resumeWorker(name: QueueName): void {
-    this.workers.get(name)?.resume();
+    for (const worker of this.workers.get(name) ?? []) worker.resume();
   }
 
   /** Stops the workers, waiting for the messages being handled. */
   async closeWorkers(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    await Promise.all([...this.workers.values()].flat().map((w) => w.close()));
     this.workers.clear();
   }
 
-  /** Messages in BullMQ's failed set of a queue: zero, by design (see startWorker). */
+  /** Messages in BullMQ's failed set of a queue, over every shard: zero, by design (see startWorker). */
   async failedCount(name: QueueName): Promise<number> {
-    return (await this.queue(name).getJobCounts('failed')).failed ?? 0;
+    const counts = await Promise.all(this.shardsOf(name).map((shard) => this.queue(name, shard).getJobCounts('failed')));
+    return counts.reduce((n, c) => n + (c.failed ?? 0), 0);
   }
 
   async addDeadLetter(letter: DeadLetterMessage): Promise<void> {
@@ -190,10 +218,19 @@ export class QueueRepository implements OnApplicationShutdown {
     });
   }
 
-  /** Messages waiting or being handled on a queue. */
+  /** Messages waiting or being handled on a queue, over every shard this collector reads. */
   async depth(name: QueueName): Promise<number> {
-    const counts = await this.queue(name).getJobCounts('waiting', 'active', 'prioritized');
-    return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+    return (await this.shardDepths(name)).reduce((n, d) => n + d, 0);
+  }
+
+  /** Messages waiting or being handled on each shard of a queue, by shard number. */
+  async shardDepths(name: QueueName): Promise<number[]> {
+    return Promise.all(
+      this.shardsOf(name).map(async (shard) => {
+        const counts = await this.queue(name, shard).getJobCounts('waiting', 'active', 'prioritized');
+        return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+      }),
+    );
   }
 
   /** True when Redis answers within `timeoutMs`. */
