@@ -1,3 +1,2 @@
 export * from './env-config';
 export * from './logger';
-export * from './redis-client';

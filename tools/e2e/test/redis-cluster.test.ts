@@ -56,7 +56,7 @@ interface ClusterRun {
   log: string[];
 }
 
-let run: Partial<ClusterRun> = {};
+const run: Partial<ClusterRun> = {};
 
 async function quiet(r: Partial<ClusterRun>, what: string): Promise<void> {
   let last = -1;

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { QUEUE_PREFIX, QueueName, shardPrefix } from '@wattprint/protocol';
-import { type RedisClient, createRedisClient } from '@wattprint/runtime';
 import type { Logger } from '../logger';
 import type { OutboundMessage } from './outbound-message';
+import { type RedisClient, createRedisClient } from './redis-client';
 
 /** Where messages go when Redis is up. */
 export interface MessageSink {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisClient } from '@wattprint/runtime';
+import type { RedisClient } from '../queue/redis-client';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { createRedisConnection } from '../queue/redis-connection';

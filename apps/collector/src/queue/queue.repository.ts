@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
-import type { RedisClient } from '@wattprint/runtime';
+import type { RedisClient } from './redis-client';
 import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';

@@ -1,4 +1,4 @@
-import { type RedisClient, createRedisClient } from '@wattprint/runtime';
+import { type RedisClient, createRedisClient } from './redis-client';
 import type { RedisOptions } from 'ioredis';
 
 /**

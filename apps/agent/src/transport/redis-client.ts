@@ -1,4 +1,4 @@
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 /** A client of one Redis or of a Redis Cluster: BullMQ takes either, and both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -15,16 +15,17 @@ export interface RedisClientOptions {
 }
 
 /**
+ * (The collector has the same few lines: libs may not hold network clients, see eslint.config.mjs.)
+ *
  * Opens a Redis client from the URL, or a Redis Cluster client seeded with the URL's node: the
- * credentials, database-less and TLS (`rediss:`) settings of the URL apply to every node of the
- * cluster. ioredis is required here, not imported, so that what only reads the config loads none of it.
+ * URL's credentials and TLS (`rediss:`) apply to every node of the cluster; a database number does
+ * not (a cluster has only database 0).
  */
 export function createRedisClient(options: RedisClientOptions): RedisClient {
-  const ioredis = require('ioredis') as typeof import('ioredis');
-  if (!options.cluster) return new ioredis.Redis(options.url, options.redis ?? {});
+  if (!options.cluster) return new Redis(options.url, options.redis ?? {});
   const url = new URL(options.url);
   const node = { host: url.hostname, port: url.port === '' ? 6379 : Number(url.port) };
-  return new ioredis.Cluster([node], {
+  return new Cluster([node], {
     ...options.clusterOptions,
     redisOptions: {
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
@@ -33,9 +34,4 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
       ...options.redis,
     },
   });
-}
-
-/** True when the client can take commands now (a cluster: it knows the slots and reaches the nodes). */
-export function redisReady(client: RedisClient): boolean {
-  return client.status === 'ready';
 }
