@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CollectorClient } from '@wattprint/api-client';
@@ -224,6 +224,17 @@ beforeAll(async () => {
 }, 200_000);
 
 afterAll(async () => {
+  // WATTPRINT_E2E_LOG=<file>: the run's timeline and every process's output, for whoever reads a failure
+  if (process.env.WATTPRINT_E2E_LOG)
+    writeFileSync(
+      process.env.WATTPRINT_E2E_LOG,
+      [
+        ...(run.log ?? []),
+        ...(run.collectors ?? []).map((c) => `=== ${c.name}\n${c.output()}`),
+        ...(run.agents ?? []).map((a) => `=== ${a.agentId}\n${a.output()}`),
+        run.cluster?.output() ?? '',
+      ].join('\n'),
+    );
   await dispose(run);
 });
 
@@ -248,6 +259,21 @@ describe('Redis Cluster: 3 masters + 3 replicas, 4 queue shards, 4 agents, 2 col
       promotedRole: 'master',
       promotedServesSlots: true,
     });
+  });
+
+  it('the kill hit live traffic: agents on the victim could not add for a while and spooled, then caught up', () => {
+    const victims = run.agents!.filter((a) => run.killed!.agentsOnIt.includes(a.agentId));
+    expect(victims.some((a) => a.output().includes('"msg":"add failed; spooling"'))).toBe(true);
+    // none dropped anything from its spool
+    for (const a of run.agents!)
+      expect({ agent: a.agentId, dropped: a.output().includes('spool full') }).toEqual({ agent: a.agentId, dropped: false });
+  });
+
+  it('kept both collectors running through the failover', () => {
+    expect(run.collectors!.map((c) => ({ name: c.name, running: c.running, starts: c.starts }))).toEqual([
+      { name: 'collector-all', running: true, starts: 1 },
+      { name: 'collector-worker', running: true, starts: 1 },
+    ]);
   });
 
   it('every shard was used and drained; nothing failed, nothing dead-lettered', async () => {
