@@ -245,7 +245,12 @@ async function queueDrained(collectors, timeoutMs) {
   await waitUntil(
     'the queue to drain',
     async () => {
-      const depth = metric(await metricsOf(collectors[0]), 'wattprint_queue_depth');
+      const text = await metricsOf(collectors[0]);
+      // the samples queue in every state still to be handled (the gauge is by queue and state)
+      const depth = ['waiting', 'active', 'prioritized', 'delayed'].reduce(
+        (sum, state) => sum + metric(text, `wattprint_queue_depth{queue="samples",state="${state}"}`),
+        0,
+      );
       return depth === 0;
     },
     timeoutMs,

@@ -89,7 +89,7 @@ describe('changing WATTPRINT_QUEUE_SHARDS with batches in flight (real Redis, SQ
     app = await startCollector(collectorEnv(testDb.url, prefix, { WATTPRINT_QUEUE_SHARDS: '4' }));
     await waitFor('six batches and one duplicate', async () => {
       const text = await metrics();
-      return (await ingested()) === 6 && metricValue(text, 'wattprint_ingest_duplicate_batches_total') === 1;
+      return (await ingested()) === 6 && metricValue(text, 'wattprint_ingest_batches_total{result="duplicate"}') === 1;
     });
     const { j } = await db.db
       .selectFrom('energy_buckets')
@@ -107,7 +107,7 @@ describe('changing WATTPRINT_QUEUE_SHARDS with batches in flight (real Redis, SQ
       const text = await metrics();
       return (
         [0, 1, 2, 3].every((s) => metricValue(text, `wattprint_queue_shard_depth{shard="${s}"}`) === 0) &&
-        metricValue(text, 'wattprint_queue_depth') === 0
+        ['waiting', 'active', 'delayed'].every((state) => text.includes(`wattprint_queue_depth{queue="samples",state="${state}"} 0\n`))
       );
     });
     // the drain procedure's check, done: nothing waits on the shards that go away

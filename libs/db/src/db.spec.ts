@@ -8,6 +8,7 @@ const ALL_MIGRATIONS = [
   '0003_energy_buckets_fillfactor',
   '0004_job_provenance',
   '0006_hourly_rollups',
+  '0008_ingested_batches_last_t1',
 ];
 
 describe('dialectOf', () => {

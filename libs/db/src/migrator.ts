@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
 import * as m0004 from './migrations/0004_job_provenance';
 import * as m0006 from './migrations/0006_hourly_rollups';
+import * as m0008 from './migrations/0008_ingested_batches_last_t1';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_energy_buckets_fillfactor': m0003,
   '0004_job_provenance': m0004,
   '0006_hourly_rollups': m0006,
+  '0008_ingested_batches_last_t1': m0008,
 };
 
 /** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */

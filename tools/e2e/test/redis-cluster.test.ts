@@ -6,16 +6,7 @@ import { CollectorClient } from '@wattprint/api-client';
 import { IDLE_JOB_ID, connect, type DatabaseHandle } from '@wattprint/db';
 import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import { agentShard, batchKey, shardPrefix } from '@wattprint/protocol';
-import {
-  AgentProcess,
-  CollectorProcess,
-  RedisCluster,
-  SimQueues,
-  type ClusterNodeView,
-  metricValue,
-  requireBuiltApps,
-  waitFor,
-} from '@wattprint/sim';
+import { AgentProcess, CollectorProcess, RedisCluster, SimQueues, type ClusterNodeView, requireBuiltApps, waitFor } from '@wattprint/sim';
 import { GPU_PROFILES, generateScenario, writeScenario, type GeneratedScenario } from '@wattprint/traces';
 import type { Cluster } from 'ioredis';
 import { IDLE, jobDeviceKey, ledgerOf, relativeError, traceIntervals } from '../src/trace-energy';
@@ -294,7 +285,9 @@ describe('Redis Cluster: 3 masters + 3 replicas, 4 queue shards, 4 agents, 2 col
     });
     expect(await run.db!.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
     // the collectors' depth metric covers every shard: 0 once drained
-    expect(metricValue(await run.collectors![0].metrics(), 'wattprint_queue_depth')).toBe(0);
+    const text = await run.collectors![0].metrics();
+    for (const state of ['waiting', 'active', 'prioritized', 'delayed'])
+      expect(text).toContain(`wattprint_queue_depth{queue="samples",state="${state}"} 0\n`);
   });
 
   it('lost no batch: each agent’s seqs run from 0 without a hole, and no gap was recorded', async () => {

@@ -367,8 +367,9 @@ export class QuickstartSession {
     while (Date.now() < deadline) {
       try {
         const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-        const depth = /^wattprint_queue_depth(?:\{[^}]*\})? (\S+)$/m.exec(text);
-        if (depth && Number(depth[1]) === 0) return;
+        // every state of the samples queue (waiting, active, …) empty
+        const depths = [...text.matchAll(/^wattprint_queue_depth\{[^}]*queue="samples"[^}]*\} (\S+)$/gm)];
+        if (depths.length > 0 && depths.every((d) => Number(d[1]) === 0)) return;
       } catch {
         return; // no collector to wait for
       }

@@ -17,7 +17,23 @@ describe('agent configuration', () => {
       procRoot: '/proc',
       agentKey: null,
       queuePrefix: '{wattprint}',
+      metricsPort: null,
+      metricsHost: '127.0.0.1',
     });
+  });
+
+  it('serves metrics only when a port is given, on loopback unless told otherwise, and names a bad port', () => {
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '9464' })).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' });
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '9464', WATTPRINT_AGENT_METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '' }).metricsPort).toBeNull();
+    for (const bad of ['70000', '-1', 'http', '9464\u0000']) {
+      expect(() => loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: bad })).toThrow(ConfigError);
+      try {
+        loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: bad });
+      } catch (error) {
+        expect((error as Error).message).toContain('WATTPRINT_AGENT_METRICS_PORT');
+      }
+    }
   });
 
   it('reads the environment', () => {

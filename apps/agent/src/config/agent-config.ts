@@ -53,6 +53,8 @@ const ConfigSchema = z
     WATTPRINT_REPLAY_SPEED: envPositiveNumber().default(1),
     WATTPRINT_GPU_SPLIT: envEnum(['memory', 'equal']).default('memory'),
     WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+    WATTPRINT_AGENT_METRICS_PORT: envInt(0, 65535).optional(),
+    WATTPRINT_AGENT_METRICS_HOST: envText(255).default('127.0.0.1'),
     WATTPRINT_QUEUE_SHARDS: envInt(1, MAX_QUEUE_SHARDS).default(1),
     WATTPRINT_REDIS_CLUSTER: envBoolean().default(false),
   })
@@ -88,6 +90,10 @@ export interface AgentConfig {
   replaySpeed: number;
   gpuSplit: 'memory' | 'equal';
   logLevel: LogLevel;
+  /** Port of `GET /metrics` (Prometheus); null: no metrics served. 0 picks a free port (logged). */
+  metricsPort: number | null;
+  /** Address the metrics port binds to; loopback unless an operator opens it. */
+  metricsHost: string;
   /** `WATTPRINT_QUEUE_SHARDS` (1): shards of the samples queue; the agent sends to one, chosen from its id (agentShard). */
   queueShards: number;
   /** `WATTPRINT_REDIS_CLUSTER` (false): REDIS_URL names a node of a Redis Cluster. */
@@ -158,6 +164,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     replaySpeed: c.WATTPRINT_REPLAY_SPEED,
     gpuSplit: c.WATTPRINT_GPU_SPLIT,
     logLevel: c.WATTPRINT_LOG_LEVEL,
+    metricsPort: c.WATTPRINT_AGENT_METRICS_PORT ?? null,
+    metricsHost: c.WATTPRINT_AGENT_METRICS_HOST,
     queueShards: c.WATTPRINT_QUEUE_SHARDS,
     redisCluster: c.WATTPRINT_REDIS_CLUSTER,
   };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MAX_QUEUE_SHARDS, QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
 import { LOG_LEVELS, type LogLevel, envBoolean, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
+import { DAY_MS } from '@wattprint/carbon';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
 import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
 
@@ -72,6 +73,11 @@ export interface CollectorConfig {
   minuteRetentionDays: number | undefined;
   /** `WATTPRINT_HOURLY_RETENTION_DAYS` (forever): hourly rollups older than this are deleted. */
   hourlyRetentionDays: number | undefined;
+  /**
+   * `WATTPRINT_BATCH_KEY_RETENTION_DAYS` (forever): ingested_batches rows whose samples ended more than
+   * this (plus a day) ago are deleted, and batches with samples older than this are refused.
+   */
+  batchKeyRetentionDays: number | undefined;
   /** `WATTPRINT_ROLLUP_LAG_MS` (600000): an hour is folded once it closed this long ago; later batches of it are added to the fold at ingest. */
   rollupLagMs: number;
   /** `WATTPRINT_MAINTENANCE_EVERY_MS` (60000; 0 = never): how often a worker folds hours, creates partitions ahead and applies retention. */
@@ -157,6 +163,7 @@ const CollectorEnv = z
     WATTPRINT_READER_ROLE: envText(63).optional(),
     WATTPRINT_MINUTE_RETENTION_DAYS: envDaysOrForever().default(35),
     WATTPRINT_HOURLY_RETENTION_DAYS: envDaysOrForever().optional(),
+    WATTPRINT_BATCH_KEY_RETENTION_DAYS: envDaysOrForever().optional(),
     WATTPRINT_ROLLUP_LAG_MS: envInt(0, 366 * 86_400_000).default(600_000),
     WATTPRINT_MAINTENANCE_EVERY_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
@@ -198,6 +205,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
       maxAheadMs: c.WATTPRINT_MAX_AHEAD_MS,
       maxSpanMs: c.WATTPRINT_MAX_SAMPLE_SPAN_MS,
       maxPowerW: c.WATTPRINT_MAX_DEVICE_POWER_W,
+      maxAgeMs: c.WATTPRINT_BATCH_KEY_RETENTION_DAYS == null ? undefined : c.WATTPRINT_BATCH_KEY_RETENTION_DAYS * DAY_MS,
     },
     maxStalls: c.WATTPRINT_MAX_STALLS,
     jobEventWaitMs: c.WATTPRINT_JOB_EVENT_WAIT_MS,
@@ -205,6 +213,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     readerRole: c.WATTPRINT_READER_ROLE,
     minuteRetentionDays: c.WATTPRINT_MINUTE_RETENTION_DAYS ?? undefined,
     hourlyRetentionDays: c.WATTPRINT_HOURLY_RETENTION_DAYS ?? undefined,
+    batchKeyRetentionDays: c.WATTPRINT_BATCH_KEY_RETENTION_DAYS ?? undefined,
     rollupLagMs: c.WATTPRINT_ROLLUP_LAG_MS,
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,

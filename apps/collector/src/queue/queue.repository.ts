@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
-import type { RedisClient } from './redis-client';
-import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
+import { DelayedError, Job, type JobJsonRaw, type JobType, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
+import type { RedisClient } from './redis-client';
 import { createRedisConnection } from './redis-connection';
 
 /** One message as a handler gets it. */
@@ -101,6 +101,9 @@ export interface DeadLetterMessage {
  * worker whatever K is, and operators find every dead letter in one queue (docs/deploy.md, "Queue shards").
  */
 const SHARDED: ReadonlySet<QueueName> = new Set([QueueName.Samples]);
+
+/** The BullMQ states of messages still to be handled (the same as `wattprint_queue_depth`'s). */
+const PENDING_STATES = ['waiting', 'active', 'prioritized', 'delayed'] as const;
 
 /** Every access to Redis: the queues the collector reads and writes, and their workers. */
 @Injectable()
@@ -218,17 +221,25 @@ export class QueueRepository implements OnApplicationShutdown {
     });
   }
 
-  /** Messages waiting or being handled on a queue, over every shard this collector reads. */
+  /** Messages of a queue in each of the given BullMQ states, every shard this collector reads added up. */
+  async counts<S extends JobType>(name: QueueName, states: readonly S[]): Promise<Partial<Record<S, number>>> {
+    const perShard = await Promise.all(this.shardsOf(name).map((shard) => this.queue(name, shard).getJobCounts(...states)));
+    const total: Partial<Record<S, number>> = {};
+    for (const counts of perShard) for (const state of states) total[state] = (total[state] ?? 0) + (counts[state] ?? 0);
+    return total;
+  }
+
+  /** Messages still to be handled (PENDING_STATES) on a queue, over every shard this collector reads. */
   async depth(name: QueueName): Promise<number> {
     return (await this.shardDepths(name)).reduce((n, d) => n + d, 0);
   }
 
-  /** Messages waiting or being handled on each shard of a queue, by shard number. */
+  /** Messages still to be handled (PENDING_STATES) on each shard of a queue, by shard number. */
   async shardDepths(name: QueueName): Promise<number[]> {
     return Promise.all(
       this.shardsOf(name).map(async (shard) => {
-        const counts = await this.queue(name, shard).getJobCounts('waiting', 'active', 'prioritized');
-        return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+        const counts = await this.queue(name, shard).getJobCounts(...PENDING_STATES);
+        return PENDING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0);
       }),
     );
   }
