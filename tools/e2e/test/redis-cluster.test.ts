@@ -261,10 +261,9 @@ describe('Redis Cluster: 3 masters + 3 replicas, 4 queue shards, 4 agents, 2 col
   });
 
   it('kept both collectors running through the failover', () => {
-    expect(run.collectors!.map((c) => ({ name: c.name, running: c.running, starts: c.starts }))).toEqual([
-      { name: 'collector-all', running: true, starts: 1 },
-      { name: 'collector-worker', running: true, starts: 1 },
-    ]);
+    for (const c of run.collectors!)
+      if (!c.running || c.starts !== 1)
+        throw new Error(`${c.name} died (starts ${c.starts}); its output ends:\n${c.output().slice(-4000)}`);
   });
 
   it('every shard was used and drained; nothing failed, nothing dead-lettered', async () => {
