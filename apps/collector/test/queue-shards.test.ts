@@ -42,6 +42,10 @@ describe('QueueRepository over queue shards (real Redis)', () => {
     expect(queues.shardsOf(QueueName.JobEvents)).toEqual([0]);
   });
 
+  it('finds the shards past K that hold batches (stranded: no collector of this K reads them)', async () => {
+    expect(await queues.strandedShards()).toEqual([{ shard: SHARDS, pending: 1 }]);
+  });
+
   it('consumes every shard of the samples queue, and job events from shard 0 only', async () => {
     queues.startWorker(QueueName.Samples, async (m) => void seen.push(m), 4);
     queues.startWorker(QueueName.JobEvents, async (m) => void seenEvents.push(m), 1);
@@ -53,6 +57,7 @@ describe('QueueRepository over queue shards (real Redis)', () => {
     expect(seenEvents[0].jobId).toBe('e0');
     await waitFor('depth back to 0', async () => (await queues.depth(QueueName.Samples)) === 0, 10_000);
     expect(await samples[SHARDS].getWaitingCount()).toBe(1);
+    expect(await queues.strandedShards()).toEqual([{ shard: SHARDS, pending: 1 }]);
     expect(await eventsOnShard1.getWaitingCount()).toBe(1);
     expect(await queues.failedCount(QueueName.Samples)).toBe(0);
   }, 40_000);

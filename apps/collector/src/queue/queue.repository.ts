@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
+import { MAX_QUEUE_SHARDS, MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
 import { DelayedError, Job, type JobJsonRaw, type JobType, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
@@ -242,6 +242,37 @@ export class QueueRepository implements OnApplicationShutdown {
         return PENDING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0);
       }),
     );
+  }
+
+  /**
+   * Shards of the samples queue past this collector's K that hold messages still to be handled:
+   * batches of agents configured with a larger K, which no collector of this K reads (they wait in
+   * Redis until one does). A shard is looked at only if BullMQ ever made it (its meta key exists).
+   */
+  async strandedShards(): Promise<Array<{ shard: number; pending: number }>> {
+    const found: Array<{ shard: number; pending: number }> = [];
+    const name = QueueName.Samples;
+    const beyond = Array.from({ length: MAX_QUEUE_SHARDS - this.config.queueShards }, (_, i) => this.config.queueShards + i);
+    for (let from = 0; from < beyond.length; from += 64) {
+      const chunk = beyond.slice(from, from + 64);
+      const made = await Promise.all(
+        chunk.map((shard) => this.connection.exists(`${shardPrefix(this.config.queuePrefix, shard)}:${name}:meta`)),
+      );
+      for (const [i, shard] of chunk.entries()) {
+        if (made[i] === 0) continue;
+        const key = `${shardPrefix(this.config.queuePrefix, shard)}:${name}`;
+        // the keys BullMQ keeps each state in (one slot: the shard's hash tag)
+        const [wait, active, prioritized, delayed] = await Promise.all([
+          this.connection.llen(`${key}:wait`),
+          this.connection.llen(`${key}:active`),
+          this.connection.zcard(`${key}:prioritized`),
+          this.connection.zcard(`${key}:delayed`),
+        ]);
+        const pending = wait + active + prioritized + delayed;
+        if (pending > 0) found.push({ shard, pending });
+      }
+    }
+    return found;
   }
 
   /** True when Redis answers within `timeoutMs`. */
