@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { agentShard } from '@wattprint/protocol';
 import { Agent, newBootId } from './agent';
 import { Attributor } from './attribution/attributor';
 import { ProcessJobs } from './attribution/process-jobs';
@@ -32,7 +33,8 @@ export async function startAgent(config: AgentConfig, log: Logger, sink?: Messag
     throw new ConfigError([`WATTPRINT_AGENT_ID: ${JSON.stringify(config.agentId)} may not contain ":" (BullMQ job ids)`]);
   mkdirSync(config.spoolDir, { recursive: true });
   const bootId = newBootId();
-  log.info('agent starting', { ...describeConfig(config), bootId });
+  const queueShard = agentShard(config.agentId, config.queueShards);
+  log.info('agent starting', { ...describeConfig(config), bootId, queueShard });
   let spool: DiskSpool | null = null;
   // prom-client is loaded only on agents that serve metrics
   const metrics: PrometheusAgentMetrics | null =
@@ -50,7 +52,13 @@ export async function startAgent(config: AgentConfig, log: Logger, sink?: Messag
       ? null
       : await (await import('./metrics/metrics-server')).serveMetrics(metrics, config.metricsHost, config.metricsPort!, log);
   const seqs = new SeqStore(config.spoolDir);
-  const actualSink = sink ?? new BullMqSink(config.redisUrl, log, { prefix: config.queuePrefix });
+  const actualSink =
+    sink ??
+    new BullMqSink(config.redisUrl, log, {
+      prefix: config.queuePrefix,
+      shard: queueShard,
+      cluster: config.redisCluster,
+    });
   const outbox = new Outbox(actualSink, spool, log, metrics ?? undefined);
   const agent = new Agent({
     sources,

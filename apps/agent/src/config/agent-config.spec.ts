@@ -105,3 +105,26 @@ describe('agent configuration', () => {
     expect(() => loadAgentConfig({ WATTPRINT_CONFIG: file })).toThrow(/unknown key WATTPRINT_INTERVAL/);
   });
 });
+
+describe('queue shards and Redis Cluster', () => {
+  it('sends to the one unsharded queue on one Redis by default', () => {
+    expect(loadAgentConfig({})).toMatchObject({ queueShards: 1, redisCluster: false });
+  });
+
+  it('reads the shard count and the cluster flag, from the environment or the file', () => {
+    expect(loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: '16', WATTPRINT_REDIS_CLUSTER: 'yes' })).toMatchObject({
+      queueShards: 16,
+      redisCluster: true,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'wattprint-agent-config-')), 'agent.yaml');
+    writeFileSync(file, 'WATTPRINT_QUEUE_SHARDS: 8\nWATTPRINT_REDIS_CLUSTER: true\n');
+    expect(loadAgentConfig({ WATTPRINT_CONFIG: file })).toMatchObject({ queueShards: 8, redisCluster: true });
+  });
+
+  it.each(['0', '1025', '2.5', 'all'])('refuses %j shards, naming the variable, the value and the range', (raw) => {
+    expect(() => loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: raw })).toThrow(ConfigError);
+    expect(() => loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: raw })).toThrow(
+      new RegExp(`WATTPRINT_QUEUE_SHARDS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*an integer from 1 to 1024`),
+    );
+  });
+});

@@ -57,3 +57,30 @@ describe('budget webhook', () => {
     );
   });
 });
+
+describe('queue shards and Redis Cluster', () => {
+  it('reads one unsharded queue on one Redis by default', () => {
+    const config = parseCollectorConfig(BASE);
+    expect([config.queueShards, config.redisCluster]).toEqual([1, false]);
+  });
+
+  it('takes 1 to 1024 shards and a cluster flag', () => {
+    const config = parseCollectorConfig({ ...BASE, WATTPRINT_QUEUE_SHARDS: '1024', WATTPRINT_REDIS_CLUSTER: 'true' });
+    expect([config.queueShards, config.redisCluster]).toEqual([1024, true]);
+  });
+
+  it.each(['0', '1025', '4.5', 'many', '-1', '99999999999999999999'])(
+    'refuses %j shards, naming the variable, the value and the range',
+    (raw) => {
+      expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_QUEUE_SHARDS: raw })).toThrow(
+        new RegExp(`WATTPRINT_QUEUE_SHARDS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*an integer from 1 to 1024`),
+      );
+    },
+  );
+
+  it('refuses a cluster flag that is not a boolean', () => {
+    expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_REDIS_CLUSTER: 'cluster' })).toThrow(
+      /WATTPRINT_REDIS_CLUSTER[\s\S]*true or false/,
+    );
+  });
+});

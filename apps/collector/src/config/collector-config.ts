@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
-import { ConfigError, LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { MAX_QUEUE_SHARDS, QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
+import { ConfigError, LOG_LEVELS, type LogLevel, envBoolean, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
 import { DAY_MS } from '@wattprint/carbon';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
@@ -97,6 +97,13 @@ export interface CollectorConfig {
   /** `WATTPRINT_WEBHOOK_RETRY_MIN_MS` (1000) and `_MAX_MS` (300000): back-off after a failed delivery, doubling from min up to max. */
   webhookRetryMinMs: number;
   webhookRetryMaxMs: number;
+  /**
+   * `WATTPRINT_QUEUE_SHARDS` (1): shards of the samples queue this collector consumes (0..K-1), a
+   * BullMQ worker each. While K changes, set it to max(K_old, K_new) (docs/deploy.md, "Queue shards").
+   */
+  queueShards: number;
+  /** `WATTPRINT_REDIS_CLUSTER` (false): REDIS_URL names a node of a Redis Cluster; ioredis' Cluster client is used. */
+  redisCluster: boolean;
 }
 
 /** 32 bytes from 64 hex digits or base64. */
@@ -172,6 +179,8 @@ const CollectorEnv = z
     WATTPRINT_MAINTENANCE_EVERY_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
     WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
+    WATTPRINT_QUEUE_SHARDS: envInt(1, MAX_QUEUE_SHARDS).default(1),
+    WATTPRINT_REDIS_CLUSTER: envBoolean().default(false),
     ...CARBON_ENV,
     WATTPRINT_BUDGET_EVERY_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_WEBHOOK_URL: envUrl(['http:', 'https:']).optional(),
@@ -248,5 +257,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     webhookPollMs: c.WATTPRINT_WEBHOOK_POLL_MS,
     webhookRetryMinMs: c.WATTPRINT_WEBHOOK_RETRY_MIN_MS,
     webhookRetryMaxMs: c.WATTPRINT_WEBHOOK_RETRY_MAX_MS,
+    queueShards: c.WATTPRINT_QUEUE_SHARDS,
+    redisCluster: c.WATTPRINT_REDIS_CLUSTER,
   };
 }

@@ -67,11 +67,11 @@ export class IngestMetrics {
     });
     new Gauge({
       name: 'wattprint_queue_depth',
-      help: 'Messages on a queue, by queue and state (waiting, active, prioritized, delayed).',
+      help: 'Messages on a queue, by queue and state (waiting, active, prioritized, delayed); the samples queue over all its shards (WATTPRINT_QUEUE_SHARDS).',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        // one small Redis round trip per queue at each scrape
+        // one small Redis round trip per queue (and samples-queue shard) at each scrape
         await Promise.all(
           Object.values(QueueName).map(async (queue) => {
             try {
@@ -82,6 +82,19 @@ export class IngestMetrics {
             }
           }),
         );
+      },
+    });
+    new Gauge({
+      name: 'wattprint_queue_shard_depth',
+      help: 'Messages still to be handled (waiting, active, prioritized, delayed) on each shard of the samples queue (shard 0 is the unsharded queue).',
+      labelNames: ['shard'],
+      registers,
+      async collect() {
+        try {
+          (await queues.shardDepths(QueueName.Samples)).forEach((depth, shard) => this.set({ shard: String(shard) }, depth));
+        } catch {
+          for (const shard of queues.shardsOf(QueueName.Samples)) this.set({ shard: String(shard) }, Number.NaN);
+        }
       },
     });
   }
