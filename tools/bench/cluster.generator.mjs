@@ -16,7 +16,12 @@ const IORedis = require('ioredis');
 const SLOTS = 100; // a tick every 50 ms flushes the nodes of one slot
 const TICK_MS = FLUSH_MS / SLOTS;
 const connection = new IORedis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
-const queue = new Queue(protocol.QueueName.Samples, { connection, prefix: process.env.PREFIX });
+// SHARDS queue shards (cluster.mjs --shards): each node's batches go to its agent's shard, as an agent's would
+const SHARDS = Number(process.env.SHARDS ?? '1');
+const queues = Array.from(
+  { length: SHARDS },
+  (_, shard) => new Queue(protocol.QueueName.Samples, { connection, prefix: protocol.shardPrefix(process.env.PREFIX, shard) }),
+);
 const secret = process.env.AGENT_SECRET;
 
 const nodes = new Map(); // i -> node state, kept when a node is idle so its seqs carry on
@@ -28,19 +33,20 @@ let busy = false;
 function tick(slot) {
   const [from, to] = range;
   const now = Date.now();
-  const jobs = [];
+  const jobs = queues.map(() => []);
   for (let i = from + ((slot - (from % SLOTS) + SLOTS) % SLOTS); i < to; i += SLOTS) {
     let node = nodes.get(i);
     if (!node) nodes.set(i, (node = makeNode(i, secret)));
+    node.shard ??= protocol.agentShard(node.agentId, SHARDS);
     const batch = nextBatch(node, now);
-    jobs.push({
+    jobs[node.shard].push({
       name: protocol.MessageName.Batch,
       data: batch,
       opts: { jobId: protocol.batchJobId(batch), removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
     });
   }
-  sentBatches += jobs.length;
-  return jobs.length > 0 ? queue.addBulk(jobs) : Promise.resolve();
+  sentBatches += jobs.reduce((n, j) => n + j.length, 0);
+  return Promise.all(jobs.map((j, shard) => (j.length > 0 ? queues[shard].addBulk(j) : undefined)));
 }
 
 const started = Date.now();
@@ -69,7 +75,7 @@ rl.on('line', async (line) => {
     process.stdout.write(`${JSON.stringify({ sentBatches, lateTicks, busy, at: Date.now() })}\n`);
   } else if (command === 'exit') {
     range = [0, 0];
-    await queue.close();
+    await Promise.all(queues.map((q) => q.close()));
     connection.disconnect();
     process.exit(0);
   }

@@ -1,7 +1,7 @@
 // Cluster benchmark: how many GPUs one collector process keeps up with, then two.
 //
 //   npm run build   # or: npx tsc -b apps/collector/tsconfig.lib.json
-//   node tools/bench/cluster.mjs [--start-gpus 8000] [--window 30] [--warmup 8] [--budget 540] [--collector-cpu 0.25]
+//   node tools/bench/cluster.mjs [--start-gpus 8000] [--window 30] [--warmup 8] [--budget 540] [--collector-cpu 0.25] [--shards 4]
 //
 // Simulated agents (8-GPU nodes, 1 Hz readings, a signed 5 s batch per node every 5 s, flushes spread
 // evenly) come from --generators processes (tools/bench/cluster.generator.mjs), registered straight in
@@ -40,6 +40,7 @@ const args = benchCommand('cluster.mjs', 'How many simulated GPUs one collector 
   .option('--generators <n>', 'generator processes', atLeast(1, true), 1)
   .option('--concurrency <n>', "each collector's WATTPRINT_WORKER_CONCURRENCY", atLeast(1, true), 512)
   .option('--collector-cpu <cores>', 'hold each collector process to this CPU share (cgroup quota)', atLeast(0.01))
+  .option('--shards <k>', 'queue shards (WATTPRINT_QUEUE_SHARDS of the collectors and the simulated agents)', atLeast(1, true), 1)
   .option('--redis <url>', 'Redis to use (default: a private redis-server)')
   .option(
     '--postgres <url>',
@@ -143,6 +144,7 @@ const collectorEnv = {
   WATTPRINT_QUEUE_PREFIX: prefix,
   WATTPRINT_ROLE: 'worker',
   WATTPRINT_WORKER_CONCURRENCY: String(CONCURRENCY),
+  WATTPRINT_QUEUE_SHARDS: String(args.shards),
 };
 await new Promise((resolve, reject) => {
   const m = spawn(process.execPath, [collectorMain, 'migrate'], {
@@ -201,7 +203,7 @@ for (let k = 0; k < GENERATORS; k++) {
     `generator ${k + 1}`,
     process.execPath,
     [join(root, 'tools/bench/cluster.generator.mjs')],
-    { REDIS_URL: redisUrl, PREFIX: prefix, AGENT_SECRET: agentSecret },
+    { REDIS_URL: redisUrl, PREFIX: prefix, AGENT_SECRET: agentSecret, SHARDS: String(args.shards) },
     ['pipe', 'pipe', 'inherit'],
   );
   const rpc = jsonChild(child);
@@ -243,7 +245,12 @@ async function queueDrained(collectors, timeoutMs) {
   await waitUntil(
     'the queue to drain',
     async () => {
-      const depth = metric(await metricsOf(collectors[0]), 'wattprint_queue_depth');
+      const text = await metricsOf(collectors[0]);
+      // the samples queue in every state still to be handled (the gauge is by queue and state)
+      const depth = ['waiting', 'active', 'prioritized', 'delayed'].reduce(
+        (sum, state) => sum + metric(text, `wattprint_queue_depth{queue="samples",state="${state}"}`),
+        0,
+      );
       return depth === 0;
     },
     timeoutMs,

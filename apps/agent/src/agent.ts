@@ -4,6 +4,7 @@ import type { Attributor } from './attribution/attributor';
 import type { Batcher } from './batching/batcher';
 import { type JobTracker, seenSpans } from './jobs/job-tracker';
 import type { Logger } from './logger';
+import { type AgentMetrics, noMetrics } from './metrics/agent-metrics';
 import type { EnergySource } from './sources/energy-source';
 import type { Outbox } from './transport/outbox';
 
@@ -17,6 +18,8 @@ export interface AgentParts {
   intervalMs: number;
   flushMs: number;
   log: Logger;
+  /** Samples read and faults per source; none by default. */
+  metrics?: AgentMetrics;
 }
 
 export const newBootId = (): string => randomUUID();
@@ -65,13 +68,21 @@ export class Agent {
 
   async tick(now = Date.now()): Promise<void> {
     this.ticks++;
+    const metrics = this.parts.metrics ?? noMetrics;
     const intervals = (
       await Promise.all(
         this.parts.sources.map((s) =>
-          s.poll(now).catch((error) => {
-            this.parts.log.warn('source poll failed', { source: s.kind, error: (error as Error).message });
-            return [];
-          }),
+          s.poll(now).then(
+            (read) => {
+              metrics.samplesRead(s.kind, read.length);
+              return read;
+            },
+            (error) => {
+              metrics.sourceError(s.kind);
+              this.parts.log.warn('source poll failed', { source: s.kind, error: (error as Error).message });
+              return [];
+            },
+          ),
         ),
       )
     ).flat();

@@ -149,4 +149,19 @@ describe('transport: BullMQ while Redis is up, the disk spool while it is down',
     expect((await queued(redis, '{staging}')).map((b) => b.firstSeq)).toEqual([6]);
     expect(await queued(redis)).toEqual([]);
   });
+
+  it("sends batches to its queue shard and job events to shard 0's job-events queue", async () => {
+    sink = new BullMqSink(redis.url, silentLogger, { prefix: '{sharded}', shard: 3, addTimeoutMs: 1000 });
+    await waitFor(() => sink!.ready);
+    await sink.add(batchMessage(4));
+    await sink.add({ queue: QueueName.JobEvents, name: MessageName.JobEvent, jobId: 'e.shard-test', data: { eventId: 'shard-test' } });
+    expect((await queued(redis, '{sharded-3}')).map((b) => b.firstSeq)).toEqual([8]);
+    expect(await queued(redis, '{sharded}')).toEqual([]);
+    const connection = redis.client();
+    const events = new Queue(QueueName.JobEvents, { connection, prefix: '{sharded}' });
+    const elsewhere = new Queue(QueueName.JobEvents, { connection, prefix: '{sharded-3}' });
+    expect([await events.getWaitingCount(), await elsewhere.getWaitingCount()]).toEqual([1, 0]);
+    await Promise.all([events.close(), elsewhere.close()]);
+    connection.disconnect();
+  });
 });

@@ -16,5 +16,7 @@ export class CommandExit extends Error {
 
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
+/** `wattprint run --budget-check enforce`: the collector refused the job against its team's budget. */
+export const EXIT_BUDGET_REFUSED = 3;
 /** Something the CLI did not expect: a bug to report, not an input to fix. */
 export const EXIT_INTERNAL = 70;

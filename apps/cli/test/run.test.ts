@@ -20,11 +20,15 @@ const fs = require('fs');
 const dir = process.argv[2];
 const codes = { SIGTERM: 7, SIGINT: 9, SIGHUP: 11 };
 for (const s of Object.keys(codes)) process.on(s, () => { fs.writeFileSync(dir + '/signal', s); process.exit(codes[s]); });
-fs.writeFileSync(dir + '/pid', String(process.pid));
+// written whole, then renamed: the test reads the file as soon as it exists
+fs.writeFileSync(dir + '/pid.part', String(process.pid));
+fs.renameSync(dir + '/pid.part', dir + '/pid');
 const poll = setInterval(() => {
-  if (!fs.existsSync(dir + '/stop')) return;
+  // the test writes the file in two steps (create, then its code): wait for the code
+  const code = fs.existsSync(dir + '/stop') ? fs.readFileSync(dir + '/stop', 'utf8') : '';
+  if (code === '') return;
   clearInterval(poll);
-  process.exit(Number(fs.readFileSync(dir + '/stop', 'utf8')));
+  process.exit(Number(code));
 }, 10);
 `;
 

@@ -17,6 +17,7 @@ import { SecretsModule } from './secrets/secrets.module';
 import { RollupsModule } from './rollups/rollups.module';
 import { JobEventsModule } from './jobs/events/job-events.module';
 import { SearchesModule } from './searches/searches.module';
+import { BudgetsModule } from './budgets/budgets.module';
 
 type Imported = NonNullable<DynamicModule['imports']>[number];
 
@@ -40,7 +41,16 @@ function coreModules(config: CollectorConfig): Imported[] {
 function apiModules(config: CollectorConfig): Imported[] {
   // One CarbonModule instance for both imports, so its controllers and poller register once.
   const carbon = CarbonModule.forRoot(config.carbon);
-  return [carbon, EmissionFactorsModule.fromCarbon(carbon), AuthModule, JobsModule, ReportsModule, ForecastsModule, SearchesModule];
+  return [
+    carbon,
+    EmissionFactorsModule.fromCarbon(carbon),
+    AuthModule,
+    JobsModule,
+    ReportsModule,
+    ForecastsModule,
+    BudgetsModule,
+    SearchesModule,
+  ];
 }
 
 @Module({})

@@ -10,6 +10,7 @@ import { applyHttpLimits } from './http/http-limits';
 import type { CollectorConfig } from './config/collector-config';
 import { httpLogging } from './logging/http-logging';
 import { PinoNestLogger } from './logging/pino-nest-logger';
+import { HttpMetrics } from './metrics/http.metrics';
 
 /**
  * Brings the database schema up to date, then gives the reader role (WATTPRINT_READER_ROLE, e.g.
@@ -45,6 +46,8 @@ export async function createCollectorApp(config: CollectorConfig, options: Creat
   const logger = options.logger ?? collectorLogger(config);
   // Nest routes its own lines and every `new Logger('X')` to the logger given here.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: new PinoNestLogger(logger) });
+  // first, so that the time and status of every answer count, those of guards and filters included
+  app.use(app.get(HttpMetrics).middleware());
   app.use(httpLogging(logger));
   applyHttpLimits(app, config);
   app.enableShutdownHooks();

@@ -121,7 +121,7 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
             (n, x) =>
               n +
               metricValue(x, 'wattprint_ingest_batches_total{result="ingested"}') +
-              metricValue(x, 'wattprint_ingest_duplicate_batches_total'),
+              metricValue(x, 'wattprint_ingest_batches_total{result="duplicate"}'),
             0,
           );
           return handled === batches.length + redelivered.length ? t : undefined;
@@ -131,7 +131,7 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
       const ingested = texts.map((t) => metricValue(t, 'wattprint_ingest_batches_total{result="ingested"}'));
       expect(ingested[0] + ingested[1]).toBe(batches.length);
       expect(ingested.every((n) => n > 0)).toBe(true); // both consumed
-      expect(texts.reduce((n, t) => n + metricValue(t, 'wattprint_ingest_duplicate_batches_total'), 0)).toBe(redelivered.length);
+      expect(texts.reduce((n, t) => n + metricValue(t, 'wattprint_ingest_batches_total{result="duplicate"}'), 0)).toBe(redelivered.length);
 
       const totals = await db.db
         .selectFrom('energy_buckets')

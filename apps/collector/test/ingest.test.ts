@@ -87,7 +87,7 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     await producer.addBatch(batch);
     await waitFor('the batch', async () => (await batchCount(alice.id)) === 1);
     await producer.addBatch(batch, 1);
-    await waitFor('the duplicate', async () => metricValue(await metrics(), 'wattprint_ingest_duplicate_batches_total') === 1);
+    await waitFor('the duplicate', async () => metricValue(await metrics(), 'wattprint_ingest_batches_total{result="duplicate"}') === 1);
 
     const buckets = await db.db.selectFrom('energy_buckets').selectAll().where('node', '=', alice.node).orderBy('device').execute();
     expect(buckets).toHaveLength(8);
@@ -280,6 +280,8 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     for (const reason of ['forged', 'malformed', 'unknown-agent', 'unsigned']) {
       expect(metricValue(text, `wattprint_dead_letters_total{queue="samples",reason="${reason}"}`)).toBe(1);
     }
+    // the same four in the one batches counter, by result
+    expect(metricValue(text, 'wattprint_ingest_batches_total{result="dead"}')).toBe(4);
     // never retried: each completed once, none failed
     expect(await producer.samples.getFailedCount()).toBe(0);
   });
@@ -337,9 +339,15 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
         .expect(200)
         .expect('Content-Type', /text\/plain/)
     ).text;
-    expect(text).toMatch(/^wattprint_queue_depth \d+$/m);
+    for (const queue of ['samples', 'job-events', 'dead-letters']) {
+      expect(text).toMatch(new RegExp(`^wattprint_queue_depth\\{queue="${queue}",state="waiting"\\} \\d+$`, 'm'));
+    }
     expect(text).toMatch(/^wattprint_ingest_group_commit_batches_count \d+$/m);
-    expect(text).toMatch(/^wattprint_process_resident_memory_bytes \d+/m);
+    // the default Node metrics under their standard names
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    expect(text).not.toMatch(/^wattprint_(process|nodejs)_/m);
     const doc = (await request(server).get('/docs-json').expect(200)).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics']));
   });

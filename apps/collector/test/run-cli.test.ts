@@ -19,11 +19,15 @@ jest.setTimeout(60_000);
 const CHILD = `
 const fs = require('fs');
 const dir = process.argv[2];
-fs.writeFileSync(dir + '/env.json', JSON.stringify(process.env));
+// written whole, then renamed: the test reads the file as soon as it exists
+fs.writeFileSync(dir + '/env.json.part', JSON.stringify(process.env));
+fs.renameSync(dir + '/env.json.part', dir + '/env.json');
 const poll = setInterval(() => {
-  if (!fs.existsSync(dir + '/stop')) return;
+  // the test writes the file in two steps (create, then its code): wait for the code
+  const code = fs.existsSync(dir + '/stop') ? fs.readFileSync(dir + '/stop', 'utf8') : '';
+  if (code === '') return;
   clearInterval(poll);
-  process.exit(Number(fs.readFileSync(dir + '/stop', 'utf8')));
+  process.exit(Number(code));
 }, 10);
 `;
 

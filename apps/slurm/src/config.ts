@@ -19,6 +19,9 @@ export const CONFIG_VARIABLES = {
   WATTPRINT_SLURM_LOG: 'JSON-lines log, rotated at 1 MiB (default <spool>/hook.log; - for stderr)',
   WATTPRINT_SLURM_NODE: 'node binary the shell wrappers run (default: node on PATH)',
   WATTPRINT_SLURM_PROGRAM: 'wattprint-slurm.js the shell wrappers run (default: the one of this checkout)',
+  WATTPRINT_SLURM_ADMISSION:
+    'job_submit.lua: warn (say the verdict, accept the job) or refuse (refuse a job the collector refuses; default warn)',
+  WATTPRINT_SLURM_ADMIT_TIMEOUT_MS: 'the most the admission check may wait for the collector (default 2000); past it the job is accepted',
 } as const;
 
 export interface HookConfig {
@@ -34,6 +37,9 @@ export interface HookConfig {
   resolveMs: number;
   /** Null: stderr. */
   logFile: string | null;
+  /** job_submit.lua: what a `refuse` verdict does. */
+  admission: 'warn' | 'refuse';
+  admitTimeoutMs: number;
 }
 
 export interface LoadedConfig {
@@ -50,6 +56,12 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     return fallback;
   }
   return n;
+}
+
+function admissionMode(raw: string | undefined, problems: string[]): 'warn' | 'refuse' {
+  if (raw === undefined || raw === 'warn' || raw === 'refuse') return raw ?? 'warn';
+  problems.push(`WATTPRINT_SLURM_ADMISSION=${JSON.stringify(raw)}: expected warn or refuse; using warn`);
+  return 'warn';
 }
 
 /**
@@ -105,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     timeoutMs: integer('WATTPRINT_SLURM_TIMEOUT_MS', get('WATTPRINT_SLURM_TIMEOUT_MS'), 1000, 100, 60_000, problems),
     resolveMs: integer('WATTPRINT_SLURM_RESOLVE_MS', get('WATTPRINT_SLURM_RESOLVE_MS'), 300_000, 0, 86_400_000, problems),
     logFile: log === '-' ? null : (log ?? join(spoolDir, 'hook.log')),
+    admission: admissionMode(get('WATTPRINT_SLURM_ADMISSION'), problems),
+    admitTimeoutMs: integer('WATTPRINT_SLURM_ADMIT_TIMEOUT_MS', get('WATTPRINT_SLURM_ADMIT_TIMEOUT_MS'), 2000, 100, 60_000, problems),
   };
   return { config, problems };
 }

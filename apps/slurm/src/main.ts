@@ -2,6 +2,7 @@ import { loadConfig } from './config';
 import { flush, type FlushReport } from './flush';
 import { HookLog } from './hook-log';
 import { epilog, prolog, type HookContext } from './hooks';
+import { admit } from './admit';
 import { Spool } from './spool';
 import { spoolStatus, formatStatus } from './status';
 
@@ -13,6 +14,9 @@ const USAGE = `usage: wattprint-slurm <command>
                                deliver what the spool holds (cron or a systemd timer runs this); exit 1 while
                                events wait for the collector
   status [--json]              what the spool holds
+  admit --spec PATH --account ACCOUNT --uid UID [--project P]
+                               job_submit.lua: the collector's budget verdict on a job; prints
+                               "allow|warn|refuse<TAB>line" and exits 0 (a collector away: warn, accepted)
 
 Configuration: ${'$'}WATTPRINT_SLURM_ENV, else /etc/wattprint/slurm.env (see docs/deploy.md#slurm).`;
 
@@ -70,6 +74,21 @@ export async function main(argv: string[], program: string, env: NodeJS.ProcessE
       process.stdout.write(
         json ? `${JSON.stringify({ ...status, configProblems: ctx.problems })}\n` : `${formatStatus(status, ctx.problems)}\n`,
       );
+      return 0;
+    }
+    case 'admit': {
+      const value = (name: string) => {
+        const at = rest.indexOf(name);
+        return at >= 0 ? rest[at + 1] : undefined;
+      };
+      const [specPath, account, uid] = [value('--spec'), value('--account'), value('--uid')];
+      if (!specPath || !account || !uid || !/^\d+$/.test(uid)) {
+        process.stderr.write('admit: expected --spec PATH --account ACCOUNT --uid UID [--project P]\n');
+        return 2;
+      }
+      const { config } = loadConfig(env);
+      const verdict = await admit(config, { specPath, account, uid: Number(uid), project: value('--project') });
+      process.stdout.write(`${verdict.action}\t${verdict.line.replace(/[\t\n]/g, ' ')}\n`);
       return 0;
     }
     case '--help':

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { WATTPRINT_DATASOURCE } from '../src/grafana/datasource';
+import { PROMETHEUS_DATASOURCE } from '../src/grafana/prometheus-panels';
 import { appEnvNames } from './support/app-env-names';
 import { REPO_ROOT } from './support/dashboard-queries';
 
@@ -102,11 +103,30 @@ describe('compose.yaml', () => {
 describe('Grafana provisioning', () => {
   it('provides the data source the dashboards name, and loads the dashboards folder compose mounts', () => {
     const ds = documents('grafana/provisioning/datasources/wattprint.yaml')[0].datasources;
-    expect(ds).toEqual([expect.objectContaining({ uid: WATTPRINT_DATASOURCE.uid, type: WATTPRINT_DATASOURCE.type })]);
+    expect(ds).toEqual([
+      expect.objectContaining({ uid: WATTPRINT_DATASOURCE.uid, type: WATTPRINT_DATASOURCE.type }),
+      expect.objectContaining({ uid: PROMETHEUS_DATASOURCE.uid, type: PROMETHEUS_DATASOURCE.type }),
+    ]);
     const provider = documents('grafana/provisioning/dashboards/wattprint.yaml')[0].providers[0];
     const mounts = (compose.services.grafana.volumes as string[]).map((v) => v.split(':'));
     expect(mounts).toContainEqual(['./grafana/dashboards', provider.options.path, 'ro']);
-    expect(readdirSync(join(DEPLOY, 'grafana', 'dashboards')).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
+    expect(readdirSync(join(DEPLOY, 'grafana', 'dashboards')).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('Prometheus', () => {
+  it('scrapes the collector services compose runs, on their port, and is what Grafana reads', () => {
+    const config = documents('prometheus/prometheus.yml')[0];
+    const collectorJob = config.scrape_configs.find((j: any) => j.job_name === 'wattprint-collector');
+    const names: string[] = collectorJob.dns_sd_configs.flatMap((d: any) => d.names);
+    const services = compose.services as Record<string, any>;
+    for (const name of names) {
+      expect({ name, service: name in services }).toEqual({ name, service: true });
+      expect(services[name].environment.PORT).toBe(String(collectorJob.dns_sd_configs[0].port));
+    }
+    expect(names).toEqual(expect.arrayContaining(['collector-api', 'collector-worker']));
+    expect(services.prometheus.volumes).toContain('./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(services.grafana.environment.GRAFANA_PROMETHEUS_URL).toContain('http://prometheus:9090');
   });
 });
 

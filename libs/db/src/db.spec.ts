@@ -9,6 +9,8 @@ const ALL_MIGRATIONS = [
   '0004_job_provenance',
   '0005_calibration_searches',
   '0006_hourly_rollups',
+  '0007_budgets_alerts',
+  '0008_ingested_batches_last_t1',
 ];
 
 describe('dialectOf', () => {

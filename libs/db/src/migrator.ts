@@ -6,6 +6,8 @@ import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
 import * as m0004 from './migrations/0004_job_provenance';
 import * as m0005 from './migrations/0005_calibration_searches';
 import * as m0006 from './migrations/0006_hourly_rollups';
+import * as m0007 from './migrations/0007_budgets_alerts';
+import * as m0008 from './migrations/0008_ingested_batches_last_t1';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004_job_provenance': m0004,
   '0005_calibration_searches': m0005,
   '0006_hourly_rollups': m0006,
+  '0007_budgets_alerts': m0007,
+  '0008_ingested_batches_last_t1': m0008,
 };
 
 /** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */

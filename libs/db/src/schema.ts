@@ -246,6 +246,52 @@ export interface SearchesTable {
   forecast_p90_kwh: number;
 }
 
+export type BudgetUnit = 'kWh' | 'kgCO2eq';
+export type BudgetPeriod = 'month' | 'quarter' | 'custom';
+
+/** A team's (or one of its projects') allowance of facility energy or CO2eq per period. */
+export interface BudgetsTable {
+  id: string;
+  name: string;
+  team: string;
+  /** When set, only the team's jobs of this project count. */
+  project: string | null;
+  unit: BudgetUnit;
+  amount: number;
+  /** month and quarter: calendar periods in UTC, recurring; custom: the one [period_from, period_to). */
+  period: BudgetPeriod;
+  period_from: number | null;
+  period_to: number | null;
+  /** JSON array of fractions of the amount, ascending, e.g. [0.8, 1]. */
+  thresholds: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A threshold crossed: one row per (budget, period start, threshold), so an alert fires once. */
+export interface BudgetAlertsTable {
+  budget_id: string;
+  period_start: number;
+  threshold: number;
+  spent: number;
+  raised_at: number;
+}
+
+/** Webhook deliveries to make; a row is claimed with a lease, retried with back-off, and kept once delivered. */
+export interface WebhookOutboxTable {
+  id: string;
+  event: string;
+  /** The exact JSON body that is signed and sent. */
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  leased_by: string | null;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   sites: SitesTable;
   site_pue: SitePueTable;
@@ -266,6 +312,9 @@ export interface Database {
   calibration_fits: CalibrationFitsTable;
   forecast_outcomes: ForecastOutcomesTable;
   searches: SearchesTable;
+  budgets: BudgetsTable;
+  budget_alerts: BudgetAlertsTable;
+  webhook_outbox: WebhookOutboxTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -4,5 +4,6 @@ export * from './batch.schema';
 export * from './job-event.schema';
 export * from './job-environment';
 export * from './queues';
+export * from './queue-shards';
 export * from './canonical-json';
 export * from './signing';

@@ -21,8 +21,13 @@ describe('writeDashboards', () => {
     writeFileSync(join(dir, 'renamed-long-ago.json'), '{}');
     writeFileSync(join(dir, 'notes.txt'), 'kept');
     const written = writeDashboards(dir);
-    expect(written.map((p) => relative(dir, p)).sort()).toEqual(['cluster-accounting.json', 'forecasts.json', 'org-view.json']);
-    expect(readdirSync(dir).sort()).toEqual(['cluster-accounting.json', 'forecasts.json', 'notes.txt', 'org-view.json']);
+    expect(written.map((p) => relative(dir, p)).sort()).toEqual([
+      'cluster-accounting.json',
+      'forecasts.json',
+      'operations.json',
+      'org-view.json',
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(['cluster-accounting.json', 'forecasts.json', 'notes.txt', 'operations.json', 'org-view.json']);
     expect(readFileSync(join(dir, 'org-view.json'), 'utf8')).toBe(readFileSync(join(CHECKED_IN, 'org-view.json'), 'utf8'));
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QueueName } from '@wattprint/protocol';
+import { QueueName, shardPrefix } from '@wattprint/protocol';
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { QueueConsumers, strayConsumerWarnings } from './queue-consumers';
@@ -40,6 +40,29 @@ describe('QueueConsumers', () => {
     } finally {
       await worker?.close();
       await elsewhere.close();
+      await consumers.close();
+      connection.disconnect();
+    }
+  });
+
+  it('counts the samples workers of every queue shard', async () => {
+    const prefix = `{wp-qs-test-${randomBytes(4).toString('hex')}}`;
+    const consumers = new QueueConsumers(REDIS_URL, prefix, 3);
+    const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    const onShard2 = new Worker(QueueName.Samples, async () => undefined, { connection, prefix: shardPrefix(prefix, 2) });
+    const onShard3 = new Worker(QueueName.Samples, async () => undefined, { connection, prefix: shardPrefix(prefix, 3) });
+    try {
+      await Promise.all([onShard2.waitUntilReady(), onShard3.waitUntilReady()]);
+      await new Promise((r) => setTimeout(r, 200)); // the blocking connection names itself a moment after ready
+      const counts = await consumers.count();
+      // shard 2 is one of the three; shard 3 is past them, and no worker is on shard 0
+      expect(counts.samples).toBeGreaterThan(0);
+      const unsharded = new QueueConsumers(REDIS_URL, prefix, 1);
+      expect((await unsharded.count()).samples).toBe(0);
+      await unsharded.close();
+    } finally {
+      await onShard2.close();
+      await onShard3.close();
       await consumers.close();
       connection.disconnect();
     }

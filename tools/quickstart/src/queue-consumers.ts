@@ -1,4 +1,4 @@
-import { QueueName } from '@wattprint/protocol';
+import { QueueName, shardPrefix } from '@wattprint/protocol';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -22,7 +22,10 @@ export function strayConsumerWarnings(prefix: string, own: ConsumerCounts, now: 
   return warnings;
 }
 
-/** Counts the BullMQ workers connected to the quick start's queues (Redis CLIENT LIST, as BullMQ names them). */
+/**
+ * Counts the BullMQ workers connected to the quick start's queues (Redis CLIENT LIST, as BullMQ names
+ * them); the samples queue's over its `shards` shards (WATTPRINT_QUEUE_SHARDS), added up.
+ */
 export class QueueConsumers {
   private readonly connection: IORedis;
   private readonly queues: Array<[QueueName, Queue]>;
@@ -30,15 +33,21 @@ export class QueueConsumers {
   constructor(
     redisUrl: string,
     readonly prefix: string,
+    readonly shards = 1,
   ) {
     this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined); // a lasting outage shows in the agents' and the collector's logs
-    this.queues = Object.values(QueueName).map((name) => [name, new Queue(name, { connection: this.connection, prefix })]);
+    this.queues = Object.values(QueueName).flatMap((name) =>
+      Array.from({ length: name === QueueName.Samples ? shards : 1 }, (_, shard): [QueueName, Queue] => [
+        name,
+        new Queue(name, { connection: this.connection, prefix: shardPrefix(prefix, shard) }),
+      ]),
+    );
   }
 
   async count(): Promise<ConsumerCounts> {
-    const counts = {} as ConsumerCounts;
-    for (const [name, queue] of this.queues) counts[name] = (await queue.getWorkers()).length;
+    const counts = Object.fromEntries(Object.values(QueueName).map((name) => [name, 0])) as ConsumerCounts;
+    for (const [name, queue] of this.queues) counts[name] += (await queue.getWorkers()).length;
     return counts;
   }
 

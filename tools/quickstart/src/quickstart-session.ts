@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorClient } from '@wattprint/api-client';
 import { HOUR_MS, MINUTE_MS, formatDuration, hourStartOf, minuteStartOf } from '@wattprint/carbon';
+import { MAX_QUEUE_SHARDS } from '@wattprint/protocol';
 import { ManagedProcess, portIsFree } from '@wattprint/sim';
 import { JobEventPublisher } from './job-event-publisher';
 import { planJobEvents } from './job-event-plan';
@@ -108,7 +109,14 @@ export class QuickstartSession {
     this.redis = await resolveRedis(this.env, o.ownRedis, this.logDir);
     this.progress(`redis: ${redactRedisUrl(this.redis.url)} (${this.redis.origin}), queues under ${o.queuePrefix}`);
     this.watch(this.redis.server, 'redis.log');
-    this.consumers = new QueueConsumers(this.redis.url, o.queuePrefix);
+    // the collector and agents inherit WATTPRINT_QUEUE_SHARDS from the caller's environment (and refuse
+    // a bad one themselves): count consumers on every shard they will use
+    const shards = Number(this.env.WATTPRINT_QUEUE_SHARDS || '1');
+    this.consumers = new QueueConsumers(
+      this.redis.url,
+      o.queuePrefix,
+      Number.isInteger(shards) && shards >= 1 && shards <= MAX_QUEUE_SHARDS ? shards : 1,
+    );
     const before = await this.consumers.count();
     for (const warning of strayConsumerWarnings(o.queuePrefix, zeroCounts(), before)) this.progress(warning);
     this.checkpoint();
@@ -359,8 +367,9 @@ export class QuickstartSession {
     while (Date.now() < deadline) {
       try {
         const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-        const depth = /^wattprint_queue_depth(?:\{[^}]*\})? (\S+)$/m.exec(text);
-        if (depth && Number(depth[1]) === 0) return;
+        // every state of the samples queue (waiting, active, …) empty
+        const depths = [...text.matchAll(/^wattprint_queue_depth\{[^}]*queue="samples"[^}]*\} (\S+)$/gm)];
+        if (depths.length > 0 && depths.every((d) => Number(d[1]) === 0)) return;
       } catch {
         return; // no collector to wait for
       }

@@ -5,6 +5,7 @@ export * from './log-lines';
 export * from './managed-process';
 export * from './prometheus-text';
 export * from './queues';
+export * from './redis-cluster.process';
 export * from './redis-ping';
 export * from './redis-server.process';
 export * from './repo-paths';

@@ -25,7 +25,11 @@ const NOT_RUN: Array<[RegExp, string]> = [
     /^npm start\b/,
     'runs the demo until Ctrl-C; this test starts the same quick start (tools/quickstart/start.js) and runs the rest against it',
   ],
-  [/^npx (nx test|jest)\b/, 'a test suite: `npm test` runs it'],
+  [/(^|&& )npx (nx test|jest)\b/, 'a test suite: `npm test` runs it'],
+  [
+    /wattprint\.example\.org|\/opt\/wattprint|\/var\/spool\/wattprint-slurm/,
+    'runs on a deployed collector or Slurm node (/opt/wattprint, https://wattprint.example.org), not in a clone',
+  ],
   [
     /tools\/bench\/|nx run dashboards:bench|traces\/dist\/bench\.js/,
     'a benchmark: seconds to minutes of load, run by hand for the figures it prints',

@@ -17,7 +17,23 @@ describe('agent configuration', () => {
       procRoot: '/proc',
       agentKey: null,
       queuePrefix: '{wattprint}',
+      metricsPort: null,
+      metricsHost: '127.0.0.1',
     });
+  });
+
+  it('serves metrics only when a port is given, on loopback unless told otherwise, and names a bad port', () => {
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '9464' })).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' });
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '9464', WATTPRINT_AGENT_METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+    expect(loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: '' }).metricsPort).toBeNull();
+    for (const bad of ['70000', '-1', 'http', '9464\u0000']) {
+      expect(() => loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: bad })).toThrow(ConfigError);
+      try {
+        loadAgentConfig({ WATTPRINT_AGENT_METRICS_PORT: bad });
+      } catch (error) {
+        expect((error as Error).message).toContain('WATTPRINT_AGENT_METRICS_PORT');
+      }
+    }
   });
 
   it('reads the environment', () => {
@@ -87,5 +103,28 @@ describe('agent configuration', () => {
     expect(describeConfig(c).redisUrl).toBe('redis://***@redis:6379');
     writeFileSync(file, 'WATTPRINT_INTERVAL: 500\n');
     expect(() => loadAgentConfig({ WATTPRINT_CONFIG: file })).toThrow(/unknown key WATTPRINT_INTERVAL/);
+  });
+});
+
+describe('queue shards and Redis Cluster', () => {
+  it('sends to the one unsharded queue on one Redis by default', () => {
+    expect(loadAgentConfig({})).toMatchObject({ queueShards: 1, redisCluster: false });
+  });
+
+  it('reads the shard count and the cluster flag, from the environment or the file', () => {
+    expect(loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: '16', WATTPRINT_REDIS_CLUSTER: 'yes' })).toMatchObject({
+      queueShards: 16,
+      redisCluster: true,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'wattprint-agent-config-')), 'agent.yaml');
+    writeFileSync(file, 'WATTPRINT_QUEUE_SHARDS: 8\nWATTPRINT_REDIS_CLUSTER: true\n');
+    expect(loadAgentConfig({ WATTPRINT_CONFIG: file })).toMatchObject({ queueShards: 8, redisCluster: true });
+  });
+
+  it.each(['0', '1025', '2.5', 'all'])('refuses %j shards, naming the variable, the value and the range', (raw) => {
+    expect(() => loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: raw })).toThrow(ConfigError);
+    expect(() => loadAgentConfig({ WATTPRINT_QUEUE_SHARDS: raw })).toThrow(
+      new RegExp(`WATTPRINT_QUEUE_SHARDS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*an integer from 1 to 1024`),
+    );
   });
 });

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Identifier, QUEUE_PREFIX, QUEUE_PREFIX_RULE, SampleSource } from '@wattprint/protocol';
-import { ConfigError, LOG_LEVELS, type LogLevel, envEnum, envInt, envPositiveNumber, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { Identifier, MAX_QUEUE_SHARDS, QUEUE_PREFIX, QUEUE_PREFIX_RULE, SampleSource } from '@wattprint/protocol';
+import {
+  ConfigError,
+  LOG_LEVELS,
+  type LogLevel,
+  envBoolean,
+  envEnum,
+  envInt,
+  envPositiveNumber,
+  envText,
+  envUrl,
+  parseEnv,
+} from '@wattprint/runtime';
 import { z } from 'zod';
 
 export { ConfigError };
@@ -42,6 +53,10 @@ const ConfigSchema = z
     WATTPRINT_REPLAY_SPEED: envPositiveNumber().default(1),
     WATTPRINT_GPU_SPLIT: envEnum(['memory', 'equal']).default('memory'),
     WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
+    WATTPRINT_AGENT_METRICS_PORT: envInt(0, 65535).optional(),
+    WATTPRINT_AGENT_METRICS_HOST: envText(255).default('127.0.0.1'),
+    WATTPRINT_QUEUE_SHARDS: envInt(1, MAX_QUEUE_SHARDS).default(1),
+    WATTPRINT_REDIS_CLUSTER: envBoolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.WATTPRINT_FLUSH_MS < c.WATTPRINT_INTERVAL_MS)
@@ -75,6 +90,14 @@ export interface AgentConfig {
   replaySpeed: number;
   gpuSplit: 'memory' | 'equal';
   logLevel: LogLevel;
+  /** Port of `GET /metrics` (Prometheus); null: no metrics served. 0 picks a free port (logged). */
+  metricsPort: number | null;
+  /** Address the metrics port binds to; loopback unless an operator opens it. */
+  metricsHost: string;
+  /** `WATTPRINT_QUEUE_SHARDS` (1): shards of the samples queue; the agent sends to one, chosen from its id (agentShard). */
+  queueShards: number;
+  /** `WATTPRINT_REDIS_CLUSTER` (false): REDIS_URL names a node of a Redis Cluster. */
+  redisCluster: boolean;
 }
 
 const KEYS = Object.keys(ConfigSchema.shape) as string[];
@@ -141,6 +164,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     replaySpeed: c.WATTPRINT_REPLAY_SPEED,
     gpuSplit: c.WATTPRINT_GPU_SPLIT,
     logLevel: c.WATTPRINT_LOG_LEVEL,
+    metricsPort: c.WATTPRINT_AGENT_METRICS_PORT ?? null,
+    metricsHost: c.WATTPRINT_AGENT_METRICS_HOST,
+    queueShards: c.WATTPRINT_QUEUE_SHARDS,
+    redisCluster: c.WATTPRINT_REDIS_CLUSTER,
   };
 }
 

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
-import { QUEUE_PREFIX, QueueName } from '@wattprint/protocol';
+import { QUEUE_PREFIX, QueueName, shardPrefix } from '@wattprint/protocol';
 import type { Logger } from '../logger';
 import type { OutboundMessage } from './outbound-message';
+import { type RedisClient, createRedisClient } from './redis-client';
 
 /** Where messages go when Redis is up. */
 export interface MessageSink {
@@ -19,12 +19,25 @@ export class SinkTimeoutError extends Error {
   }
 }
 
+export interface BullMqSinkOptions {
+  prefix?: string;
+  addTimeoutMs?: number;
+  /** The queue shard batches go to (agentShard of the agent id); 0 by default, the unsharded queue. */
+  shard?: number;
+  /** REDIS_URL names a node of a Redis Cluster. */
+  cluster?: boolean;
+}
+
 /**
  * BullMQ producers on the samples and job-events queues over one ioredis connection that fails fast
  * (`enableOfflineQueue: false`): while Redis is away an add fails at once instead of queueing in memory.
+ *
+ * Batches go to the agent's own shard of the samples queue; job events to shard 0's job-events queue,
+ * the one every collector consumes (docs/deploy.md, "Queue shards": they are few, and one queue
+ * keeps the collectors' connection count at one per shard).
  */
 export class BullMqSink implements MessageSink {
-  private readonly connection: IORedis;
+  private readonly connection: RedisClient;
   private readonly queues: Map<QueueName, Queue>;
   private downSince: number | null = null;
 
@@ -33,13 +46,19 @@ export class BullMqSink implements MessageSink {
   constructor(
     redisUrl: string,
     private readonly log: Logger,
-    options: { prefix?: string; addTimeoutMs?: number } = {},
+    options: BullMqSinkOptions = {},
   ) {
     this.addTimeoutMs = options.addTimeoutMs ?? 5000;
-    this.connection = new IORedis(redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: null,
-      retryStrategy: (times) => Math.min(times * 200, 5000),
+    const retry = (times: number) => Math.min(times * 200, 5000);
+    this.connection = createRedisClient({
+      url: redisUrl,
+      cluster: options.cluster ?? false,
+      redis: options.cluster
+        ? { maxRetriesPerRequest: null }
+        : { enableOfflineQueue: false, maxRetriesPerRequest: null, retryStrategy: retry },
+      // a cluster client queues offline commands at its own level: refused there too, so an add while
+      // the cluster is unreachable goes to the spool at once
+      clusterOptions: { enableOfflineQueue: false, clusterRetryStrategy: retry },
     });
     // Log transitions only: a Redis away for an hour must not write a line per retry.
     this.connection.on('error', (error) => {
@@ -52,10 +71,10 @@ export class BullMqSink implements MessageSink {
       if (this.downSince !== null) this.log.info('Redis reachable again', { downMs: Date.now() - this.downSince });
       this.downSince = null;
     });
-    const opts = { connection: this.connection, prefix: options.prefix ?? QUEUE_PREFIX };
+    const prefix = options.prefix ?? QUEUE_PREFIX;
     this.queues = new Map([
-      [QueueName.Samples, new Queue(QueueName.Samples, opts)],
-      [QueueName.JobEvents, new Queue(QueueName.JobEvents, opts)],
+      [QueueName.Samples, new Queue(QueueName.Samples, { connection: this.connection, prefix: shardPrefix(prefix, options.shard ?? 0) })],
+      [QueueName.JobEvents, new Queue(QueueName.JobEvents, { connection: this.connection, prefix })],
     ]);
     for (const q of this.queues.values()) q.on('error', () => undefined); // reported through the connection
   }

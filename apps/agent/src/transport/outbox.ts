@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { type AgentMetrics, noMetrics } from '../metrics/agent-metrics';
 import type { DiskSpool } from '../spool/disk-spool';
 import type { MessageSink } from './bullmq-sink';
 import { decodeMessage, encodeMessage, type OutboundMessage } from './outbound-message';
@@ -17,6 +18,7 @@ export class Outbox {
     private readonly sink: MessageSink,
     private readonly spool: DiskSpool,
     private readonly log: Logger,
+    private readonly metrics: AgentMetrics = noMetrics,
   ) {}
 
   async send(message: OutboundMessage): Promise<void> {
@@ -24,6 +26,7 @@ export class Outbox {
       try {
         await this.sink.add(message);
         this.sent++;
+        this.metrics.delivered(message.queue, 'sent');
         return;
       } catch (error) {
         this.log.warn('add failed; spooling', { jobId: message.jobId, error: (error as Error).message });
@@ -31,6 +34,7 @@ export class Outbox {
     }
     await this.spool.append(encodeMessage(message));
     this.spooled++;
+    this.metrics.delivered(message.queue, 'spooled');
   }
 
   /** Replays the spool oldest first while Redis takes it; a record leaves the spool only once added. */
@@ -59,6 +63,7 @@ export class Outbox {
       }
       await record.ack();
       this.replayed++;
+      this.metrics.delivered(message.queue, 'replayed');
     }
   }
 

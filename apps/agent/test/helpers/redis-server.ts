@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -13,6 +13,21 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as { port: number }).port;
       server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
     });
   });
 }
@@ -56,6 +71,12 @@ export class TestRedis {
       },
     );
     const deadline = Date.now() + 10_000;
+    // a plain TCP connect first: an ioredis client refused at connect leaves its connect timer running
+    // for 10 s, which keeps jest from exiting
+    while (!(await accepts(this.port))) {
+      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (;;) {
       const client = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       try {

@@ -3,8 +3,8 @@ import { basename } from 'node:path';
 import { isatty } from 'node:tty';
 import { forecast } from '@wattprint/estimation';
 import { JOB_FIELD_MAX } from '@wattprint/protocol';
-import type { Command } from 'commander';
-import { CliInputError, CommandExit } from '../cli-error';
+import { type Command, Option } from 'commander';
+import { CliInputError, CommandExit, EXIT_BUDGET_REFUSED } from '../cli-error';
 import { type CollectorOptions, type CollectorTarget, collectorOptions, collectorTarget } from '../collector/collector-http';
 import { readDocument } from '../files/read-document';
 import { formatLaunch, formatRunEnd, type LaunchForecast, type RunSummary } from '../format/run.format';
@@ -13,6 +13,7 @@ import { exitStatusOf, runChild } from '../run/child';
 import { jobEnvironment, newJobId, type RunJob, runJobProblems } from '../run/job-environment';
 import { searchEnvironment, searchProblems } from '../run/search-trial';
 import { fetchJobFigures, storeForecast } from '../run/run-api';
+import { type BudgetCheckMode, checkBudget } from '../run/budget-check';
 import { inFile } from './forecast.command';
 
 interface RunOptions extends CollectorOptions {
@@ -26,6 +27,7 @@ interface RunOptions extends CollectorOptions {
   forecastId?: string;
   search?: string;
   trial?: string;
+  budgetCheck?: BudgetCheckMode;
   report: boolean;
   summary?: string;
   quiet?: boolean;
@@ -69,6 +71,47 @@ async function launchForecast(specPath: string, target: CollectorTarget | null, 
   }
 }
 
+/** The team a budget check asks for: --team, or the Slurm account the job runs under. */
+function budgetTeam(options: RunOptions, env: Record<string, string | undefined>): string | undefined {
+  return options.team ?? env.SLURM_JOB_ACCOUNT;
+}
+
+function budgetCheckProblems(options: RunOptions, target: CollectorTarget | null, env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (options.forecast === undefined) problems.push('--budget-check: needs --forecast SPEC (the job is judged by its forecast)');
+  if (target === null) problems.push('--budget-check: needs a collector token (--token, --token-file or WATTPRINT_TOKEN)');
+  if (budgetTeam(options, env) === undefined) problems.push('--budget-check: needs --team (or SLURM_JOB_ACCOUNT): budgets are per team');
+  return problems;
+}
+
+/**
+ * The collector's admission verdict: `enforce` ends here with exit status 3 and the verdict's line
+ * when it refuses; `warn` prints the line and runs. A collector that cannot be reached never holds
+ * the job back: said on stderr, and the forecast is made here as without a token. Returns the launch
+ * forecast (the admission stored it), or null when the collector was away and there is nothing stored.
+ */
+async function budgetVerdict(
+  options: RunOptions,
+  target: CollectorTarget,
+  env: Record<string, string | undefined>,
+  io: CliIo,
+): Promise<LaunchForecast> {
+  const specPath = options.forecast!;
+  const spec = readDocument(specPath, io);
+  const checked = await checkBudget(target, { team: budgetTeam(options, env)!, project: options.project, spec }, specPath);
+  if ('unreachable' in checked) {
+    io.stderr(`wattprint run: budget check skipped, running anyway: ${checked.unreachable}\n`);
+    return launchForecast(specPath, null, io);
+  }
+  const { admission } = checked;
+  if (admission.verdict === 'refuse' && options.budgetCheck === 'enforce') {
+    io.stderr(`wattprint run: budget check: ${admission.line}; not started (exit status 3)\n`);
+    throw new CommandExit(EXIT_BUDGET_REFUSED);
+  }
+  if (admission.verdict !== 'allow' || !options.quiet) io.stderr(`wattprint run: budget check: ${admission.line}\n`);
+  return { id: admission.forecastId, energyKWh: admission.forecast.energyKWh, co2eqKg: admission.forecast.co2eqKg };
+}
+
 /**
  * `wattprint run [options] -- <command> [args...]`: runs a command as one Wattprint job. The job's id and
  * metadata go into the command's environment, where the node's agent finds them on every process that
@@ -94,7 +137,13 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
     .option('--forecast <spec>', 'forecast this run spec before launch and link the job to it')
     .option('--forecast-id <id>', 'link the job to a forecast already stored on the collector')
     .option('--search <id>', 'the job is a trial of this search (env WATTPRINT_SEARCH_ID)')
-    .option('--trial <n>', 'the trial number within the search (env WATTPRINT_SEARCH_TRIAL)');
+    .option('--trial <n>', 'the trial number within the search (env WATTPRINT_SEARCH_TRIAL)')
+    .addOption(
+      new Option(
+        '--budget-check <mode>',
+        "with --forecast: ask the collector whether the job fits its team's budgets; warn: say so and run; enforce: refuse with exit status 3",
+      ).choices(['warn', 'enforce']),
+    );
   collectorOptions(command, 'API token: stores the forecast and reads the job back at the end')
     .option('--no-report', 'do not read the job back from the collector when the command ends')
     .option('--summary <file>', 'write what happened (job, exit status, forecast, measured energy) as JSON to this file')
@@ -120,8 +169,11 @@ export function registerRunCommand(program: Command, io: CliIo, given?: RunEnvir
       if (options.forecast !== undefined && options.forecastId !== undefined) {
         problems.unshift('--forecast and --forecast-id: got both; expected one (a spec to store, or the id of a stored one)');
       }
+      if (options.budgetCheck !== undefined) problems.push(...budgetCheckProblems(options, target, env));
       if (problems.length > 0) throw new CliInputError(problems);
-      const launch = options.forecast !== undefined ? await launchForecast(options.forecast, target, io) : null;
+      const checked = options.budgetCheck !== undefined ? await budgetVerdict(options, target!, env, io) : undefined;
+      const launch =
+        checked !== undefined ? checked : options.forecast !== undefined ? await launchForecast(options.forecast, target, io) : null;
       if (launch?.id) job.forecastId = launch.id;
       const say = (text: string) => {
         if (!options.quiet) io.stderr(text);

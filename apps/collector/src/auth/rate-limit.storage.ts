@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import IORedis, { type Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-client';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
+import { createRedisConnection } from '../queue/redis-connection';
 
 interface ThrottlerStorageRecord {
   totalHits: number;
@@ -40,13 +41,12 @@ const REDIS_TIMEOUT_MS = 500;
 @Injectable()
 export class RedisRateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private failing = false;
 
   constructor(@Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig) {
     // its own connection: BullMQ's waits for Redis forever, a request must not
-    this.redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS });
-    this.redis.on('error', () => undefined);
+    this.redis = createRedisConnection(config.redisUrl, config.redisCluster, { maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS });
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
-import { LOG_LEVELS, type LogLevel, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
+import { MAX_QUEUE_SHARDS, QUEUE_PREFIX, QUEUE_PREFIX_RULE } from '@wattprint/protocol';
+import { ConfigError, LOG_LEVELS, type LogLevel, envBoolean, envEnum, envInt, envText, envUrl, parseEnv } from '@wattprint/runtime';
 import { z } from 'zod';
+import { DAY_MS } from '@wattprint/carbon';
 import { DEFAULT_SAMPLE_BOUNDS, type SampleBounds } from '../ingest/sample-bounds';
 import { CARBON_ENV, CARBON_SECRETS, CHECK_ALWAYS, type CarbonConfig, carbonConfigOf, checkCarbonPairs } from '../carbon/carbon-config';
 
@@ -72,6 +73,11 @@ export interface CollectorConfig {
   minuteRetentionDays: number | undefined;
   /** `WATTPRINT_HOURLY_RETENTION_DAYS` (forever): hourly rollups older than this are deleted. */
   hourlyRetentionDays: number | undefined;
+  /**
+   * `WATTPRINT_BATCH_KEY_RETENTION_DAYS` (forever): ingested_batches rows whose samples ended more than
+   * this (plus a day) ago are deleted, and batches with samples older than this are refused.
+   */
+  batchKeyRetentionDays: number | undefined;
   /** `WATTPRINT_ROLLUP_LAG_MS` (600000): an hour is folded once it closed this long ago; later batches of it are added to the fold at ingest. */
   rollupLagMs: number;
   /** `WATTPRINT_MAINTENANCE_EVERY_MS` (60000; 0 = never): how often a worker folds hours, creates partitions ahead and applies retention. */
@@ -82,6 +88,24 @@ export interface CollectorConfig {
   importLimitBytes: number;
   /** `WATTPRINT_CALIBRATION_EVERY_MS` (3600000; 0 = never): how often an API process refits the calibration from the ledger. */
   calibrationEveryMs: number;
+  /** `WATTPRINT_BUDGET_EVERY_MS` (60000; 0 = never): how often an API process evaluates budgets (alerts, gauges). */
+  budgetEveryMs: number;
+  /** `WATTPRINT_WEBHOOK_URL` and `WATTPRINT_WEBHOOK_SECRET` (at least 16 characters): where budget alerts are POSTed, signed; unset: recorded only. */
+  webhook: { url: string; secret: string } | undefined;
+  /** `WATTPRINT_WEBHOOK_TIMEOUT_MS` (5000): how long one delivery may take. */
+  webhookTimeoutMs: number;
+  /** `WATTPRINT_WEBHOOK_POLL_MS` (2000): how often the outbox is looked at for due deliveries. */
+  webhookPollMs: number;
+  /** `WATTPRINT_WEBHOOK_RETRY_MIN_MS` (1000) and `_MAX_MS` (300000): back-off after a failed delivery, doubling from min up to max. */
+  webhookRetryMinMs: number;
+  webhookRetryMaxMs: number;
+  /**
+   * `WATTPRINT_QUEUE_SHARDS` (1): shards of the samples queue this collector consumes (0..K-1), a
+   * BullMQ worker each. While K changes, set it to max(K_old, K_new) (docs/deploy.md, "Queue shards").
+   */
+  queueShards: number;
+  /** `WATTPRINT_REDIS_CLUSTER` (false): REDIS_URL names a node of a Redis Cluster; ioredis' Cluster client is used. */
+  redisCluster: boolean;
 }
 
 /** 32 bytes from 64 hex digits or base64. */
@@ -152,17 +176,30 @@ const CollectorEnv = z
     WATTPRINT_READER_ROLE: envText(63).optional(),
     WATTPRINT_MINUTE_RETENTION_DAYS: envDaysOrForever().default(35),
     WATTPRINT_HOURLY_RETENTION_DAYS: envDaysOrForever().optional(),
+    WATTPRINT_BATCH_KEY_RETENTION_DAYS: envDaysOrForever().optional(),
     WATTPRINT_ROLLUP_LAG_MS: envInt(0, 366 * 86_400_000).default(600_000),
     WATTPRINT_MAINTENANCE_EVERY_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_BODY_LIMIT_BYTES: envInt(1024, 1_073_741_824).default(1_048_576),
     WATTPRINT_IMPORT_LIMIT_BYTES: envInt(1024, 17_179_869_184).default(67_108_864),
+    WATTPRINT_QUEUE_SHARDS: envInt(1, MAX_QUEUE_SHARDS).default(1),
+    WATTPRINT_REDIS_CLUSTER: envBoolean().default(false),
     ...CARBON_ENV,
     WATTPRINT_CALIBRATION_EVERY_MS: envInt(0, 7 * 86_400_000).default(3_600_000),
+    WATTPRINT_BUDGET_EVERY_MS: envInt(0, 86_400_000).default(60_000),
+    WATTPRINT_WEBHOOK_URL: envUrl(['http:', 'https:']).optional(),
+    WATTPRINT_WEBHOOK_SECRET: envText(4096, 16).optional(),
+    WATTPRINT_WEBHOOK_TIMEOUT_MS: envInt(100, 600_000).default(5000),
+    WATTPRINT_WEBHOOK_POLL_MS: envInt(10, 3_600_000).default(2000),
+    WATTPRINT_WEBHOOK_RETRY_MIN_MS: envInt(10, 3_600_000).default(1000),
+    WATTPRINT_WEBHOOK_RETRY_MAX_MS: envInt(10, 86_400_000).default(300_000),
   })
   .superRefine(checkCarbonPairs, CHECK_ALWAYS);
 
 /** Variables never printed, and URLs printed without their password. */
-const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', ...CARBON_SECRETS], urls: ['DATABASE_URL', 'REDIS_URL'] };
+const SECRETS = {
+  hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', 'WATTPRINT_WEBHOOK_SECRET', ...CARBON_SECRETS],
+  urls: ['DATABASE_URL', 'REDIS_URL'],
+};
 
 /**
  * Parses the environment once at start: nothing else in the collector reads process.env. Throws a
@@ -170,6 +207,15 @@ const SECRETS = { hidden: ['WATTPRINT_BOOTSTRAP_TOKEN', 'WATTPRINT_SECRET_KEY', 
  */
 export function parseCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
   const c = parseEnv(CollectorEnv, env, SECRETS);
+  if ((c.WATTPRINT_WEBHOOK_URL === undefined) !== (c.WATTPRINT_WEBHOOK_SECRET === undefined)) {
+    const [given, missing] =
+      c.WATTPRINT_WEBHOOK_URL === undefined
+        ? ['WATTPRINT_WEBHOOK_SECRET', 'WATTPRINT_WEBHOOK_URL']
+        : ['WATTPRINT_WEBHOOK_URL', 'WATTPRINT_WEBHOOK_SECRET'];
+    throw new ConfigError([
+      { variable: missing, shown: '(unset)', expected: `set together with ${given} (a webhook needs its URL and its signing secret)` },
+    ]);
+  }
   return {
     port: c.PORT,
     databaseUrl: c.DATABASE_URL ?? defaultSqliteUrl(),
@@ -192,6 +238,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
       maxAheadMs: c.WATTPRINT_MAX_AHEAD_MS,
       maxSpanMs: c.WATTPRINT_MAX_SAMPLE_SPAN_MS,
       maxPowerW: c.WATTPRINT_MAX_DEVICE_POWER_W,
+      maxAgeMs: c.WATTPRINT_BATCH_KEY_RETENTION_DAYS == null ? undefined : c.WATTPRINT_BATCH_KEY_RETENTION_DAYS * DAY_MS,
     },
     maxStalls: c.WATTPRINT_MAX_STALLS,
     jobEventWaitMs: c.WATTPRINT_JOB_EVENT_WAIT_MS,
@@ -199,10 +246,22 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     readerRole: c.WATTPRINT_READER_ROLE,
     minuteRetentionDays: c.WATTPRINT_MINUTE_RETENTION_DAYS ?? undefined,
     hourlyRetentionDays: c.WATTPRINT_HOURLY_RETENTION_DAYS ?? undefined,
+    batchKeyRetentionDays: c.WATTPRINT_BATCH_KEY_RETENTION_DAYS ?? undefined,
     rollupLagMs: c.WATTPRINT_ROLLUP_LAG_MS,
     maintenanceEveryMs: c.WATTPRINT_MAINTENANCE_EVERY_MS,
     bodyLimitBytes: c.WATTPRINT_BODY_LIMIT_BYTES,
     importLimitBytes: c.WATTPRINT_IMPORT_LIMIT_BYTES,
     calibrationEveryMs: c.WATTPRINT_CALIBRATION_EVERY_MS,
+    budgetEveryMs: c.WATTPRINT_BUDGET_EVERY_MS,
+    webhook:
+      c.WATTPRINT_WEBHOOK_URL !== undefined && c.WATTPRINT_WEBHOOK_SECRET !== undefined
+        ? { url: c.WATTPRINT_WEBHOOK_URL, secret: c.WATTPRINT_WEBHOOK_SECRET }
+        : undefined,
+    webhookTimeoutMs: c.WATTPRINT_WEBHOOK_TIMEOUT_MS,
+    webhookPollMs: c.WATTPRINT_WEBHOOK_POLL_MS,
+    webhookRetryMinMs: c.WATTPRINT_WEBHOOK_RETRY_MIN_MS,
+    webhookRetryMaxMs: c.WATTPRINT_WEBHOOK_RETRY_MAX_MS,
+    queueShards: c.WATTPRINT_QUEUE_SHARDS,
+    redisCluster: c.WATTPRINT_REDIS_CLUSTER,
   };
 }

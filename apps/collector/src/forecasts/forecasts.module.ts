@@ -12,5 +12,6 @@ import { ForecastService } from './forecast.service';
   imports: [CalibrationModule],
   controllers: [ForecastController],
   providers: [ForecastRepository, ForecastService],
+  exports: [ForecastService],
 })
 export class ForecastsModule {}

@@ -158,7 +158,7 @@ export class IngestService {
       this.metrics.samples.inc(samples);
       this.metrics.joules.inc(joules);
     }
-    if (added.length < group.length) this.metrics.duplicates.inc(group.length - added.length);
+    if (added.length < group.length) this.metrics.batches.inc({ result: 'duplicate' }, group.length - added.length);
   }
 
   /**
@@ -213,7 +213,10 @@ export class IngestService {
     };
     const recorded = await this.retryWhileFailing(() => this.batches.recordDeadLetter(letter));
     await this.queues.addDeadLetter({ ...letter, receivedAt: new Date(this.clock.now()).toISOString() });
-    if (recorded) this.metrics.deadLetters.inc({ queue, reason: failure.reason });
+    if (recorded) {
+      this.metrics.deadLetters.inc({ queue, reason: failure.reason });
+      if (queue === QueueName.Samples) this.metrics.batches.inc({ result: 'dead' });
+    }
     this.logger.warn(`dead letter from ${queue} (${failure.reason}): ${failure.detail.split('\n')[0]}`);
   }
 

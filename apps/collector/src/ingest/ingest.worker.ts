@@ -25,6 +25,19 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.running = true;
     this.queues.startWorker(QueueName.Samples, (message) => this.ingest.ingestBatch(message), this.config.workerConcurrency);
     this.queues.startWorker(QueueName.JobEvents, (message) => this.ingest.applyJobEvent(message), JOB_EVENT_CONCURRENCY);
+    const shards = this.config.queueShards;
+    if (shards > 1) this.logger.log(`consuming samples-queue shards 0..${shards - 1} (WATTPRINT_QUEUE_SHARDS=${shards})`);
+    // a collector set below the agents' K would leave their batches waiting unread: say so (once, at start)
+    void this.queues.strandedShards().then(
+      (stranded) => {
+        if (stranded.length > 0)
+          this.logger.warn(
+            `samples-queue shards past WATTPRINT_QUEUE_SHARDS=${shards} hold batches no collector of this K reads: ` +
+              `${stranded.map((s) => `shard ${s.shard}: ${s.pending}`).join(', ')}; set it to at least ${Math.max(...stranded.map((s) => s.shard)) + 1} (docs/deploy.md, "Queue shards")`,
+          );
+      },
+      (error: Error) => this.logger.warn(`could not look for stranded queue shards: ${error.message}`),
+    );
   }
 
   /**

@@ -47,4 +47,17 @@ describe('boundProblems', () => {
     );
     expect(boundProblems({ sentAt: 9e15, samples: [ok] }, DEFAULT_SAMPLE_BOUNDS, NOW)).toHaveLength(1);
   });
+
+  it('with maxAgeMs, refuses a sample starting before now − maxAge, to the millisecond, and says why', () => {
+    const bounds = { ...DEFAULT_SAMPLE_BOUNDS, maxAgeMs: 2 * 86_400_000 };
+    const edge = NOW - bounds.maxAgeMs;
+    expect(boundProblems({ sentAt: NOW, samples: [{ t0: edge, t1: edge + 1_500, energyJ: 1.5 }] }, bounds, NOW)).toEqual([]);
+    const [problem] = boundProblems({ sentAt: NOW, samples: [{ t0: edge - 1, t1: edge + 1_500, energyJ: 1.5 }] }, bounds, NOW);
+    expect(problem).toBe(
+      `samples.0.t0: got ${edge - 1} (${new Date(edge - 1).toISOString()}); expected no earlier than ${new Date(edge).toISOString()}: ` +
+        'batch keys are kept WATTPRINT_BATCH_KEY_RETENTION_DAYS, and an older batch could be one already counted',
+    );
+    // before the earliest time, the earliest time is what it names
+    expect(boundProblems({ sentAt: NOW, samples: [{ t0: 5, t1: 6, energyJ: 0 }] }, bounds, NOW)[0]).toMatch(/no earlier than 2000-01-01/);
+  });
 });

@@ -12,6 +12,11 @@ export interface SampleBounds {
   maxSpanMs: number;
   /** A device draws at most this on average over a sample: energyJ ≤ maxPowerW × span. Default 5 kW. */
   maxPowerW: number;
+  /**
+   * No sample starting longer ago than this (ms; undefined: no limit). Set from the batch-key
+   * retention: a batch older than the keys kept could no longer be recognised as a duplicate.
+   */
+  maxAgeMs?: number;
 }
 
 export const DEFAULT_SAMPLE_BOUNDS: SampleBounds = {
@@ -46,6 +51,14 @@ export function timeProblem(path: string, ms: number, bounds: SampleBounds, now:
   return null;
 }
 
+/** A sample older than the batch keys kept: it could be a duplicate of a batch whose key is gone. */
+function tooOld(path: string, ms: number, oldest: number): string {
+  return (
+    `${path}: got ${ms} (${iso(ms)}); expected no earlier than ${iso(oldest)}: batch keys are kept ` +
+    `WATTPRINT_BATCH_KEY_RETENTION_DAYS, and an older batch could be one already counted`
+  );
+}
+
 /**
  * Every bound a batch breaks, one line each (path, value, bound), at most MAX_LISTED and a count of
  * the rest; empty when it keeps them all. Cheap enough for every batch: a few comparisons a sample.
@@ -59,11 +72,12 @@ export function boundProblems(batch: { sentAt: number; samples: readonly Bounded
     else more++;
   };
   const to = now + bounds.maxAheadMs;
+  const oldest = bounds.maxAgeMs === undefined ? bounds.earliestMs : Math.max(bounds.earliestMs, now - bounds.maxAgeMs);
   add(timeProblem('sentAt', batch.sentAt, bounds, now));
   for (let i = 0; i < batch.samples.length; i++) {
     const { t0, t1, energyJ } = batch.samples[i];
     // the common case in two comparisons; the lines are built only for a sample that fails
-    if (t0 < bounds.earliestMs) add(timeProblem(`samples.${i}.t0`, t0, bounds, now));
+    if (t0 < oldest) add(t0 < bounds.earliestMs ? timeProblem(`samples.${i}.t0`, t0, bounds, now) : tooOld(`samples.${i}.t0`, t0, oldest));
     if (t1 > to) add(timeProblem(`samples.${i}.t1`, t1, bounds, now));
     const span = t1 - t0;
     if (span > bounds.maxSpanMs) add(`samples.${i}.t1: the sample spans ${span} ms from t0; expected at most ${bounds.maxSpanMs} ms`);

@@ -4,13 +4,15 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { QueueRepository } from '../queue/queue.repository';
 import { MetricsRegistry } from './metrics.registry';
 
+/** The states of a BullMQ queue that hold messages still to be handled. */
+export const QUEUE_STATES = ['waiting', 'active', 'prioritized', 'delayed'] as const;
+
 /** The ingest figures /metrics exposes, all prefixed `wattprint_`. */
 @Injectable()
 export class IngestMetrics {
   readonly batches: Counter<'result'>;
   readonly samples: Counter;
   readonly joules: Counter;
-  readonly duplicates: Counter;
   readonly deadLetters: Counter<'queue' | 'reason'>;
   readonly jobEvents: Counter<'result'>;
   readonly lag: Histogram;
@@ -22,17 +24,12 @@ export class IngestMetrics {
     const registers: Registry[] = [registry.registry];
     this.batches = new Counter({
       name: 'wattprint_ingest_batches_total',
-      help: 'Sample batches committed (new ones; duplicates are counted apart).',
+      help: 'Sample batches taken off the queue, by result: ingested (new), duplicate (seen before, skipped), dead (set aside as a dead letter).',
       labelNames: ['result'],
       registers,
     });
     this.samples = new Counter({ name: 'wattprint_ingest_samples_total', help: 'Samples added to energy buckets.', registers });
     this.joules = new Counter({ name: 'wattprint_ingest_joules_total', help: 'Energy added to energy buckets, joules.', registers });
-    this.duplicates = new Counter({
-      name: 'wattprint_ingest_duplicate_batches_total',
-      help: 'Batches received again and skipped.',
-      registers,
-    });
     this.deadLetters = new Counter({
       name: 'wattprint_dead_letters_total',
       help: 'Messages set aside, by queue and reason.',
@@ -70,13 +67,33 @@ export class IngestMetrics {
     });
     new Gauge({
       name: 'wattprint_queue_depth',
-      help: 'Messages waiting or being handled on the samples queue.',
+      help: 'Messages on a queue, by queue and state (waiting, active, prioritized, delayed); the samples queue over all its shards (WATTPRINT_QUEUE_SHARDS).',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        // one small Redis round trip per queue (and samples-queue shard) at each scrape
+        await Promise.all(
+          Object.values(QueueName).map(async (queue) => {
+            try {
+              const counts = await queues.counts(queue, QUEUE_STATES);
+              for (const state of QUEUE_STATES) this.set({ queue, state }, counts[state] ?? 0);
+            } catch {
+              for (const state of QUEUE_STATES) this.set({ queue, state }, Number.NaN);
+            }
+          }),
+        );
+      },
+    });
+    new Gauge({
+      name: 'wattprint_queue_shard_depth',
+      help: 'Messages still to be handled (waiting, active, prioritized, delayed) on each shard of the samples queue (shard 0 is the unsharded queue).',
+      labelNames: ['shard'],
       registers,
       async collect() {
         try {
-          this.set(await queues.depth(QueueName.Samples));
+          (await queues.shardDepths(QueueName.Samples)).forEach((depth, shard) => this.set({ shard: String(shard) }, depth));
         } catch {
-          this.set(Number.NaN);
+          for (const shard of queues.shardsOf(QueueName.Samples)) this.set({ shard: String(shard) }, Number.NaN);
         }
       },
     });

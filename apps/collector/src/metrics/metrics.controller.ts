@@ -12,7 +12,11 @@ export class MetricsController {
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition; every name starts with wattprint_.', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description:
+      'Prometheus text exposition; the Wattprint metrics (wattprint_*) and the standard Node process metrics (process_*, nodejs_*).',
+    schema: { type: 'string' },
+  })
   metrics(): Promise<string> {
     return this.registry.metrics();
   }

@@ -7,7 +7,9 @@ export class MetricsRegistry {
   readonly registry = new Registry();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'wattprint_' });
+    // under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), which
+    // ready-made dashboards and alerts for Node processes expect
+    collectDefaultMetrics({ register: this.registry });
   }
 
   get contentType(): string {

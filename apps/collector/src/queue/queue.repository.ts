@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { MessageName, QueueName } from '@wattprint/protocol';
-import { DelayedError, Job, type JobJsonRaw, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { MAX_QUEUE_SHARDS, MessageName, QueueName, shardPrefix } from '@wattprint/protocol';
+import { DelayedError, Job, type JobJsonRaw, type JobType, type MinimalQueue, Queue, WaitingError, Worker } from 'bullmq';
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
+import type { RedisClient } from './redis-client';
 import { createRedisConnection } from './redis-connection';
 
 /** One message as a handler gets it. */
@@ -95,24 +95,42 @@ export interface DeadLetterMessage {
   receivedAt: string;
 }
 
+/**
+ * The queues that exist once per shard. Job events and dead letters are few (a handful per job, or
+ * per bad message): they stay on shard 0, the configured prefix, so each collector runs one job-events
+ * worker whatever K is, and operators find every dead letter in one queue (docs/deploy.md, "Queue shards").
+ */
+const SHARDED: ReadonlySet<QueueName> = new Set([QueueName.Samples]);
+
+/** The BullMQ states of messages still to be handled (the same as `wattprint_queue_depth`'s). */
+const PENDING_STATES = ['waiting', 'active', 'prioritized', 'delayed'] as const;
+
 /** Every access to Redis: the queues the collector reads and writes, and their workers. */
 @Injectable()
 export class QueueRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('QueueRepository');
-  private readonly connection: Redis;
-  private readonly queues = new Map<QueueName, Queue>();
-  private readonly workers = new Map<QueueName, Worker>();
+  private readonly connection: RedisClient;
+  /** By prefix and name. */
+  private readonly queues = new Map<string, Queue>();
+  /** Every worker of a queue: one per shard for a sharded queue. */
+  private readonly workers = new Map<QueueName, Worker[]>();
 
   constructor(@Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig) {
-    this.connection = createRedisConnection(config.redisUrl);
+    this.connection = createRedisConnection(config.redisUrl, config.redisCluster);
   }
 
-  private queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
+  /** The shards of a queue this collector reads: 0..K-1 of the samples queue, shard 0 of the others. */
+  shardsOf(name: QueueName): number[] {
+    return Array.from({ length: SHARDED.has(name) ? this.config.queueShards : 1 }, (_, i) => i);
+  }
+
+  private queue(name: QueueName, shard = 0): Queue {
+    const prefix = shardPrefix(this.config.queuePrefix, shard);
+    let queue = this.queues.get(`${prefix}\n${name}`);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.config.queuePrefix });
+      queue = new Queue(name, { connection: this.connection, prefix });
       queue.on('error', () => undefined);
-      this.queues.set(name, queue);
+      this.queues.set(`${prefix}\n${name}`, queue);
     }
     return queue;
   }
@@ -124,6 +142,18 @@ export class QueueRepository implements OnApplicationShutdown {
    */
   startWorker(name: QueueName, handler: MessageHandler, concurrency: number): void {
     if (this.workers.has(name)) throw new Error(`a worker already consumes ${name}`);
+    const shards = this.shardsOf(name);
+    // `concurrency` is the collector's total: each shard's worker takes its part, so K shards hold no
+    // more batches at once (and in group commits) than one queue did
+    const perShard = Math.max(1, Math.ceil(concurrency / shards.length));
+    this.workers.set(
+      name,
+      shards.map((shard) => this.startShardWorker(name, shard, handler, perShard)),
+    );
+  }
+
+  private startShardWorker(name: QueueName, shard: number, handler: MessageHandler, concurrency: number): Worker {
+    const label = shard === 0 ? name : `${name} (shard ${shard})`;
     const worker = new TextKeepingWorker(
       name,
       async (job: Job, token?: string) => {
@@ -143,43 +173,44 @@ export class QueueRepository implements OnApplicationShutdown {
             throw new WaitingError();
           }
           if (!(error instanceof RetryLaterError))
-            this.logger.error(`message ${job.id ?? '?'} on ${name}: ${(error as Error).stack ?? String(error)}`);
+            this.logger.error(`message ${job.id ?? '?'} on ${label}: ${(error as Error).stack ?? String(error)}`);
           await job.moveToDelayed(Date.now() + (error instanceof RetryLaterError ? error.delayMs : UNEXPECTED_ERROR_DELAY_MS), token);
           throw new DelayedError();
         }
       },
       {
         connection: this.connection,
-        prefix: this.config.queuePrefix,
+        prefix: shardPrefix(this.config.queuePrefix, shard),
         concurrency,
         maxStalledCount: this.config.maxStalls + BULLMQ_STALL_MARGIN,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 10_000 },
       },
     );
-    worker.on('error', (error) => this.logger.warn(`worker ${name}: ${error.message}`));
-    worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id ?? '?'} on ${name} failed: ${error.message}`));
-    this.workers.set(name, worker);
+    worker.on('error', (error) => this.logger.warn(`worker ${label}: ${error.message}`));
+    worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id ?? '?'} on ${label} failed: ${error.message}`));
+    return worker;
   }
 
-  /** Stops taking new messages from a queue; those being handled carry on. */
+  /** Stops taking new messages from a queue (every shard); those being handled carry on. */
   pauseWorker(name: QueueName): void {
-    void this.workers.get(name)?.pause(true);
+    for (const worker of this.workers.get(name) ?? []) void worker.pause(true);
   }
 
   resumeWorker(name: QueueName): void {
-    this.workers.get(name)?.resume();
+    for (const worker of this.workers.get(name) ?? []) worker.resume();
   }
 
   /** Stops the workers, waiting for the messages being handled. */
   async closeWorkers(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    await Promise.all([...this.workers.values()].flat().map((w) => w.close()));
     this.workers.clear();
   }
 
-  /** Messages in BullMQ's failed set of a queue: zero, by design (see startWorker). */
+  /** Messages in BullMQ's failed set of a queue, over every shard: zero, by design (see startWorker). */
   async failedCount(name: QueueName): Promise<number> {
-    return (await this.queue(name).getJobCounts('failed')).failed ?? 0;
+    const counts = await Promise.all(this.shardsOf(name).map((shard) => this.queue(name, shard).getJobCounts('failed')));
+    return counts.reduce((n, c) => n + (c.failed ?? 0), 0);
   }
 
   async addDeadLetter(letter: DeadLetterMessage): Promise<void> {
@@ -190,10 +221,58 @@ export class QueueRepository implements OnApplicationShutdown {
     });
   }
 
-  /** Messages waiting or being handled on a queue. */
+  /** Messages of a queue in each of the given BullMQ states, every shard this collector reads added up. */
+  async counts<S extends JobType>(name: QueueName, states: readonly S[]): Promise<Partial<Record<S, number>>> {
+    const perShard = await Promise.all(this.shardsOf(name).map((shard) => this.queue(name, shard).getJobCounts(...states)));
+    const total: Partial<Record<S, number>> = {};
+    for (const counts of perShard) for (const state of states) total[state] = (total[state] ?? 0) + (counts[state] ?? 0);
+    return total;
+  }
+
+  /** Messages still to be handled (PENDING_STATES) on a queue, over every shard this collector reads. */
   async depth(name: QueueName): Promise<number> {
-    const counts = await this.queue(name).getJobCounts('waiting', 'active', 'prioritized');
-    return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+    return (await this.shardDepths(name)).reduce((n, d) => n + d, 0);
+  }
+
+  /** Messages still to be handled (PENDING_STATES) on each shard of a queue, by shard number. */
+  async shardDepths(name: QueueName): Promise<number[]> {
+    return Promise.all(
+      this.shardsOf(name).map(async (shard) => {
+        const counts = await this.queue(name, shard).getJobCounts(...PENDING_STATES);
+        return PENDING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0);
+      }),
+    );
+  }
+
+  /**
+   * Shards of the samples queue past this collector's K that hold messages still to be handled:
+   * batches of agents configured with a larger K, which no collector of this K reads (they wait in
+   * Redis until one does). A shard is looked at only if BullMQ ever made it (its meta key exists).
+   */
+  async strandedShards(): Promise<Array<{ shard: number; pending: number }>> {
+    const found: Array<{ shard: number; pending: number }> = [];
+    const name = QueueName.Samples;
+    const beyond = Array.from({ length: MAX_QUEUE_SHARDS - this.config.queueShards }, (_, i) => this.config.queueShards + i);
+    for (let from = 0; from < beyond.length; from += 64) {
+      const chunk = beyond.slice(from, from + 64);
+      const made = await Promise.all(
+        chunk.map((shard) => this.connection.exists(`${shardPrefix(this.config.queuePrefix, shard)}:${name}:meta`)),
+      );
+      for (const [i, shard] of chunk.entries()) {
+        if (made[i] === 0) continue;
+        const key = `${shardPrefix(this.config.queuePrefix, shard)}:${name}`;
+        // the keys BullMQ keeps each state in (one slot: the shard's hash tag)
+        const [wait, active, prioritized, delayed] = await Promise.all([
+          this.connection.llen(`${key}:wait`),
+          this.connection.llen(`${key}:active`),
+          this.connection.zcard(`${key}:prioritized`),
+          this.connection.zcard(`${key}:delayed`),
+        ]);
+        const pending = wait + active + prioritized + delayed;
+        if (pending > 0) found.push({ shard, pending });
+      }
+    }
+    return found;
   }
 
   /** True when Redis answers within `timeoutMs`. */

@@ -7,5 +7,6 @@ import { UsageService } from './usage.service';
 @Module({
   controllers: [UsageController],
   providers: [UsageRepository, UsageService],
+  exports: [UsageService],
 })
 export class ReportsModule {}

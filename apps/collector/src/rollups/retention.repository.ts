@@ -16,8 +16,8 @@ const yieldToIngest = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /**
  * Dropping what is past retention. PostgreSQL drops whole monthly partitions of energy_buckets and
- * deletes from the default partition in chunks; SQLite deletes in chunks. Hourly rows are deleted
- * in chunks on both (one row an hour per device and job: few).
+ * deletes from the default partition in chunks; SQLite deletes in chunks. Hourly rows and batch
+ * keys are deleted in chunks on both.
  */
 @Injectable()
 export class RetentionRepository {
@@ -54,6 +54,18 @@ export class RetentionRepository {
     return this.deleteInChunks(
       (limit) =>
         sql`DELETE FROM energy_hourly WHERE ${key} IN (SELECT ${key} FROM energy_hourly WHERE hour_start < ${cutoff} LIMIT ${limit})`,
+    );
+  }
+
+  /**
+   * Removes the batch keys of batches whose samples all ended before `cutoff` (found through the
+   * last_t1 index of migration 0008); returns the rows deleted.
+   */
+  async deleteBatchKeysBefore(cutoff: number): Promise<number> {
+    const key = this.handle.dialect === 'postgres' ? sql`ctid` : sql`rowid`;
+    return this.deleteInChunks(
+      (limit) =>
+        sql`DELETE FROM ingested_batches WHERE ${key} IN (SELECT ${key} FROM ingested_batches WHERE last_t1 < ${cutoff} LIMIT ${limit})`,
     );
   }
 

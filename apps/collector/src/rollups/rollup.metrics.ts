@@ -50,5 +50,6 @@ export class RollupMetrics {
     });
     if (config.minuteRetentionDays !== undefined) retention.set({ table: 'energy_buckets' }, config.minuteRetentionDays);
     if (config.hourlyRetentionDays !== undefined) retention.set({ table: 'energy_hourly' }, config.hourlyRetentionDays);
+    if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }
 }

@@ -20,7 +20,15 @@ export interface MaintenanceReport {
   partitionsDropped: string[];
   minuteRowsDeleted: number;
   hourRowsDeleted: number;
+  batchKeysDeleted: number;
 }
+
+/**
+ * Batch keys are deleted a day after the samples they cover passed retention, while batches are
+ * refused once their samples pass it: a replica whose clock is up to a day ahead of another's still
+ * never deletes the key of a batch the other could accept again.
+ */
+const BATCH_KEY_MARGIN_MS = DAY_MS;
 
 /**
  * The ledger's upkeep, on every process that ingests: fold closed hours into energy_hourly, create
@@ -96,16 +104,21 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (this.config.hourlyRetentionDays !== undefined)
       hourRowsDeleted = await this.retention.deleteHoursBefore(now - this.config.hourlyRetentionDays * DAY_MS);
+    let batchKeysDeleted = 0;
+    if (this.config.batchKeyRetentionDays !== undefined)
+      batchKeysDeleted = await this.retention.deleteBatchKeysBefore(now - this.config.batchKeyRetentionDays * DAY_MS - BATCH_KEY_MARGIN_MS);
+    this.metrics.deletedRows.inc({ table: 'ingested_batches' }, batchKeysDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_hourly' }, hourRowsDeleted);
     this.metrics.droppedPartitions.inc(partitionsDropped.length);
     const oldest = await this.retention.oldestMinute();
     if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
-    if (partitionsDropped.length > 0 || minuteRowsDeleted > 0 || hourRowsDeleted > 0) {
+    if (partitionsDropped.length > 0 || minuteRowsDeleted > 0 || hourRowsDeleted > 0 || batchKeysDeleted > 0) {
       this.logger.log(
-        `retention: dropped ${partitionsDropped.length} partition(s), ${minuteRowsDeleted} minute and ${hourRowsDeleted} hourly row(s)`,
+        `retention: dropped ${partitionsDropped.length} partition(s), ${minuteRowsDeleted} minute and ${hourRowsDeleted} hourly row(s), ` +
+          `${batchKeysDeleted} batch key(s)`,
       );
     }
-    return { folded, foldedUntil, partitionsCreated, partitionsDropped, minuteRowsDeleted, hourRowsDeleted };
+    return { folded, foldedUntil, partitionsCreated, partitionsDropped, minuteRowsDeleted, hourRowsDeleted, batchKeysDeleted };
   }
 }

@@ -292,10 +292,10 @@ export async function runFaultScenario(): Promise<FaultRun> {
     new Set(readdFirst.map((r) => r.jobId)),
     Math.ceil(RUN.readdShare * originals.length) - readdFirst.length,
   );
-  const before = await sumMetric(collectors, 'wattprint_ingest_duplicate_batches_total');
+  const before = await sumMetric(collectors, 'wattprint_ingest_batches_total{result="duplicate"}');
   await queues.readd(readdSecond);
   await waitForQuiet(run as FaultRun, 'second re-add');
-  const after = await sumMetric(collectors, 'wattprint_ingest_duplicate_batches_total');
+  const after = await sumMetric(collectors, 'wattprint_ingest_batches_total{result="duplicate"}');
   note(`re-added ${readdSecond.length} more; duplicates counted ${after - before}`);
 
   return {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -46,6 +46,10 @@ export interface SlurmClusterOptions {
   epilog: string;
   /** Fake GPUs in gres (character devices, major 195). */
   gpus: number;
+  /** A job_submit.lua to install beside slurm.conf (JobSubmitPlugins=lua). */
+  jobSubmitLua?: string;
+  /** More environment for slurmctld (job_submit.lua runs in it). */
+  ctldEnv?: Record<string, string>;
 }
 
 /** What `scontrol show job` says of a job, times in epoch ms. */
@@ -97,7 +101,7 @@ export class SlurmCluster {
     const cluster = new SlurmCluster(dir, host, join(dir, 'etc', 'slurm.conf'));
     try {
       await cluster.writeFiles(nodeLine, options);
-      await cluster.startDaemons();
+      await cluster.startDaemons(options.ctldEnv ?? {});
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -146,19 +150,20 @@ ReturnToService=2
 KillWait=2
 MinJobAge=600
 GresTypes=gpu
-Prolog=${options.prolog}
+${options.jobSubmitLua !== undefined ? 'JobSubmitPlugins=lua\n' : ''}Prolog=${options.prolog}
 Epilog=${options.epilog}
 ${nodeLine} NodeAddr=127.0.0.1 Gres=gpu:${options.gpus} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 `,
     );
+    if (options.jobSubmitLua !== undefined) copyFileSync(options.jobSubmitLua, join(d, 'etc', 'job_submit.lua'));
     writeFileSync(
       join(d, 'etc', 'gres.conf'),
       `AutoDetect=off\nNodeName=${this.host} Name=gpu File=${d}/dev/nvidia[0-${options.gpus - 1}]\n`,
     );
   }
 
-  private async startDaemons(): Promise<void> {
+  private async startDaemons(ctldEnv: Record<string, string>): Promise<void> {
     const d = this.dir;
     const munged = new ManagedProcess({
       name: 'munged',
@@ -188,7 +193,8 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
       { timeoutMs: 10_000, everyMs: 50 },
     );
     for (const name of ['slurmctld', 'slurmd']) {
-      const p = new ManagedProcess({ name, command: which(name)!, args: ['-D', '-f', this.conf], env: { SLURM_CONF: this.conf } });
+      const env = name === 'slurmctld' ? { SLURM_CONF: this.conf, ...ctldEnv } : { SLURM_CONF: this.conf };
+      const p = new ManagedProcess({ name, command: which(name)!, args: ['-D', '-f', this.conf], env });
       this.daemons.push(p);
       p.start();
     }

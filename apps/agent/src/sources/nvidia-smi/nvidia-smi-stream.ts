@@ -15,6 +15,8 @@ export interface StreamOptions {
   onExit?: (output: string, code: number | null) => void;
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Called when a child cannot start, fails, exits or hangs (for the agent's metrics). */
+  onFault?: () => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class LineStream {
     try {
       child = spawn(this.opts.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env ?? process.env });
     } catch (error) {
+      this.opts.onFault?.();
       this.opts.log.warn('cannot start child', { command: this.opts.command, error: (error as Error).message });
       this.scheduleRestart();
       return;
@@ -55,6 +58,7 @@ export class LineStream {
     let early = '';
     let printed = false;
     child.on('error', (error) => {
+      this.opts.onFault?.();
       this.opts.log.warn('child failed', { command: this.opts.command, error: error.message });
     });
     child.stderr?.setEncoding('utf8');
@@ -75,6 +79,7 @@ export class LineStream {
       this.child = null;
       this.clearStallTimer();
       if (this.stopped) return;
+      this.opts.onFault?.();
       this.opts.log.warn('child exited; restarting after back-off', { command: this.opts.command, code, backoffMs: this.backoffMs });
       this.opts.onExit?.(early, code);
       this.scheduleRestart();
@@ -87,6 +92,7 @@ export class LineStream {
     this.stallTimer = setTimeout(() => {
       const child = this.child;
       if (!child) return;
+      this.opts.onFault?.();
       this.opts.log.warn('child stopped printing; killing it', { command: this.opts.command, stallMs: this.opts.stallMs });
       this.child = null;
       child.kill('SIGKILL');

@@ -28,6 +28,8 @@ export interface NvidiaSmiOptions {
   backoffMaxMs?: number;
   /** Environment of the nvidia-smi children; default this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Called at each fault: a child that died or hung, an unreadable row, a failed process listing (for the agent's metrics). */
+  onError?: () => void;
 }
 
 const OPTIONAL_FIELDS = ['power.draw.average'];
@@ -80,6 +82,7 @@ export class NvidiaSmiSource implements EnergySource {
       onExit: (output) => this.adaptFields(output),
       log: this.opts.log,
       env: this.opts.env,
+      onFault: () => this.opts.onError?.(),
     });
     this.stream.start();
   }
@@ -103,6 +106,7 @@ export class NvidiaSmiSource implements EnergySource {
     try {
       row = parseGpuRow(this.columns, line);
     } catch (error) {
+      this.opts.onError?.();
       this.once.warn(`nvsmi-parse:${(error as Error).message}`, 'unparseable nvidia-smi row skipped', { error: (error as Error).message });
       return;
     }
@@ -168,6 +172,7 @@ export class NvidiaSmiSource implements EnergySource {
       this.appsListed = true;
       this.once.forget('nvsmi-apps');
     } catch (error) {
+      this.opts.onError?.();
       this.once.warn('nvsmi-apps', 'cannot list GPU processes; energy goes to idle until it works', { error: (error as Error).message });
     }
   }

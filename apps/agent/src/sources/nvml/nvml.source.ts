@@ -8,6 +8,8 @@ import { NvmlError, NvmlLibrary, NvmlReturn, type NvmlHandle } from './nvml-libr
 export interface NvmlOptions {
   libraryPath: string;
   log: Logger;
+  /** Called when a GPU's power or energy counter cannot be read (for the agent's metrics). */
+  onError?: () => void;
 }
 
 interface GpuState {
@@ -76,6 +78,8 @@ export class NvmlSource implements EnergySource {
     try {
       return read();
     } catch (error) {
+      // a GPU without a process listing is a missing feature, not a fault to count at every poll
+      if (what !== 'processes') this.opts.onError?.();
       this.once.warn(`${gpu.info.id}:${what}`, `NVML: ${gpu.info.id} ${what} unavailable`, { error: (error as Error).message });
       return null;
     }

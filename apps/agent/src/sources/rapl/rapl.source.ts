@@ -22,6 +22,8 @@ export interface RaplOptions {
   root: string;
   log: Logger;
   fs?: PowercapFs;
+  /** Called at each counter read that fails (for the agent's metrics). */
+  onError?: () => void;
 }
 
 interface DomainState {
@@ -107,6 +109,7 @@ export class RaplSource implements EnergySource {
       return value;
     } catch (error) {
       state.unreadable = true;
+      this.opts.onError?.();
       this.problem(`energy:${state.domain.zone}`, describeReadError(path, error as NodeJS.ErrnoException));
       return null;
     }

@@ -19,8 +19,9 @@ export class SeqGapRepository {
   constructor(@Inject(INGEST_DIALECT) private readonly dialect: IngestDialect) {}
 
   /**
-   * Per agent boot, the last seq of the last batch this process committed: batches are never
-   * deleted, so a batch starting right after it has no gap before it.
+   * Per agent boot, the last seq of the last batch this process committed: a batch starting right
+   * after it has no gap before it (batch keys are deleted only past WATTPRINT_BATCH_KEY_RETENTION_DAYS,
+   * and a batch that old is refused before it gets here).
    */
   private readonly committedEnds = new Map<string, number>();
 
