@@ -151,11 +151,17 @@ function lines(child) {
   return () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((r) => waiting.push(r)));
 }
 
+/**
+ * V8 flags of both consumers: the collector ships with a 32 MiB young generation (deploy/Dockerfile,
+ * the systemd unit), and the no-op baseline runs on the same runtime settings.
+ */
+const CONSUMER_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 async function benchNoop(warmBatches, fleetBatches, pacedFleet) {
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
   const connection = new IORedis(args.redis, { maxRetriesPerRequest: null });
   const queue = new Queue('samples', { connection, prefix });
-  const child = spawn(process.execPath, [join(root, 'tools/bench/ingest.noop-worker.mjs')], {
+  const child = spawn(process.execPath, [...CONSUMER_NODE_FLAGS, join(root, 'tools/bench/ingest.noop-worker.mjs')], {
     env: { ...process.env, REDIS_URL: args.redis, PREFIX: prefix, CONCURRENCY: String(CONCURRENCY) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -218,6 +224,7 @@ async function benchCollector(fleet, warmBatches, fleetBatches, pacedFleet) {
   const child = spawn(
     process.execPath,
     [
+      ...CONSUMER_NODE_FLAGS,
       ...(process.env.WATTPRINT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.WATTPRINT_BENCH_PROFILE] : []),
       join(root, 'apps/collector/dist/main.js'),
     ],
