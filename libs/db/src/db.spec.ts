@@ -2,15 +2,19 @@ import { sql } from 'kysely';
 import { IDLE_JOB_ID, connect, dialectOf, migrateToLatest } from './index';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
 
+/**
+ * Append only: a database anywhere may have applied any prefix of this list, and Kysely refuses one
+ * whose applied migrations are not a prefix of the code's. A new migration goes at the end.
+ */
 const ALL_MIGRATIONS = [
   '0001_initial',
   '0002_ingested_batches_agent_seq',
   '0003_energy_buckets_fillfactor',
   '0004_job_provenance',
-  '0005_calibration_searches',
   '0006_hourly_rollups',
-  '0007_budgets_alerts',
   '0008_ingested_batches_last_t1',
+  '0009_budgets_alerts',
+  '0010_calibration_searches',
 ];
 
 describe('dialectOf', () => {
@@ -19,6 +23,34 @@ describe('dialectOf', () => {
     expect(dialectOf('postgresql://u@h/db')).toBe('postgres');
     expect(dialectOf('sqlite:./.wattprint/wattprint.db')).toBe('sqlite');
     expect(dialectOf('/var/lib/wattprint.db')).toBe('sqlite');
+  });
+});
+
+describe.each(DIALECTS)('upgrades on %s', (dialect) => {
+  it.each(ALL_MIGRATIONS.slice(0, -1).map((name, i) => [name, i] as const))(
+    'a database left at %s by an earlier version migrates to the latest',
+    async (name, i) => {
+      const testDb = await createTestDatabase(dialect);
+      const { db, close } = connect({ url: testDb.url });
+      try {
+        expect(await migrateToLatest(db, dialect, name)).toEqual(ALL_MIGRATIONS.slice(0, i + 1));
+        expect(await migrateToLatest(db, dialect)).toEqual(ALL_MIGRATIONS.slice(i + 1));
+      } finally {
+        await close();
+        await testDb.drop();
+      }
+    },
+  );
+
+  it('names the migration it does not know', async () => {
+    const testDb = await createTestDatabase(dialect);
+    const { db, close } = connect({ url: testDb.url });
+    try {
+      await expect(migrateToLatest(db, dialect, '0005_nothing')).rejects.toThrow('no migration named 0005_nothing');
+    } finally {
+      await close();
+      await testDb.drop();
+    }
   });
 });
 

@@ -4,27 +4,35 @@ import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
 import * as m0004 from './migrations/0004_job_provenance';
-import * as m0005 from './migrations/0005_calibration_searches';
 import * as m0006 from './migrations/0006_hourly_rollups';
-import * as m0007 from './migrations/0007_budgets_alerts';
 import * as m0008 from './migrations/0008_ingested_batches_last_t1';
+import * as m0009 from './migrations/0009_budgets_alerts';
+import * as m0010 from './migrations/0010_calibration_searches';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
   down?(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
 };
 
-/** Migrations in order. Names sort lexically; never rename or edit one that has shipped. */
+/**
+ * Migrations in order. Kysely applies them by name and refuses a database whose applied migrations
+ * are not a prefix of this list, so a new one takes a number above every one before it (not a free
+ * gap below: 0005 after 0006 had shipped stopped every existing database from starting), and none
+ * that has shipped is ever renamed or edited. db.spec.ts upgrades a database from each earlier state.
+ */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_ingested_batches_agent_seq': m0002,
   '0003_energy_buckets_fillfactor': m0003,
   '0004_job_provenance': m0004,
-  '0005_calibration_searches': m0005,
   '0006_hourly_rollups': m0006,
-  '0007_budgets_alerts': m0007,
   '0008_ingested_batches_last_t1': m0008,
+  '0009_budgets_alerts': m0009,
+  '0010_calibration_searches': m0010,
 };
+
+/** The migrations' names, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 /** Migrations live in code (not read from a folder) so they run the same from sources and from the build. */
 class InlineMigrationProvider implements MigrationProvider {
@@ -60,12 +68,18 @@ export class MigrationError extends Error {
  * loser's transaction fails (the table exists, or the file is busy) and rolls back whole. The loser
  * then simply looks again, and finds the work done. Returns the names this call applied.
  */
-export async function migrateToLatest<DB>(database: Kysely<DB>, dialect: DialectName): Promise<string[]> {
+export async function migrateToLatest<DB>(
+  database: Kysely<DB>,
+  dialect: DialectName,
+  /** Stop after this migration: a database as an earlier version left it (for upgrade tests). */
+  through?: string,
+): Promise<string[]> {
   // Migrations see the schema as it was when they were written, not today's table types.
   const db = database as unknown as Kysely<unknown>;
+  if (through !== undefined && !MIGRATION_NAMES.includes(through)) throw new Error(`no migration named ${through}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateOnce(db, dialect);
+      return await migrateOnce(db, dialect, through);
     } catch (error) {
       if (dialect !== 'sqlite' || attempt >= SQLITE_MIGRATION_ATTEMPTS || !isSqliteRace(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -82,13 +96,13 @@ function isSqliteRace(error: unknown): boolean {
   return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /already exists/.test(message);
 }
 
-async function migrateOnce(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+async function migrateOnce(db: Kysely<unknown>, dialect: DialectName, through: string | undefined): Promise<string[]> {
   // Pin Kysely's bookkeeping tables to the connection's own schema: without it the migrator looks for
   // its lock table in every schema of the database and can find another tenant's.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
   const migrator = new Migrator({ db, provider: new InlineMigrationProvider(dialect), migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (through === undefined ? migrator.migrateToLatest() : migrator.migrateTo(through));
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new MigrationError(failed?.migrationName, error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -201,7 +201,7 @@ export interface ForecastsTable {
   team: string | null;
 }
 
-/** Per hardware profile: the fit of libs/estimation's calibrate over the ledger's observations (0005). */
+/** Per hardware profile: the fit of libs/estimation's calibrate over the ledger's observations (0010). */
 export interface CalibrationFitsTable {
   profile: string;
   /** The ProfileCalibration of libs/estimation (JSON). */
