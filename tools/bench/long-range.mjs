@@ -314,6 +314,7 @@ for (const mode of ['rollups', 'minutes only']) {
   }
 }
 await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
+await db.query('SET statement_timeout = 0'); // counts and sizes, not timed reads
 const sizes = (
   await db.query(`SELECT (SELECT count(*) FROM energy_hourly) AS hourly, (SELECT count(*) FROM energy_buckets) AS minutes,
     pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
