@@ -184,20 +184,20 @@ it('books the GPU energy of a command launched with `wattprint run` to its job, 
     'wattprint.search': 'e2e-sweep',
     'wattprint.trial': '3',
   });
-  const get = async (path: string, method = 'GET') => {
+  const get = async <T>(path: string, method = 'GET'): Promise<T> => {
     const res = await fetch(`${collector.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}` } });
     expect([path, res.status]).toEqual([path, 200]);
-    return res.json();
+    return (await res.json()) as T;
   };
-  const search = await get('/searches/e2e-sweep');
+  const search = await get<{ trials: unknown; measured: { endedKWh: number } }>('/searches/e2e-sweep');
   expect(search.trials).toMatchObject({ planned: null, ended: 1, items: [{ jobId: 'e2e-train-1', trial: 3, state: 'ended' }] });
   expect(search.measured.endedKWh).toBe(job.energy.energyKWh);
 
   // the ledger loop: the ended job becomes an observation of the spec's profile, and the forecast is scored
-  const refit = await get('/calibration/refit', 'POST');
+  const refit = await get<{ profiles: string[] }>('/calibration/refit', 'POST');
   expect(refit).toMatchObject({ jobs: 1, observations: 1 });
-  const calibration = await get('/calibration');
+  const calibration = await get<{ profiles: unknown[] }>('/calibration');
   expect(calibration.profiles).toEqual([expect.objectContaining({ observations: 1, profile: refit.profiles[0] })]);
-  const accuracy = await get('/forecasts/accuracy?groupBy=team');
+  const accuracy = await get<{ groups: unknown[] }>('/forecasts/accuracy?groupBy=team');
   expect(accuracy.groups).toEqual([expect.objectContaining({ key: 'vision', count: 1 })]);
 }, 120_000);
