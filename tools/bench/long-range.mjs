@@ -303,7 +303,9 @@ for (const mode of ['rollups', 'minutes only']) {
       });
     }
     for (const panel of await timePanels(r)) results.push({ mode, range: r.label, ...panel, rows: null });
-    console.error(`  timed ${mode}, ${r.label}`);
+    // as it goes, so a run stopped early keeps what it measured
+    for (const x of results.filter((y) => y.mode === mode && y.range === r.label))
+      console.error(`  ${mode}, ${r.label}: ${x.name}: ${x.p95 === Infinity ? `> ${TIMEOUT_MS} ms (cut)` : `${x.p95.toFixed(0)} ms`}`);
   }
   for (const [name, id] of [
     [`job page, ${OLD_DAYS} days old`, oldJob],
