@@ -82,17 +82,32 @@ export class IngestService {
 
   /** Handles one message of the samples queue; resolves once its batch is committed or set aside. */
   async ingestBatch(message: QueuedMessage): Promise<void> {
-    const checked = await this.checkSignedMessage(Batch, message, isCertainlyBatch);
-    if (!checked.ok) return this.deadLetter(QueueName.Samples, message, checked);
-    const problems = boundProblems(checked.value, this.config.sampleBounds, this.clock.now());
-    if (problems.length > 0) return this.deadLetter(QueueName.Samples, message, { reason: 'out-of-bounds', detail: problems.join('\n') });
+    const prepared = await this.acceptBatch(message);
+    if (prepared === undefined) return;
+    // from here on only the prepared rows (and the text, for a dead letter) stay alive while the commit waits
+    message.release();
     try {
-      await this.committer.submit(prepareBatch(checked.value));
+      await this.committer.submit(prepared);
     } catch (error) {
       if (error instanceof CommitterClosedError) throw new RequeueError('collector shutting down while the database is failing');
       if (!isDataError(error)) throw error; // the committer retries everything else; cannot happen
       return this.deadLetter(QueueName.Samples, message, { reason: 'data-error', detail: databaseRefusal(error) });
     }
+  }
+
+  /** The batch reduced to what its commit writes, or undefined once it has been dead-lettered. */
+  private async acceptBatch(message: QueuedMessage): Promise<PreparedBatch | undefined> {
+    const checked = await this.checkSignedMessage(Batch, message, isCertainlyBatch);
+    if (!checked.ok) {
+      await this.deadLetter(QueueName.Samples, message, checked);
+      return undefined;
+    }
+    const problems = boundProblems(checked.value, this.config.sampleBounds, this.clock.now());
+    if (problems.length > 0) {
+      await this.deadLetter(QueueName.Samples, message, { reason: 'out-of-bounds', detail: problems.join('\n') });
+      return undefined;
+    }
+    return prepareBatch(checked.value);
   }
 
   /** Handles one message of the job-events queue; an event delivered twice is applied once. */
