@@ -60,8 +60,8 @@ type LedgerSelect = SelectQueryBuilder<
 
 /**
  * The rows of the ledger over a range (or over all time when `range` is undefined) as one
- * UNION ALL of the rollup's hours and the buckets' minutes, each part filtered on its own index
- * (and, for minutes, by partition on PostgreSQL). Aggregating it by hour gives exactly what the
+ * UNION ALL of the rollup's hours and the buckets' minutes, each part filtered on its own
+ * (hour_start, node) index (and, for minutes, by partition on PostgreSQL). Aggregating it by hour gives exactly what the
  * minute buckets alone would.
  */
 export function ledgerRows(
@@ -89,8 +89,10 @@ export function ledgerRows(
   }
   for (const m of plan.minutes) {
     let q = db.selectFrom('energy_buckets').select([...COLUMNS]) as unknown as LedgerSelect;
-    if (Number.isFinite(m.from)) q = q.where('minute_start', '>=', m.from);
-    if (Number.isFinite(m.to)) q = q.where('minute_start', '<', m.to);
+    // the same rows again by hour_start (every minute lies in its hour): no index leads with
+    // minute_start, so without these an edge of one hour read its month's whole partition
+    if (Number.isFinite(m.from)) q = q.where('minute_start', '>=', m.from).where('hour_start', '>=', floorHour(m.from));
+    if (Number.isFinite(m.to)) q = q.where('minute_start', '<', m.to).where('hour_start', '<', m.to);
     if (filter.jobIds !== undefined) q = q.where('job_id', 'in', filter.jobIds);
     parts.push(q);
   }

@@ -17,7 +17,8 @@ export const INTERVAL_MS = '$__interval_ms';
  * the partial hours at the edges and every hour not folded yet from energy_buckets, and an edge
  * older than minute retention read as its whole hour (rollup_state says how far each goes). Two
  * CTEs, `ledger_plan` and `ledger`, the second with the columns panels use:
- * job_id, node, device, device_kind, hour_start, joules, duration_ms.
+ * job_id, node, device, device_kind, hour_start, joules, duration_ms. Minutes are also bounded by
+ * hour_start, which selects the same rows: it is what the (hour_start, node) index can find them by.
  */
 export function ledgerCtes(): string {
   const H = HOUR_MS;
@@ -43,9 +44,11 @@ ledger AS (
   UNION ALL
   SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
   FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
+    AND m.hour_start >= p.s - MOD(p.s, ${H}) AND m.hour_start < p.head_to
   UNION ALL
   SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
   FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.tail_from AND m.minute_start < p.e
+    AND m.hour_start >= p.tail_from - MOD(p.tail_from, ${H}) AND m.hour_start < p.e
 )`;
 }
 
