@@ -1,5 +1,6 @@
 /**
- * Boots the real collector API modules (auth, jobs, reports, forecasts, and carbon for the emission factors)
+ * Boots the real collector API modules (auth, jobs, reports, forecasts, carbon for the emission factors,
+ * and the bounds on reads)
  * on a fresh database of one dialect, for the HTTP suites of test/auth*, test/jobs* and
  * test/reports*.
  */
@@ -21,6 +22,7 @@ import { ForecastsModule } from '../src/forecasts/forecasts.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
+import { ReadsModule } from '../src/reads/reads.module';
 import { applyHttpLimits } from '../src/http/http-limits';
 import { SecretsModule } from '../src/secrets/secrets.module';
 
@@ -63,7 +65,8 @@ export async function startApi(
     imports: [
       ConfigModule.forRoot(config),
       ClockModule,
-      DatabaseModule.forRoot(testDb.url),
+      DatabaseModule.forRoot(testDb.url, { readTimeoutMs: config.readTimeoutMs }),
+      ReadsModule,
       SecretsModule,
       CarbonModule,
       EmissionFactorsModule.fromCarbon(CarbonModule),
