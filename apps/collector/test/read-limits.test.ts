@@ -69,7 +69,9 @@ async function lockSites(url: string): Promise<{ pid: number; release(): Promise
 
 /** Backends waiting on the locker's lock, as PostgreSQL itself sees them. */
 async function blockedBy(admin: pg.Client, lockerPid: number): Promise<number[]> {
-  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [lockerPid]);
+  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [
+    lockerPid,
+  ]);
   return rows.map((r) => r.pid);
 }
 

@@ -16,7 +16,7 @@ async function backendState(admin: pg.Client, pid: number): Promise<string> {
 }
 
 async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await check());) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
