@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { Global, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
@@ -23,8 +23,14 @@ import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
 import { ReadsModule } from '../src/reads/reads.module';
+import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { applyHttpLimits } from '../src/http/http-limits';
 import { SecretsModule } from '../src/secrets/secrets.module';
+
+/** The app's metrics registry alone: MetricsModule's ingest figures would need Redis, which these suites do not start. */
+@Global()
+@Module({ providers: [MetricsRegistry], exports: [MetricsRegistry] })
+class MetricsRegistryModule {}
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-secret-for-tests-0123456789';
 
@@ -63,6 +69,7 @@ export async function startApi(
 
   @Module({
     imports: [
+      MetricsRegistryModule,
       ConfigModule.forRoot(config),
       ClockModule,
       DatabaseModule.forRoot(testDb.url, { readTimeoutMs: config.readTimeoutMs }),

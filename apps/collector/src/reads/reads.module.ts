@@ -1,6 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { MetricsModule } from '../metrics/metrics.module';
 import { ReadMetrics } from './read.metrics';
 import { ReadScopeMiddleware } from './read-scope.middleware';
 import { ReadStoppedFilter } from './read-stopped.filter';
@@ -8,9 +7,9 @@ import { ReadStoppedFilter } from './read-stopped.filter';
 /**
  * Long reads on the database: every GET request's queries are bounded by WATTPRINT_READ_TIMEOUT_MS and
  * cancelled when its client goes away (PostgreSQL); the answers and the metric of reads so stopped.
+ * Needs the app's MetricsModule (its registry) and DatabaseModule.
  */
 @Module({
-  imports: [MetricsModule],
   providers: [ReadMetrics, { provide: APP_FILTER, useClass: ReadStoppedFilter }],
 })
 export class ReadsModule implements NestModule {
