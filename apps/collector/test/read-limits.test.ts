@@ -7,8 +7,7 @@
  * SQLite the same endpoints answer as before.
  */
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
-import { createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import { createTestDatabase } from '@wattprint/db/testing';
 import pg from 'pg';
 import { T0, realisticBatch, testAgent } from './support/batches';
 import { TestProducer, collectorEnv, freshQueuePrefix, metricValue, registerAgents, startCollector } from './support/collector-harness';

@@ -13,7 +13,9 @@ export class ReadMetrics {
   constructor(registry: MetricsRegistry) {
     this.stopped = new Counter({
       name: 'wattprint_http_reads_stopped_total',
-      help: 'GET requests whose database read was stopped, by route template and reason: cancelled (the client went away) or timeout (past WATTPRINT_READ_TIMEOUT_MS).',
+      help:
+        'GET requests whose database read was stopped, by route template and reason: ' +
+        'cancelled (the client went away) or timeout (past WATTPRINT_READ_TIMEOUT_MS).',
       labelNames: ['route', 'reason'],
       registers: [registry.registry],
     });
