@@ -23,6 +23,7 @@ import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
 import { ReadsModule } from '../src/reads/reads.module';
+import { ReadScope } from '../src/reads/read-scope';
 import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { applyHttpLimits } from '../src/http/http-limits';
 import { SecretsModule } from '../src/secrets/secrets.module';
@@ -87,6 +88,7 @@ export async function startApi(
   class TestApiModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { logger: false });
+  app.use(app.get(ReadScope).middleware());
   applyHttpLimits(app, config);
   await app.init();
   return {

@@ -1,19 +1,16 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ReadMetrics } from './read.metrics';
-import { ReadScopeMiddleware } from './read-scope.middleware';
+import { ReadScope } from './read-scope';
 import { ReadStoppedFilter } from './read-stopped.filter';
 
 /**
  * Long reads on the database: every GET request's queries are bounded by WATTPRINT_READ_TIMEOUT_MS and
  * cancelled when its client goes away (PostgreSQL); the answers and the metric of reads so stopped.
- * Needs the app's MetricsModule (its registry) and DatabaseModule.
+ * Needs the app's MetricsModule (its registry) and DatabaseModule; the app mounts ReadScope's middleware.
  */
 @Module({
-  providers: [ReadMetrics, { provide: APP_FILTER, useClass: ReadStoppedFilter }],
+  providers: [ReadScope, ReadMetrics, { provide: APP_FILTER, useClass: ReadStoppedFilter }],
+  exports: [ReadScope],
 })
-export class ReadsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ReadScopeMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
-  }
-}
+export class ReadsModule {}
