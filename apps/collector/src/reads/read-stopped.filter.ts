@@ -6,8 +6,8 @@ import { routeTemplate } from '../metrics/http.metrics';
 import { ReadMetrics } from './read.metrics';
 
 /**
- * nginx's "client closed request": logged for a read whose client went away. Nobody receives it, but
- * the log line and the HTTP metrics then say what happened rather than 500.
+ * nginx's "client closed request", the status of a read whose client went away. Nobody receives it;
+ * it only keeps Nest's default handler from treating the error as a 500.
  */
 export const CLIENT_CLOSED_REQUEST = 499;
 
