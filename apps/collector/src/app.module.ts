@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { ReadsModule } from './reads/reads.module';
 import { EmissionFactorsModule } from './reports/emission-factors.module';
 import { ReportsModule } from './reports/reports.module';
 import { SecretsModule } from './secrets/secrets.module';
@@ -26,7 +27,8 @@ function coreModules(config: CollectorConfig): Imported[] {
   return [
     ConfigModule.forRoot(config),
     ClockModule,
-    DatabaseModule.forRoot(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs }),
+    DatabaseModule.forRoot(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs, readTimeoutMs: config.readTimeoutMs }),
+    ReadsModule,
     SecretsModule,
     QueueModule,
     MetricsModule,

@@ -11,6 +11,7 @@ import type { CollectorConfig } from './config/collector-config';
 import { httpLogging } from './logging/http-logging';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { HttpMetrics } from './metrics/http.metrics';
+import { ReadScope } from './reads/read-scope';
 
 /**
  * Brings the database schema up to date, then gives the reader role (WATTPRINT_READER_ROLE, e.g.
@@ -49,6 +50,8 @@ export async function createCollectorApp(config: CollectorConfig, options: Creat
   // first, so that the time and status of every answer count, those of guards and filters included
   app.use(app.get(HttpMetrics).middleware());
   app.use(httpLogging(logger));
+  // after the logging, so that the request id is known where a stopped read is answered
+  app.use(app.get(ReadScope).middleware());
   applyHttpLimits(app, config);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,11 +1,12 @@
 /**
- * Boots the real collector API modules (auth, jobs, reports, forecasts, and carbon for the emission factors)
+ * Boots the real collector API modules (auth, jobs, reports, forecasts, carbon for the emission factors,
+ * and the bounds on reads)
  * on a fresh database of one dialect, for the HTTP suites of test/auth*, test/jobs* and
  * test/reports*.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { Global, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connect, type DatabaseHandle, type DialectName, migrateToLatest } from '@wattprint/db';
@@ -21,8 +22,16 @@ import { ForecastsModule } from '../src/forecasts/forecasts.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { EmissionFactorsModule } from '../src/reports/emission-factors.module';
 import { ReportsModule } from '../src/reports/reports.module';
+import { ReadsModule } from '../src/reads/reads.module';
+import { ReadScope } from '../src/reads/read-scope';
+import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { applyHttpLimits } from '../src/http/http-limits';
 import { SecretsModule } from '../src/secrets/secrets.module';
+
+/** The app's metrics registry alone: MetricsModule's ingest figures would need Redis, which these suites do not start. */
+@Global()
+@Module({ providers: [MetricsRegistry], exports: [MetricsRegistry] })
+class MetricsRegistryModule {}
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-secret-for-tests-0123456789';
 
@@ -61,9 +70,11 @@ export async function startApi(
 
   @Module({
     imports: [
+      MetricsRegistryModule,
       ConfigModule.forRoot(config),
       ClockModule,
-      DatabaseModule.forRoot(testDb.url),
+      DatabaseModule.forRoot(testDb.url, { readTimeoutMs: config.readTimeoutMs }),
+      ReadsModule,
       SecretsModule,
       CarbonModule,
       EmissionFactorsModule.fromCarbon(CarbonModule),
@@ -77,6 +88,7 @@ export async function startApi(
   class TestApiModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { logger: false });
+  app.use(app.get(ReadScope).middleware());
   applyHttpLimits(app, config);
   await app.init();
   return {

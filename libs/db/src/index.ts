@@ -5,3 +5,4 @@ export * from './migrator';
 export * from './reader';
 export * from './partitions';
 export * from './rollup-lock';
+export { ReadCancelledError, ReadTimeoutError } from './reads';

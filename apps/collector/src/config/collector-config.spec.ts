@@ -84,3 +84,17 @@ describe('queue shards and Redis Cluster', () => {
     );
   });
 });
+
+describe('read timeout', () => {
+  it('bounds reads at 60 s by default, and takes 0 as no bound', () => {
+    expect(parseCollectorConfig(BASE).readTimeoutMs).toBe(60_000);
+    expect(parseCollectorConfig({ ...BASE, WATTPRINT_READ_TIMEOUT_MS: '0' }).readTimeoutMs).toBe(0);
+    expect(parseCollectorConfig({ ...BASE, WATTPRINT_READ_TIMEOUT_MS: '250' }).readTimeoutMs).toBe(250);
+  });
+
+  it.each(['soon', '-1', '1.5', '86400001'])('refuses %j, naming the variable, the value and the range', (raw) => {
+    expect(() => parseCollectorConfig({ ...BASE, WATTPRINT_READ_TIMEOUT_MS: raw })).toThrow(
+      new RegExp(`WATTPRINT_READ_TIMEOUT_MS[\\s\\S]*${raw.replace('.', '\\.')}[\\s\\S]*an integer from 0 to 86400000`),
+    );
+  });
+});

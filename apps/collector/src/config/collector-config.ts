@@ -41,6 +41,11 @@ export interface CollectorConfig {
   agentKeyTtlMs: number;
   /** `WATTPRINT_SQLITE_BUSY_TIMEOUT_MS` (10000): how long an SQLite write waits for another process's lock. */
   sqliteBusyTimeoutMs: number;
+  /**
+   * `WATTPRINT_READ_TIMEOUT_MS` (60000; 0 = none): PostgreSQL's `statement_timeout` for the queries of
+   * GET requests; past it the request answers 504. Writes (ingest) are never subject to it.
+   */
+  readTimeoutMs: number;
   /** `WATTPRINT_LOG_LEVEL` (info): trace, debug, info, warn, error, fatal or silent. */
   logLevel: LogLevel;
   /** The intensity providers and their polling (the `WATTPRINT_ELECTRICITYMAPS_*`, `_WATTTIME_*`, `_UKCI_*` and `_INTENSITY_*` variables). */
@@ -165,6 +170,7 @@ const CollectorEnv = z
     WATTPRINT_DB_RETRY_MAX_MS: envInt(10, 600_000).default(5000),
     WATTPRINT_AGENT_KEY_TTL_MS: envInt(0, 3_600_000).default(10_000),
     WATTPRINT_SQLITE_BUSY_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
+    WATTPRINT_READ_TIMEOUT_MS: envInt(0, 86_400_000).default(60_000),
     WATTPRINT_LOG_LEVEL: envEnum(LOG_LEVELS).default('info'),
     WATTPRINT_EARLIEST_TIME: EnvTime.optional(),
     WATTPRINT_MAX_AHEAD_MS: envInt(0, 366 * 86_400_000).default(DEFAULT_SAMPLE_BOUNDS.maxAheadMs),
@@ -231,6 +237,7 @@ export function parseCollectorConfig(env: Record<string, string | undefined> = p
     dbRetryMaxMs: c.WATTPRINT_DB_RETRY_MAX_MS,
     agentKeyTtlMs: c.WATTPRINT_AGENT_KEY_TTL_MS,
     sqliteBusyTimeoutMs: c.WATTPRINT_SQLITE_BUSY_TIMEOUT_MS,
+    readTimeoutMs: c.WATTPRINT_READ_TIMEOUT_MS,
     logLevel: c.WATTPRINT_LOG_LEVEL,
     carbon: carbonConfigOf(c),
     sampleBounds: {

@@ -8,6 +8,8 @@ export const DATABASE = Symbol('DATABASE');
 export interface DatabaseModuleOptions {
   /** SQLite only: how long a write waits for another process's lock before failing with SQLITE_BUSY. */
   sqliteBusyTimeoutMs?: number;
+  /** PostgreSQL only: the statement timeout of reads (see `DatabaseHandle.asRead`); 0 or unset: none. */
+  readTimeoutMs?: number;
 }
 
 @Global()
@@ -23,7 +25,7 @@ export class DatabaseModule implements OnApplicationShutdown {
         {
           provide: DATABASE,
           useFactory: async () => {
-            const handle = connect({ url });
+            const handle = connect({ url, readTimeoutMs: options.readTimeoutMs });
             const busy = options.sqliteBusyTimeoutMs;
             if (handle.dialect === 'sqlite' && busy !== undefined && Number.isInteger(busy) && busy >= 0) {
               // PRAGMA takes no bound parameters; `busy` is a checked integer.
