@@ -4,7 +4,7 @@
 // last day, 30 days and 365 days: reading whole folded hours from the rollup (as shipped) against
 // reading minutes only (rollup_state.folded_until cleared), where the minutes exist.
 //
-//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5]
+//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5] [--modes rollups,minutes]
 //
 // Prints p50/p95 per endpoint and range, the rows each read must scan (from the ledger plan the
 // collector uses: hourly rows plus minute rows), and the ratio minute-only / rollups. --keep keeps
@@ -37,8 +37,15 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     'timeout-ms': { type: 'string', default: '30000' },
+    // minute-only reads over weeks of minutes take minutes each: `--modes rollups` leaves them out
+    modes: { type: 'string', default: 'rollups,minutes' },
   },
 });
+const MODES = args.modes.split(',').map((m) => ({ rollups: 'rollups', minutes: 'minutes only' })[m.trim()]);
+if (MODES.length === 0 || MODES.some((m) => m === undefined)) {
+  console.error(`--modes: got "${args.modes}"; expected rollups, minutes or both, comma-separated`);
+  process.exit(2);
+}
 const GPUS = Number(args.gpus);
 const PER_NODE = Number(args['gpus-per-node']);
 const NODES = Math.ceil(GPUS / PER_NODE);
@@ -287,7 +294,7 @@ async function timePanels(r) {
   }
   return out;
 }
-for (const mode of ['rollups', 'minutes only']) {
+for (const mode of MODES) {
   await db.query('UPDATE rollup_state SET folded_until = $1', [mode === 'rollups' ? NOW_HOUR : null]);
   for (const r of ranges) {
     if (mode === 'minutes only' && r.days > MINUTE_DAYS) continue; // no minutes there to read
@@ -343,7 +350,7 @@ for (const r of results.filter((x) => x.mode === 'rollups')) {
   const ms = (t) => (t.p95 === Infinity ? `> ${TIMEOUT_MS} (cut)` : `${t.p50.toFixed(0)} / ${t.p95.toFixed(0)}`);
   const ratio = m && m.p95 !== Infinity && r.p95 !== Infinity ? `${(m.p95 / r.p95).toFixed(1)}x` : m ? 'n/a' : '';
   console.log(
-    `| ${r.range} | ${r.name} | ${ms(r)} | ${rows(r.rows)} | ${m ? ms(m) : 'n/a (no minutes kept)'} | ${m ? rows(m.rows) : ''} | ${ratio} |`,
+    `| ${r.range} | ${r.name} | ${ms(r)} | ${rows(r.rows)} | ${m ? ms(m) : MODES.includes('minutes only') ? 'n/a (no minutes kept)' : 'not run (--modes)'} | ${m ? rows(m.rows) : ''} | ${ratio} |`,
   );
 }
 const worst = Math.max(...results.filter((x) => x.mode === 'rollups').map((x) => x.p95));
