@@ -15,6 +15,16 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /**
+ * A probe or a scrape. These run outside any AsyncLocalStorage (no request id, no read scope): the
+ * first `run()` of one turns on async hooks for the rest of the process, after which every promise
+ * pays for them (about 90 ns each, measured), and a worker-only process, whose only requests these
+ * are, makes dozens of promises a batch.
+ */
+export function isQuietPath(req: IncomingMessage): boolean {
+  return QUIET_PATHS.has(pathOf(req));
+}
+
+/**
  * Express middleware: gives every request an id (the caller's `x-request-id`, else a UUID), sends it
  * back in `x-request-id`, logs one line when the response is sent (method, path, status, duration;
  * never a header, so never a token), and makes the id available to every log line written while the
@@ -30,7 +40,7 @@ export function httpLogging(logger: StructuredLogger): (req: IncomingMessage, re
       return id;
     },
     customAttributeKeys: { reqId: 'reqId' },
-    autoLogging: { ignore: (req) => QUIET_PATHS.has(pathOf(req)) },
+    autoLogging: { ignore: isQuietPath },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${pathOf(req)} ${res.statusCode}`,
     customErrorMessage: (req, res, error) => `${req.method} ${pathOf(req)} ${res.statusCode}: ${error.message}`,
@@ -43,6 +53,7 @@ export function httpLogging(logger: StructuredLogger): (req: IncomingMessage, re
   });
   return (req, res, next) => {
     middleware(req, res);
+    if (isQuietPath(req)) return next();
     requestContext.run({ reqId: String((req as IncomingMessage & { id: unknown }).id) }, next);
   };
 }

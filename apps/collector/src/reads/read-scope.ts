@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '@wattprint/db';
 import { DATABASE } from '../database/database.module';
+import { isQuietPath } from '../logging/http-logging';
 
 /** Requests that only read: their queries are bounded by WATTPRINT_READ_TIMEOUT_MS and die with their client. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -23,7 +24,8 @@ export class ReadScope {
    */
   middleware(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
     return (req, res, next) => {
-      if (!READ_METHODS.has(req.method ?? '')) return next();
+      // probes and scrapes read little, and must not turn on async hooks (isQuietPath)
+      if (!READ_METHODS.has(req.method ?? '') || isQuietPath(req)) return next();
       const clientGone = new AbortController();
       // 'close' also follows a response sent in full: only one closed before that is a client gone
       res.once('close', () => {
