@@ -15,6 +15,7 @@ const ALL_MIGRATIONS = [
   '0008_ingested_batches_last_t1',
   '0009_budgets_alerts',
   '0010_calibration_searches',
+  '0011_grid_intensity_period_indexes',
 ];
 
 describe('dialectOf', () => {

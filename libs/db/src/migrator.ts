@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006_hourly_rollups';
 import * as m0008 from './migrations/0008_ingested_batches_last_t1';
 import * as m0009 from './migrations/0009_budgets_alerts';
 import * as m0010 from './migrations/0010_calibration_searches';
+import * as m0011 from './migrations/0011_grid_intensity_period_indexes';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_ingested_batches_last_t1': m0008,
   '0009_budgets_alerts': m0009,
   '0010_calibration_searches': m0010,
+  '0011_grid_intensity_period_indexes': m0011,
 };
 
 /** The migrations' names, in the order they apply. */
