@@ -75,7 +75,6 @@ export function connect(options: ConnectOptions): DatabaseHandle {
     const reads = quietPool(
       new pg.Pool({ connectionString: options.url, max, ...(readTimeoutMs > 0 ? { statement_timeout: readTimeoutMs } : {}) }),
     );
-    reads.on('connect', withoutJit);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new ReadRoutingPool(writes, reads, readTimeoutMs) }) });
     return { db, dialect, close: () => db.destroy(), asRead: runAsRead };
   }
@@ -88,17 +87,6 @@ export function connect(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect, close: () => db.destroy(), asRead: (_signal, fn) => fn() };
-}
-
-/**
- * Reports and panels read through CTEs whose row counts the planner cannot see, so it prices them in
- * millions and compiles them with JIT: at 1,000 GPUs × a year, 1.7 s of compiling for a 1-day panel
- * that then ran in 1 s, and nothing gained over 30 days (docs/scale.md). Queries on a client queue in
- * order, so this runs before the first read the connection serves; a server without JIT refuses the
- * setting, which changes nothing.
- */
-function withoutJit(client: pg.PoolClient): void {
-  client.query('SET jit = off').catch(() => undefined);
 }
 
 /**

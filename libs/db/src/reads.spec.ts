@@ -50,13 +50,6 @@ describe('reads on postgres', () => {
     expect(rows[0].statement_timeout).toBe('0');
   });
 
-  it('runs reads without JIT, and leaves writes with the server default', async () => {
-    const jit = async () => (await sql<{ jit: string }>`SHOW jit`.execute(handle.db)).rows[0].jit;
-    const serverDefault = (await admin.query<{ jit: string }>('SHOW jit')).rows[0].jit;
-    for (let i = 0; i < 3; i++) expect(await handle.asRead(new AbortController().signal, jit)).toBe('off');
-    expect(await jit()).toBe(serverDefault);
-  });
-
   it('cancels the statement on the server when the signal aborts', async () => {
     const unbounded = connect({ url: testDb.url });
     try {
