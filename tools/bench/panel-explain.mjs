@@ -1,0 +1,65 @@
+// EXPLAIN ANALYZE of one dashboard panel's SQL over a ledger kept by tools/bench/long-range.mjs
+// (--keep): where a panel's time goes, as docs/scale.md quotes it. Grafana's macros are expanded as
+// the long-range bench does (a ~1000 px panel over the last --days, ending at the current hour).
+//
+//   npm run build && node tools/bench/long-range.mjs --gpus 1000 --days 365 --minute-days 35 --repeat 1 --modes rollups --keep
+//   node tools/bench/panel-explain.mjs --schema wp_longrange_… --panel 'IT energy' --days 30 [--dashboard cluster-accounting.json] [--set 'jit = on']
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const pg = require('pg');
+const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
+
+const { values: args } = parseArgs({
+  options: {
+    schema: { type: 'string' },
+    dashboard: { type: 'string', default: 'cluster-accounting.json' },
+    panel: { type: 'string', default: 'IT energy' },
+    days: { type: 'string', default: '30' },
+    // Grafana's reader role runs without JIT (deploy/postgres/10-grafana-reader.sh); --set 'jit = on' shows what it cost
+    set: { type: 'string', multiple: true, default: ['jit = off'] },
+    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const fail = (message) => {
+  console.error(message);
+  process.exit(2);
+};
+if (args.schema === undefined) fail('--schema: required, the schema a long-range run kept (its last line says which)');
+const dashboard = dashboards(shippedYearlyAverages()).get(args.dashboard);
+if (dashboard === undefined)
+  fail(`--dashboard: got "${args.dashboard}"; expected one of ${[...dashboards(shippedYearlyAverages()).keys()].join(', ')}`);
+const panel = dashboard.panels.find((p) => p.title === args.panel);
+if (panel === undefined) fail(`--panel: got "${args.panel}"; expected one of ${dashboard.panels.map((p) => `"${p.title}"`).join(', ')}`);
+const days = Number(args.days);
+if (!(days > 0)) fail(`--days: got "${args.days}"; expected a positive number`);
+
+const HOUR = 3_600_000;
+const to = Math.floor(Date.now() / HOUR) * HOUR;
+const from = to - days * 86_400_000 + 17 * 60_000;
+const intervalMs = Math.max(60_000, Math.round((to - from) / 1000));
+const quote = (values) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
+const expand = (text, vars) =>
+  text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a, b) => {
+    const name = a ?? b;
+    if (name === '__from') return String(from);
+    if (name === '__to') return String(to);
+    if (name === '__interval_ms') return String(intervalMs);
+    if (!(name in vars)) throw new Error(`unknown macro ${whole}`);
+    return quote(vars[name]);
+  });
+
+const db = new pg.Client({ connectionString: `${args.postgres}?options=${encodeURIComponent(`-c search_path=${args.schema}`)}` });
+await db.connect();
+for (const setting of args.set) await db.query(`SET ${setting}`);
+const vars = {};
+for (const v of dashboard.templating?.list ?? []) {
+  vars[v.name] = (await db.query(expand(v.query, vars))).rows.map((row) => String(Object.values(row)[0]));
+}
+const { rows } = await db.query(`EXPLAIN (ANALYZE) ${expand(panel.targets[0].rawSql, vars)}`);
+console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
+await db.end();
