@@ -85,7 +85,11 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
   });
 
   it('ingest every batch exactly once between them, and stop gracefully on SIGTERM', async () => {
-    const ports = [await freePort(), await freePort()];
+    const first = await freePort();
+    let second = await freePort();
+    // the kernel may hand the same free port out twice in a row: two collectors on one port, one dies
+    while (second === first) second = await freePort();
+    const ports = [first, second];
     const children = ports.map((port) =>
       spawnCollector(collectorEnv(testDb.url, producer.prefix, { PORT: String(port), WATTPRINT_WORKER_CONCURRENCY: '8' })),
     );
@@ -93,7 +97,12 @@ describe.each(DIALECTS)('two collector processes on one queue, %s', (dialect) =>
     try {
       await Promise.all(
         outputs.map((out, i) =>
-          waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 60_000),
+          waitFor(`collector ${i} to start`, async () => out.stdout().includes('Nest application successfully started'), 60_000).catch(
+            (error: Error) => {
+              // what the child said is what tells a slow start from a failed one
+              throw new Error(`${error.message}\nits stderr:\n${out.stderr().slice(-2000)}\nits stdout:\n${out.stdout().slice(-2000)}`);
+            },
+          ),
         ),
       );
       db = openDatabase(testDb.url);
