@@ -2,7 +2,7 @@
 // Redis and consumed by (a) a no-op BullMQ worker and (b) one collector process writing to
 // PostgreSQL, in the same run, on the same Redis, with the same batches and concurrency.
 //
-//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--warmup 3000] [--agents 100] [--concurrency 512 (the collector's default)]
+//   npx tsc -b apps/collector/tsconfig.lib.json && node tools/bench/ingest.mjs [--batches 10000] [--warmup 3000] [--agents 100] [--concurrency 512 (the collector's default)] [--semi-space 64]
 //
 // Three phases per consumer:
 //   warm-up: --warmup batches (3000) are consumed first and not measured, so both consumers are
@@ -34,6 +34,7 @@ const args = benchCommand(
   .option('--warmup <n>', 'batches each consumer takes before timing', atLeast(0, true), 3000)
   .option('--agents <n>', 'simulated agents, each with its own key', atLeast(1, true), 100)
   .option('--concurrency <n>', "the collector's WATTPRINT_WORKER_CONCURRENCY", atLeast(1, true), 512)
+  .option('--semi-space <MiB>', "V8's --max-semi-space-size of both consumers (the collector ships with 64)", atLeast(1, true), 64)
   .option('--paced-rate <n>', 'batches per second of the paced (lag) phase', atLeast(1), 500)
   .option('--paced-seconds <s>', 'length of the paced phase, seconds', atLeast(1), 5)
   .option('--redis <url>', 'Redis (or REDIS_URL)', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
@@ -152,10 +153,11 @@ function lines(child) {
 }
 
 /**
- * V8 flags of both consumers: the collector ships with a 32 MiB young generation (deploy/Dockerfile,
- * the systemd unit), and the no-op baseline runs on the same runtime settings.
+ * V8 flags of both consumers: the collector ships with a 64 MiB semi-space (deploy/Dockerfile, the
+ * systemd unit; docs/collector.md, "The young generation"), and the no-op baseline runs on the same
+ * runtime settings.
  */
-const CONSUMER_NODE_FLAGS = ['--max-semi-space-size=32'];
+const CONSUMER_NODE_FLAGS = [`--max-semi-space-size=${args.semiSpace}`];
 
 async function benchNoop(warmBatches, fleetBatches, pacedFleet) {
   const prefix = `{wp-bench-${randomBytes(4).toString('hex')}}`;
@@ -374,7 +376,7 @@ const perBatch = (cpuS) => (Number.isNaN(cpuS) ? '?' : ((cpuS * 1e6) / BATCHES).
 const row = (name, r) =>
   `| ${name} | ${Math.round(r.batchesPerS * SAMPLES_PER_BATCH).toLocaleString('en')} | ${Math.round(r.batchesPerS).toLocaleString('en')} | ${percentile(r.lag, 50).toFixed(0)} | ${percentile(r.lag, 99).toFixed(0)} | ${mb(r.rss)} | ${perBatch(r.cpu.consumer)} | ${perBatch(r.cpu.database)} | ${perBatch(r.cpu.redis)} | ${perBatch(r.cpu.producer)} |`;
 console.log(
-  `ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents (after ${WARMUP} to warm up), concurrency ${CONCURRENCY}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`,
+  `ingest benchmark: ${BATCHES} batches x ${SAMPLES_PER_BATCH} samples from ${AGENTS} agents (after ${WARMUP} to warm up), concurrency ${CONCURRENCY}, --max-semi-space-size=${args.semiSpace}; lag at ${PACED_RATE} batches/s for ${PACED_SECONDS} s`,
 );
 console.log(
   `load average before: ${loadBefore}, after: ${loadavg()
