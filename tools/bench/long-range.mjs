@@ -2,9 +2,11 @@
 // PostgreSQL (hourly rollups for --days, minute buckets for the last --minute-days, jobs, sites,
 // PUE and hourly intensity), then every report endpoint of a real collector process timed over the
 // last day, 30 days and 365 days: reading whole folded hours from the rollup (as shipped) against
-// reading minutes only (rollup_state.folded_until cleared), where the minutes exist.
+// reading minutes only (rollup_state.folded_until cleared), where the minutes exist. Rows are
+// written in time order, as the collector writes them (a minute's buckets arrive together, a fold
+// writes an hour's rows together), so a range's rows sit on neighbouring pages as they would.
 //
-//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5] [--modes rollups,minutes]
+//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5] [--modes rollups,minutes] [--ranges 1,30,365]
 //
 // Prints p50/p95 per endpoint and range, the rows each read must scan (from the ledger plan the
 // collector uses: hourly rows plus minute rows), and the ratio minute-only / rollups. --keep keeps
@@ -39,6 +41,8 @@ const { values: args } = parseArgs({
     'timeout-ms': { type: 'string', default: '30000' },
     // minute-only reads over weeks of minutes take minutes each: `--modes rollups` leaves them out
     modes: { type: 'string', default: 'rollups,minutes' },
+    // which of the three ranges to read, in days: `--ranges 1` times the one-day reads alone
+    ranges: { type: 'string', default: '1,30,365' },
   },
 });
 const MODES = args.modes.split(',').map((m) => ({ rollups: 'rollups', minutes: 'minutes only' })[m.trim()]);
@@ -114,7 +118,7 @@ async function load() {
   await timed(`hourly rollups (${(GPUS * DAYS * 24).toLocaleString('en')} rows)`, () =>
     db.query(
       `INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
-       ${hourly} FROM generate_series(0, $1 - 1) g, generate_series($3::bigint, $2::bigint - 3600000, 3600000) h`,
+       ${hourly} FROM generate_series($3::bigint, $2::bigint - 3600000, 3600000) h, generate_series(0, $1 - 1) g ORDER BY h, g`,
       [GPUS, NOW_HOUR, FIRST_HOUR, JOB_HOURS * HOUR, PER_NODE],
     ),
   );
@@ -129,7 +133,8 @@ async function load() {
       db.query(
         `INSERT INTO energy_buckets (job_id, node, device, device_kind, minute_start, hour_start, joules, samples, duration_ms, peak_power_w)
          SELECT e.job_id, e.node, e.device, 'gpu', e.hour_start + m * 60000, e.hour_start, e.joules / 60, 60, 60000, e.peak_power_w
-         FROM energy_hourly e, generate_series(0, 59) m WHERE e.hour_start >= $1 AND e.hour_start < $2`,
+         FROM energy_hourly e, generate_series(0, 59) m WHERE e.hour_start >= $1 AND e.hour_start < $2
+         ORDER BY e.hour_start + m * 60000, e.node, e.device`,
         [from, from + DAY],
       ),
     );
@@ -178,11 +183,16 @@ const OLD_DAYS = Math.floor(DAYS * 0.55);
 const oldJob = `j-7-${Math.floor((DAYS * 24 - OLD_DAYS * 24) / JOB_HOURS)}`;
 const recentJob = `j-7-${Math.floor((DAYS * 24 - 30) / JOB_HOURS)}`;
 // ranges end at the current hour and start off the hour, as people ask
+const RANGE_DAYS = args.ranges.split(',').map((d) => d.trim());
+if (RANGE_DAYS.length === 0 || RANGE_DAYS.some((d) => !['1', '30', '365'].includes(d))) {
+  console.error(`--ranges: got "${args.ranges}"; expected some of 1, 30 and 365, comma-separated`);
+  process.exit(2);
+}
 const ranges = [
   { label: '1 day', days: 1, bucket: 'hour' },
   { label: '30 days', days: 30, bucket: 'day' },
   { label: '365 days', days: Math.min(365, DAYS), bucket: 'day' },
-];
+].filter((r) => RANGE_DAYS.includes(String(r.label === '365 days' ? 365 : r.days)));
 const endpoints = (r) => {
   const from = iso(NOW_HOUR - r.days * DAY + 17 * 60_000);
   const to = iso(NOW_HOUR);
@@ -213,7 +223,13 @@ async function rowsScanned(db, from, to, foldedUntil) {
     );
   for (const m of plan.minutes)
     rows += Number(
-      (await db.query('SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2', [m.from, m.to])).rows[0].count,
+      (
+        await db.query('SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2 AND hour_start >= $3 AND hour_start < $2', [
+          m.from,
+          m.to,
+          Math.floor(m.from / HOUR) * HOUR,
+        ])
+      ).rows[0].count,
     );
   await db.query(`SET statement_timeout = ${TIMEOUT_MS}`);
   return rows;

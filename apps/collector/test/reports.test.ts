@@ -191,7 +191,10 @@ describe.each(DIALECTS)('usage reports on %s', (dialect) => {
   });
 
   it('groups by node and hour with idle energy inside each node, and by site and day', async () => {
-    const byNode = (await usage(admin, { groupBy: 'node', bucket: 'hour', ...range })).body.rows;
+    const byNodeRes = await usage(admin, { groupBy: 'node', bucket: 'hour', ...range });
+    // by hour, the estimated hours are the estimated rows' own periods (n2's H1: FR has no series; n1's D2)
+    expect(byNodeRes.body.estimatedHours).toEqual([iso(H1), iso(D2)]);
+    const byNode = byNodeRes.body.rows;
     expect(byNode.map((r: { period: string; key: string }) => [r.period, r.key])).toEqual([
       [iso(H0), 'n1'],
       [iso(H1), 'n1'],
@@ -213,6 +216,14 @@ describe.each(DIALECTS)('usage reports on %s', (dialect) => {
       co2eqKg: expect.closeTo((2.1 * 1.2 * FR) / 1000, 12),
       estimated: true,
     });
+
+    // H0 alone: priced from DE's series, nothing estimated, by day as by hour
+    for (const bucket of ['day', 'hour'])
+      expect((await usage(admin, { groupBy: 'site', bucket, from: iso(H0), to: iso(H1) })).body.estimatedHours).toEqual([]);
+    // a day estimated in its last hour only: the hour, not the day's start
+    expect((await usage(admin, { groupBy: 'team', bucket: 'day', from: iso(DAY1), to: iso(H1 + HOUR_MS) })).body.estimatedHours).toEqual([
+      iso(H1),
+    ]);
 
     const bySite = (await usage(admin, { groupBy: 'site', bucket: 'day', ...range })).body.rows;
     expect(

@@ -1,5 +1,5 @@
 import type { Database } from '@wattprint/db';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { HOUR_MS } from '@wattprint/carbon';
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -59,10 +59,10 @@ type LedgerSelect = SelectQueryBuilder<
 >;
 
 /**
- * The rows of the ledger over a range (or over all time when `range` is undefined) as one
- * UNION ALL of the rollup's hours and the buckets' minutes, each part filtered on its own
- * (hour_start, node) index (and, for minutes, by partition on PostgreSQL). Aggregating it by hour gives exactly what the
- * minute buckets alone would.
+ * The rows of the ledger over a range (or over all time when `range` is undefined) at the grain of
+ * (job, node, device, hour): one UNION ALL of the rollup's hours and the buckets' minutes summed to
+ * their hours, each part filtered on its own (hour_start, node) index (and, for minutes, by
+ * partition on PostgreSQL). Aggregating it by hour gives exactly what the minute buckets alone would.
  */
 export function ledgerRows(
   db: Kysely<Database>,
@@ -88,13 +88,29 @@ export function ledgerRows(
     parts.push(q);
   }
   for (const m of plan.minutes) {
-    let q = db.selectFrom('energy_buckets').select([...COLUMNS]) as unknown as LedgerSelect;
+    // summed to the hour here, as the rollup's rows are: every reader sums (or takes the max of) an
+    // hour's rows anyway, and a partial hour's sixty minute rows a device would otherwise each go
+    // through the joins readers make (jobs, nodes, factors): an edge hour of a thousand GPUs is
+    // 60,000 minute rows and 1,000 hour rows
+    let q = db
+      .selectFrom('energy_buckets')
+      .select((eb) => [
+        'job_id',
+        'node',
+        'device',
+        'device_kind',
+        'hour_start',
+        eb.fn.sum<number>('joules').as('joules'),
+        sql<number>`cast(sum(samples) as integer)`.as('samples'),
+        sql<number>`cast(sum(duration_ms) as bigint)`.as('duration_ms'),
+        eb.fn.max<number | null>('peak_power_w').as('peak_power_w'),
+      ]) as unknown as LedgerSelect;
     // the same rows again by hour_start (every minute lies in its hour): no index leads with
     // minute_start, so without these an edge of one hour read its month's whole partition
     if (Number.isFinite(m.from)) q = q.where('minute_start', '>=', m.from).where('hour_start', '>=', floorHour(m.from));
     if (Number.isFinite(m.to)) q = q.where('minute_start', '<', m.to).where('hour_start', '<', m.to);
     if (filter.jobIds !== undefined) q = q.where('job_id', 'in', filter.jobIds);
-    parts.push(q);
+    parts.push(q.groupBy(['job_id', 'node', 'device', 'device_kind', 'hour_start']) as unknown as LedgerSelect);
   }
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }

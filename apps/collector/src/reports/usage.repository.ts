@@ -84,21 +84,25 @@ export class UsageRepository {
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
 
     const window = await readLedgerWindow(this.handle.db);
-    let base = this.handle.db
-      .selectFrom(ledgerRows(this.handle.db, window, { from: f.from, to: f.to }).as('b'))
-      .leftJoin('jobs as j', 'j.id', 'b.job_id')
-      .leftJoin('nodes as n', 'n.name', 'b.node')
-      .leftJoin('sites as s', 's.id', 'n.site_id')
-      .innerJoin(this.factorTable(factorsJson(factors)).as('f'), (join) =>
-        join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
-      );
-    if (f.scopeTeam !== null) base = base.where('j.team', '=', f.scopeTeam);
-    if (f.user !== undefined) base = base.where('j.user', '=', f.user);
-    if (f.team !== undefined) base = base.where('j.team', '=', f.team);
-    if (f.project !== undefined) base = base.where('j.project', '=', f.project);
-    if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
+    const json = factorsJson(factors);
+    const priced = (range: { from: number; to: number }) => {
+      let base = this.handle.db
+        .selectFrom(ledgerRows(this.handle.db, window, range).as('b'))
+        .leftJoin('jobs as j', 'j.id', 'b.job_id')
+        .leftJoin('nodes as n', 'n.name', 'b.node')
+        .leftJoin('sites as s', 's.id', 'n.site_id')
+        .innerJoin(this.factorTable(json).as('f'), (join) =>
+          join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
+        );
+      if (f.scopeTeam !== null) base = base.where('j.team', '=', f.scopeTeam);
+      if (f.user !== undefined) base = base.where('j.user', '=', f.user);
+      if (f.team !== undefined) base = base.where('j.team', '=', f.team);
+      if (f.project !== undefined) base = base.where('j.project', '=', f.project);
+      if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
+      return base;
+    };
 
-    const rows = await base
+    const rows = await priced({ from: f.from, to: f.to })
       .select((eb) => [
         groupExpr.as('group_key'),
         idleExpr.as('is_idle'),
@@ -114,14 +118,27 @@ export class UsageRepository {
       // node and site groupings stays out of it.
       .groupBy(byJob ? [groupExpr, idleExpr, periodExpr] : [groupExpr, periodExpr])
       .execute();
-    const estimated = factors.some((x) => x.factor.estimated)
-      ? await base
-          .select('b.hour_start')
-          .distinct()
-          .where(sql<boolean>`f.est = 1 and b.joules > 0`)
-          .orderBy('b.hour_start')
-          .execute()
-      : [];
+    // Which hours were estimated: hourly periods say it themselves; a day that was estimated is read
+    // again, alone, for its hours. Nothing is read again when nothing was estimated, the usual case
+    // (the pseudo-site of nodes without a site is priced with an estimated default in every hour, so
+    // asking the factors alone would read every range twice).
+    const estimatedPeriods = [...new Set(rows.filter((r) => Number(r.estimated) === 1).map((r) => Number(r.period_start)))].sort(
+      (a, b) => a - b,
+    );
+    let estimatedHours = estimatedPeriods;
+    if (f.bucket === 'day' && estimatedPeriods.length > 0) {
+      const range = {
+        from: Math.max(f.from, estimatedPeriods[0]),
+        to: Math.min(f.to, estimatedPeriods[estimatedPeriods.length - 1] + DAY_MS),
+      };
+      const hours = await priced(range)
+        .select('b.hour_start')
+        .distinct()
+        .where(sql<boolean>`f.est = 1 and b.joules > 0`)
+        .orderBy('b.hour_start')
+        .execute();
+      estimatedHours = hours.map((r) => Number(r.hour_start));
+    }
     return {
       rows: rows.map((r) => ({
         key: r.group_key,
@@ -134,7 +151,7 @@ export class UsageRepository {
         grams: Number(r.grams),
         estimated: Number(r.estimated) === 1,
       })),
-      estimatedHours: estimated.map((r) => Number(r.hour_start)),
+      estimatedHours,
     };
   }
 }
