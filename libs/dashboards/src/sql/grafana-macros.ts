@@ -24,6 +24,8 @@ export const INTERVAL_MS = '$__interval_ms';
  * of a range's partial first hour it guessed a share of a month's partition and scanned all of it
  * (6 s of an 11 s panel at 1,000 GPUs). When whole hours are read those minutes all lie in the hour
  * holding $__from, a constant it can see: that branch says so, and `whole` picks one of the two.
+ * Minutes are summed to their hours in each branch, as the reports do: an edge hour of 1,000 GPUs is
+ * 60,000 minute rows but 1,000 hour rows for the joins and factors that follow.
  */
 export function ledgerCtes(): string {
   const H = HOUR_MS;
@@ -47,19 +49,20 @@ ledger AS (
   SELECT h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms
   FROM ledger_plan p JOIN energy_hourly h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
+  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
   FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
     AND m.hour_start = ${FROM_MS} - MOD(${FROM_MS}, ${H})
-  WHERE p.whole
+  WHERE p.whole GROUP BY 1, 2, 3, 4, 5
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
+  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
   FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
     AND m.hour_start >= p.s - MOD(p.s, ${H}) AND m.hour_start < p.head_to
-  WHERE NOT p.whole
+  WHERE NOT p.whole GROUP BY 1, 2, 3, 4, 5
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, m.joules, m.duration_ms
+  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
   FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.tail_from AND m.minute_start < p.e
     AND m.hour_start >= p.tail_from - MOD(p.tail_from, ${H}) AND m.hour_start < p.e
+  GROUP BY 1, 2, 3, 4, 5
 )`;
 }
 
