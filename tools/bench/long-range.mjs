@@ -224,11 +224,10 @@ async function rowsScanned(db, from, to, foldedUntil) {
   for (const m of plan.minutes)
     rows += Number(
       (
-        await db.query('SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2 AND hour_start >= $3 AND hour_start < $2', [
-          m.from,
-          m.to,
-          Math.floor(m.from / HOUR) * HOUR,
-        ])
+        await db.query(
+          'SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2 AND hour_start >= $3 AND hour_start < $2',
+          [m.from, m.to, Math.floor(m.from / HOUR) * HOUR],
+        )
       ).rows[0].count,
     );
   await db.query(`SET statement_timeout = ${TIMEOUT_MS}`);
