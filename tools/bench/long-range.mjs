@@ -17,8 +17,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { freePort, waitUntil } from './bench-support.mjs';
+import { atLeast, benchCommand, freePort, waitUntil } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -27,38 +26,50 @@ const { connect, ensureBucketPartition, migrateToLatest, monthsBetween } = requi
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
 const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
-const { values: args } = parseArgs({
-  options: {
-    gpus: { type: 'string', default: '1000' },
-    'gpus-per-node': { type: 'string', default: '8' },
-    days: { type: 'string', default: '365' },
-    'minute-days': { type: 'string', default: '35' },
-    'job-hours': { type: 'string', default: '6' },
-    repeat: { type: 'string', default: '5' },
-    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
-    keep: { type: 'boolean', default: false },
-    reuse: { type: 'string' },
-    'timeout-ms': { type: 'string', default: '30000' },
-    // minute-only reads over weeks of minutes take minutes each: `--modes rollups` leaves them out
-    modes: { type: 'string', default: 'rollups,minutes' },
-    // which of the three ranges to read, in days: `--ranges 1` times the one-day reads alone
-    ranges: { type: 'string', default: '1,30,365' },
-  },
-});
+const args = benchCommand(
+  'long-range.mjs',
+  'Every report endpoint and dashboard panel over 1, 30 and 365 days of a synthetic fleet ledger (docs/scale.md)',
+)
+  .option('--gpus <n>', 'GPUs of the fleet', atLeast(1, true), 1000)
+  .option('--gpus-per-node <n>', 'GPUs a node', atLeast(1, true), 8)
+  .option('--days <n>', 'days of hourly rollups', atLeast(1, true), 365)
+  .option('--minute-days <n>', 'the last days that also have minute buckets', atLeast(0, true), 35)
+  .option('--job-hours <n>', 'length of each job, back to back on every GPU', atLeast(1, true), 6)
+  .option('--repeat <n>', 'reads of each endpoint and panel (p50 and p95 of them)', atLeast(1, true), 5)
+  .option(
+    '--postgres <url>',
+    'PostgreSQL (or WATTPRINT_BENCH_PG)',
+    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+  )
+  .option('--keep', 'keep the loaded schema (for --reuse)', false)
+  .option('--reuse <schema>', 'read a schema an earlier --keep run loaded, instead of loading one')
+  .option('--timeout-ms <ms>', 'a read slower than this is cut and shown as such', atLeast(1, true), 30000)
+  // minute-only reads over weeks of minutes take minutes each: `--modes rollups` leaves them out
+  .option('--modes <list>', 'rollups, minutes (minute buckets only) or both, comma-separated', 'rollups,minutes')
+  // `--ranges 1` times the one-day reads alone
+  .option('--ranges <list>', 'which ranges to read, in days: some of 1, 30 and 365, comma-separated', '1,30,365')
+  .parse()
+  .opts();
 const MODES = args.modes.split(',').map((m) => ({ rollups: 'rollups', minutes: 'minutes only' })[m.trim()]);
 if (MODES.length === 0 || MODES.some((m) => m === undefined)) {
   console.error(`--modes: got "${args.modes}"; expected rollups, minutes or both, comma-separated`);
   process.exit(2);
 }
-const GPUS = Number(args.gpus);
-const PER_NODE = Number(args['gpus-per-node']);
+// checked before anything is loaded: a bad list must not cost a ten-minute load
+const RANGE_DAYS = args.ranges.split(',').map((d) => d.trim());
+if (RANGE_DAYS.length === 0 || RANGE_DAYS.some((d) => !['1', '30', '365'].includes(d))) {
+  console.error(`--ranges: got "${args.ranges}"; expected some of 1, 30 and 365, comma-separated`);
+  process.exit(2);
+}
+const GPUS = args.gpus;
+const PER_NODE = args.gpusPerNode;
 const NODES = Math.ceil(GPUS / PER_NODE);
-const DAYS = Number(args.days);
-const MINUTE_DAYS = Number(args['minute-days']);
-const JOB_HOURS = Number(args['job-hours']);
-const REPEAT = Number(args.repeat);
+const DAYS = args.days;
+const MINUTE_DAYS = args.minuteDays;
+const JOB_HOURS = args.jobHours;
+const REPEAT = args.repeat;
 /** A read slower than this is cut and shown as such: a year of a large fleet can take minutes a panel. */
-const TIMEOUT_MS = Number(args['timeout-ms']);
+const TIMEOUT_MS = args.timeoutMs;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const NOW_HOUR = Math.floor(Date.now() / HOUR) * HOUR;
@@ -183,11 +194,6 @@ const OLD_DAYS = Math.floor(DAYS * 0.55);
 const oldJob = `j-7-${Math.floor((DAYS * 24 - OLD_DAYS * 24) / JOB_HOURS)}`;
 const recentJob = `j-7-${Math.floor((DAYS * 24 - 30) / JOB_HOURS)}`;
 // ranges end at the current hour and start off the hour, as people ask
-const RANGE_DAYS = args.ranges.split(',').map((d) => d.trim());
-if (RANGE_DAYS.length === 0 || RANGE_DAYS.some((d) => !['1', '30', '365'].includes(d))) {
-  console.error(`--ranges: got "${args.ranges}"; expected some of 1, 30 and 365, comma-separated`);
-  process.exit(2);
-}
 const ranges = [
   { label: '1 day', days: 1, bucket: 'hour' },
   { label: '30 days', days: 30, bucket: 'day' },

@@ -7,24 +7,31 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { atLeast, benchCommand } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
 const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
-const { values: args } = parseArgs({
-  options: {
-    schema: { type: 'string' },
-    dashboard: { type: 'string', default: 'cluster-accounting.json' },
-    panel: { type: 'string', default: 'IT energy' },
-    days: { type: 'string', default: '30' },
-    // Grafana's reader role runs without JIT (deploy/postgres/10-grafana-reader.sh); --set 'jit = on' shows what it cost
-    set: { type: 'string', multiple: true, default: ['jit = off'] },
-    postgres: { type: 'string', default: process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
-  },
-});
+const args = benchCommand('panel-explain.mjs', "EXPLAIN ANALYZE of one dashboard panel's SQL over a ledger kept by long-range.mjs --keep")
+  .option('--schema <schema>', 'the schema a long-range run kept (its last line says which)')
+  .option('--dashboard <file>', 'the generated dashboard', 'cluster-accounting.json')
+  .option('--panel <title>', "the panel's title", 'IT energy')
+  .option('--days <n>', 'the range, ending at the current hour', atLeast(0), 30)
+  // Grafana's reader role runs without JIT (deploy/postgres/10-grafana-reader.sh); --set 'jit = on' shows what it cost
+  .option('--set <setting>', "a SET before the EXPLAIN, repeatable; none given: 'jit = off', as Grafana's reader runs", (v, all = []) => [
+    ...all,
+    v,
+  ])
+  .option(
+    '--postgres <url>',
+    'PostgreSQL (or WATTPRINT_BENCH_PG)',
+    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+  )
+  .parse()
+  .opts();
+const settings = args.set ?? ['jit = off'];
 const fail = (message) => {
   console.error(message);
   process.exit(2);
@@ -55,7 +62,7 @@ const expand = (text, vars) =>
 
 const db = new pg.Client({ connectionString: `${args.postgres}?options=${encodeURIComponent(`-c search_path=${args.schema}`)}` });
 await db.connect();
-for (const setting of args.set) await db.query(`SET ${setting}`);
+for (const setting of settings) await db.query(`SET ${setting}`);
 const vars = {};
 for (const v of dashboard.templating?.list ?? []) {
   vars[v.name] = (await db.query(expand(v.query, vars))).rows.map((row) => String(Object.values(row)[0]));
