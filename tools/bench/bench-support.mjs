@@ -26,6 +26,13 @@ export function atLeast(min, integer = false) {
   };
 }
 
+/** The `--postgres` option of the benchmarks that need one, for `.option(...POSTGRES_OPTION)`: WATTPRINT_BENCH_PG, else the local test database. */
+export const POSTGRES_OPTION = [
+  '--postgres <url>',
+  'PostgreSQL (or WATTPRINT_BENCH_PG)',
+  process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+];
+
 /**
  * A benchmark's command line: `--help` lists its options, and a bad option ends the run with one line
  * naming it and exit status 2 before anything starts.

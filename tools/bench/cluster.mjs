@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-import { atLeast, benchCommand, freePort, sleep, waitUntil } from './bench-support.mjs';
+import { atLeast, benchCommand, freePort, POSTGRES_OPTION, sleep, waitUntil } from './bench-support.mjs';
 import { GPUS_PER_NODE, SAMPLES_PER_BATCH, agentIdOf, agentKeyOf, nodeOf } from './cluster.fleet.mjs';
 import { capCpu, cpuSeconds, machineTicks, memory, pidsNamed } from './cluster.proc.mjs';
 
@@ -42,11 +42,7 @@ const args = benchCommand('cluster.mjs', 'How many simulated GPUs one collector 
   .option('--collector-cpu <cores>', 'hold each collector process to this CPU share (cgroup quota)', atLeast(0.01))
   .option('--shards <k>', 'queue shards (WATTPRINT_QUEUE_SHARDS of the collectors and the simulated agents)', atLeast(1, true), 1)
   .option('--redis <url>', 'Redis to use (default: a private redis-server)')
-  .option(
-    '--postgres <url>',
-    'PostgreSQL (or WATTPRINT_BENCH_PG)',
-    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
-  )
+  .option(...POSTGRES_OPTION)
   .parse()
   .opts();
 function collectorCounts(text) {

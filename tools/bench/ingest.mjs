@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { atLeast, benchCommand, freePort, sleep, waitUntil } from './bench-support.mjs';
+import { atLeast, benchCommand, freePort, POSTGRES_OPTION, sleep, waitUntil } from './bench-support.mjs';
 import { SAMPLES_PER_BATCH, makeNode, nextBatch, protocol } from './cluster.fleet.mjs';
 import { memory, cpuSeconds as procCpuSeconds } from './cluster.proc.mjs';
 
@@ -38,11 +38,7 @@ const args = benchCommand(
   .option('--paced-rate <n>', 'batches per second of the paced (lag) phase', atLeast(1), 500)
   .option('--paced-seconds <s>', 'length of the paced phase, seconds', atLeast(1), 5)
   .option('--redis <url>', 'Redis (or REDIS_URL)', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-  .option(
-    '--postgres <url>',
-    'PostgreSQL (or WATTPRINT_BENCH_PG)',
-    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
-  )
+  .option(...POSTGRES_OPTION)
   .parse()
   .opts();
 const BATCHES = args.batches;

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { atLeast, benchCommand, freePort, waitUntil } from './bench-support.mjs';
+import { atLeast, benchCommand, freePort, POSTGRES_OPTION, waitUntil } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -36,11 +36,7 @@ const args = benchCommand(
   .option('--minute-days <n>', 'the last days that also have minute buckets', atLeast(0, true), 35)
   .option('--job-hours <n>', 'length of each job, back to back on every GPU', atLeast(1, true), 6)
   .option('--repeat <n>', 'reads of each endpoint and panel (p50 and p95 of them)', atLeast(1, true), 5)
-  .option(
-    '--postgres <url>',
-    'PostgreSQL (or WATTPRINT_BENCH_PG)',
-    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
-  )
+  .option(...POSTGRES_OPTION)
   .option('--keep', 'keep the loaded schema (for --reuse)', false)
   .option('--reuse <schema>', 'read a schema an earlier --keep run loaded, instead of loading one')
   .option('--timeout-ms <ms>', 'a read slower than this is cut and shown as such', atLeast(1, true), 30000)

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { atLeast, benchCommand } from './bench-support.mjs';
+import { atLeast, benchCommand, POSTGRES_OPTION } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -24,11 +24,7 @@ const args = benchCommand('panel-explain.mjs', "EXPLAIN ANALYZE of one dashboard
     ...all,
     v,
   ])
-  .option(
-    '--postgres <url>',
-    'PostgreSQL (or WATTPRINT_BENCH_PG)',
-    process.env.WATTPRINT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
-  )
+  .option(...POSTGRES_OPTION)
   .parse()
   .opts();
 const settings = args.set ?? ['jit = off'];
