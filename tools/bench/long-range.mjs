@@ -24,7 +24,7 @@ const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
 const { connect, ensureBucketPartition, migrateToLatest, monthsBetween } = require(join(root, 'libs/db/dist/index.js'));
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
-const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
+const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
 const args = benchCommand(
   'long-range.mjs',
@@ -266,17 +266,6 @@ await db.query('SET jit = off');
 const results = [];
 
 // the generated dashboards' panels, with Grafana's macros expanded as its PostgreSQL data source does
-const quote = (values) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
-function expand(text, vars, from, to, intervalMs) {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a, b) => {
-    const name = a ?? b;
-    if (name === '__from') return String(from);
-    if (name === '__to') return String(to);
-    if (name === '__interval_ms') return String(intervalMs);
-    if (!(name in vars)) throw new Error(`unknown macro ${whole}`);
-    return quote(vars[name]);
-  });
-}
 async function timePanels(r) {
   const from = NOW_HOUR - r.days * DAY + 17 * 60_000;
   const to = NOW_HOUR;
@@ -285,11 +274,13 @@ async function timePanels(r) {
   for (const [file, dashboard] of dashboards(shippedYearlyAverages())) {
     const vars = {};
     for (const v of dashboard.templating?.list ?? []) {
-      vars[v.name] = (await db.query(expand(v.query, vars, from, to, intervalMs))).rows.map((row) => String(Object.values(row)[0]));
+      vars[v.name] = (await db.query(expandMacros(v.query, { from, to, intervalMs, variables: vars }))).rows.map((row) =>
+        String(Object.values(row)[0]),
+      );
     }
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
       for (const target of panel.targets) {
-        const text = expand(target.rawSql, vars, from, to, intervalMs);
+        const text = expandMacros(target.rawSql, { from, to, intervalMs, variables: vars });
         const ms = [];
         for (let i = 0; i < REPEAT; i++) {
           const started = performance.now();

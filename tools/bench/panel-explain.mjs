@@ -12,7 +12,7 @@ import { atLeast, benchCommand, POSTGRES_OPTION } from './bench-support.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
-const { dashboards, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
+const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
 const args = benchCommand('panel-explain.mjs', "EXPLAIN ANALYZE of one dashboard panel's SQL over a ledger kept by long-range.mjs --keep")
   .option('--schema <schema>', 'the schema a long-range run kept (its last line says which)')
@@ -45,24 +45,21 @@ const HOUR = 3_600_000;
 const to = Math.floor(Date.now() / HOUR) * HOUR;
 const from = to - days * 86_400_000 + 17 * 60_000;
 const intervalMs = Math.max(60_000, Math.round((to - from) / 1000));
-const quote = (values) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
-const expand = (text, vars) =>
-  text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a, b) => {
-    const name = a ?? b;
-    if (name === '__from') return String(from);
-    if (name === '__to') return String(to);
-    if (name === '__interval_ms') return String(intervalMs);
-    if (!(name in vars)) throw new Error(`unknown macro ${whole}`);
-    return quote(vars[name]);
-  });
 
 const db = new pg.Client({ connectionString: `${args.postgres}?options=${encodeURIComponent(`-c search_path=${args.schema}`)}` });
 await db.connect();
+const kept = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [args.schema]);
+if (kept.rowCount === 0) {
+  await db.end();
+  fail(`--schema: got "${args.schema}"; no such schema (run tools/bench/long-range.mjs with --keep: its last line names the schema)`);
+}
 for (const setting of settings) await db.query(`SET ${setting}`);
 const vars = {};
 for (const v of dashboard.templating?.list ?? []) {
-  vars[v.name] = (await db.query(expand(v.query, vars))).rows.map((row) => String(Object.values(row)[0]));
+  vars[v.name] = (await db.query(expandMacros(v.query, { from, to, intervalMs, variables: vars }))).rows.map((row) =>
+    String(Object.values(row)[0]),
+  );
 }
-const { rows } = await db.query(`EXPLAIN (ANALYZE) ${expand(panel.targets[0].rawSql, vars)}`);
+const { rows } = await db.query(`EXPLAIN (ANALYZE) ${expandMacros(panel.targets[0].rawSql, { from, to, intervalMs, variables: vars })}`);
 console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
 await db.end();

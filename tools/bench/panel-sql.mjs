@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const { HOUR_MS, MINUTE_MS } = require('@wattprint/carbon');
-const { dashboards, shippedYearlyAverages } = require(join(root, 'libs', 'dashboards', 'dist', 'index.js'));
+const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs', 'dashboards', 'dist', 'index.js'));
 const { connect, migrateToLatest } = require(join(root, 'libs', 'db', 'dist', 'index.js'));
 const { createTestDatabase } = require(join(root, 'libs', 'db', 'dist', 'testing.js'));
 const { sql } = require('kysely');
@@ -36,18 +36,6 @@ const { days, nodes, gpus, runs } = benchCommand(
 const HOUR = HOUR_MS;
 const to = Date.UTC(2026, 10, 20);
 const from = to - days * 24 * HOUR;
-
-const quote = (values) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
-function expand(text, vars, intervalMs) {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a, b) => {
-    const name = a ?? b;
-    if (name === '__from') return String(from);
-    if (name === '__to') return String(to);
-    if (name === '__interval_ms') return String(intervalMs);
-    if (!(name in vars)) throw new Error(`unknown macro ${whole}`);
-    return quote(vars[name]);
-  });
-}
 
 async function time(db, text) {
   const times = [];
@@ -99,12 +87,14 @@ try {
   const intervalMs = Math.max(MINUTE_MS, Math.round((to - from) / 1000));
   for (const [file, dashboard] of dashboards(yearly)) {
     const vars = {};
-    for (const v of dashboard.templating.list) {
-      vars[v.name] = (await sql.raw(expand(v.query, vars, intervalMs)).execute(db)).rows.map((r) => String(Object.values(r)[0]));
+    for (const v of dashboard.templating?.list ?? []) {
+      vars[v.name] = (await sql.raw(expandMacros(v.query, { from, to, intervalMs, variables: vars })).execute(db)).rows.map((r) =>
+        String(Object.values(r)[0]),
+      );
     }
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
       for (const target of panel.targets) {
-        const r = await time(db, expand(target.rawSql, vars, intervalMs));
+        const r = await time(db, expandMacros(target.rawSql, { from, to, intervalMs, variables: vars }));
         console.log([file, panel.title, r.ms.toFixed(1), (r.ms / baseline.ms).toFixed(2), r.rows].join('\t'));
       }
     }

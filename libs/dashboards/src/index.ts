@@ -9,4 +9,5 @@ export { PROMETHEUS_DATASOURCE, metricNamesOf } from './grafana/prometheus-panel
 export { energyWith, FIGURES, type Dimension, type EnergyScope } from './sql/energy.sql';
 export { hourFactorsCtes } from './sql/emission-factors.sql';
 export { FROM_MS, INTERVAL_MS, TO_MS } from './sql/grafana-macros';
+export { type GrafanaContext, UnexpandedMacroError, expandMacros, quoteValues } from './sql/grafana-expand';
 export { YearlyAveragesError, parseYearlyAverages, shippedYearlyAverages, type YearlyAverages } from './sql/yearly-averages';

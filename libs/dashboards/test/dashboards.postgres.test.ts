@@ -5,7 +5,7 @@ import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 import { dashboards } from '../src/generate';
 import { collectorYearlyAverages, panelQueries, panelSql, variables } from './support/dashboard-queries';
-import { type GrafanaContext, expandMacros } from './support/grafana-macros';
+import { type GrafanaContext, expandMacros } from '../src/sql/grafana-expand';
 import { H0, H1, HOUR, seedCluster } from './support/seed';
 
 const generated = dashboards(collectorYearlyAverages());

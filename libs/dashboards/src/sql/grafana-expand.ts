@@ -1,7 +1,8 @@
 /**
  * Expands the Grafana variables the generated SQL uses, as Grafana's PostgreSQL data source does, so
- * panel SQL can run on a real database. Only the variables the dashboards use are known; anything
- * else left in the SQL fails loudly, so a new macro cannot slip in untested.
+ * panel SQL can run on a real database: the parity tests and the benchmarks (tools/bench) run it
+ * this way. Only the variables the dashboards use are known; anything else left in the SQL fails
+ * loudly, so a new macro cannot slip in untested.
  */
 export interface GrafanaContext {
   /** Dashboard range, epoch ms. */
@@ -24,7 +25,7 @@ export class UnexpandedMacroError extends Error {
     sql: string,
   ) {
     super(
-      `SQL uses ${macro}, which the test helper does not expand (known: $__from, $__to, $__interval_ms and the dashboard variables):\n${sql}`,
+      `SQL uses ${macro}, which expandMacros does not expand (known: $__from, $__to, $__interval_ms and the dashboard variables):\n${sql}`,
     );
     this.name = 'UnexpandedMacroError';
   }
