@@ -6,10 +6,19 @@
 import { execFileSync } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { atLeast, benchCommand } from './bench-support.mjs';
 
-const { values: args } = parseArgs({ options: { calls: { type: 'string', default: '2000000' }, mode: { type: 'string' } } });
-const CALLS = Number(args.calls);
+const args = benchCommand('async-hooks.mjs', 'What an enabled AsyncLocalStorage costs an awaited call (docs/collector.md)')
+  .option('--calls <n>', 'awaited calls timed in each mode', atLeast(1, true), 2_000_000)
+  // the parent runs itself once per mode, each in a fresh process
+  .option('--mode <mode>', 'one timed mode, in this process: plain or als (run by the parent)')
+  .parse()
+  .opts();
+if (args.mode !== undefined && args.mode !== 'plain' && args.mode !== 'als') {
+  console.error(`--mode: got "${args.mode}"; expected plain or als`);
+  process.exit(2);
+}
+const CALLS = args.calls;
 
 async function step(x) {
   return x + 1;

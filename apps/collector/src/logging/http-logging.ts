@@ -17,8 +17,8 @@ function pathOf(req: IncomingMessage): string {
 /**
  * A probe or a scrape. These run outside any AsyncLocalStorage (no request id, no read scope): the
  * first `run()` of one turns on async hooks for the rest of the process, after which every promise
- * pays for them (an awaited call about 3x slower: tools/bench/async-hooks.mjs), and a worker-only process, whose only requests these
- * are, makes dozens of promises a batch.
+ * pays for them (an awaited call 3-4x slower: tools/bench/async-hooks.mjs), and a worker-only
+ * process, whose only requests these are, makes dozens of promises a batch.
  */
 export function isQuietPath(req: IncomingMessage): boolean {
   return QUIET_PATHS.has(pathOf(req));
