@@ -22,7 +22,9 @@ import { atLeast, benchCommand, freePort, POSTGRES_OPTION, waitUntil } from './b
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
-const { connect, ensureBucketPartition, migrateToLatest, monthsBetween } = require(join(root, 'libs/db/dist/index.js'));
+const { connect, ensureBucketPartition, migrateToLatest, monthsBetween, nodeHoursFromHourly } = require(
+  join(root, 'libs/db/dist/index.js'),
+);
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
 const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
@@ -129,6 +131,12 @@ async function load() {
       [GPUS, NOW_HOUR, FIRST_HOUR, JOB_HOURS * HOUR, PER_NODE],
     ),
   );
+  // the rollup by node, a day at a time as folds write it (a fold takes at most 24 hours)
+  const byNode = connect({ url, poolSize: 1 });
+  await timed(`hourly rollups by node (${(NODES * DAYS * 24).toLocaleString('en')} rows)`, async () => {
+    for (let h = FIRST_HOUR; h < NOW_HOUR; h += DAY) await nodeHoursFromHourly(h, Math.min(h + DAY, NOW_HOUR)).execute(byNode.db);
+  });
+  await byNode.close();
   // minutes: each hourly row's energy spread evenly over its sixty minutes, so both agree exactly;
   // their months' partitions first, as the collector would have made them
   const partitions = connect({ url, poolSize: 1 });
@@ -148,7 +156,7 @@ async function load() {
   }
   await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
   // as autovacuum leaves a table loaded long ago: statistics, and a visibility map for index-only scans
-  await timed('VACUUM ANALYZE', () => db.query('VACUUM (ANALYZE) energy_hourly, energy_buckets, jobs'));
+  await timed('VACUUM ANALYZE', () => db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_buckets, jobs'));
   await db.end();
 }
 
@@ -209,8 +217,14 @@ const endpoints = (r) => {
   ];
 };
 
-/** Rows a ranged read must scan: hourly rows of the whole folded hours plus minute rows of the rest. */
-async function rowsScanned(db, from, to, foldedUntil) {
+/** Usage reads that name no job: the collector answers them from the rollup by node. */
+const BY_NODE = /^usage groupBy=(node|site)$/;
+
+/**
+ * Rows a ranged read must scan: hourly rows of the whole folded hours (from the rollup by node for
+ * reads that name no job, `table`) plus minute rows of the rest.
+ */
+async function rowsScanned(db, from, to, foldedUntil, table) {
   const plan = planRange(from, to, {
     foldedUntil,
     minutesFrom: foldedUntil === null ? null : Math.min(NOW_HOUR - MINUTE_DAYS * DAY, foldedUntil),
@@ -220,8 +234,8 @@ async function rowsScanned(db, from, to, foldedUntil) {
   await db.query('SET statement_timeout = 0');
   if (plan.hours)
     rows += Number(
-      (await db.query('SELECT count(*) FROM energy_hourly WHERE hour_start >= $1 AND hour_start < $2', [plan.hours.from, plan.hours.to]))
-        .rows[0].count,
+      (await db.query(`SELECT count(*) FROM ${table} WHERE hour_start >= $1 AND hour_start < $2`, [plan.hours.from, plan.hours.to])).rows[0]
+        .count,
     );
   for (const m of plan.minutes)
     rows += Number(
@@ -316,7 +330,15 @@ for (const mode of MODES) {
         range: r.label,
         name,
         ...t,
-        rows: name.startsWith('usage') ? await rowsScanned(db, from, NOW_HOUR, mode === 'rollups' ? NOW_HOUR : null) : null,
+        rows: name.startsWith('usage')
+          ? await rowsScanned(
+              db,
+              from,
+              NOW_HOUR,
+              mode === 'rollups' ? NOW_HOUR : null,
+              BY_NODE.test(name) ? 'energy_node_hourly' : 'energy_hourly',
+            )
+          : null,
       });
     }
     for (const panel of await timePanels(r)) results.push({ mode, range: r.label, ...panel, rows: null });
@@ -337,6 +359,7 @@ await db.query('SET statement_timeout = 0'); // counts and sizes, not timed read
 const sizes = (
   await db.query(`SELECT (SELECT count(*) FROM energy_hourly) AS hourly, (SELECT count(*) FROM energy_buckets) AS minutes,
     pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
+    (SELECT count(*) FROM energy_node_hourly) AS node_hourly, pg_size_pretty(pg_total_relation_size('energy_node_hourly')) AS node_hourly_size,
     (SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'energy_buckets'::regclass) AS minutes_size`)
 ).rows[0];
@@ -346,6 +369,7 @@ await new Promise((r) => child.on('exit', r));
 
 console.log(
   `\nlong-range benchmark: ${GPUS.toLocaleString('en')} GPUs (${NODES} nodes) x ${DAYS} days; ${Number(sizes.hourly).toLocaleString('en')} hourly rows (${sizes.hourly_size}), ` +
+    `${Number(sizes.node_hourly).toLocaleString('en')} hourly rows by node (${sizes.node_hourly_size}), ` +
     `${Number(sizes.minutes).toLocaleString('en')} minute rows over ${MINUTE_DAYS} days (${sizes.minutes_size}); ${REPEAT} runs each; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} (${cpus().length} CPUs)`,

@@ -8,7 +8,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { DatabaseHandle } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import type { Batch, Sample } from '@wattprint/protocol';
+import { sql } from 'kysely';
 import request from 'supertest';
+import { RetentionRepository } from '../src/rollups/retention.repository';
 import { RollupService } from '../src/rollups/rollup.service';
 import { signedBatch, testAgent, type TestAgent } from './support/batches';
 import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
@@ -166,6 +168,33 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     }
     const late = hourly.filter((h) => Number(h.hour_start) < START + 2 * HOUR).length;
     expect(late).toBeGreaterThan(0);
+
+    // the rollup by node: every (hour, node, device kind) the sum of its minutes, idle energy apart
+    const nodeHours = await db.db.selectFrom('energy_node_hourly').selectAll().execute();
+    const nodeMinutes = await db.db
+      .selectFrom('energy_buckets')
+      .select((eb) => [
+        'hour_start',
+        'node',
+        'device_kind',
+        eb.fn.sum<number>('joules').as('joules'),
+        sql<number>`sum(case when job_id = '' then joules else 0 end)`.as('idle_joules'),
+        eb.fn.sum<number>('samples').as('samples'),
+        eb.fn.sum<number>('duration_ms').as('duration_ms'),
+      ])
+      .where('hour_start', '<', Number(state.folded_until))
+      .groupBy(['hour_start', 'node', 'device_kind'])
+      .execute();
+    const nodeKey = (r: { hour_start: number; node: string; device_kind: string }) => `${Number(r.hour_start)}|${r.node}|${r.device_kind}`;
+    const minutesByNode = new Map(nodeMinutes.map((m) => [nodeKey(m), m]));
+    expect(nodeHours.length).toBe(nodeMinutes.length);
+    expect(nodeMinutes.some((m) => Number(m.idle_joules) > 0)).toBe(true);
+    for (const h of nodeHours) {
+      const m = minutesByNode.get(nodeKey(h))!;
+      expect(Math.abs(Number(h.joules) - Number(m.joules)) / Number(m.joules)).toBeLessThan(1e-9);
+      expect(Math.abs(Number(h.idle_joules) - Number(m.idle_joules))).toBeLessThanOrEqual(1e-9 * Number(m.joules));
+      expect([nodeKey(h), Number(h.samples), Number(h.duration_ms)]).toEqual([nodeKey(h), Number(m.samples), Number(m.duration_ms)]);
+    }
   });
 
   it('answers every report exactly as the minutes alone would, for ranges off the hour', async () => {
@@ -335,5 +364,39 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(metrics).toMatch(/^wattprint_retention_days\{table="energy_buckets"\} 3$/m);
     expect(metrics).toMatch(/^wattprint_retention_deleted_rows_total\{table="energy_buckets"\} [1-9]/m);
     expect(metrics).toMatch(/^wattprint_rollup_folded_until_seconds \d+/m);
+  });
+
+  it('deletes hours past their retention from both hourly rollups alike, and the hours kept answer as before', async () => {
+    const retention = app.get(RetentionRepository);
+    const cutoff = Math.floor((now - 30 * DAY) / HOUR) * HOUR;
+    const kept = { from: cutoff, to: Math.floor((now - 19 * DAY) / HOUR) * HOUR };
+    const usage = async () =>
+      (
+        await request(app.getHttpServer())
+          .get(`/api/v1/usage?groupBy=site&bucket=day&from=${new Date(kept.from).toISOString()}&to=${new Date(kept.to).toISOString()}`)
+          .set(bearer(BOOTSTRAP_TOKEN))
+          .expect(200)
+      ).body;
+    const before = await usage();
+    const count = async (table: 'energy_hourly' | 'energy_node_hourly', older: boolean) =>
+      Number(
+        (
+          await db.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('hour_start', older ? '<' : '>=', cutoff)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const older = [await count('energy_hourly', true), await count('energy_node_hourly', true)];
+    expect(older[1]).toBeGreaterThan(0);
+    expect(older[0]).toBeGreaterThan(older[1]); // a row per device and job, against one per node and kind
+    expect([
+      await retention.deleteHoursBefore('energy_hourly', cutoff),
+      await retention.deleteHoursBefore('energy_node_hourly', cutoff),
+    ]).toEqual(older);
+    expect([await count('energy_hourly', true), await count('energy_node_hourly', true)]).toEqual([0, 0]);
+    expect(await count('energy_node_hourly', false)).toBeGreaterThan(0);
+    expectClose(await usage(), before);
   });
 });

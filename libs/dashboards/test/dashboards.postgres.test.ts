@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 // A pure lib's tests need the real schema: libs/db is used here only, never by src.
-import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
+import { type DatabaseHandle, connect, foldHours, migrateToLatest } from '@wattprint/db';
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { sql } from 'kysely';
 import { dashboards } from '../src/generate';
@@ -279,11 +279,10 @@ describe('panels read folded hours from the rollup and answer as the minutes alo
     return out;
   }
 
-  /** A fold as the collector makes one (apps/collector/src/rollups): every hour before `until` into energy_hourly. */
+  /** A fold as the collector makes one (apps/collector/src/rollups): every hour before `until` into the hourly rollups. */
   async function foldUntil(until: number): Promise<void> {
-    await sql`INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
-      SELECT job_id, node, device, device_kind, hour_start, SUM(joules), SUM(samples), SUM(duration_ms), MAX(peak_power_w)
-      FROM energy_buckets WHERE minute_start < ${until} GROUP BY job_id, node, device, device_kind, hour_start`.execute(handle.db);
+    const first = await sql<{ h: number | null }>`SELECT MIN(hour_start) AS h FROM energy_buckets`.execute(handle.db);
+    await foldHours(handle.db, Number(first.rows[0].h ?? until), until);
     await sql`UPDATE rollup_state SET folded_until = ${until}`.execute(handle.db);
   }
 

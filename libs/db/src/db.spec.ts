@@ -16,6 +16,7 @@ const ALL_MIGRATIONS = [
   '0009_budgets_alerts',
   '0010_calibration_searches',
   '0011_grid_intensity_period_indexes',
+  '0012_node_hourly_rollups',
 ];
 
 describe('dialectOf', () => {
@@ -42,6 +43,54 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
       }
     },
   );
+
+  it('0012 fills the rollup by node from the hourly rows a database already holds', async () => {
+    const testDb = await createTestDatabase(dialect);
+    const { db, close } = connect({ url: testDb.url });
+    try {
+      await migrateToLatest(db, dialect, '0011_grid_intensity_period_indexes');
+      const row = (job: string, node: string, device: string, kind: 'gpu' | 'cpu', hour: number, joules: number) => ({
+        job_id: job,
+        node,
+        device,
+        device_kind: kind,
+        hour_start: hour,
+        joules,
+        samples: 3,
+        duration_ms: 2_500,
+        peak_power_w: null,
+      });
+      const h = 1_764_972_000_000; // an hour
+      await db
+        .insertInto('energy_hourly')
+        .values([
+          row('j1', 'n1', 'gpu0', 'gpu', h, 1.5e6),
+          row('', 'n1', 'gpu1', 'gpu', h, 0.25e6),
+          row('j2', 'n1', 'gpu1', 'gpu', h, 1e308 / 4),
+          row('j1', 'n1', 'cpu0', 'cpu', h, 3e5),
+          row('j1', 'n2', 'gpu0', 'gpu', h + 3_600_000, 7),
+        ])
+        .execute();
+      await migrateToLatest(db, dialect);
+      const rows = await db
+        .selectFrom('energy_node_hourly')
+        .selectAll()
+        .orderBy('hour_start')
+        .orderBy('node')
+        .orderBy('device_kind')
+        .execute();
+      expect(
+        rows.map((r) => [Number(r.hour_start), r.node, r.device_kind, r.joules, r.idle_joules, Number(r.samples), Number(r.duration_ms)]),
+      ).toEqual([
+        [h, 'n1', 'cpu', 3e5, 0, 3, 2_500],
+        [h, 'n1', 'gpu', 1.5e6 + 0.25e6 + 1e308 / 4, 0.25e6, 9, 7_500],
+        [h + 3_600_000, 'n2', 'gpu', 7, 0, 3, 2_500],
+      ]);
+    } finally {
+      await close();
+      await testDb.drop();
+    }
+  });
 
   it('names the migration it does not know', async () => {
     const testDb = await createTestDatabase(dialect);

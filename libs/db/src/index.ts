@@ -5,4 +5,5 @@ export * from './migrator';
 export * from './reader';
 export * from './partitions';
 export * from './rollup-lock';
+export * from './node-hours';
 export { ReadCancelledError, ReadTimeoutError } from './reads';

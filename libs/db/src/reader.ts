@@ -17,6 +17,7 @@ export const READER_TABLES = [
   'job_nodes',
   'energy_buckets',
   'energy_hourly',
+  'energy_node_hourly',
   'rollup_state',
   'ingested_batches',
   'seq_gaps',

@@ -119,6 +119,23 @@ export interface EnergyHourlyTable {
   peak_power_w: number | null;
 }
 
+/**
+ * The record by node and hour: energy_hourly summed over the jobs and devices of a node, per device
+ * kind. Folded and kept in step with energy_hourly (the fold, a late batch's hours, retention), so
+ * the cluster-wide reads (by node, by site, totals) read a row per node where energy_hourly holds a
+ * row per device and job. Its factors are still applied when read, as everywhere.
+ */
+export interface EnergyNodeHourlyTable {
+  hour_start: number;
+  node: string;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  joules: number;
+  /** The part of joules no job held (job_id = IDLE_JOB_ID). */
+  idle_joules: number;
+  samples: number;
+  duration_ms: number;
+}
+
 /** One row: how far energy_hourly is folded. Every hour before folded_until is in it; null: none yet. */
 export interface RollupStateTable {
   id: number;
@@ -302,6 +319,7 @@ export interface Database {
   job_nodes: JobNodesTable;
   energy_buckets: EnergyBucketsTable;
   energy_hourly: EnergyHourlyTable;
+  energy_node_hourly: EnergyNodeHourlyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;

@@ -1,5 +1,6 @@
 import type { BucketDelta } from './minute-split';
 import { HOUR_MS } from '@wattprint/carbon';
+import { IDLE_JOB_ID } from '@wattprint/db';
 
 /** One row per bucket key, so a commit upserts each bucket once however many samples it got. */
 export type BucketRow = BucketDelta;
@@ -174,4 +175,54 @@ export function hourRows(minuteRows: readonly BucketRow[]): HourRow[] {
     });
   }
   return hours;
+}
+
+/** What a commit adds to one row of energy_node_hourly: its hourly rows of one (hour, node, device kind), summed. */
+export interface NodeHourRow {
+  hourStart: number;
+  node: string;
+  deviceKind: BucketRow['deviceKind'];
+  joules: number;
+  /** The part of joules of the idle job. */
+  idleJoules: number;
+  samples: number;
+  durationMs: number;
+}
+
+const nodeHourKey = (r: { hourStart: number; node: string; deviceKind: string }) => `${r.hourStart}\u0000${r.node}\u0000${r.deviceKind}`;
+
+/**
+ * The energy_node_hourly rows of hourly rows, sorted by (hour, node, device kind): the table's key,
+ * and so the order every commit locks them in (two commits adding to the same node-hours in other
+ * orders could deadlock).
+ */
+export function nodeHourRows(hours: readonly HourRow[]): NodeHourRow[] {
+  const byKey = new Map<string, NodeHourRow>();
+  for (const h of hours) {
+    const key = nodeHourKey(h);
+    const row = byKey.get(key);
+    const idle = h.jobId === IDLE_JOB_ID ? h.joules : 0;
+    if (row === undefined) {
+      byKey.set(key, {
+        hourStart: h.hourStart,
+        node: h.node,
+        deviceKind: h.deviceKind,
+        joules: h.joules,
+        idleJoules: idle,
+        samples: h.samples,
+        durationMs: h.durationMs,
+      });
+    } else {
+      row.joules += h.joules;
+      row.idleJoules += idle;
+      row.samples += h.samples;
+      row.durationMs += h.durationMs;
+    }
+  }
+  return [...byKey.values()].sort(
+    (a, b) =>
+      a.hourStart - b.hourStart ||
+      (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) ||
+      (a.deviceKind < b.deviceKind ? -1 : a.deviceKind > b.deviceKind ? 1 : 0),
+  );
 }

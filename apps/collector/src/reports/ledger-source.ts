@@ -58,6 +58,16 @@ type LedgerSelect = SelectQueryBuilder<
   Pick<Database['energy_hourly'], (typeof COLUMNS)[number]>
 >;
 
+/** The plan of a read over `range`, or over all time when it is undefined. */
+function planOf(window: LedgerWindow, range: { from: number; to: number } | undefined): LedgerPlan {
+  if (range !== undefined) return planRange(range.from, range.to, window);
+  if (window.foldedUntil === null) return { hours: null, minutes: [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }] };
+  return {
+    hours: { from: Number.NEGATIVE_INFINITY, to: window.foldedUntil },
+    minutes: [{ from: window.foldedUntil, to: Number.POSITIVE_INFINITY }],
+  };
+}
+
 /**
  * The rows of the ledger over a range (or over all time when `range` is undefined) at the grain of
  * (job, node, device, hour): one UNION ALL of the rollup's hours and the buckets' minutes summed to
@@ -70,15 +80,7 @@ export function ledgerRows(
   range: { from: number; to: number } | undefined,
   filter: LedgerRowFilter = {},
 ) {
-  const plan: LedgerPlan =
-    range === undefined
-      ? window.foldedUntil === null
-        ? { hours: null, minutes: [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }] }
-        : {
-            hours: { from: Number.NEGATIVE_INFINITY, to: window.foldedUntil },
-            minutes: [{ from: window.foldedUntil, to: Number.POSITIVE_INFINITY }],
-          }
-      : planRange(range.from, range.to, window);
+  const plan = planOf(window, range);
   const parts: LedgerSelect[] = [];
   if (plan.hours !== null) {
     let q = db.selectFrom('energy_hourly').select([...COLUMNS]) as unknown as LedgerSelect;
@@ -111,6 +113,54 @@ export function ledgerRows(
     if (Number.isFinite(m.to)) q = q.where('minute_start', '<', m.to).where('hour_start', '<', m.to);
     if (filter.jobIds !== undefined) q = q.where('job_id', 'in', filter.jobIds);
     parts.push(q.groupBy(['job_id', 'node', 'device', 'device_kind', 'hour_start']) as unknown as LedgerSelect);
+  }
+  return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+}
+
+/** Columns of the node rollup, at the grain cluster-wide reads need: energy by (node, device kind, hour). */
+const NODE_COLUMNS = ['node', 'device_kind', 'hour_start', 'joules', 'idle_joules', 'duration_ms'] as const;
+
+type NodeLedgerSelect = SelectQueryBuilder<
+  Database,
+  'energy_node_hourly' | 'energy_buckets',
+  Pick<Database['energy_node_hourly'], (typeof NODE_COLUMNS)[number]>
+>;
+
+/**
+ * The ledger over a range at the grain of (node, device kind, hour), for reads that never name a
+ * job or a device (usage by node or site): the same plan as ledgerRows, whole hours from
+ * energy_node_hourly — one row per node and kind where energy_hourly has one per device and job —
+ * and the rest from the minutes, summed to the same grain. idle_joules is the idle job's part.
+ */
+export function nodeLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }) {
+  const plan = planOf(window, range);
+  const parts: NodeLedgerSelect[] = [];
+  if (plan.hours !== null) {
+    parts.push(
+      db
+        .selectFrom('energy_node_hourly')
+        .select([...NODE_COLUMNS])
+        .where('hour_start', '>=', plan.hours.from)
+        .where('hour_start', '<', plan.hours.to) as unknown as NodeLedgerSelect,
+    );
+  }
+  for (const m of plan.minutes) {
+    const q = db
+      .selectFrom('energy_buckets')
+      .select((eb) => [
+        'node',
+        'device_kind',
+        'hour_start',
+        eb.fn.sum<number>('joules').as('joules'),
+        sql<number>`sum(case when job_id = '' then joules else 0 end)`.as('idle_joules'),
+        sql<number>`cast(sum(duration_ms) as bigint)`.as('duration_ms'),
+      ])
+      .where('minute_start', '>=', m.from)
+      .where('hour_start', '>=', floorHour(m.from))
+      .where('minute_start', '<', m.to)
+      .where('hour_start', '<', m.to)
+      .groupBy(['node', 'device_kind', 'hour_start']);
+    parts.push(q as unknown as NodeLedgerSelect);
   }
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }

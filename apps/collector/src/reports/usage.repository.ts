@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
-import { ledgerRows, readLedgerWindow } from './ledger-source';
+import { ledgerRows, nodeLedgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -85,10 +85,26 @@ export class UsageRepository {
 
     const window = await readLedgerWindow(this.handle.db);
     const json = factorsJson(factors);
+    // Reads that never name a job (by node or site, unfiltered, not a team viewer's) take the rollup
+    // by node: a row per node and device kind an hour instead of one per device and job.
+    const nodeGrain = !byJob && f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
+    const idleJoules = nodeGrain ? sql<number>`b.idle_joules` : sql<number>`case when b.job_id = '' then b.joules else 0 end`;
+    const jobRows = (range: { from: number; to: number }) =>
+      this.handle.db.selectFrom(ledgerRows(this.handle.db, window, range).as('b')).leftJoin('jobs as j', 'j.id', 'b.job_id');
+
     const priced = (range: { from: number; to: number }) => {
-      let base = this.handle.db
-        .selectFrom(ledgerRows(this.handle.db, window, range).as('b'))
-        .leftJoin('jobs as j', 'j.id', 'b.job_id')
+      const db = this.handle.db;
+      if (nodeGrain) {
+        // typed as the job grain's rows: nothing below names job_id or device on this path
+        const byNode = db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>;
+        return byNode
+          .leftJoin('nodes as n', 'n.name', 'b.node')
+          .leftJoin('sites as s', 's.id', 'n.site_id')
+          .innerJoin(this.factorTable(json).as('f'), (join) =>
+            join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
+          );
+      }
+      let base = jobRows(range)
         .leftJoin('nodes as n', 'n.name', 'b.node')
         .leftJoin('sites as s', 's.id', 'n.site_id')
         .innerJoin(this.factorTable(json).as('f'), (join) =>
@@ -101,14 +117,13 @@ export class UsageRepository {
       if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
       return base;
     };
-
     const rows = await priced({ from: f.from, to: f.to })
       .select((eb) => [
         groupExpr.as('group_key'),
         idleExpr.as('is_idle'),
         periodExpr.as('period_start'),
         eb.fn.sum<number>('b.joules').as('joules'),
-        eb.fn.sum<number>(eb.case().when('b.job_id', '=', '').then(eb.ref('b.joules')).else(0).end()).as('idle_joules'),
+        eb.fn.sum<number>(idleJoules).as('idle_joules'),
         eb.fn.sum<number>(eb.case().when('b.device_kind', '=', 'gpu').then(eb.ref('b.duration_ms')).else(0).end()).as('gpu_ms'),
         eb.fn.sum<number>(sql`b.joules * f.pue`).as('facility_joules'),
         eb.fn.sum<number>(sql`b.joules * f.gpj`).as('grams'),

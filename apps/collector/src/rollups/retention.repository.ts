@@ -48,12 +48,12 @@ export class RetentionRepository {
     return { partitions: [], rows };
   }
 
-  /** Removes hourly rows before `cutoff`; returns the rows deleted. */
-  async deleteHoursBefore(cutoff: number): Promise<number> {
+  /** Removes the rows of `table` (an hourly rollup) before `cutoff`; returns the rows deleted. */
+  async deleteHoursBefore(table: 'energy_hourly' | 'energy_node_hourly', cutoff: number): Promise<number> {
     const key = this.handle.dialect === 'postgres' ? sql`ctid` : sql`rowid`;
+    const t = sql.table(table);
     return this.deleteInChunks(
-      (limit) =>
-        sql`DELETE FROM energy_hourly WHERE ${key} IN (SELECT ${key} FROM energy_hourly WHERE hour_start < ${cutoff} LIMIT ${limit})`,
+      (limit) => sql`DELETE FROM ${t} WHERE ${key} IN (SELECT ${key} FROM ${t} WHERE hour_start < ${cutoff} LIMIT ${limit})`,
     );
   }
 

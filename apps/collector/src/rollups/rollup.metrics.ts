@@ -49,7 +49,10 @@ export class RollupMetrics {
       registers,
     });
     if (config.minuteRetentionDays !== undefined) retention.set({ table: 'energy_buckets' }, config.minuteRetentionDays);
-    if (config.hourlyRetentionDays !== undefined) retention.set({ table: 'energy_hourly' }, config.hourlyRetentionDays);
+    if (config.hourlyRetentionDays !== undefined) {
+      retention.set({ table: 'energy_hourly' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_node_hourly' }, config.hourlyRetentionDays);
+    }
     if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }
 }

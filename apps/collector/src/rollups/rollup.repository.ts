@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DatabaseHandle, lockRollups } from '@wattprint/db';
-import { sql } from 'kysely';
+import { type DatabaseHandle, foldHours, lockRollups } from '@wattprint/db';
 import { DATABASE } from '../database/database.module';
 import { HOUR_MS } from '@wattprint/carbon';
 
@@ -11,7 +10,7 @@ export interface FoldedSpan {
 }
 
 /**
- * Folding closed hours of energy_buckets into energy_hourly. One pass folds [folded_until, to) in
+ * Folding closed hours of energy_buckets into energy_hourly and energy_node_hourly. One pass folds [folded_until, to) in
  * one transaction holding the rollup lock exclusively: commits in flight finish first, so the fold
  * sees all their minutes, and commits after it read the new watermark and add late energy to the
  * folded hours themselves (ingest/ledger/late-hour.repository.ts). Any number of collectors may
@@ -55,12 +54,7 @@ export class RollupRepository {
       const first = (await next.executeTakeFirst())?.h;
       const from = first === null || first === undefined ? until : Math.min(Number(first), until);
       const to = Math.min(until, from + maxHours * HOUR_MS);
-      if (to > from) {
-        await sql`INSERT INTO energy_hourly (job_id, node, device, device_kind, hour_start, joules, samples, duration_ms, peak_power_w)
-          SELECT job_id, node, device, device_kind, hour_start, SUM(joules), SUM(samples), SUM(duration_ms), MAX(peak_power_w)
-          FROM energy_buckets WHERE minute_start >= ${from} AND minute_start < ${to}
-          GROUP BY job_id, node, device, device_kind, hour_start`.execute(tx);
-      }
+      if (to > from) await foldHours(tx, from, to);
       await tx.updateTable('rollup_state').set({ folded_until: to }).where('id', '=', 1).execute();
       return { from: watermark ?? from, to };
     });

@@ -20,6 +20,7 @@ export interface MaintenanceReport {
   partitionsDropped: string[];
   minuteRowsDeleted: number;
   hourRowsDeleted: number;
+  nodeHourRowsDeleted: number;
   batchKeysDeleted: number;
 }
 
@@ -31,7 +32,7 @@ export interface MaintenanceReport {
 const BATCH_KEY_MARGIN_MS = DAY_MS;
 
 /**
- * The ledger's upkeep, on every process that ingests: fold closed hours into energy_hourly, create
+ * The ledger's upkeep, on every process that ingests: fold closed hours into the hourly rollups, create
  * next months' partitions ahead of need (PostgreSQL), and drop what is past retention. Minutes are
  * never dropped before their hour is folded.
  */
@@ -92,6 +93,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     let partitionsDropped: string[] = [];
     let minuteRowsDeleted = 0;
     let hourRowsDeleted = 0;
+    let nodeHourRowsDeleted = 0;
     const minuteDays = this.config.minuteRetentionDays;
     if (minuteDays !== undefined && foldedUntil !== null) {
       // never a minute whose hour is not folded yet: the hours would lose it
@@ -102,14 +104,18 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
       partitionsDropped = dropped.partitions;
       minuteRowsDeleted = dropped.rows;
     }
-    if (this.config.hourlyRetentionDays !== undefined)
-      hourRowsDeleted = await this.retention.deleteHoursBefore(now - this.config.hourlyRetentionDays * DAY_MS);
+    if (this.config.hourlyRetentionDays !== undefined) {
+      const cutoff = now - this.config.hourlyRetentionDays * DAY_MS;
+      hourRowsDeleted = await this.retention.deleteHoursBefore('energy_hourly', cutoff);
+      nodeHourRowsDeleted = await this.retention.deleteHoursBefore('energy_node_hourly', cutoff);
+    }
     let batchKeysDeleted = 0;
     if (this.config.batchKeyRetentionDays !== undefined)
       batchKeysDeleted = await this.retention.deleteBatchKeysBefore(now - this.config.batchKeyRetentionDays * DAY_MS - BATCH_KEY_MARGIN_MS);
     this.metrics.deletedRows.inc({ table: 'ingested_batches' }, batchKeysDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_hourly' }, hourRowsDeleted);
+    this.metrics.deletedRows.inc({ table: 'energy_node_hourly' }, nodeHourRowsDeleted);
     this.metrics.droppedPartitions.inc(partitionsDropped.length);
     const oldest = await this.retention.oldestMinute();
     if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
@@ -119,6 +125,15 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
           `${batchKeysDeleted} batch key(s)`,
       );
     }
-    return { folded, foldedUntil, partitionsCreated, partitionsDropped, minuteRowsDeleted, hourRowsDeleted, batchKeysDeleted };
+    return {
+      folded,
+      foldedUntil,
+      partitionsCreated,
+      partitionsDropped,
+      minuteRowsDeleted,
+      hourRowsDeleted,
+      nodeHourRowsDeleted,
+      batchKeysDeleted,
+    };
   }
 }

@@ -17,8 +17,9 @@ const CO2_RULE =
 
 /** Every figure of the cluster, idle energy included: what the operator pays for. */
 export function clusterAccountingDashboard(yearly: YearlyAverages): Dashboard {
-  const all = energyWith({ dimensions: [], filters: [SITE_FILTER] }, yearly);
-  const bySite = energyWith({ dimensions: [{ expr: SITE_EXPR, alias: 'site' }], filters: [SITE_FILTER] }, yearly);
+  // cluster-wide panels name no job: they read the rollup by node
+  const all = energyWith({ dimensions: [], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  const bySite = energyWith({ dimensions: [{ expr: SITE_EXPR, alias: 'site' }], filters: [SITE_FILTER], grain: 'node' }, yearly);
   const byJob = energyWith(
     {
       dimensions: [

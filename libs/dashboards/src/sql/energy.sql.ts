@@ -1,5 +1,5 @@
 import { hourFactorsCtes } from './emission-factors.sql';
-import { ledgerCtes } from './grafana-macros';
+import { type LedgerGrain, ledgerCtes } from './grafana-macros';
 import type { YearlyAverages } from './yearly-averages';
 import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 
@@ -17,6 +17,11 @@ export interface EnergyScope {
   dimensions: readonly Dimension[];
   /** Extra conditions on eb/j/n, ANDed with the dashboard's time range. */
   filters: readonly string[];
+  /**
+   * 'node' for panels whose dimensions and filters name no job (no `j`, no eb.job_id or eb.device):
+   * they read the rollup by node, a row per node and device kind an hour. Default 'job'.
+   */
+  grain?: LedgerGrain;
 }
 
 /** The expressions panels reuse for the site of a bucket and the job attributes, null shown plainly. */
@@ -32,14 +37,14 @@ export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
   const groupBy = [...scope.dimensions.map((d) => d.expr), 'eb.node', 'eb.hour_start'];
   const where = scope.filters.length === 0 ? 'TRUE' : scope.filters.join('\n    AND ');
-  return `WITH ${ledgerCtes()},
+  const grain = scope.grain ?? 'job';
+  return `WITH ${ledgerCtes(grain)},
 buckets AS (
   SELECT ${[...dims, 'eb.node', 'eb.hour_start'].join(', ')},
     SUM(eb.joules) AS joules,
-    SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END) AS idle_joules,
+    ${grain === 'node' ? 'SUM(eb.idle_joules)' : "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)"} AS idle_joules,
     SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
-  FROM ledger eb
-  LEFT JOIN jobs j ON j.id = eb.job_id
+  FROM ledger eb${grain === 'node' ? '' : '\n  LEFT JOIN jobs j ON j.id = eb.job_id'}
   LEFT JOIN nodes n ON n.name = eb.node
   WHERE ${where}
   GROUP BY ${groupBy.join(', ')}

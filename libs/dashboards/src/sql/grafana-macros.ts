@@ -11,13 +11,35 @@ export const TO_MS = '$__to';
 /** Grafana's interval for the panel's width and time range, in ms. */
 export const INTERVAL_MS = '$__interval_ms';
 
+/** The grain of a panel's ledger: per job and device, or per node (panels that never name a job). */
+export type LedgerGrain = 'job' | 'node';
+
+const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minuteColumns: string; groupBy: string }> = {
+  job: {
+    hourTable: 'energy_hourly',
+    hourColumns: 'h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms',
+    minuteColumns:
+      'm.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms',
+    groupBy: '1, 2, 3, 4, 5',
+  },
+  node: {
+    hourTable: 'energy_node_hourly',
+    hourColumns: 'h.node, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
+    minuteColumns:
+      "m.node, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(CASE WHEN m.job_id = '' THEN m.joules ELSE 0 END) AS idle_joules, " +
+      'SUM(m.duration_ms)::bigint AS duration_ms',
+    groupBy: '1, 2, 3',
+  },
+};
+
 /**
  * The ledger over the dashboard range, as the collector's reports read it
  * (apps/collector/src/reports/ledger-source.ts, planRange): whole folded hours from energy_hourly,
  * the partial hours at the edges and every hour not folded yet from energy_buckets, and an edge
  * older than minute retention read as its whole hour (rollup_state says how far each goes). Two
- * CTEs, `ledger_plan` and `ledger`, the second with the columns panels use:
- * job_id, node, device, device_kind, hour_start, joules, duration_ms. Minutes are also bounded by
+ * CTEs, `ledger_plan` and `ledger`, the second with the columns of its grain (GRAINS): by job,
+ * job_id, node, device, device_kind, hour_start, joules, duration_ms; by node, node, device_kind,
+ * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly. Minutes are also bounded by
  * hour_start, which selects the same rows: it is what the (hour_start, node) index can find them by.
  *
  * The plan's bounds come from rollup_state, so the planner cannot see them and guesses; for the minutes
@@ -27,9 +49,13 @@ export const INTERVAL_MS = '$__interval_ms';
  * Minutes are summed to their hours in each branch, as the reports do: an edge hour of 1,000 GPUs is
  * 60,000 minute rows but 1,000 hour rows for the joins and factors that follow.
  */
-export function ledgerCtes(): string {
+export function ledgerCtes(grain: LedgerGrain = 'job'): string {
   const H = HOUR_MS;
   const whole = `fw < lw AND COALESCE(folded, fw) > fw`;
+  const g = GRAINS[grain];
+  const minutes = (on: string, where: string) => `SELECT ${g.minuteColumns}
+  FROM ledger_plan p JOIN energy_buckets m ON ${on}
+  ${where}GROUP BY ${g.groupBy}`;
   return `ledger_ends AS (
   SELECT
     CASE WHEN ${FROM_MS} < COALESCE(minutes_from, 0) THEN ${FROM_MS} - MOD(${FROM_MS}, ${H}) ELSE ${FROM_MS} END::bigint AS s,
@@ -46,23 +72,26 @@ ledger_plan AS (
   FROM (SELECT s, e, folded, s + MOD(${H} - MOD(s, ${H}), ${H}) AS fw, e - MOD(e, ${H}) AS lw FROM ledger_ends) x
 ),
 ledger AS (
-  SELECT h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms
-  FROM ledger_plan p JOIN energy_hourly h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to
+  SELECT ${g.hourColumns}
+  FROM ledger_plan p JOIN ${g.hourTable} h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
-  FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
-    AND m.hour_start = ${FROM_MS} - MOD(${FROM_MS}, ${H})
-  WHERE p.whole GROUP BY 1, 2, 3, 4, 5
+  ${minutes(
+    `m.minute_start >= p.s AND m.minute_start < p.head_to
+    AND m.hour_start = ${FROM_MS} - MOD(${FROM_MS}, ${H})`,
+    'WHERE p.whole ',
+  )}
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
-  FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.s AND m.minute_start < p.head_to
-    AND m.hour_start >= p.s - MOD(p.s, ${H}) AND m.hour_start < p.head_to
-  WHERE NOT p.whole GROUP BY 1, 2, 3, 4, 5
+  ${minutes(
+    `m.minute_start >= p.s AND m.minute_start < p.head_to
+    AND m.hour_start >= p.s - MOD(p.s, ${H}) AND m.hour_start < p.head_to`,
+    'WHERE NOT p.whole ',
+  )}
   UNION ALL
-  SELECT m.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms
-  FROM ledger_plan p JOIN energy_buckets m ON m.minute_start >= p.tail_from AND m.minute_start < p.e
-    AND m.hour_start >= p.tail_from - MOD(p.tail_from, ${H}) AND m.hour_start < p.e
-  GROUP BY 1, 2, 3, 4, 5
+  ${minutes(
+    `m.minute_start >= p.tail_from AND m.minute_start < p.e
+    AND m.hour_start >= p.tail_from - MOD(p.tail_from, ${H}) AND m.hour_start < p.e`,
+    '',
+  )}
 )`;
 }
 

@@ -1,6 +1,6 @@
 import type { Database, DialectName } from '@wattprint/db';
 import { type Transaction, sql } from 'kysely';
-import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, NodeHourRow, SeenJob } from '../bucket-deltas';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
 import type { SeqGap } from '../seq-gaps';
 import { PostgresIngestDialect } from './postgres-ingest-dialect';
@@ -23,6 +23,8 @@ export interface IngestDialect {
   upsertBuckets(tx: Tx, rows: readonly BucketRow[]): Promise<void>;
   /** Adds rows (one per key, sorted by key) to the hourly rollup. */
   upsertHours(tx: Tx, rows: readonly HourRow[]): Promise<void>;
+  /** Adds rows (one per key, sorted by key) to the rollup by node. */
+  upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void>;
   /** Creates jobs first seen in samples, or widens their seen times. */
   upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void>;
   /** Deletes and returns the gaps any added batch overlaps. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, NodeHourRow, SeenJob } from '../bucket-deltas';
 import { hourOf } from '../minute-split';
 import { numberArrayLiteral, textArrayLiteral } from '../pg-array-literal';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
@@ -70,6 +70,20 @@ export class PostgresIngestDialect implements IngestDialect {
         samples = energy_hourly.samples + excluded.samples,
         duration_ms = energy_hourly.duration_ms + excluded.duration_ms,
         peak_power_w = ${HOURLY_PEAK_POWER_MAX}`.execute(tx);
+  }
+
+  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void> {
+    await sql`INSERT INTO energy_node_hourly (hour_start, node, device_kind, joules, idle_joules, samples, duration_ms)
+      SELECT * FROM unnest(
+        ${numberArrayLiteral(rows, (r) => r.hourStart)}::bigint[], ${textArrayLiteral(rows, (r) => r.node)}::text[],
+        ${textArrayLiteral(rows, (r) => r.deviceKind)}::text[], ${numberArrayLiteral(rows, (r) => r.joules)}::float8[],
+        ${numberArrayLiteral(rows, (r) => r.idleJoules)}::float8[], ${numberArrayLiteral(rows, (r) => r.samples)}::bigint[],
+        ${numberArrayLiteral(rows, (r) => r.durationMs)}::bigint[])
+      ON CONFLICT (hour_start, node, device_kind) DO UPDATE SET
+        joules = energy_node_hourly.joules + excluded.joules,
+        idle_joules = energy_node_hourly.idle_joules + excluded.idle_joules,
+        samples = energy_node_hourly.samples + excluded.samples,
+        duration_ms = energy_node_hourly.duration_ms + excluded.duration_ms`.execute(tx);
   }
 
   async upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BucketRow, HourRow, SeenJob } from '../bucket-deltas';
+import type { BucketRow, HourRow, NodeHourRow, SeenJob } from '../bucket-deltas';
 import { hourOf } from '../minute-split';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
 import type { SeqGap } from '../seq-gaps';
@@ -105,6 +105,33 @@ export class SqliteIngestDialect implements IngestDialect {
             samples: eb('energy_hourly.samples', '+', eb.ref('excluded.samples')),
             duration_ms: eb('energy_hourly.duration_ms', '+', eb.ref('excluded.duration_ms')),
             peak_power_w: HOURLY_PEAK_POWER_MAX,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void> {
+    for (const part of chunks(rows, BUCKET_ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('energy_node_hourly')
+        .values(
+          part.map((r) => ({
+            hour_start: r.hourStart,
+            node: r.node,
+            device_kind: r.deviceKind,
+            joules: r.joules,
+            idle_joules: r.idleJoules,
+            samples: r.samples,
+            duration_ms: r.durationMs,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['hour_start', 'node', 'device_kind']).doUpdateSet((eb) => ({
+            joules: eb('energy_node_hourly.joules', '+', eb.ref('excluded.joules')),
+            idle_joules: eb('energy_node_hourly.idle_joules', '+', eb.ref('excluded.idle_joules')),
+            samples: eb('energy_node_hourly.samples', '+', eb.ref('excluded.samples')),
+            duration_ms: eb('energy_node_hourly.duration_ms', '+', eb.ref('excluded.duration_ms')),
           })),
         )
         .execute();

@@ -1,0 +1,45 @@
+import { type HourRow, nodeHourRows } from './bucket-deltas';
+
+const HOUR = 3_600_000;
+const hour = (
+  jobId: string,
+  node: string,
+  device: string,
+  deviceKind: HourRow['deviceKind'],
+  hourStart: number,
+  joules: number,
+): HourRow => ({
+  jobId,
+  node,
+  device,
+  deviceKind,
+  hourStart,
+  joules,
+  samples: 2,
+  durationMs: 1_500,
+  peakPowerW: 300,
+});
+
+describe('nodeHourRows', () => {
+  it("sums a commit's hourly rows per (hour, node, device kind), the idle job's part apart, sorted by that key", () => {
+    const rows = nodeHourRows([
+      hour('j2', 'node-b', 'gpu0', 'gpu', 2 * HOUR, 10),
+      hour('', 'node-a', 'gpu1', 'gpu', HOUR, 0.5),
+      hour('j1', 'node-a', 'gpu0', 'gpu', HOUR, 2.25),
+      hour('j1', 'node-a', 'cpu0', 'cpu', HOUR, 4),
+      hour('j1', 'node-a', 'gpu0', 'gpu', 2 * HOUR, 1),
+      hour('j3', 'node-a\u0000x', 'gpu0', 'gpu', HOUR, 8),
+    ]);
+    expect(rows.map((r) => [r.hourStart / HOUR, r.node, r.deviceKind, r.joules, r.idleJoules, r.samples, r.durationMs])).toEqual([
+      [1, 'node-a', 'cpu', 4, 0, 2, 1_500],
+      [1, 'node-a', 'gpu', 2.75, 0.5, 4, 3_000],
+      [1, 'node-a\u0000x', 'gpu', 8, 0, 2, 1_500],
+      [2, 'node-a', 'gpu', 1, 0, 2, 1_500],
+      [2, 'node-b', 'gpu', 10, 0, 2, 1_500],
+    ]);
+  });
+
+  it('gives nothing for nothing', () => {
+    expect(nodeHourRows([])).toEqual([]);
+  });
+});
