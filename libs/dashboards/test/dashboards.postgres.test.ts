@@ -110,6 +110,14 @@ describe('cluster accounting', () => {
     const fra = { ...ctx, variables: { site: ['fra'] } };
     expect(await single(cluster, 'CO2eq', fra)).toBeCloseTo((607.5 + 450) / 1000, 9);
     expect(await single(cluster, 'IT energy', fra)).toBeCloseTo(3.5, 9);
+    // '(unassigned)' selects the nodes without a site, and only those
+    const sites = await run(panelSql(cluster, 'Sites'), ctx);
+    const unassigned = { ...ctx, variables: { site: ['(unassigned)'] } };
+    expect(await single(cluster, 'IT energy', unassigned)).toBeCloseTo(
+      Number(sites.find((r) => r.Site === '(unassigned)')!['IT energy']),
+      9,
+    );
+    expect(await single(cluster, 'IT energy', unassigned)).toBeGreaterThan(0);
   });
 
   it('splits sites with energy-weighted PUE and intensity', async () => {
@@ -226,6 +234,10 @@ describe('teams, users and projects', () => {
     expect(await single(org, 'GPU-hours', fra)).toBeCloseTo(2 / 60 + 1 / 60, 9);
     const misc = await context(org, { project: ['misc'] });
     expect(await single(org, 'CO2eq', misc)).toBeCloseTo(0.11875, 9);
+    // the label of a missing attribute selects the jobs without it, and only those
+    const none = await context(org, { team: ['(none)'] });
+    expect(await single(org, 'CO2eq', none)).toBeCloseTo(0.11875, 9);
+    expect(await single(org, 'Jobs', none)).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
-import { FIGURES, SITE_EXPR, energyWith, jobAttr } from '../sql/energy.sql';
+import { FIGURES, SITE_EXPR, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { stepTime, variableFilter } from '../sql/grafana-macros';
 import type { YearlyAverages } from '../sql/yearly-averages';
 
@@ -9,7 +9,7 @@ export const CLUSTER_ACCOUNTING_UID = 'wattprint-cluster-accounting';
 /** Options of the `site` variable; `(unassigned)` stands for nodes no site holds, and keeps the list non-empty. */
 export const SITE_OPTIONS_SQL = `SELECT '(unassigned)' AS site UNION SELECT id FROM sites ORDER BY 1`;
 
-const SITE_FILTER = variableFilter(SITE_EXPR, 'site');
+const SITE_FILTER = variableFilter('n.site_id', UNASSIGNED, 'site');
 
 const CO2_RULE =
   'CO2eq = IT energy (kWh) × PUE of the site over the hour × grid intensity of its region over the hour (actual over forecast, ' +

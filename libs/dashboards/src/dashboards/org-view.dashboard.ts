@@ -1,6 +1,6 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
-import { type Dimension, FIGURES, SITE_EXPR, energyWith, jobAttr } from '../sql/energy.sql';
+import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
@@ -12,14 +12,14 @@ export const ORG_VIEW_UID = 'wattprint-org-view';
  * `(none)` stands for jobs without the attribute and keeps each list non-empty.
  */
 export const TEAM_OPTIONS_SQL = `SELECT '(none)' AS team UNION SELECT ${jobAttr('team')} FROM jobs j ORDER BY 1`;
-export const PROJECT_OPTIONS_SQL = `SELECT '(none)' AS project UNION SELECT ${jobAttr('project')} FROM jobs j WHERE ${variableFilter(jobAttr('team'), 'team')} ORDER BY 1`;
+export const PROJECT_OPTIONS_SQL = `SELECT '(none)' AS project UNION SELECT ${jobAttr('project')} FROM jobs j WHERE ${variableFilter('j."team"', NONE, 'team')} ORDER BY 1`;
 
 /** Job energy only: idle energy belongs to no team, so it is left out here (the cluster view shows it). */
 const ORG_FILTERS = [
   `eb.job_id <> ''`,
-  variableFilter(jobAttr('team'), 'team'),
-  variableFilter(jobAttr('project'), 'project'),
-  variableFilter(SITE_EXPR, 'site'),
+  variableFilter('j."team"', NONE, 'team'),
+  variableFilter('j."project"', NONE, 'project'),
+  variableFilter('n.site_id', UNASSIGNED, 'site'),
 ];
 
 const TEAM: Dimension = { expr: jobAttr('team'), alias: 'team' };

@@ -25,8 +25,10 @@ export interface EnergyScope {
 }
 
 /** The expressions panels reuse for the site of a bucket and the job attributes, null shown plainly. */
-export const SITE_EXPR = `COALESCE(n.site_id, '(unassigned)')`;
-export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string => `COALESCE(j."${column}", '(none)')`;
+export const UNASSIGNED = '(unassigned)';
+export const NONE = '(none)';
+export const SITE_EXPR = `COALESCE(n.site_id, '${UNASSIGNED}')`;
+export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string => `COALESCE(j."${column}", '${NONE}')`;
 
 /**
  * A WITH clause ending in `energy`: one row per (dimensions, node, hour) with joules (IT), idle_joules,
