@@ -8,4 +8,4 @@ if [ ! -t 1 ] && [ -z "${FORCE_COLOR:-}" ]; then export FORCE_COLOR=0; fi
 npm run build
 npm run typecheck
 npx prettier --check .
-npx nx run-many -t lint test --parallel=1 --outputStyle=static
+npx nx run-many -t lint test --parallel=2 --outputStyle=static
