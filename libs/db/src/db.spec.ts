@@ -17,6 +17,7 @@ const ALL_MIGRATIONS = [
   '0010_calibration_searches',
   '0011_grid_intensity_period_indexes',
   '0012_node_hourly_rollups',
+  '0013_grid_intensity_period_ranges',
 ];
 
 describe('dialectOf', () => {

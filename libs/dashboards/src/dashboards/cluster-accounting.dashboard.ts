@@ -1,6 +1,6 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
-import { FIGURES, SITE_EXPR, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
+import { FIGURES, NODE, SITE_EXPR, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { stepTime, variableFilter } from '../sql/grafana-macros';
 import type { YearlyAverages } from '../sql/yearly-averages';
 
@@ -19,7 +19,9 @@ const CO2_RULE =
 export function clusterAccountingDashboard(yearly: YearlyAverages): Dashboard {
   // cluster-wide panels name no job: they read the rollup by node
   const all = energyWith({ dimensions: [], filters: [SITE_FILTER], grain: 'node' }, yearly);
-  const bySite = energyWith({ dimensions: [{ expr: SITE_EXPR, alias: 'site' }], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  const site = { expr: SITE_EXPR, alias: 'site' };
+  const bySite = energyWith({ dimensions: [site], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  const byNode = energyWith({ dimensions: [site, NODE], filters: [SITE_FILTER], grain: 'node' }, yearly);
   const byJob = energyWith(
     {
       dimensions: [
@@ -154,7 +156,7 @@ FROM energy GROUP BY site ORDER BY "CO2eq" DESC, site`,
       tablePanel({
         title: 'Nodes',
         description: 'Totals per node over the range.',
-        sql: `${bySite}
+        sql: `${byNode}
 SELECT node AS "Node", site AS "Site", ${FIGURES.itKWh} AS "IT energy", ${FIGURES.facilityKWh} AS "Facility energy", ${FIGURES.co2eqKg} AS "CO2eq",
   ${FIGURES.gpuHours} AS "GPU-hours", ${FIGURES.idleShare} AS "Idle share"
 FROM energy GROUP BY node, site ORDER BY "CO2eq" DESC, node`,
