@@ -249,6 +249,16 @@ describe.each(DIALECTS)(`hostile input on %s (seed ${SEED}, WATTPRINT_FC_SEED re
     expect(buckets.every((b) => Number.isFinite(Number(b.joules)) && Number(b.minute_start) >= Date.UTC(2000, 0, 1))).toBe(true);
   });
 
+  /** A readiness report saying not ready, as GET /ready answers with 503. */
+  const readinessReport = (text: string): boolean => {
+    try {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      return body.ready === false && ['up', 'down'].includes(String(body.database)) && ['up', 'down'].includes(String(body.redis));
+    } catch {
+      return false;
+    }
+  };
+
   it(`answers every arbitrary body and query with a status below 500 (${CASES} requests)`, async () => {
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().build()) as unknown as { paths: Record<string, object> };
@@ -289,7 +299,11 @@ describe.each(DIALECTS)(`hostile input on %s (seed ${SEED}, WATTPRINT_FC_SEED re
             headers: hasBody ? { ...auth, 'Content-Type': 'application/json' } : auth,
             body: hasBody ? JSON.stringify(r.body) : undefined,
           });
-          await res.arrayBuffer();
+          const text = await res.text();
+          // /ready answers 503 by contract when a dependency is slow or ingest is paused (SQLite's one
+          // writer under this load can hold the probe's SELECT 1 past its 2 s): that is the probe's
+          // report, whatever the query said, not a failure of the server
+          if (res.status === 503 && r.route.path === '/ready' && readinessReport(text)) return;
           if (res.status >= 500)
             failures.push(`${r.route.method} ${url} ${hasBody ? JSON.stringify(r.body).slice(0, 200) : ''} → ${res.status}`);
         }),

@@ -94,17 +94,12 @@ export class UsageRepository {
 
     const priced = (range: { from: number; to: number }) => {
       const db = this.handle.db;
-      if (nodeGrain) {
-        // typed as the job grain's rows: nothing below names job_id or device on this path
-        const byNode = db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>;
-        return byNode
-          .leftJoin('nodes as n', 'n.name', 'b.node')
-          .leftJoin('sites as s', 's.id', 'n.site_id')
-          .innerJoin(this.factorTable(json).as('f'), (join) =>
-            join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
-          );
-      }
-      let base = jobRows(range)
+      // the node grain typed as the job grain's rows: with it no job filter is set, so nothing below
+      // names a job or a device
+      const rows = nodeGrain
+        ? (db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>)
+        : jobRows(range);
+      let base = rows
         .leftJoin('nodes as n', 'n.name', 'b.node')
         .leftJoin('sites as s', 's.id', 'n.site_id')
         .innerJoin(this.factorTable(json).as('f'), (join) =>
@@ -117,6 +112,7 @@ export class UsageRepository {
       if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
       return base;
     };
+
     const rows = await priced({ from: f.from, to: f.to })
       .select((eb) => [
         groupExpr.as('group_key'),

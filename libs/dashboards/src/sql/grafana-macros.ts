@@ -39,8 +39,9 @@ const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minu
  * older than minute retention read as its whole hour (rollup_state says how far each goes). Two
  * CTEs, `ledger_plan` and `ledger`, the second with the columns of its grain (GRAINS): by job,
  * job_id, node, device, device_kind, hour_start, joules, duration_ms; by node, node, device_kind,
- * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly. Minutes are also bounded by
- * hour_start, which selects the same rows: it is what the (hour_start, node) index can find them by.
+ * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly.
+ * Minutes are also bounded by hour_start, which selects the same rows: it is what the
+ * (hour_start, node) index can find them by.
  *
  * The plan's bounds come from rollup_state, so the planner cannot see them and guesses; for the minutes
  * of a range's partial first hour it guessed a share of a month's partition and scanned all of it

@@ -6,8 +6,8 @@ import { INGEST_DIALECT, type IngestDialect, type Tx } from './ingest-dialect';
 
 /**
  * The ingest's side of the hourly rollups: hours the collector has already folded into
- * energy_hourly (and energy_node_hourly) get a late batch's energy there too, in the same transaction as its minutes, so
- * an hour's row stays the sum of its minutes however late a batch arrives. Hours not yet folded are
+ * energy_hourly and energy_node_hourly get a late batch's energy there too, in the same transaction
+ * as its minutes, so an hour's rows stay the sum of its minutes however late a batch arrives. Hours not yet folded are
  * left to the fold (rollups/), which is what keeps the hot path to one upsert per minute row.
  */
 @Injectable()
@@ -23,8 +23,8 @@ export class LateHourRepository {
   }
 
   /**
-   * Adds the rows of folded hours to energy_hourly and energy_node_hourly. Called after the commit's first write, so on
-   * SQLite the watermark is read under the write lock a fold needs too.
+   * Adds the rows of folded hours to energy_hourly and energy_node_hourly. Called after the commit's
+   * first write, so on SQLite the watermark is read under the write lock a fold needs too.
    */
   async addLate(tx: Tx, rows: readonly BucketRow[]): Promise<void> {
     const state = await tx.selectFrom('rollup_state').select('folded_until').where('id', '=', 1).executeTakeFirst();
