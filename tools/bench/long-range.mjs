@@ -136,6 +136,10 @@ async function load() {
   await timed(`hourly rollups by node (${(NODES * DAYS * 24).toLocaleString('en')} rows)`, async () => {
     for (let h = FIRST_HOUR; h < NOW_HOUR; h += DAY) await nodeHoursFromHourly(h, Math.min(h + DAY, NOW_HOUR)).execute(byNode.db);
   });
+  await timed(`hourly rollups by site`, async () => {
+    for (let h = FIRST_HOUR; h < NOW_HOUR; h += DAY)
+      await siteHoursFromNodeHours({ from: h, to: Math.min(h + DAY, NOW_HOUR) }).execute(byNode.db);
+  });
   await byNode.close();
   // minutes: each hourly row's energy spread evenly over its sixty minutes, so both agree exactly;
   // their months' partitions first, as the collector would have made them
@@ -156,7 +160,9 @@ async function load() {
   }
   await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
   // as autovacuum leaves a table loaded long ago: statistics, and a visibility map for index-only scans
-  await timed('VACUUM ANALYZE', () => db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_buckets, jobs'));
+  await timed('VACUUM ANALYZE', () =>
+    db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_site_hourly, energy_buckets, jobs'),
+  );
   await db.end();
 }
 
@@ -217,12 +223,12 @@ const endpoints = (r) => {
   ];
 };
 
-/** Usage reads that name no job: the collector answers them from the rollup by node. */
-const BY_NODE = /^usage groupBy=(node|site)$/;
+/** Usage reads that name no job: the collector answers them from the rollup by node, or by site. */
+const ROLLUP_OF = { 'usage groupBy=node': 'energy_node_hourly', 'usage groupBy=site': 'energy_site_hourly' };
 
 /**
- * Rows a ranged read must scan: hourly rows of the whole folded hours (from the rollup by node for
- * reads that name no job, `table`) plus minute rows of the rest.
+ * Rows a ranged read must scan: hourly rows of the whole folded hours (from `table`: the rollup by
+ * node or site for reads that name no job) plus minute rows of the rest.
  */
 async function rowsScanned(db, from, to, foldedUntil, table) {
   const plan = planRange(from, to, {
@@ -331,13 +337,7 @@ for (const mode of MODES) {
         name,
         ...t,
         rows: name.startsWith('usage')
-          ? await rowsScanned(
-              db,
-              from,
-              NOW_HOUR,
-              mode === 'rollups' ? NOW_HOUR : null,
-              BY_NODE.test(name) ? 'energy_node_hourly' : 'energy_hourly',
-            )
+          ? await rowsScanned(db, from, NOW_HOUR, mode === 'rollups' ? NOW_HOUR : null, ROLLUP_OF[name] ?? 'energy_hourly')
           : null,
       });
     }
@@ -360,6 +360,7 @@ const sizes = (
   await db.query(`SELECT (SELECT count(*) FROM energy_hourly) AS hourly, (SELECT count(*) FROM energy_buckets) AS minutes,
     pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
     (SELECT count(*) FROM energy_node_hourly) AS node_hourly, pg_size_pretty(pg_total_relation_size('energy_node_hourly')) AS node_hourly_size,
+    (SELECT count(*) FROM energy_site_hourly) AS site_hourly,
     (SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'energy_buckets'::regclass) AS minutes_size`)
 ).rows[0];
@@ -369,7 +370,7 @@ await new Promise((r) => child.on('exit', r));
 
 console.log(
   `\nlong-range benchmark: ${GPUS.toLocaleString('en')} GPUs (${NODES} nodes) x ${DAYS} days; ${Number(sizes.hourly).toLocaleString('en')} hourly rows (${sizes.hourly_size}), ` +
-    `${Number(sizes.node_hourly).toLocaleString('en')} hourly rows by node (${sizes.node_hourly_size}), ` +
+    `${Number(sizes.node_hourly).toLocaleString('en')} hourly rows by node (${sizes.node_hourly_size}), ${Number(sizes.site_hourly).toLocaleString('en')} by site, ` +
     `${Number(sizes.minutes).toLocaleString('en')} minute rows over ${MINUTE_DAYS} days (${sizes.minutes_size}); ${REPEAT} runs each; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} (${cpus().length} CPUs)`,

@@ -226,6 +226,62 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
     expectClose(withRollups, minuteOnly);
   });
+
+  it("keeps the rollup by site on the nodes' current sites as nodes move, are placed and lose their site", async () => {
+    const http = () => request(app.getHttpServer());
+    const auth = bearer(BOOTSTRAP_TOKEN);
+    for (const [id, region] of [
+      ['fra', 'DE'],
+      ['par', 'FR'],
+    ])
+      await http().post('/api/v1/sites').set(auth).send({ id, name: id, region, pue: 1.2 }).expect(201);
+    const range = `from=${new Date(START - HOUR).toISOString()}&to=${new Date(END + HOUR).toISOString()}`;
+    const bySite = async () => (await http().get(`/api/v1/usage?groupBy=site&bucket=hour&${range}`).set(auth).expect(200)).body;
+    const minuteOnly = async () => {
+      const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
+      await db.db.updateTable('rollup_state').set({ folded_until: null }).execute();
+      const answer = await bySite();
+      await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
+      return answer;
+    };
+    /** Every row of energy_site_hourly is its nodes' rows summed under their sites now. */
+    const expectSitesFollowNodes = async () => {
+      const rows = await db.db.selectFrom('energy_site_hourly').selectAll().execute();
+      const nodes = new Map((await db.db.selectFrom('nodes').select(['name', 'site_id']).execute()).map((n) => [n.name, n.site_id ?? '']));
+      const expected = new Map<string, number>();
+      for (const h of await db.db.selectFrom('energy_node_hourly').selectAll().execute()) {
+        const key = `${Number(h.hour_start)}|${nodes.get(h.node) ?? ''}|${h.device_kind}`;
+        expected.set(key, (expected.get(key) ?? 0) + Number(h.joules));
+      }
+      expect(rows.length).toBe(expected.size);
+      for (const r of rows) {
+        const want = expected.get(`${Number(r.hour_start)}|${r.site_key}|${r.device_kind}`)!;
+        expect(Math.abs(Number(r.joules) - want)).toBeLessThanOrEqual(1e-9 * want);
+      }
+    };
+    const [a, b, c] = agents.map((x) => x.node);
+    const moves: Array<() => Promise<unknown>> = [
+      () => http().put(`/api/v1/nodes/${a}/site`).set(auth).send({ siteId: 'fra' }).expect(200),
+      () => http().put(`/api/v1/nodes/${b}/site`).set(auth).send({ siteId: 'fra' }).expect(200),
+      () => http().put(`/api/v1/nodes/${a}/site`).set(auth).send({ siteId: 'par' }).expect(200),
+      () => http().put(`/api/v1/nodes/${c}/site`).set(auth).send({ siteId: 'par' }).expect(200),
+      () => http().delete('/api/v1/sites/par').set(auth).expect(204),
+      () => http().put(`/api/v1/nodes/${b}/site`).set(auth).send({ siteId: null }).expect(200),
+    ];
+    for (const move of moves) {
+      await move();
+      await expectSitesFollowNodes();
+      expectClose(await bySite(), await minuteOnly());
+    }
+    // a late batch after the moves lands under its node's site of now
+    const late = batches.find((x) => x.samples[0].t0 < START + HOUR)!;
+    const sender = agents.find((x) => x.id === late.agentId)!;
+    const samples = late.samples.map((x, i) => ({ ...x, seq: 900_000 + i }));
+    await producer.addBatch(signedBatch(sender, { firstSeq: 900_000, sentAt: late.sentAt, samples }));
+    await waitFor('the late copy counted', async () => (await committed()) > batches.length);
+    await expectSitesFollowNodes();
+    expectClose(await bySite(), await minuteOnly());
+  });
 });
 
 /** Deep equality where every number agrees to 1e-9 relative (sums in another order). */

@@ -18,6 +18,7 @@ const ALL_MIGRATIONS = [
   '0011_grid_intensity_period_indexes',
   '0012_node_hourly_rollups',
   '0013_grid_intensity_period_ranges',
+  '0014_site_hourly_rollups',
 ];
 
 describe('dialectOf', () => {
@@ -45,7 +46,7 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
     },
   );
 
-  it('0012 fills the rollup by node from the hourly rows a database already holds', async () => {
+  it('0012 and 0014 fill the rollups by node and by site from the hourly rows a database already holds', async () => {
     const testDb = await createTestDatabase(dialect);
     const { db, close } = connect({ url: testDb.url });
     try {
@@ -86,6 +87,13 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
         [h, 'n1', 'cpu', 3e5, 0, 3, 2_500],
         [h, 'n1', 'gpu', 1.5e6 + 0.25e6 + 1e308 / 4, 0.25e6, 9, 7_500],
         [h + 3_600_000, 'n2', 'gpu', 7, 0, 3, 2_500],
+      ]);
+      // 0014: and the rollup by site from those, the nodes without a nodes row under '' (no site)
+      const bySite = await db.selectFrom('energy_site_hourly').selectAll().orderBy('hour_start').orderBy('device_kind').execute();
+      expect(bySite.map((r) => [Number(r.hour_start), r.site_key, r.device_kind, r.joules, r.idle_joules, Number(r.samples)])).toEqual([
+        [h, '', 'cpu', 3e5, 0, 3],
+        [h, '', 'gpu', 1.5e6 + 0.25e6 + 1e308 / 4, 0.25e6, 9],
+        [h + 3_600_000, '', 'gpu', 7, 0, 3],
       ]);
     } finally {
       await close();

@@ -11,6 +11,7 @@ import * as m0010 from './migrations/0010_calibration_searches';
 import * as m0011 from './migrations/0011_grid_intensity_period_indexes';
 import * as m0012 from './migrations/0012_node_hourly_rollups';
 import * as m0013 from './migrations/0013_grid_intensity_period_ranges';
+import * as m0014 from './migrations/0014_site_hourly_rollups';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011_grid_intensity_period_indexes': m0011,
   '0012_node_hourly_rollups': m0012,
   '0013_grid_intensity_period_ranges': m0013,
+  '0014_site_hourly_rollups': m0014,
 };
 
 /** The migrations' names, in the order they apply. */

@@ -18,6 +18,7 @@ export const READER_TABLES = [
   'energy_buckets',
   'energy_hourly',
   'energy_node_hourly',
+  'energy_site_hourly',
   'rollup_state',
   'ingested_batches',
   'seq_gaps',

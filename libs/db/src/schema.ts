@@ -136,6 +136,23 @@ export interface EnergyNodeHourlyTable {
   duration_ms: number;
 }
 
+/**
+ * energy_node_hourly summed over the nodes of a site (site_key: the site's id, '' for nodes without
+ * one), per device kind: what the cluster-wide reads need, a row per site where the node table has
+ * one per node. Folded with the other two; a late batch's energy is added in its commit; a node that
+ * moves to another site has both sites' rows summed again from energy_node_hourly in the move's
+ * transaction (rekeySites), so the rows always follow the nodes' current sites, as every read does.
+ */
+export interface EnergySiteHourlyTable {
+  hour_start: number;
+  site_key: string;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  joules: number;
+  idle_joules: number;
+  samples: number;
+  duration_ms: number;
+}
+
 /** One row: how far energy_hourly is folded. Every hour before folded_until is in it; null: none yet. */
 export interface RollupStateTable {
   id: number;
@@ -320,6 +337,7 @@ export interface Database {
   energy_buckets: EnergyBucketsTable;
   energy_hourly: EnergyHourlyTable;
   energy_node_hourly: EnergyNodeHourlyTable;
+  energy_site_hourly: EnergySiteHourlyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle } from '@wattprint/db';
+import { type DatabaseHandle, placeNodes } from '@wattprint/db';
 import { DATABASE } from '../database/database.module';
 
 export interface AgentRecord {
@@ -35,11 +35,13 @@ export class AgentRepository {
         .returning('id')
         .executeTakeFirst();
       if (inserted === undefined) return false;
-      await trx
-        .insertInto('nodes')
-        .values({ name: agent.node, site_id: siteId ?? null })
-        .onConflict((oc) => (siteId === undefined ? oc.column('name').doNothing() : oc.column('name').doUpdateSet({ site_id: siteId })))
-        .execute();
+      if (siteId === undefined)
+        await trx
+          .insertInto('nodes')
+          .values({ name: agent.node, site_id: null })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+      else await placeNodes(trx, this.handle.dialect, [agent.node], siteId);
       return true;
     });
   }

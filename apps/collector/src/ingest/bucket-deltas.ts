@@ -219,10 +219,35 @@ export function nodeHourRows(hours: readonly HourRow[]): NodeHourRow[] {
       row.durationMs += h.durationMs;
     }
   }
-  return [...byKey.values()].sort(
-    (a, b) =>
-      a.hourStart - b.hourStart ||
-      (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) ||
-      (a.deviceKind < b.deviceKind ? -1 : a.deviceKind > b.deviceKind ? 1 : 0),
+  return [...byKey.values()].sort(byHourNodeKind);
+}
+
+function byHourNodeKind(a: NodeHourRow, b: NodeHourRow): number {
+  return (
+    a.hourStart - b.hourStart ||
+    (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) ||
+    (a.deviceKind < b.deviceKind ? -1 : a.deviceKind > b.deviceKind ? 1 : 0)
   );
+}
+
+/**
+ * The energy_site_hourly rows of a commit's node rows: each node's rows under its site's key (`siteOf`,
+ * '' for a node without a site or without a nodes row), summed and sorted by (hour, site key, kind),
+ * the lock order. The key travels in `node`, the column the dialect's upsert writes it to.
+ */
+export function siteHourRows(nodeRows: readonly NodeHourRow[], siteOf: ReadonlyMap<string, string | null>): NodeHourRow[] {
+  const byKey = new Map<string, NodeHourRow>();
+  for (const r of nodeRows) {
+    const site = siteOf.get(r.node) ?? '';
+    const key = nodeHourKey({ hourStart: r.hourStart, node: site, deviceKind: r.deviceKind });
+    const row = byKey.get(key);
+    if (row === undefined) byKey.set(key, { ...r, node: site });
+    else {
+      row.joules += r.joules;
+      row.idleJoules += r.idleJoules;
+      row.samples += r.samples;
+      row.durationMs += r.durationMs;
+    }
+  }
+  return [...byKey.values()].sort(byHourNodeKind);
 }

@@ -165,6 +165,55 @@ export function nodeLedgerRows(db: Kysely<Database>, window: LedgerWindow, range
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }
 
+/** Columns of the site rollup: energy by (site key, device kind, hour); the key is the site's id, '' for none. */
+const SITE_COLUMNS = ['site_key', 'device_kind', 'hour_start', 'joules', 'idle_joules', 'duration_ms'] as const;
+
+type SiteLedgerSelect = SelectQueryBuilder<
+  Database,
+  'energy_site_hourly' | 'energy_buckets',
+  Pick<Database['energy_site_hourly'], (typeof SITE_COLUMNS)[number]>
+>;
+
+/**
+ * The ledger over a range at the grain of (site, device kind, hour), for reads that name neither a
+ * job nor a node (usage by site): whole hours from energy_site_hourly, a row per site and kind, the
+ * rest from the minutes under their nodes' current sites, as the rollup keeps them.
+ */
+export function siteLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }) {
+  const plan = planOf(window, range);
+  const parts: SiteLedgerSelect[] = [];
+  if (plan.hours !== null) {
+    parts.push(
+      db
+        .selectFrom('energy_site_hourly')
+        .select([...SITE_COLUMNS])
+        .where('hour_start', '>=', plan.hours.from)
+        .where('hour_start', '<', plan.hours.to) as unknown as SiteLedgerSelect,
+    );
+  }
+  for (const m of plan.minutes) {
+    const key = sql<string>`coalesce(mn.site_id, '')`;
+    const q = db
+      .selectFrom('energy_buckets as m')
+      .leftJoin('nodes as mn', 'mn.name', 'm.node')
+      .select((eb) => [
+        key.as('site_key'),
+        'm.device_kind',
+        'm.hour_start',
+        eb.fn.sum<number>('m.joules').as('joules'),
+        sql<number>`sum(case when m.job_id = '' then m.joules else 0 end)`.as('idle_joules'),
+        sql<number>`cast(sum(m.duration_ms) as bigint)`.as('duration_ms'),
+      ])
+      .where('m.minute_start', '>=', m.from)
+      .where('m.hour_start', '>=', floorHour(m.from))
+      .where('m.minute_start', '<', m.to)
+      .where('m.hour_start', '<', m.to)
+      .groupBy([key, 'm.device_kind', 'm.hour_start']);
+    parts.push(q as unknown as SiteLedgerSelect);
+  }
+  return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+}
+
 /**
  * The window as stored (rollup_state): the fold watermark, and how far back retention has dropped
  * minutes. The dashboards' SQL reads the same row, so both answer alike.

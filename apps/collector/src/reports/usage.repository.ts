@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
-import { ledgerRows, nodeLedgerRows, readLedgerWindow } from './ledger-source';
+import { ledgerRows, nodeLedgerRows, readLedgerWindow, siteLedgerRows } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -86,25 +86,33 @@ export class UsageRepository {
     const window = await readLedgerWindow(this.handle.db);
     const json = factorsJson(factors);
     // Reads that never name a job (by node or site, unfiltered, not a team viewer's) take the rollup
-    // by node: a row per node and device kind an hour instead of one per device and job.
-    const nodeGrain = !byJob && f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
-    const idleJoules = nodeGrain ? sql<number>`b.idle_joules` : sql<number>`case when b.job_id = '' then b.joules else 0 end`;
+    // by node, a row per node and device kind an hour instead of one per device and job; by site,
+    // the rollup by site, a row per site and kind.
+    const unfiltered = !byJob && f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
+    const grain = !unfiltered ? 'job' : f.groupBy === 'site' ? 'site' : 'node';
+    const idleJoules = grain === 'job' ? sql<number>`case when b.job_id = '' then b.joules else 0 end` : sql<number>`b.idle_joules`;
+    const byNode = (rows: ReturnType<typeof jobRows>) =>
+      rows.leftJoin('nodes as n', 'n.name', 'b.node').leftJoin('sites as s', 's.id', 'n.site_id');
     const jobRows = (range: { from: number; to: number }) =>
       this.handle.db.selectFrom(ledgerRows(this.handle.db, window, range).as('b')).leftJoin('jobs as j', 'j.id', 'b.job_id');
 
     const priced = (range: { from: number; to: number }) => {
       const db = this.handle.db;
-      // the node grain typed as the job grain's rows: with it no job filter is set, so nothing below
-      // names a job or a device
-      const rows = nodeGrain
-        ? (db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>)
-        : jobRows(range);
-      let base = rows
-        .leftJoin('nodes as n', 'n.name', 'b.node')
-        .leftJoin('sites as s', 's.id', 'n.site_id')
-        .innerJoin(this.factorTable(json).as('f'), (join) =>
-          join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
-        );
+      // the coarser grains typed as the job grain's rows: with them no job filter is set, so nothing
+      // below names a job, a device or (by site) a node
+      const placed =
+        grain === 'site'
+          ? (db.selectFrom(siteLedgerRows(db, window, range).as('b')).leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<
+              typeof byNode
+            >)
+          : byNode(
+              grain === 'node'
+                ? (db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>)
+                : jobRows(range),
+            );
+      let base = placed.innerJoin(this.factorTable(json).as('f'), (join) =>
+        join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
+      );
       if (f.scopeTeam !== null) base = base.where('j.team', '=', f.scopeTeam);
       if (f.user !== undefined) base = base.where('j.user', '=', f.user);
       if (f.team !== undefined) base = base.where('j.team', '=', f.team);

@@ -52,6 +52,7 @@ export class RollupMetrics {
     if (config.hourlyRetentionDays !== undefined) {
       retention.set({ table: 'energy_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_node_hourly' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_site_hourly' }, config.hourlyRetentionDays);
     }
     if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }

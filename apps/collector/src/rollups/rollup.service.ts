@@ -21,6 +21,7 @@ export interface MaintenanceReport {
   minuteRowsDeleted: number;
   hourRowsDeleted: number;
   nodeHourRowsDeleted: number;
+  siteHourRowsDeleted: number;
   batchKeysDeleted: number;
 }
 
@@ -94,6 +95,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     let minuteRowsDeleted = 0;
     let hourRowsDeleted = 0;
     let nodeHourRowsDeleted = 0;
+    let siteHourRowsDeleted = 0;
     const minuteDays = this.config.minuteRetentionDays;
     if (minuteDays !== undefined && foldedUntil !== null) {
       // never a minute whose hour is not folded yet: the hours would lose it
@@ -108,6 +110,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
       const cutoff = now - this.config.hourlyRetentionDays * DAY_MS;
       hourRowsDeleted = await this.retention.deleteHoursBefore('energy_hourly', cutoff);
       nodeHourRowsDeleted = await this.retention.deleteHoursBefore('energy_node_hourly', cutoff);
+      siteHourRowsDeleted = await this.retention.deleteHoursBefore('energy_site_hourly', cutoff);
     }
     let batchKeysDeleted = 0;
     if (this.config.batchKeyRetentionDays !== undefined)
@@ -116,6 +119,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_hourly' }, hourRowsDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_node_hourly' }, nodeHourRowsDeleted);
+    this.metrics.deletedRows.inc({ table: 'energy_site_hourly' }, siteHourRowsDeleted);
     this.metrics.droppedPartitions.inc(partitionsDropped.length);
     const oldest = await this.retention.oldestMinute();
     if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
@@ -133,6 +137,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
       minuteRowsDeleted,
       hourRowsDeleted,
       nodeHourRowsDeleted,
+      siteHourRowsDeleted,
       batchKeysDeleted,
     };
   }

@@ -17,10 +17,10 @@ const CO2_RULE =
 
 /** Every figure of the cluster, idle energy included: what the operator pays for. */
 export function clusterAccountingDashboard(yearly: YearlyAverages): Dashboard {
-  // cluster-wide panels name no job: they read the rollup by node
-  const all = energyWith({ dimensions: [], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  // cluster-wide panels name no job: they read the rollup by site, or by node where they show nodes
+  const all = energyWith({ dimensions: [], filters: [SITE_FILTER], grain: 'site' }, yearly);
   const site = { expr: SITE_EXPR, alias: 'site' };
-  const bySite = energyWith({ dimensions: [site], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  const bySite = energyWith({ dimensions: [site], filters: [SITE_FILTER], grain: 'site' }, yearly);
   const byNode = energyWith({ dimensions: [site, NODE], filters: [SITE_FILTER], grain: 'node' }, yearly);
   const byJob = energyWith(
     {

@@ -19,10 +19,18 @@ export interface EnergyScope {
   filters: readonly string[];
   /**
    * 'node' for panels whose dimensions and filters name no job (no `j`, no eb.job_id or eb.device):
-   * they read the rollup by node, a row per node and device kind an hour. Default 'job'.
+   * they read the rollup by node, a row per node and device kind an hour; 'site' for those that name
+   * no node either (no eb.node; n.site_id is there): the rollup by site. Default 'job'.
    */
   grain?: LedgerGrain;
 }
+
+/** How each grain's rows reach their job (j) and their node's site (n.site_id). */
+const PLACES: Record<LedgerGrain, string> = {
+  job: 'LEFT JOIN jobs j ON j.id = eb.job_id\n  LEFT JOIN nodes n ON n.name = eb.node',
+  node: 'LEFT JOIN nodes n ON n.name = eb.node',
+  site: "CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n",
+};
 
 /** The node of a bucket, as a dimension: only panels that show nodes group by it. */
 export const NODE: Dimension = { expr: 'eb.node', alias: 'node' };
@@ -49,10 +57,10 @@ export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
 buckets AS (
   SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
     SUM(eb.joules) AS joules,
-    ${grain === 'node' ? 'SUM(eb.idle_joules)' : "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)"} AS idle_joules,
+    ${grain === 'job' ? "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)" : 'SUM(eb.idle_joules)'} AS idle_joules,
     SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
-  FROM ledger eb${grain === 'node' ? '' : '\n  LEFT JOIN jobs j ON j.id = eb.job_id'}
-  LEFT JOIN nodes n ON n.name = eb.node
+  FROM ledger eb
+  ${PLACES[grain]}
   WHERE ${where}
   GROUP BY ${groupBy.join(', ')}
 ),

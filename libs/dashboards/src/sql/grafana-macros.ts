@@ -11,26 +11,39 @@ export const TO_MS = '$__to';
 /** Grafana's interval for the panel's width and time range, in ms. */
 export const INTERVAL_MS = '$__interval_ms';
 
-/** The grain of a panel's ledger: per job and device, or per node (panels that never name a job). */
-export type LedgerGrain = 'job' | 'node';
+/**
+ * The grain of a panel's ledger: per job and device; per node (panels that name no job); per site
+ * (panels that name neither a job nor a node).
+ */
+export type LedgerGrain = 'job' | 'node' | 'site';
 
-const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minuteColumns: string; groupBy: string }> = {
-  job: {
-    hourTable: 'energy_hourly',
-    hourColumns: 'h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms',
-    minuteColumns:
-      'm.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms',
-    groupBy: '1, 2, 3, 4, 5',
-  },
-  node: {
-    hourTable: 'energy_node_hourly',
-    hourColumns: 'h.node, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
-    minuteColumns:
-      "m.node, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(CASE WHEN m.job_id = '' THEN m.joules ELSE 0 END) AS idle_joules, " +
-      'SUM(m.duration_ms)::bigint AS duration_ms',
-    groupBy: '1, 2, 3',
-  },
-};
+const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minuteColumns: string; minuteJoin?: string; groupBy: string }> =
+  {
+    job: {
+      hourTable: 'energy_hourly',
+      hourColumns: 'h.job_id, h.node, h.device, h.device_kind, h.hour_start, h.joules, h.duration_ms',
+      minuteColumns:
+        'm.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms',
+      groupBy: '1, 2, 3, 4, 5',
+    },
+    site: {
+      hourTable: 'energy_site_hourly',
+      hourColumns: 'h.site_key, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
+      minuteColumns:
+        "COALESCE(mn.site_id, '') AS site_key, m.device_kind, m.hour_start, SUM(m.joules) AS joules, " +
+        "SUM(CASE WHEN m.job_id = '' THEN m.joules ELSE 0 END) AS idle_joules, SUM(m.duration_ms)::bigint AS duration_ms",
+      minuteJoin: 'LEFT JOIN nodes mn ON mn.name = m.node',
+      groupBy: '1, 2, 3',
+    },
+    node: {
+      hourTable: 'energy_node_hourly',
+      hourColumns: 'h.node, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
+      minuteColumns:
+        "m.node, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(CASE WHEN m.job_id = '' THEN m.joules ELSE 0 END) AS idle_joules, " +
+        'SUM(m.duration_ms)::bigint AS duration_ms',
+      groupBy: '1, 2, 3',
+    },
+  };
 
 /**
  * The ledger over the dashboard range, as the collector's reports read it
@@ -39,7 +52,8 @@ const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minu
  * older than minute retention read as its whole hour (rollup_state says how far each goes). Two
  * CTEs, `ledger_plan` and `ledger`, the second with the columns of its grain (GRAINS): by job,
  * job_id, node, device, device_kind, hour_start, joules, duration_ms; by node, node, device_kind,
- * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly.
+ * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly; by
+ * site, the same with site_key (the node's site, '' for none) for node, from energy_site_hourly.
  * Minutes are also bounded by hour_start, which selects the same rows: it is what the
  * (hour_start, node) index can find them by.
  *
@@ -55,7 +69,7 @@ export function ledgerCtes(grain: LedgerGrain = 'job'): string {
   const whole = `fw < lw AND COALESCE(folded, fw) > fw`;
   const g = GRAINS[grain];
   const minutes = (on: string, where: string) => `SELECT ${g.minuteColumns}
-  FROM ledger_plan p JOIN energy_buckets m ON ${on}
+  FROM ledger_plan p JOIN energy_buckets m ON ${on}${g.minuteJoin === undefined ? '' : `\n  ${g.minuteJoin}`}
   ${where}GROUP BY ${g.groupBy}`;
   return `ledger_ends AS (
   SELECT

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle } from '@wattprint/db';
+import { type DatabaseHandle, placeNodes } from '@wattprint/db';
 import { DATABASE } from '../../database/database.module';
 import type { PueStep } from '@wattprint/carbon';
 
@@ -66,7 +66,13 @@ export class SiteRepository {
       // Done explicitly as well as by the foreign keys, so the outcome does not hang on SQLite's
       // per-connection foreign_keys pragma.
       await tx.deleteFrom('site_pue').where('site_id', '=', id).execute();
-      await tx.updateTable('nodes').set({ site_id: null }).where('site_id', '=', id).execute();
+      const nodes = await tx.selectFrom('nodes').select('name').where('site_id', '=', id).execute();
+      await placeNodes(
+        tx,
+        this.handle.dialect,
+        nodes.map((n) => n.name),
+        null,
+      );
       const result = await tx.deleteFrom('sites').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
@@ -111,12 +117,9 @@ export class SiteRepository {
     return new Map(rows.map((r) => [r.id, r.region]));
   }
 
+  /** Puts the node on the site (null: none); the rollup by site follows it (placeNodes). */
   async assignNode(node: string, siteId: string | null): Promise<void> {
-    await this.db
-      .insertInto('nodes')
-      .values({ name: node, site_id: siteId })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ site_id: siteId }))
-      .execute();
+    await this.db.transaction().execute((tx) => placeNodes(tx, this.handle.dialect, [node], siteId));
   }
 
   async listNodes(siteId?: string): Promise<NodeRecord[]> {

@@ -23,13 +23,20 @@ export interface IngestDialect {
   upsertBuckets(tx: Tx, rows: readonly BucketRow[]): Promise<void>;
   /** Adds rows (one per key, sorted by key) to the hourly rollup. */
   upsertHours(tx: Tx, rows: readonly HourRow[]): Promise<void>;
-  /** Adds rows (one per key, sorted by key) to the rollup by node. */
-  upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void>;
+  /**
+   * Adds rows (one per key, sorted by key) to the rollup by node, or by site (each row's `node` then
+   * holding the site key).
+   */
+  upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[], target?: RollupTarget): Promise<void>;
   /** Creates jobs first seen in samples, or widens their seen times. */
   upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void>;
   /** Deletes and returns the gaps any added batch overlaps. */
   deleteOverlappedGaps(tx: Tx, added: readonly BatchSpan[]): Promise<SeqGap[]>;
 }
+
+/** The rollups keyed by a place: a node, or a site ('' for nodes without one). */
+export type RollupTarget = 'energy_node_hourly' | 'energy_site_hourly';
+export const ROLLUP_KEY: Record<RollupTarget, 'node' | 'site_key'> = { energy_node_hourly: 'node', energy_site_hourly: 'site_key' };
 
 /** Injection token of the IngestDialect of the database in use. */
 export const INGEST_DIALECT = Symbol('INGEST_DIALECT');

@@ -8,6 +8,8 @@ import {
   HOURLY_PEAK_POWER_MAX,
   type IngestDialect,
   PEAK_POWER_MAX,
+  ROLLUP_KEY,
+  type RollupTarget,
   SEEN_WIDENS,
   type Tx,
   WIDEN_FIRST_SEEN,
@@ -72,18 +74,19 @@ export class PostgresIngestDialect implements IngestDialect {
         peak_power_w = ${HOURLY_PEAK_POWER_MAX}`.execute(tx);
   }
 
-  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void> {
-    await sql`INSERT INTO energy_node_hourly (hour_start, node, device_kind, joules, idle_joules, samples, duration_ms)
+  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[], target: RollupTarget = 'energy_node_hourly'): Promise<void> {
+    const t = sql.table(target);
+    await sql`INSERT INTO ${t} (hour_start, ${sql.ref(ROLLUP_KEY[target])}, device_kind, joules, idle_joules, samples, duration_ms)
       SELECT * FROM unnest(
         ${numberArrayLiteral(rows, (r) => r.hourStart)}::bigint[], ${textArrayLiteral(rows, (r) => r.node)}::text[],
         ${textArrayLiteral(rows, (r) => r.deviceKind)}::text[], ${numberArrayLiteral(rows, (r) => r.joules)}::float8[],
         ${numberArrayLiteral(rows, (r) => r.idleJoules)}::float8[], ${numberArrayLiteral(rows, (r) => r.samples)}::bigint[],
         ${numberArrayLiteral(rows, (r) => r.durationMs)}::bigint[])
-      ON CONFLICT (hour_start, node, device_kind) DO UPDATE SET
-        joules = energy_node_hourly.joules + excluded.joules,
-        idle_joules = energy_node_hourly.idle_joules + excluded.idle_joules,
-        samples = energy_node_hourly.samples + excluded.samples,
-        duration_ms = energy_node_hourly.duration_ms + excluded.duration_ms`.execute(tx);
+      ON CONFLICT (hour_start, ${sql.ref(ROLLUP_KEY[target])}, device_kind) DO UPDATE SET
+        joules = ${t}.joules + excluded.joules,
+        idle_joules = ${t}.idle_joules + excluded.idle_joules,
+        samples = ${t}.samples + excluded.samples,
+        duration_ms = ${t}.duration_ms + excluded.duration_ms`.execute(tx);
   }
 
   async upsertInferredJobs(tx: Tx, jobs: readonly SeenJob[]): Promise<void> {

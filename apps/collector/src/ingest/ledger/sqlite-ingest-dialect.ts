@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { BucketRow, HourRow, NodeHourRow, SeenJob } from '../bucket-deltas';
 import { hourOf } from '../minute-split';
 import type { BatchSpan, PreparedBatch } from '../prepared-batch';
@@ -7,6 +8,8 @@ import {
   HOURLY_PEAK_POWER_MAX,
   type IngestDialect,
   PEAK_POWER_MAX,
+  ROLLUP_KEY,
+  type RollupTarget,
   SEEN_WIDENS,
   type Tx,
   WIDEN_FIRST_SEEN,
@@ -111,30 +114,20 @@ export class SqliteIngestDialect implements IngestDialect {
     }
   }
 
-  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[]): Promise<void> {
+  async upsertNodeHours(tx: Tx, rows: readonly NodeHourRow[], target: RollupTarget = 'energy_node_hourly'): Promise<void> {
+    const t = sql.table(target);
+    const key = sql.ref(ROLLUP_KEY[target]);
     for (const part of chunks(rows, BUCKET_ROWS_PER_STATEMENT)) {
-      await tx
-        .insertInto('energy_node_hourly')
-        .values(
-          part.map((r) => ({
-            hour_start: r.hourStart,
-            node: r.node,
-            device_kind: r.deviceKind,
-            joules: r.joules,
-            idle_joules: r.idleJoules,
-            samples: r.samples,
-            duration_ms: r.durationMs,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['hour_start', 'node', 'device_kind']).doUpdateSet((eb) => ({
-            joules: eb('energy_node_hourly.joules', '+', eb.ref('excluded.joules')),
-            idle_joules: eb('energy_node_hourly.idle_joules', '+', eb.ref('excluded.idle_joules')),
-            samples: eb('energy_node_hourly.samples', '+', eb.ref('excluded.samples')),
-            duration_ms: eb('energy_node_hourly.duration_ms', '+', eb.ref('excluded.duration_ms')),
-          })),
-        )
-        .execute();
+      const values = part.map(
+        (r) => sql`(${r.hourStart}, ${r.node}, ${r.deviceKind}, ${r.joules}, ${r.idleJoules}, ${r.samples}, ${r.durationMs})`,
+      );
+      await sql`INSERT INTO ${t} (hour_start, ${key}, device_kind, joules, idle_joules, samples, duration_ms)
+        VALUES ${sql.join(values)}
+        ON CONFLICT (hour_start, ${key}, device_kind) DO UPDATE SET
+          joules = ${t}.joules + excluded.joules,
+          idle_joules = ${t}.idle_joules + excluded.idle_joules,
+          samples = ${t}.samples + excluded.samples,
+          duration_ms = ${t}.duration_ms + excluded.duration_ms`.execute(tx);
     }
   }
 
