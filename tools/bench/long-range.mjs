@@ -22,7 +22,7 @@ import { atLeast, benchCommand, freePort, POSTGRES_OPTION, waitUntil } from './b
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
-const { connect, ensureBucketPartition, migrateToLatest, monthsBetween, nodeHoursFromHourly } = require(
+const { connect, ensureBucketPartition, migrateToLatest, monthsBetween, nodeHoursFromHourly, siteHoursFromNodeHours } = require(
   join(root, 'libs/db/dist/index.js'),
 );
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
