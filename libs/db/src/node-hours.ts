@@ -54,8 +54,8 @@ export async function rekeySites<DB>(tx: Kysely<DB> | Transaction<DB>, siteIds: 
 /**
  * One fold: the minutes of [from, to) summed into energy_hourly, then those hours into
  * energy_node_hourly and energy_site_hourly. `from` and `to` are whole hours none of which is folded
- * yet, so all three are plain inserts. The caller holds the rollup lock (lockRollups) and moves the watermark in the same
- * transaction.
+ * yet, so all three are plain inserts. The caller holds the rollup lock (lockRollups) and moves
+ * the watermark in the same transaction.
  */
 export async function foldHours<DB>(tx: Kysely<DB> | Transaction<DB>, from: number, to: number): Promise<void> {
   const db = tx as unknown as Kysely<unknown>;

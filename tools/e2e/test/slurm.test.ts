@@ -470,10 +470,16 @@ it('settles the end of a job Slurm has forgotten from what its epilog saw', asyn
   };
   const before = Date.now();
   await run('/bin/sh', [join(dir, 'hooks', 'epilog.sh')], { env });
-  const job = await waitFor('the forgotten job in the ledger', async () => (await ledgerJob(forgotten).catch(() => undefined)) ?? false, {
-    timeoutMs: 20_000,
-    everyMs: 200,
-  });
+  // the epilog's events arrive one after another (the job, then its end from the flush): wait for
+  // the end, not just the job, or a slow machine reads it in between
+  const job = await waitFor(
+    'the forgotten job ended in the ledger',
+    async () => {
+      const found = await ledgerJob(forgotten).catch(() => undefined);
+      return found?.job.state === 'ended' ? found : false;
+    },
+    { timeoutMs: 20_000, everyMs: 200 },
+  );
   expect(job.job).toMatchObject({ state: 'ended', exitState: 'COMPLETED', exitCode: 0, scheduler: 'slurm' });
   expect(Date.parse(job.job.endedAt!)).toBeGreaterThanOrEqual(before);
   expect(hookLog().some((l) => l.command === 'flush' && l.jobId === forgotten && l.outcome === 'final-state-from-epilog')).toBe(true);
