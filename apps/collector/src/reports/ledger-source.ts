@@ -117,87 +117,46 @@ export function ledgerRows(
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }
 
-/** Columns of the node rollup, at the grain cluster-wide reads need: energy by (node, device kind, hour). */
-const NODE_COLUMNS = ['node', 'device_kind', 'hour_start', 'joules', 'idle_joules', 'duration_ms'] as const;
+/** The rollups keyed by a place: the table, its key column, and the key of a minute row's place. */
+const PLACES = {
+  node: { table: 'energy_node_hourly', key: 'node', minuteKey: sql<string>`m.node` },
+  site: { table: 'energy_site_hourly', key: 'site_key', minuteKey: sql<string>`coalesce(mn.site_id, '')` },
+} as const;
 
-type NodeLedgerSelect = SelectQueryBuilder<
+/** A row of placeLedgerRows: energy by (place, device kind, hour), the key column named after the place. */
+type PlaceLedgerSelect = SelectQueryBuilder<
   Database,
-  'energy_node_hourly' | 'energy_buckets',
-  Pick<Database['energy_node_hourly'], (typeof NODE_COLUMNS)[number]>
+  'energy_node_hourly' | 'energy_site_hourly' | 'energy_buckets',
+  Pick<Database['energy_node_hourly'], 'node' | 'device_kind' | 'hour_start' | 'joules' | 'idle_joules' | 'duration_ms'> &
+    Pick<Database['energy_site_hourly'], 'site_key'>
 >;
 
 /**
- * The ledger over a range at the grain of (node, device kind, hour), for reads that never name a
- * job or a device (usage by node or site): the same plan as ledgerRows, whole hours from
- * energy_node_hourly — one row per node and kind where energy_hourly has one per device and job —
- * and the rest from the minutes, summed to the same grain. idle_joules is the idle job's part.
+ * The ledger over a range at the grain of (node or site, device kind, hour), for reads that name no
+ * job (usage by node), or neither a job nor a node (usage by site): the same plan as ledgerRows,
+ * whole hours from energy_node_hourly or energy_site_hourly — a row per node or site and kind where
+ * energy_hourly has one per device and job — and the rest from the minutes, summed to the same grain
+ * under the nodes' current sites, as the rollup by site keeps them. idle_joules is the idle job's part.
  */
-export function nodeLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }) {
+export function placeLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }, place: 'node' | 'site') {
+  const { table, key, minuteKey } = PLACES[place];
   const plan = planOf(window, range);
-  const parts: NodeLedgerSelect[] = [];
+  const parts: PlaceLedgerSelect[] = [];
   if (plan.hours !== null) {
     parts.push(
       db
-        .selectFrom('energy_node_hourly')
-        .select([...NODE_COLUMNS])
+        .selectFrom(table)
+        .select([key, 'device_kind', 'hour_start', 'joules', 'idle_joules', 'duration_ms'])
         .where('hour_start', '>=', plan.hours.from)
-        .where('hour_start', '<', plan.hours.to) as unknown as NodeLedgerSelect,
+        .where('hour_start', '<', plan.hours.to) as unknown as PlaceLedgerSelect,
     );
   }
   for (const m of plan.minutes) {
-    const q = db
-      .selectFrom('energy_buckets')
-      .select((eb) => [
-        'node',
-        'device_kind',
-        'hour_start',
-        eb.fn.sum<number>('joules').as('joules'),
-        sql<number>`sum(case when job_id = '' then joules else 0 end)`.as('idle_joules'),
-        sql<number>`cast(sum(duration_ms) as bigint)`.as('duration_ms'),
-      ])
-      .where('minute_start', '>=', m.from)
-      .where('hour_start', '>=', floorHour(m.from))
-      .where('minute_start', '<', m.to)
-      .where('hour_start', '<', m.to)
-      .groupBy(['node', 'device_kind', 'hour_start']);
-    parts.push(q as unknown as NodeLedgerSelect);
-  }
-  return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
-}
-
-/** Columns of the site rollup: energy by (site key, device kind, hour); the key is the site's id, '' for none. */
-const SITE_COLUMNS = ['site_key', 'device_kind', 'hour_start', 'joules', 'idle_joules', 'duration_ms'] as const;
-
-type SiteLedgerSelect = SelectQueryBuilder<
-  Database,
-  'energy_site_hourly' | 'energy_buckets',
-  Pick<Database['energy_site_hourly'], (typeof SITE_COLUMNS)[number]>
->;
-
-/**
- * The ledger over a range at the grain of (site, device kind, hour), for reads that name neither a
- * job nor a node (usage by site): whole hours from energy_site_hourly, a row per site and kind, the
- * rest from the minutes under their nodes' current sites, as the rollup keeps them.
- */
-export function siteLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }) {
-  const plan = planOf(window, range);
-  const parts: SiteLedgerSelect[] = [];
-  if (plan.hours !== null) {
-    parts.push(
-      db
-        .selectFrom('energy_site_hourly')
-        .select([...SITE_COLUMNS])
-        .where('hour_start', '>=', plan.hours.from)
-        .where('hour_start', '<', plan.hours.to) as unknown as SiteLedgerSelect,
-    );
-  }
-  for (const m of plan.minutes) {
-    const key = sql<string>`coalesce(mn.site_id, '')`;
     const q = db
       .selectFrom('energy_buckets as m')
       .leftJoin('nodes as mn', 'mn.name', 'm.node')
       .select((eb) => [
-        key.as('site_key'),
+        minuteKey.as(key),
         'm.device_kind',
         'm.hour_start',
         eb.fn.sum<number>('m.joules').as('joules'),
@@ -208,8 +167,8 @@ export function siteLedgerRows(db: Kysely<Database>, window: LedgerWindow, range
       .where('m.hour_start', '>=', floorHour(m.from))
       .where('m.minute_start', '<', m.to)
       .where('m.hour_start', '<', m.to)
-      .groupBy([key, 'm.device_kind', 'm.hour_start']);
-    parts.push(q as unknown as SiteLedgerSelect);
+      .groupBy([minuteKey, 'm.device_kind', 'm.hour_start']);
+    parts.push(q as unknown as PlaceLedgerSelect);
   }
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }

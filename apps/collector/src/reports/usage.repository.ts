@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
-import { ledgerRows, nodeLedgerRows, readLedgerWindow, siteLedgerRows } from './ledger-source';
+import { ledgerRows, placeLedgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -102,12 +102,12 @@ export class UsageRepository {
       // below names a job, a device or (by site) a node
       const placed =
         grain === 'site'
-          ? (db.selectFrom(siteLedgerRows(db, window, range).as('b')).leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<
-              typeof byNode
-            >)
+          ? (db
+              .selectFrom(placeLedgerRows(db, window, range, 'site').as('b'))
+              .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<typeof byNode>)
           : byNode(
               grain === 'node'
-                ? (db.selectFrom(nodeLedgerRows(db, window, range).as('b')) as unknown as ReturnType<typeof jobRows>)
+                ? (db.selectFrom(placeLedgerRows(db, window, range, 'node').as('b')) as unknown as ReturnType<typeof jobRows>)
                 : jobRows(range),
             );
       let base = placed.innerJoin(this.factorTable(json).as('f'), (join) =>
