@@ -22,9 +22,15 @@ import { atLeast, benchCommand, freePort, POSTGRES_OPTION, waitUntil } from './b
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
-const { connect, ensureBucketPartition, migrateToLatest, monthsBetween, nodeHoursFromHourly, siteHoursFromNodeHours } = require(
-  join(root, 'libs/db/dist/index.js'),
-);
+const {
+  connect,
+  ensureBucketPartition,
+  groupHoursFromHourly,
+  migrateToLatest,
+  monthsBetween,
+  nodeHoursFromHourly,
+  siteHoursFromNodeHours,
+} = require(join(root, 'libs/db/dist/index.js'));
 const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
 const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
@@ -140,6 +146,10 @@ async function load() {
     for (let h = FIRST_HOUR; h < NOW_HOUR; h += DAY)
       await siteHoursFromNodeHours({ from: h, to: Math.min(h + DAY, NOW_HOUR) }).execute(byNode.db);
   });
+  await timed(`hourly rollups by job group`, async () => {
+    for (let h = FIRST_HOUR; h < NOW_HOUR; h += DAY)
+      await groupHoursFromHourly({ from: h, to: Math.min(h + DAY, NOW_HOUR) }).execute(byNode.db);
+  });
   await byNode.close();
   // minutes: each hourly row's energy spread evenly over its sixty minutes, so both agree exactly;
   // their months' partitions first, as the collector would have made them
@@ -161,7 +171,7 @@ async function load() {
   await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
   // as autovacuum leaves a table loaded long ago: statistics, and a visibility map for index-only scans
   await timed('VACUUM ANALYZE', () =>
-    db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_site_hourly, energy_buckets, jobs'),
+    db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_site_hourly, energy_group_hourly, energy_buckets, jobs'),
   );
   await db.end();
 }
@@ -223,8 +233,15 @@ const endpoints = (r) => {
   ];
 };
 
-/** Usage reads that name no job: the collector answers them from the rollup by node, or by site. */
-const ROLLUP_OF = { 'usage groupBy=node': 'energy_node_hourly', 'usage groupBy=site': 'energy_site_hourly' };
+/** Usage reads that name no job: the collector answers them from the rollup by node, by site or by job group. */
+const ROLLUP_OF = {
+  'usage groupBy=node': 'energy_node_hourly',
+  'usage groupBy=site': 'energy_site_hourly',
+  'usage groupBy=team': 'energy_group_hourly',
+  'usage groupBy=user': 'energy_group_hourly',
+  'usage groupBy=project': 'energy_group_hourly',
+  'usage team=team-3 csv': 'energy_group_hourly',
+};
 
 /**
  * Rows a ranged read must scan: hourly rows of the whole folded hours (from `table`: the rollup by
@@ -360,7 +377,7 @@ const sizes = (
   await db.query(`SELECT (SELECT count(*) FROM energy_hourly) AS hourly, (SELECT count(*) FROM energy_buckets) AS minutes,
     pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
     (SELECT count(*) FROM energy_node_hourly) AS node_hourly, pg_size_pretty(pg_total_relation_size('energy_node_hourly')) AS node_hourly_size,
-    (SELECT count(*) FROM energy_site_hourly) AS site_hourly,
+    (SELECT count(*) FROM energy_site_hourly) AS site_hourly, (SELECT count(*) FROM energy_group_hourly) AS group_hourly,
     (SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'energy_buckets'::regclass) AS minutes_size`)
 ).rows[0];
@@ -371,6 +388,7 @@ await new Promise((r) => child.on('exit', r));
 console.log(
   `\nlong-range benchmark: ${GPUS.toLocaleString('en')} GPUs (${NODES} nodes) x ${DAYS} days; ${Number(sizes.hourly).toLocaleString('en')} hourly rows (${sizes.hourly_size}), ` +
     `${Number(sizes.node_hourly).toLocaleString('en')} hourly rows by node (${sizes.node_hourly_size}), ${Number(sizes.site_hourly).toLocaleString('en')} by site, ` +
+    `${Number(sizes.group_hourly).toLocaleString('en')} by job group, ` +
     `${Number(sizes.minutes).toLocaleString('en')} minute rows over ${MINUTE_DAYS} days (${sizes.minutes_size}); ${REPEAT} runs each; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} (${cpus().length} CPUs)`,

@@ -5,7 +5,7 @@
  * minutes only once folded, and reports and job pages then read hours.
  */
 import type { INestApplication } from '@nestjs/common';
-import type { DatabaseHandle } from '@wattprint/db';
+import { type DatabaseHandle, groupKeyOf } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
 import type { Batch, Sample } from '@wattprint/protocol';
 import { sql } from 'kysely';
@@ -114,6 +114,55 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
+  const publish = (body: Record<string, unknown>) =>
+    request(app.getHttpServer()).post('/api/v1/job-events').set(bearer(BOOTSTRAP_TOKEN)).send(body);
+  /** Gives jobs attributes: some missing, some empty, teams shared so groups hold several jobs. */
+  const describeJobs = async (jobIds: readonly string[], round: number, random: () => number) => {
+    const pick = <T>(options: readonly T[]) => options[Math.floor(random() * options.length)];
+    for (const [i, jobId] of jobIds.entries()) {
+      const metadata = Object.fromEntries(
+        Object.entries({
+          team: pick(['vision', 'nlp', '', undefined]),
+          project: pick(['llm', 'asr', undefined]),
+          user: pick(['ada', 'grace', undefined]),
+          cluster: pick(['c1', undefined]),
+        }).filter(([, v]) => v !== undefined),
+      );
+      const at = new Date(START + i * 1_000).toISOString();
+      const answer = await publish({ eventId: `meta.${round}.${jobId}`, type: 'metadata', jobId, at, metadata });
+      expect([jobId, answer.status]).toEqual([jobId, 200]);
+    }
+  };
+  /** Every row of energy_group_hourly is energy_hourly summed under the jobs' attributes and the nodes' sites now. */
+  const expectGroupsFollowJobs = async () => {
+    const rows = await db.db.selectFrom('energy_group_hourly').selectAll().execute();
+    const jobs = new Map(
+      (await db.db.selectFrom('jobs').select(['id', 'team', 'project', 'user', 'cluster']).execute()).map((j) => [j.id, j]),
+    );
+    const nodes = new Map((await db.db.selectFrom('nodes').select(['name', 'site_id']).execute()).map((n) => [n.name, n.site_id ?? '']));
+    const none = { team: null, project: null, user: null, cluster: null };
+    const expected = new Map<string, { joules: number; samples: number; attributes: unknown[] }>();
+    for (const h of await db.db.selectFrom('energy_hourly').selectAll().execute()) {
+      const job = h.job_id === '' ? none : (jobs.get(h.job_id) ?? none);
+      const key = `${Number(h.hour_start)}|${nodes.get(h.node) ?? ''}|${groupKeyOf(h.job_id, job)}|${h.device_kind}`;
+      const row = expected.get(key) ?? { joules: 0, samples: 0, attributes: [job.team, job.project, job.user, job.cluster] };
+      row.joules += Number(h.joules);
+      row.samples += Number(h.samples);
+      expected.set(key, row);
+    }
+    expect(rows.length).toBe(expected.size);
+    for (const r of rows) {
+      const key = `${Number(r.hour_start)}|${r.site_key}|${r.group_key}|${r.device_kind}`;
+      const want = expected.get(key);
+      expect([key, want === undefined, [r.team, r.project, r.user, r.cluster], Number(r.samples)]).toEqual([
+        key,
+        false,
+        want?.attributes,
+        want?.samples,
+      ]);
+      expect(Math.abs(Number(r.joules) - want!.joules)).toBeLessThanOrEqual(1e-9 * want!.joules);
+    }
+  };
   const deliver = async (wave: Batch[], expectedTotal: number) => {
     for (const b of wave) await producer.addBatch(b);
     await waitFor(`${expectedTotal} batches committed`, async () => (await committed()) === expectedTotal, 60_000);
@@ -127,6 +176,13 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
       order.slice(order.length / 3, (2 * order.length) / 3),
       order.slice((2 * order.length) / 3),
     ];
+    // half the jobs described before their energy comes, so folds write groups with attributes
+    const jobIds = [...new Set(batches.flatMap((b) => b.samples.map((x) => x.jobId)).filter((id): id is string => id !== null))].sort();
+    await describeJobs(
+      jobIds.filter((_, i) => i % 2 === 0),
+      0,
+      random,
+    );
     let total = 0;
     // fold as time goes by: after the first wave up to two hours in, after the second up to five
     for (const [i, wave] of waves.entries()) {
@@ -195,6 +251,11 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
       expect(Math.abs(Number(h.idle_joules) - Number(m.idle_joules))).toBeLessThanOrEqual(1e-9 * Number(m.joules));
       expect([nodeKey(h), Number(h.samples), Number(h.duration_ms)]).toEqual([nodeKey(h), Number(m.samples), Number(m.duration_ms)]);
     }
+    // the rollup by job group: the hourly rows under their jobs' attributes
+    await expectGroupsFollowJobs();
+    expect(new Set((await db.db.selectFrom('energy_group_hourly').select('team').execute()).map((r) => r.team))).toEqual(
+      new Set([null, '', 'vision', 'nlp']),
+    );
   });
 
   it('answers every report exactly as the minutes alone would, for ranges off the hour', async () => {
@@ -206,12 +267,27 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     const answers = async () => {
       const out: unknown[] = [];
       for (const r of ranges) {
-        for (const groupBy of ['team', 'node', 'site']) {
+        const range = `from=${new Date(r.from).toISOString()}&to=${new Date(r.to).toISOString()}`;
+        for (const groupBy of ['team', 'user', 'project', 'cluster', 'node', 'site']) {
           for (const bucket of ['hour', 'day']) {
-            const url = `/api/v1/usage?groupBy=${groupBy}&bucket=${bucket}&from=${new Date(r.from).toISOString()}&to=${new Date(r.to).toISOString()}`;
+            const url = `/api/v1/usage?groupBy=${groupBy}&bucket=${bucket}&${range}`;
             out.push((await request(app.getHttpServer()).get(url).set(bearer(BOOTSTRAP_TOKEN)).expect(200)).body);
           }
         }
+        for (const filtered of [
+          'groupBy=site&team=vision',
+          'groupBy=user&team=nlp',
+          'groupBy=team&project=llm&cluster=c1',
+          'groupBy=node&user=ada',
+        ])
+          out.push(
+            (
+              await request(app.getHttpServer())
+                .get(`/api/v1/usage?${filtered}&bucket=hour&${range}`)
+                .set(bearer(BOOTSTRAP_TOKEN))
+                .expect(200)
+            ).body,
+          );
       }
       const jobIds = (await db.db.selectFrom('jobs').select('id').orderBy('id').limit(6).execute()).map((j) => j.id);
       for (const id of jobIds)
@@ -281,6 +357,50 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     await waitFor('the late copy counted', async () => (await committed()) > batches.length);
     await expectSitesFollowNodes();
     expectClose(await bySite(), await minuteOnly());
+    await expectGroupsFollowJobs();
+  });
+
+  it("keeps the rollup by job group on the jobs' current attributes as job events change them", async () => {
+    const http = () => request(app.getHttpServer());
+    const auth = bearer(BOOTSTRAP_TOKEN);
+    const range = `from=${new Date(START - HOUR).toISOString()}&to=${new Date(END + HOUR).toISOString()}`;
+    const reads = ['groupBy=team', 'groupBy=user', 'groupBy=project&team=nlp', 'groupBy=site&cluster=c1'];
+    const answers = async () => {
+      const out: unknown[] = [];
+      for (const read of reads) out.push((await http().get(`/api/v1/usage?${read}&bucket=hour&${range}`).set(auth).expect(200)).body);
+      return out;
+    };
+    const minuteOnly = async () => {
+      const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
+      await db.db.updateTable('rollup_state').set({ folded_until: null }).execute();
+      const answer = await answers();
+      await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
+      return answer;
+    };
+    const random = prng(dialect === 'sqlite' ? 11 : 12);
+    const jobIds = (await db.db.selectFrom('jobs').select('id').orderBy('id').execute()).map((j) => j.id);
+    // three rounds of new attributes for random jobs, folded hours and all: each a new sum of two groups
+    for (const round of [1, 2, 3]) {
+      const before = await db.db.selectFrom('energy_group_hourly').select(['group_key']).distinct().execute();
+      await describeJobs(
+        jobIds.filter(() => random() < 0.4),
+        round,
+        random,
+      );
+      await expectGroupsFollowJobs();
+      const after = await db.db.selectFrom('energy_group_hourly').select(['group_key']).distinct().execute();
+      expect(after).not.toEqual(before);
+      expectClose(await answers(), await minuteOnly());
+    }
+    // a late batch of a job whose attributes changed lands under its group of now
+    const late = batches.find((x) => x.samples[0].t0 < START + HOUR && x.samples.some((y) => y.jobId !== null))!;
+    const sender = agents.find((x) => x.id === late.agentId)!;
+    const samples = late.samples.map((x, i) => ({ ...x, seq: 950_000 + i }));
+    const before = await committed();
+    await producer.addBatch(signedBatch(sender, { firstSeq: 950_000, sentAt: late.sentAt, samples }));
+    await waitFor('the late copy counted', async () => (await committed()) > before);
+    await expectGroupsFollowJobs();
+    expectClose(await answers(), await minuteOnly());
   });
 });
 

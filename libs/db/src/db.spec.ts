@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { IDLE_JOB_ID, connect, dialectOf, migrateToLatest } from './index';
+import { IDLE_JOB_ID, connect, dialectOf, groupKeyOf, migrateToLatest } from './index';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
 
 /**
@@ -19,6 +19,7 @@ const ALL_MIGRATIONS = [
   '0012_node_hourly_rollups',
   '0013_grid_intensity_period_ranges',
   '0014_site_hourly_rollups',
+  '0015_group_hourly_rollups',
 ];
 
 describe('dialectOf', () => {
@@ -46,7 +47,7 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
     },
   );
 
-  it('0012 and 0014 fill the rollups by node and by site from the hourly rows a database already holds', async () => {
+  it('0012, 0014 and 0015 fill the rollups by node, site and job group from the hourly rows a database already holds', async () => {
     const testDb = await createTestDatabase(dialect);
     const { db, close } = connect({ url: testDb.url });
     try {
@@ -73,6 +74,20 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
           row('j1', 'n2', 'gpu0', 'gpu', h + 3_600_000, 7),
         ])
         .execute();
+      const job = (id: string, team: string | null, user: string | null) => ({
+        id,
+        state: 'ended' as const,
+        inferred: 0,
+        team,
+        user,
+        cluster: 'c1',
+        first_seen_at: h,
+        last_seen_at: h,
+      });
+      await db
+        .insertInto('jobs')
+        .values([job('j1', 'vision', 'ada'), job('j2', '', null)])
+        .execute();
       await migrateToLatest(db, dialect);
       const rows = await db
         .selectFrom('energy_node_hourly')
@@ -94,6 +109,40 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
         [h, '', 'cpu', 3e5, 0, 3],
         [h, '', 'gpu', 1.5e6 + 0.25e6 + 1e308 / 4, 0.25e6, 9],
         [h + 3_600_000, '', 'gpu', 7, 0, 3],
+      ]);
+      // 0015: and the rollup by job group, the idle job's energy a group of its own ('' key, no attributes)
+      // sorted here: PostgreSQL's collation may not order the key's control characters as code points do
+      const key = (r: { hour_start: number; group_key: string; device_kind: string }) =>
+        `${Number(r.hour_start)}|${r.group_key}|${r.device_kind}`;
+      const byGroup = (await db.selectFrom('energy_group_hourly').selectAll().execute()).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      expect(
+        byGroup.map((r) => [
+          Number(r.hour_start),
+          r.site_key,
+          r.group_key,
+          r.team,
+          r.user,
+          r.cluster,
+          r.device_kind,
+          r.joules,
+          Number(r.samples),
+        ]),
+      ).toEqual([
+        [h, '', groupKeyOf('j2', { team: '', project: null, user: null, cluster: 'c1' }), '', null, 'c1', 'gpu', 1e308 / 4, 3],
+        [h, '', groupKeyOf('j1', { team: 'vision', project: null, user: 'ada', cluster: 'c1' }), 'vision', 'ada', 'c1', 'cpu', 3e5, 3],
+        [h, '', groupKeyOf('j1', { team: 'vision', project: null, user: 'ada', cluster: 'c1' }), 'vision', 'ada', 'c1', 'gpu', 1.5e6, 3],
+        [h, '', '', null, null, null, 'gpu', 0.25e6, 3],
+        [
+          h + 3_600_000,
+          '',
+          groupKeyOf('j1', { team: 'vision', project: null, user: 'ada', cluster: 'c1' }),
+          'vision',
+          'ada',
+          'c1',
+          'gpu',
+          7,
+          3,
+        ],
       ]);
     } finally {
       await close();

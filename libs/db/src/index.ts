@@ -6,4 +6,5 @@ export * from './reader';
 export * from './partitions';
 export * from './rollup-lock';
 export * from './node-hours';
+export * from './group-hours';
 export { ReadCancelledError, ReadTimeoutError } from './reads';

@@ -12,6 +12,7 @@ import * as m0011 from './migrations/0011_grid_intensity_period_indexes';
 import * as m0012 from './migrations/0012_node_hourly_rollups';
 import * as m0013 from './migrations/0013_grid_intensity_period_ranges';
 import * as m0014 from './migrations/0014_site_hourly_rollups';
+import * as m0015 from './migrations/0015_group_hourly_rollups';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012_node_hourly_rollups': m0012,
   '0013_grid_intensity_period_ranges': m0013,
   '0014_site_hourly_rollups': m0014,
+  '0015_group_hourly_rollups': m0015,
 };
 
 /** The migrations' names, in the order they apply. */

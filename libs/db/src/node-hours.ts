@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
 import type { DialectName } from './dialect';
+import { groupHoursFromHourly, rekeyGroupSites } from './group-hours';
 import { lockRollups } from './rollup-lock';
 import type { Database } from './schema';
 
@@ -53,7 +54,7 @@ export async function rekeySites<DB>(tx: Kysely<DB> | Transaction<DB>, siteIds: 
 
 /**
  * One fold: the minutes of [from, to) summed into energy_hourly, then those hours into
- * energy_node_hourly and energy_site_hourly. `from` and `to` are whole hours none of which is folded
+ * energy_node_hourly, energy_site_hourly and energy_group_hourly. `from` and `to` are whole hours none of which is folded
  * yet, so all three are plain inserts. The caller holds the rollup lock (lockRollups) and moves
  * the watermark in the same transaction.
  */
@@ -65,12 +66,14 @@ export async function foldHours<DB>(tx: Kysely<DB> | Transaction<DB>, from: numb
     GROUP BY job_id, node, device, device_kind, hour_start`.execute(db);
   await nodeHoursFromHourly(from, to).execute(db);
   await siteHoursFromNodeHours({ from, to }).execute(db);
+  await groupHoursFromHourly({ from, to }).execute(db);
 }
 
 /**
  * Puts nodes on a site (null: none), creating the node rows that are missing, and keeps
- * energy_site_hourly in step: under the rollup lock, in the caller's transaction, the rows of every
- * site a node left or joined are summed again. Every write of nodes.site_id goes through here.
+ * energy_site_hourly and energy_group_hourly in step: under the rollup lock, in the caller's
+ * transaction, the rows of every site a node left or joined are summed again (the group rows only in
+ * the hours the moved nodes have energy). Every write of nodes.site_id goes through here.
  */
 export async function placeNodes(
   tx: Transaction<Database>,
@@ -96,5 +99,7 @@ export async function placeNodes(
   if (moved.length === 0) return;
   const hasEnergy = await tx.selectFrom('energy_node_hourly').select('node').where('node', 'in', moved).limit(1).executeTakeFirst();
   if (hasEnergy === undefined) return;
-  await rekeySites(tx, [siteId, ...moved.map((n) => known.get(n) ?? null)]);
+  const sites = [siteId, ...moved.map((n) => known.get(n) ?? null)];
+  await rekeySites(tx, sites);
+  await rekeyGroupSites(tx, moved, [...new Set(sites.map((id) => id ?? ''))]);
 }

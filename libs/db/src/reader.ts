@@ -19,6 +19,7 @@ export const READER_TABLES = [
   'energy_hourly',
   'energy_node_hourly',
   'energy_site_hourly',
+  'energy_group_hourly',
   'rollup_state',
   'ingested_batches',
   'seq_gaps',

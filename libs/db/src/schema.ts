@@ -153,6 +153,30 @@ export interface EnergySiteHourlyTable {
   duration_ms: number;
 }
 
+/**
+ * energy_hourly summed per (hour, site, job group, device kind), a job group being the job's team,
+ * project, user and cluster: what the reads by team, project or user need (usage grouped or
+ * filtered by them, the org view), a row per group where energy_hourly holds one per device and job,
+ * with no job looked up. group_key is the four attributes in one NOT NULL key (GROUP_KEY_SQL,
+ * groupKeyOf): NULL_MARK for a missing one, GROUP_KEY_SEPARATOR between them; '' for the idle job's
+ * energy, a group of its own with no attributes. Kept by the fold, a late batch's commit, node moves
+ * (rekeyGroupSites) and changes of a job's attributes (rekeyJobGroups), so its rows always follow the
+ * nodes' current sites and the jobs' current attributes, as every read does.
+ */
+export interface EnergyGroupHourlyTable {
+  hour_start: number;
+  site_key: string;
+  group_key: string;
+  team: string | null;
+  project: string | null;
+  user: string | null;
+  cluster: string | null;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  joules: number;
+  samples: number;
+  duration_ms: number;
+}
+
 /** One row: how far energy_hourly is folded. Every hour before folded_until is in it; null: none yet. */
 export interface RollupStateTable {
   id: number;
@@ -338,6 +362,7 @@ export interface Database {
   energy_hourly: EnergyHourlyTable;
   energy_node_hourly: EnergyNodeHourlyTable;
   energy_site_hourly: EnergySiteHourlyTable;
+  energy_group_hourly: EnergyGroupHourlyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;

@@ -1,4 +1,5 @@
-import { type HourRow, nodeHourRows } from './bucket-deltas';
+import { groupKeyOf } from '@wattprint/db';
+import { type HourRow, groupHourRows, nodeHourRows } from './bucket-deltas';
 
 const HOUR = 3_600_000;
 const hour = (
@@ -41,5 +42,36 @@ describe('nodeHourRows', () => {
 
   it('gives nothing for nothing', () => {
     expect(nodeHourRows([])).toEqual([]);
+  });
+});
+
+describe('groupHourRows', () => {
+  it("sums a commit's hourly rows per (hour, site, job group, device kind), the idle job and jobs without a row apart", () => {
+    const vision = { team: 'vision', project: 'llm', user: 'ada', cluster: null };
+    const rows = groupHourRows(
+      [
+        hour('j1', 'node-a', 'gpu0', 'gpu', HOUR, 2),
+        hour('j2', 'node-b', 'gpu0', 'gpu', HOUR, 3), // same group, another node of the same site
+        hour('', 'node-a', 'gpu1', 'gpu', HOUR, 0.5), // idle: a group of its own
+        hour('j9', 'node-a', 'gpu2', 'gpu', HOUR, 7), // no jobs row: no attributes, not idle
+        hour('j1', 'node-c', 'gpu0', 'gpu', 2 * HOUR, 1), // a node without a site
+      ],
+      new Map([
+        ['node-a', 'fra'],
+        ['node-b', 'fra'],
+      ]),
+      new Map([
+        ['j1', vision],
+        ['j2', vision],
+      ]),
+    );
+    const none = { team: null, project: null, user: null, cluster: null };
+    expect(rows.map((r) => [r.hourStart / HOUR, r.siteKey, r.groupKey, r.team, r.joules, r.samples])).toEqual([
+      [1, 'fra', '', null, 0.5, 2],
+      [1, 'fra', groupKeyOf('j9', none), null, 7, 2],
+      [1, 'fra', groupKeyOf('j1', vision), 'vision', 5, 4],
+      [2, '', groupKeyOf('j1', vision), 'vision', 1, 2],
+    ]);
+    expect(new Set(rows.map((r) => r.groupKey)).size).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import type { BucketDelta } from './minute-split';
 import { HOUR_MS } from '@wattprint/carbon';
-import { IDLE_JOB_ID } from '@wattprint/db';
+import { IDLE_JOB_ID, type JobGroup, NO_GROUP, groupKeyOf } from '@wattprint/db';
 
 /** One row per bucket key, so a commit upserts each bucket once however many samples it got. */
 export type BucketRow = BucketDelta;
@@ -250,4 +250,60 @@ export function siteHourRows(nodeRows: readonly NodeHourRow[], siteOf: ReadonlyM
     }
   }
   return [...byKey.values()].sort(byHourNodeKind);
+}
+
+/** What a commit adds to one row of energy_group_hourly. */
+export interface GroupHourRow extends JobGroup {
+  hourStart: number;
+  siteKey: string;
+  groupKey: string;
+  deviceKind: BucketRow['deviceKind'];
+  joules: number;
+  samples: number;
+  durationMs: number;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The energy_group_hourly rows of a commit's hourly rows: each under its node's site key (`siteOf`, ''
+ * for none) and its job's group (`groupOf`; a job without a row has none, the idle job is a group of
+ * its own), summed and sorted by the table's key, the lock order.
+ */
+export function groupHourRows(
+  hours: readonly HourRow[],
+  siteOf: ReadonlyMap<string, string | null>,
+  groupOf: ReadonlyMap<string, JobGroup>,
+): GroupHourRow[] {
+  const byKey = new Map<string, GroupHourRow>();
+  for (const h of hours) {
+    const group = h.jobId === IDLE_JOB_ID ? NO_GROUP : (groupOf.get(h.jobId) ?? NO_GROUP);
+    const siteKey = siteOf.get(h.node) ?? '';
+    const groupKey = groupKeyOf(h.jobId, group);
+    const key = `${h.hourStart}\u0000${siteKey}\u0000${groupKey}\u0000${h.deviceKind}`;
+    const row = byKey.get(key);
+    if (row === undefined) {
+      byKey.set(key, {
+        ...group,
+        hourStart: h.hourStart,
+        siteKey,
+        groupKey,
+        deviceKind: h.deviceKind,
+        joules: h.joules,
+        samples: h.samples,
+        durationMs: h.durationMs,
+      });
+    } else {
+      row.joules += h.joules;
+      row.samples += h.samples;
+      row.durationMs += h.durationMs;
+    }
+  }
+  return [...byKey.values()].sort(
+    (a, b) =>
+      a.hourStart - b.hourStart ||
+      compareText(a.siteKey, b.siteKey) ||
+      compareText(a.groupKey, b.groupKey) ||
+      compareText(a.deviceKind, b.deviceKind),
+  );
 }

@@ -173,6 +173,75 @@ export function placeLedgerRows(db: Kysely<Database>, window: LedgerWindow, rang
   return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
 }
 
+/** A row of groupLedgerRows: energy by (site, job group, device kind, hour), is_idle 1 for the idle job's. */
+type GroupLedgerSelect = SelectQueryBuilder<
+  Database,
+  'energy_group_hourly' | 'energy_buckets',
+  Pick<
+    Database['energy_group_hourly'],
+    'site_key' | 'team' | 'project' | 'user' | 'cluster' | 'device_kind' | 'hour_start' | 'joules' | 'duration_ms'
+  > & { is_idle: number }
+>;
+
+/**
+ * The ledger over a range at the grain of (site, job group, device kind, hour), for reads that name
+ * a job's team, project, user or cluster but no job, device or node: the same plan as ledgerRows,
+ * whole hours from energy_group_hourly — no job looked up, a row per group where energy_hourly has
+ * one per device and job — and the rest from the minutes, summed to the same grain under the jobs'
+ * current attributes and the nodes' current sites, as the rollup keeps them. The idle job's energy
+ * is a row of its own (is_idle 1), without attributes.
+ */
+export function groupLedgerRows(db: Kysely<Database>, window: LedgerWindow, range: { from: number; to: number }) {
+  const plan = planOf(window, range);
+  const parts: GroupLedgerSelect[] = [];
+  if (plan.hours !== null) {
+    parts.push(
+      db
+        .selectFrom('energy_group_hourly')
+        .select([
+          'site_key',
+          sql<number>`case when group_key = '' then 1 else 0 end`.as('is_idle'),
+          'team',
+          'project',
+          'user',
+          'cluster',
+          'device_kind',
+          'hour_start',
+          'joules',
+          'duration_ms',
+        ])
+        .where('hour_start', '>=', plan.hours.from)
+        .where('hour_start', '<', plan.hours.to) as unknown as GroupLedgerSelect,
+    );
+  }
+  for (const m of plan.minutes) {
+    const isIdle = sql<number>`case when m.job_id = '' then 1 else 0 end`;
+    const q = db
+      .selectFrom('energy_buckets as m')
+      .leftJoin('nodes as mn', 'mn.name', 'm.node')
+      .leftJoin('jobs as mj', 'mj.id', 'm.job_id')
+      .select((eb) => [
+        sql<string>`coalesce(mn.site_id, '')`.as('site_key'),
+        isIdle.as('is_idle'),
+        'mj.team',
+        'mj.project',
+        'mj.user',
+        'mj.cluster',
+        'm.device_kind',
+        'm.hour_start',
+        eb.fn.sum<number>('m.joules').as('joules'),
+        sql<number>`cast(sum(m.duration_ms) as bigint)`.as('duration_ms'),
+      ])
+      .where('m.minute_start', '>=', m.from)
+      .where('m.hour_start', '>=', floorHour(m.from))
+      .where('m.minute_start', '<', m.to)
+      .where('m.hour_start', '<', m.to)
+      .groupBy([sql`coalesce(mn.site_id, '')`, isIdle, 'mj.team', 'mj.project', 'mj.user', 'mj.cluster', 'm.device_kind', 'm.hour_start']);
+    parts.push(q as unknown as GroupLedgerSelect);
+  }
+  return parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+}
+
 /**
  * The window as stored (rollup_state): the fold watermark, and how far back retention has dropped
  * minutes. The dashboards' SQL reads the same row, so both answer alike.

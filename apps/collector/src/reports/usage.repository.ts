@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '@wattprint/db';
 import { type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
-import { ledgerRows, placeLedgerRows, readLedgerWindow } from './ledger-source';
+import { groupLedgerRows, ledgerRows, placeLedgerRows, readLedgerWindow } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -74,23 +74,23 @@ export class UsageRepository {
    */
   async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<{ rows: UsageSums[]; estimatedHours: number[] }> {
     const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
-    const groupExpr: RawBuilder<string | null> =
-      f.groupBy === 'node'
-        ? sql<string>`b.node`
-        : f.groupBy === 'site'
-          ? sql<string | null>`s.id`
-          : sql<string | null>`j.${sql.ref(f.groupBy)}`;
-    const idleExpr = byJob ? sql<number>`case when b.job_id = '' then 1 else 0 end` : sql<number>`0`;
-    const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
-
     const window = await readLedgerWindow(this.handle.db);
     const json = factorsJson(factors);
-    // Reads that never name a job (by node or site, unfiltered, not a team viewer's) take the rollup
-    // by node, a row per node and device kind an hour instead of one per device and job; by site,
-    // the rollup by site, a row per site and kind.
-    const unfiltered = !byJob && f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
-    const grain = !unfiltered ? 'job' : f.groupBy === 'site' ? 'site' : 'node';
-    const idleJoules = grain === 'job' ? sql<number>`case when b.job_id = '' then b.joules else 0 end` : sql<number>`b.idle_joules`;
+    // The coarsest rollup that answers: reads that never name a job (by node or site, unfiltered,
+    // not a team viewer's) take the rollup by node, a row per node and device kind an hour instead of
+    // one per device and job, or by site, a row per site and kind; reads by team, user, project or
+    // cluster (grouped or filtered, but not by node) the rollup by job group, with no job looked up.
+    const attributes = f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
+    const grain = byJob || (f.groupBy === 'site' && !attributes) ? 'group' : !attributes ? 'job' : f.groupBy === 'site' ? 'site' : 'node';
+    // a job attribute: the group rollup's own column, else the joined job's
+    const attr = (column: 'team' | 'user' | 'project' | 'cluster') => sql.ref<string | null>(`${grain === 'group' ? 'b' : 'j'}.${column}`);
+    const groupExpr: RawBuilder<string | null> =
+      f.groupBy === 'node' ? sql<string>`b.node` : f.groupBy === 'site' ? sql<string | null>`s.id` : sql<string | null>`${attr(f.groupBy)}`;
+    const isIdle = grain === 'group' ? sql<boolean>`b.is_idle = 1` : sql<boolean>`b.job_id = ''`;
+    const idleExpr = byJob ? sql<number>`case when ${isIdle} then 1 else 0 end` : sql<number>`0`;
+    const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
+    const idleJoules =
+      grain === 'node' || grain === 'site' ? sql<number>`b.idle_joules` : sql<number>`case when ${isIdle} then b.joules else 0 end`;
     const byNode = (rows: ReturnType<typeof jobRows>) =>
       rows.leftJoin('nodes as n', 'n.name', 'b.node').leftJoin('sites as s', 's.id', 'n.site_id');
     const jobRows = (range: { from: number; to: number }) =>
@@ -98,26 +98,30 @@ export class UsageRepository {
 
     const priced = (range: { from: number; to: number }) => {
       const db = this.handle.db;
-      // the coarser grains typed as the job grain's rows: with them no job filter is set, so nothing
-      // below names a job, a device or (by site) a node
+      // the coarser grains typed as the job grain's rows: nothing below names a column they lack
+      // (by site no node, by node and site no job, by group neither a node nor a job)
       const placed =
         grain === 'site'
           ? (db
               .selectFrom(placeLedgerRows(db, window, range, 'site').as('b'))
               .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<typeof byNode>)
-          : byNode(
-              grain === 'node'
-                ? (db.selectFrom(placeLedgerRows(db, window, range, 'node').as('b')) as unknown as ReturnType<typeof jobRows>)
-                : jobRows(range),
-            );
+          : grain === 'group'
+            ? (db
+                .selectFrom(groupLedgerRows(db, window, range).as('b'))
+                .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<typeof byNode>)
+            : byNode(
+                grain === 'node'
+                  ? (db.selectFrom(placeLedgerRows(db, window, range, 'node').as('b')) as unknown as ReturnType<typeof jobRows>)
+                  : jobRows(range),
+              );
       let base = placed.innerJoin(this.factorTable(json).as('f'), (join) =>
         join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
       );
-      if (f.scopeTeam !== null) base = base.where('j.team', '=', f.scopeTeam);
-      if (f.user !== undefined) base = base.where('j.user', '=', f.user);
-      if (f.team !== undefined) base = base.where('j.team', '=', f.team);
-      if (f.project !== undefined) base = base.where('j.project', '=', f.project);
-      if (f.cluster !== undefined) base = base.where('j.cluster', '=', f.cluster);
+      if (f.scopeTeam !== null) base = base.where(attr('team'), '=', f.scopeTeam);
+      if (f.user !== undefined) base = base.where(attr('user'), '=', f.user);
+      if (f.team !== undefined) base = base.where(attr('team'), '=', f.team);
+      if (f.project !== undefined) base = base.where(attr('project'), '=', f.project);
+      if (f.cluster !== undefined) base = base.where(attr('cluster'), '=', f.cluster);
       return base;
     };
 

@@ -49,7 +49,10 @@ export class RetentionRepository {
   }
 
   /** Removes the rows of `table` (an hourly rollup) before `cutoff`; returns the rows deleted. */
-  async deleteHoursBefore(table: 'energy_hourly' | 'energy_node_hourly' | 'energy_site_hourly', cutoff: number): Promise<number> {
+  async deleteHoursBefore(
+    table: 'energy_hourly' | 'energy_node_hourly' | 'energy_site_hourly' | 'energy_group_hourly',
+    cutoff: number,
+  ): Promise<number> {
     const key = this.handle.dialect === 'postgres' ? sql`ctid` : sql`rowid`;
     const t = sql.table(table);
     return this.deleteInChunks(

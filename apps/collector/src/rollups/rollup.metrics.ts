@@ -53,6 +53,7 @@ export class RollupMetrics {
       retention.set({ table: 'energy_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_node_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_site_hourly' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_group_hourly' }, config.hourlyRetentionDays);
     }
     if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }

@@ -19,11 +19,14 @@ export interface MaintenanceReport {
   partitionsCreated: string[];
   partitionsDropped: string[];
   minuteRowsDeleted: number;
-  hourRowsDeleted: number;
-  nodeHourRowsDeleted: number;
-  siteHourRowsDeleted: number;
+  /** Rows deleted past hourly retention, by rollup. */
+  hourlyRowsDeleted: Record<HourlyTable, number>;
   batchKeysDeleted: number;
 }
+
+/** The hourly rollups, which share one retention. */
+const HOURLY_TABLES = ['energy_hourly', 'energy_node_hourly', 'energy_site_hourly', 'energy_group_hourly'] as const;
+type HourlyTable = (typeof HOURLY_TABLES)[number];
 
 /**
  * Batch keys are deleted a day after the samples they cover passed retention, while batches are
@@ -93,9 +96,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     const partitionsCreated = await this.retention.ensurePartitions(now - 31 * DAY_MS, now + 62 * DAY_MS);
     let partitionsDropped: string[] = [];
     let minuteRowsDeleted = 0;
-    let hourRowsDeleted = 0;
-    let nodeHourRowsDeleted = 0;
-    let siteHourRowsDeleted = 0;
+    const hourlyRowsDeleted = Object.fromEntries(HOURLY_TABLES.map((t) => [t, 0])) as Record<HourlyTable, number>;
     const minuteDays = this.config.minuteRetentionDays;
     if (minuteDays !== undefined && foldedUntil !== null) {
       // never a minute whose hour is not folded yet: the hours would lose it
@@ -108,21 +109,18 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (this.config.hourlyRetentionDays !== undefined) {
       const cutoff = now - this.config.hourlyRetentionDays * DAY_MS;
-      hourRowsDeleted = await this.retention.deleteHoursBefore('energy_hourly', cutoff);
-      nodeHourRowsDeleted = await this.retention.deleteHoursBefore('energy_node_hourly', cutoff);
-      siteHourRowsDeleted = await this.retention.deleteHoursBefore('energy_site_hourly', cutoff);
+      for (const table of HOURLY_TABLES) hourlyRowsDeleted[table] = await this.retention.deleteHoursBefore(table, cutoff);
     }
     let batchKeysDeleted = 0;
     if (this.config.batchKeyRetentionDays !== undefined)
       batchKeysDeleted = await this.retention.deleteBatchKeysBefore(now - this.config.batchKeyRetentionDays * DAY_MS - BATCH_KEY_MARGIN_MS);
     this.metrics.deletedRows.inc({ table: 'ingested_batches' }, batchKeysDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
-    this.metrics.deletedRows.inc({ table: 'energy_hourly' }, hourRowsDeleted);
-    this.metrics.deletedRows.inc({ table: 'energy_node_hourly' }, nodeHourRowsDeleted);
-    this.metrics.deletedRows.inc({ table: 'energy_site_hourly' }, siteHourRowsDeleted);
+    for (const table of HOURLY_TABLES) this.metrics.deletedRows.inc({ table }, hourlyRowsDeleted[table]);
     this.metrics.droppedPartitions.inc(partitionsDropped.length);
     const oldest = await this.retention.oldestMinute();
     if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
+    const hourRowsDeleted = hourlyRowsDeleted.energy_hourly;
     if (partitionsDropped.length > 0 || minuteRowsDeleted > 0 || hourRowsDeleted > 0 || batchKeysDeleted > 0) {
       this.logger.log(
         `retention: dropped ${partitionsDropped.length} partition(s), ${minuteRowsDeleted} minute and ${hourRowsDeleted} hourly row(s), ` +
@@ -135,9 +133,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
       partitionsCreated,
       partitionsDropped,
       minuteRowsDeleted,
-      hourRowsDeleted,
-      nodeHourRowsDeleted,
-      siteHourRowsDeleted,
+      hourlyRowsDeleted,
       batchKeysDeleted,
     };
   }

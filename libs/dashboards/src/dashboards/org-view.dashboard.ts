@@ -14,9 +14,13 @@ export const ORG_VIEW_UID = 'wattprint-org-view';
 export const TEAM_OPTIONS_SQL = `SELECT '(none)' AS team UNION SELECT ${jobAttr('team')} FROM jobs j ORDER BY 1`;
 export const PROJECT_OPTIONS_SQL = `SELECT '(none)' AS project UNION SELECT ${jobAttr('project')} FROM jobs j WHERE ${variableFilter('j."team"', NONE, 'team')} ORDER BY 1`;
 
-/** Job energy only: idle energy belongs to no team, so it is left out here (the cluster view shows it). */
-const ORG_FILTERS = [
-  `eb.job_id <> ''`,
+/**
+ * Job energy only: idle energy belongs to no team, so it is left out here (the cluster view shows
+ * it). Panels by team, user or project read the rollup by job group, where the idle energy is a
+ * row flagged is_idle; the ones that name jobs read jobs.
+ */
+const orgFilters = (grain: 'job' | 'group') => [
+  grain === 'group' ? 'eb.is_idle = 0' : `eb.job_id <> ''`,
   variableFilter('j."team"', NONE, 'team'),
   variableFilter('j."project"', NONE, 'project'),
   variableFilter('n.site_id', UNASSIGNED, 'site'),
@@ -31,12 +35,18 @@ const TOTAL_UNITS = { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq:
 
 /** Who spent the energy: teams, users and projects, filtered by team, project and site. */
 export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
-  const scope = (dimensions: Dimension[]) => energyWith({ dimensions, filters: ORG_FILTERS }, yearly);
+  const scope = (dimensions: Dimension[]) => energyWith({ dimensions, filters: orgFilters('group'), grain: 'group' }, yearly);
   const all = scope([]);
   const byTeam = scope([TEAM]);
   const byUser = scope([TEAM, USER]);
   const byProject = scope([TEAM, PROJECT]);
-  const byJob = scope([{ expr: 'eb.job_id', alias: 'job_id' }, { expr: jobAttr('name'), alias: 'job_name' }, TEAM, USER, PROJECT]);
+  const byJob = energyWith(
+    {
+      dimensions: [{ expr: 'eb.job_id', alias: 'job_id' }, { expr: jobAttr('name'), alias: 'job_name' }, TEAM, USER, PROJECT],
+      filters: orgFilters('job'),
+    },
+    yearly,
+  );
   const time = stepTime('hour_start');
   // Distinct (job, node) pairs first, then the joins: the same shape as energyWith, for the same reason.
   const jobsSql = `WITH ${ledgerCtes()}
@@ -44,7 +54,7 @@ SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
 FROM (SELECT DISTINCT job_id, node FROM ledger) eb
 LEFT JOIN jobs j ON j.id = eb.job_id
 LEFT JOIN nodes n ON n.name = eb.node
-WHERE ${ORG_FILTERS.join('\n  AND ')}`;
+WHERE ${orgFilters('job').join('\n  AND ')}`;
 
   return new DashboardBuilder('Wattprint / Teams, users and projects')
     .uid(ORG_VIEW_UID)

@@ -20,7 +20,9 @@ export interface EnergyScope {
   /**
    * 'node' for panels whose dimensions and filters name no job (no `j`, no eb.job_id or eb.device):
    * they read the rollup by node, a row per node and device kind an hour; 'site' for those that name
-   * no node either (no eb.node; n.site_id is there): the rollup by site. Default 'job'.
+   * no node either (no eb.node; n.site_id is there): the rollup by site; 'group' for those that name
+   * a job's team, project, user or cluster (j.team, …) but no job, device or node: the rollup by job
+   * group. Default 'job'.
    */
   grain?: LedgerGrain;
 }
@@ -30,6 +32,17 @@ const PLACES: Record<LedgerGrain, string> = {
   job: 'LEFT JOIN jobs j ON j.id = eb.job_id\n  LEFT JOIN nodes n ON n.name = eb.node',
   node: 'LEFT JOIN nodes n ON n.name = eb.node',
   site: "CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n",
+  group:
+    "CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n\n  " +
+    'CROSS JOIN LATERAL (SELECT eb.team, eb.project, eb."user", eb.cluster) j',
+};
+
+/** The idle job's part of the energy, by grain. */
+const IDLE_JOULES: Record<LedgerGrain, string> = {
+  job: "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)",
+  node: 'SUM(eb.idle_joules)',
+  site: 'SUM(eb.idle_joules)',
+  group: 'SUM(CASE WHEN eb.is_idle = 1 THEN eb.joules ELSE 0 END)',
 };
 
 /** The node of a bucket, as a dimension: only panels that show nodes group by it. */
@@ -57,7 +70,7 @@ export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
 buckets AS (
   SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
     SUM(eb.joules) AS joules,
-    ${grain === 'job' ? "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)" : 'SUM(eb.idle_joules)'} AS idle_joules,
+    ${IDLE_JOULES[grain]} AS idle_joules,
     SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
   FROM ledger eb
   ${PLACES[grain]}

@@ -13,9 +13,10 @@ export const INTERVAL_MS = '$__interval_ms';
 
 /**
  * The grain of a panel's ledger: per job and device; per node (panels that name no job); per site
- * (panels that name neither a job nor a node).
+ * (panels that name neither a job nor a node); per site and job group (panels that name a job's
+ * team, project, user or cluster, but no job, device or node).
  */
-export type LedgerGrain = 'job' | 'node' | 'site';
+export type LedgerGrain = 'job' | 'node' | 'site' | 'group';
 
 const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minuteColumns: string; minuteJoin?: string; groupBy: string }> =
   {
@@ -35,6 +36,17 @@ const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minu
       minuteJoin: 'LEFT JOIN nodes mn ON mn.name = m.node',
       groupBy: '1, 2, 3',
     },
+    group: {
+      hourTable: 'energy_group_hourly',
+      hourColumns:
+        'h.site_key, CASE WHEN h.group_key = \'\' THEN 1 ELSE 0 END AS is_idle, h.team, h.project, h."user", h.cluster, h.device_kind, ' +
+        'h.hour_start, h.joules, h.duration_ms',
+      minuteColumns:
+        "COALESCE(mn.site_id, '') AS site_key, CASE WHEN m.job_id = '' THEN 1 ELSE 0 END AS is_idle, mj.team, mj.project, mj.\"user\", " +
+        'mj.cluster, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms',
+      minuteJoin: 'LEFT JOIN nodes mn ON mn.name = m.node\n  LEFT JOIN jobs mj ON mj.id = m.job_id',
+      groupBy: '1, 2, 3, 4, 5, 6, 7, 8',
+    },
     node: {
       hourTable: 'energy_node_hourly',
       hourColumns: 'h.node, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
@@ -53,7 +65,9 @@ const GRAINS: Record<LedgerGrain, { hourTable: string; hourColumns: string; minu
  * CTEs, `ledger_plan` and `ledger`, the second with the columns of its grain (GRAINS): by job,
  * job_id, node, device, device_kind, hour_start, joules, duration_ms; by node, node, device_kind,
  * hour_start, joules, idle_joules, duration_ms, whole hours then read from energy_node_hourly; by
- * site, the same with site_key (the node's site, '' for none) for node, from energy_site_hourly.
+ * site, the same with site_key (the node's site, '' for none) for node, from energy_site_hourly; by
+ * group, site_key, is_idle (1 for the idle job's energy), the job's team, project, user and cluster,
+ * device_kind, hour_start, joules, duration_ms, from energy_group_hourly.
  * Minutes are also bounded by hour_start, which selects the same rows: it is what the
  * (hour_start, node) index can find them by.
  *

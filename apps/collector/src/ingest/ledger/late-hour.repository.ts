@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DatabaseHandle, lockRollups } from '@wattprint/db';
+import { type DatabaseHandle, type JobGroup, lockRollups } from '@wattprint/db';
+import { sql } from 'kysely';
 import { DATABASE } from '../../database/database.module';
-import { type BucketRow, hourRows, nodeHourRows, siteHourRows } from '../bucket-deltas';
+import { type BucketRow, type GroupHourRow, groupHourRows, hourRows, nodeHourRows, siteHourRows } from '../bucket-deltas';
 import { INGEST_DIALECT, type IngestDialect, type Tx } from './ingest-dialect';
+
+/** Rows a statement of the group upsert carries: 11 parameters each, under SQLite's limit. */
+const GROUP_ROWS_PER_STATEMENT = 500;
 
 /**
  * The ingest's side of the hourly rollups: hours the collector has already folded into
- * energy_hourly, energy_node_hourly and energy_site_hourly get a late batch's energy there too, in the same transaction
+ * energy_hourly and the rollups by node, site and job group get a late batch's energy there too, in the same transaction
  * as its minutes, so an hour's rows stay the sum of its minutes however late a batch arrives. Hours not yet folded are
  * left to the fold (rollups/), which is what keeps the hot path to one upsert per minute row.
  */
@@ -23,7 +27,7 @@ export class LateHourRepository {
   }
 
   /**
-   * Adds the rows of folded hours to the three hourly rollups. Called after the commit's
+   * Adds the rows of folded hours to the four hourly rollups. Called after the commit's
    * first write, so on SQLite the watermark is read under the write lock a fold needs too.
    */
   async addLate(tx: Tx, rows: readonly BucketRow[]): Promise<void> {
@@ -38,6 +42,58 @@ export class LateHourRepository {
     // the nodes' sites as they are now: a move (placeNodes) holds the rollup lock exclusively, this commit shares it
     const nodes = [...new Set(byNode.map((r) => r.node))];
     const sites = await tx.selectFrom('nodes').select(['name', 'site_id']).where('name', 'in', nodes).execute();
-    await this.dialect.upsertNodeHours(tx, siteHourRows(byNode, new Map(sites.map((n) => [n.name, n.site_id]))), 'energy_site_hourly');
+    const siteOf = new Map(sites.map((n) => [n.name, n.site_id]));
+    await this.dialect.upsertNodeHours(tx, siteHourRows(byNode, siteOf), 'energy_site_hourly');
+    await this.upsertGroupHours(tx, groupHourRows(late, siteOf, await this.groupsOf(tx, late)));
+  }
+
+  /**
+   * The groups of the jobs of some hourly rows, as they are now. On PostgreSQL the rows are read FOR
+   * SHARE: a job event changing a job's attributes holds its row until it has summed the job's group
+   * rows again (rekeyJobGroups), so this commit either waits and adds its energy under the new
+   * group, or is already holding the row and the event's sum, which waits for it, includes it.
+   */
+  private async groupsOf(tx: Tx, hours: ReadonlyArray<{ jobId: string }>): Promise<Map<string, JobGroup>> {
+    const ids = [...new Set(hours.map((h) => h.jobId))].sort();
+    const groups = new Map<string, JobGroup>();
+    for (let i = 0; i < ids.length; i += GROUP_ROWS_PER_STATEMENT) {
+      let query = tx
+        .selectFrom('jobs')
+        .select(['id', 'team', 'project', 'user', 'cluster'])
+        .where('id', 'in', ids.slice(i, i + GROUP_ROWS_PER_STATEMENT));
+      if (this.handle.dialect === 'postgres') query = query.forShare();
+      for (const { id, ...group } of await query.execute()) groups.set(id, group);
+    }
+    return groups;
+  }
+
+  private async upsertGroupHours(tx: Tx, rows: readonly GroupHourRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += GROUP_ROWS_PER_STATEMENT) {
+      await tx
+        .insertInto('energy_group_hourly')
+        .values(
+          rows.slice(i, i + GROUP_ROWS_PER_STATEMENT).map((r) => ({
+            hour_start: r.hourStart,
+            site_key: r.siteKey,
+            group_key: r.groupKey,
+            team: r.team,
+            project: r.project,
+            user: r.user,
+            cluster: r.cluster,
+            device_kind: r.deviceKind,
+            joules: r.joules,
+            samples: r.samples,
+            duration_ms: r.durationMs,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['hour_start', 'site_key', 'group_key', 'device_kind']).doUpdateSet({
+            joules: sql`energy_group_hourly.joules + excluded.joules`,
+            samples: sql`energy_group_hourly.samples + excluded.samples`,
+            duration_ms: sql`energy_group_hourly.duration_ms + excluded.duration_ms`,
+          }),
+        )
+        .execute();
+    }
   }
 }

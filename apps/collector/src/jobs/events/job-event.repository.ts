@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle } from '@wattprint/db';
+import { type DatabaseHandle, groupsDiffer, lockRollups, rekeyJobGroups } from '@wattprint/db';
 import { DATABASE } from '../../database/database.module';
 import { applyJobEvent, type JobEventInput, newJob } from './job-event-merge';
 
@@ -18,6 +18,10 @@ export class JobEventRepository {
    */
   async apply(event: JobEventInput, eventKey: string, now: number): Promise<JobEventResult> {
     return this.handle.db.transaction().execute(async (tx) => {
+      // Before any row: a fold (which holds it exclusively) either ends before this event reads the
+      // hourly rows below or starts after it and reads the job's new attributes. Ingest commits take
+      // it shared too, so every transaction takes it before its row locks and none waits in a cycle.
+      await lockRollups(tx, this.handle.dialect, 'shared');
       if (event.origin.kind === 'agent' && event.type !== 'start') {
         const node = event.origin.node;
         const started = await tx
@@ -57,6 +61,8 @@ export class JobEventRepository {
       const nodes = await tx.selectFrom('job_nodes').selectAll().where('job_id', '=', event.jobId).execute();
       const outcome = applyJobEvent(current, nodes, event);
       await tx.updateTable('jobs').set(outcome.job).where('id', '=', event.jobId).execute();
+      // the rollup by job group follows the job's attributes, in the hours already folded
+      if (groupsDiffer(current, outcome.job)) await rekeyJobGroups(tx, event.jobId, current, outcome.job);
       if (outcome.node !== undefined) {
         const { started_at, ended_at, agent_id } = outcome.node;
         await tx
