@@ -117,9 +117,9 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
   const publish = (body: Record<string, unknown>) =>
     request(app.getHttpServer()).post('/api/v1/job-events').set(bearer(BOOTSTRAP_TOKEN)).send(body);
   /** Gives jobs attributes: some missing, some empty, teams shared so groups hold several jobs. */
-  const describeJobs = async (jobIds: readonly string[], round: number, random: () => number) => {
+  const describeJobs = async (jobIds: readonly string[], round: number, random: () => number, together = false) => {
     const pick = <T>(options: readonly T[]) => options[Math.floor(random() * options.length)];
-    for (const [i, jobId] of jobIds.entries()) {
+    const events = jobIds.map((jobId, i) => async () => {
       const metadata = Object.fromEntries(
         Object.entries({
           team: pick(['vision', 'nlp', '', undefined]),
@@ -131,7 +131,9 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
       const at = new Date(START + i * 1_000).toISOString();
       const answer = await publish({ eventId: `meta.${round}.${jobId}`, type: 'metadata', jobId, at, metadata });
       expect([jobId, answer.status]).toEqual([jobId, 200]);
-    }
+    });
+    if (together) await Promise.all(events.map((e) => e()));
+    else for (const e of events) await e();
   };
   /** Every row of energy_group_hourly is energy_hourly summed under the jobs' attributes and the nodes' sites now. */
   const expectGroupsFollowJobs = async () => {
@@ -392,6 +394,28 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
       expect(after).not.toEqual(before);
       expectClose(await answers(), await minuteOnly());
     }
+    // events changing many folded jobs at once, while late batches of them arrive: each event that
+    // sums group rows again has them to itself, and a late batch lands under the group of its commit
+    const lateCopies = batches.filter((x) => x.samples[0].t0 < START + 2 * HOUR).slice(0, 12);
+    const committedBefore = await committed();
+    await Promise.all([
+      describeJobs(
+        jobIds.filter(() => random() < 0.6),
+        4,
+        random,
+        true,
+      ),
+      (async () => {
+        for (const [k, copy] of lateCopies.entries()) {
+          const sender = agents.find((x) => x.id === copy.agentId)!;
+          const samples = copy.samples.map((x, i) => ({ ...x, seq: 800_000 + k * 100 + i }));
+          await producer.addBatch(signedBatch(sender, { firstSeq: 800_000 + k * 100, sentAt: copy.sentAt, samples }));
+        }
+      })(),
+    ]);
+    await waitFor('the late copies counted', async () => (await committed()) === committedBefore + lateCopies.length);
+    await expectGroupsFollowJobs();
+    expectClose(await answers(), await minuteOnly());
     // a late batch of a job whose attributes changed lands under its group of now
     const late = batches.find((x) => x.samples[0].t0 < START + HOUR && x.samples.some((y) => y.jobId !== null))!;
     const sender = agents.find((x) => x.id === late.agentId)!;
@@ -542,19 +566,28 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(metrics).toMatch(/^wattprint_rollup_folded_until_seconds \d+/m);
   });
 
-  it('deletes hours past their retention from both hourly rollups alike, and the hours kept answer as before', async () => {
+  it('deletes hours past their retention from every hourly rollup alike, and the hours kept answer as before', async () => {
     const retention = app.get(RetentionRepository);
     const cutoff = Math.floor((now - 30 * DAY) / HOUR) * HOUR;
     const kept = { from: cutoff, to: Math.floor((now - 19 * DAY) / HOUR) * HOUR };
-    const usage = async () =>
-      (
-        await request(app.getHttpServer())
-          .get(`/api/v1/usage?groupBy=site&bucket=day&from=${new Date(kept.from).toISOString()}&to=${new Date(kept.to).toISOString()}`)
-          .set(bearer(BOOTSTRAP_TOKEN))
-          .expect(200)
-      ).body;
+    const usage = async () => {
+      const answers: unknown[] = [];
+      for (const groupBy of ['site', 'node', 'team'])
+        answers.push(
+          (
+            await request(app.getHttpServer())
+              .get(
+                `/api/v1/usage?groupBy=${groupBy}&bucket=day&from=${new Date(kept.from).toISOString()}&to=${new Date(kept.to).toISOString()}`,
+              )
+              .set(bearer(BOOTSTRAP_TOKEN))
+              .expect(200)
+          ).body,
+        );
+      return answers;
+    };
     const before = await usage();
-    const count = async (table: 'energy_hourly' | 'energy_node_hourly', older: boolean) =>
+    const tables = ['energy_hourly', 'energy_node_hourly', 'energy_site_hourly', 'energy_group_hourly'] as const;
+    const count = async (table: (typeof tables)[number], older: boolean) =>
       Number(
         (
           await db.db
@@ -564,15 +597,15 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const older = [await count('energy_hourly', true), await count('energy_node_hourly', true)];
-    expect(older[1]).toBeGreaterThan(0);
+    const older: number[] = [];
+    for (const table of tables) older.push(await count(table, true));
+    expect(older.every((n) => n > 0)).toBe(true);
     expect(older[0]).toBeGreaterThan(older[1]); // a row per device and job, against one per node and kind
-    expect([
-      await retention.deleteHoursBefore('energy_hourly', cutoff),
-      await retention.deleteHoursBefore('energy_node_hourly', cutoff),
-    ]).toEqual(older);
-    expect([await count('energy_hourly', true), await count('energy_node_hourly', true)]).toEqual([0, 0]);
-    expect(await count('energy_node_hourly', false)).toBeGreaterThan(0);
+    const deleted: number[] = [];
+    for (const table of tables) deleted.push(await retention.deleteHoursBefore(table, cutoff));
+    expect(deleted).toEqual(older);
+    for (const table of tables) expect([table, await count(table, true)]).toEqual([table, 0]);
+    for (const table of tables) expect([table, (await count(table, false)) > 0]).toEqual([table, true]);
     expectClose(await usage(), before);
   });
 });

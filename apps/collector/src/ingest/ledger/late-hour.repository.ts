@@ -49,9 +49,10 @@ export class LateHourRepository {
 
   /**
    * The groups of the jobs of some hourly rows, as they are now. On PostgreSQL the rows are read FOR
-   * SHARE: a job event changing a job's attributes holds its row until it has summed the job's group
-   * rows again (rekeyJobGroups), so this commit either waits and adds its energy under the new
-   * group, or is already holding the row and the event's sum, which waits for it, includes it.
+   * SHARE: a job event changing a job's attributes holds its row until it commits, so this commit
+   * either waits for it and adds its energy under the new group, or holds the row first, and then
+   * the event, waiting for it, finds the job's hours folded and sums their group rows again under
+   * the rollup lock held exclusively (JobEventRepository).
    */
   private async groupsOf(tx: Tx, hours: ReadonlyArray<{ jobId: string }>): Promise<Map<string, JobGroup>> {
     const ids = [...new Set(hours.map((h) => h.jobId))].sort();

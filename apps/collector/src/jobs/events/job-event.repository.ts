@@ -6,6 +6,12 @@ import { applyJobEvent, type JobEventInput, newJob } from './job-event-merge';
 /** What became of an event: applied, seen before (a redelivery), or refused for a job its agent never saw. */
 export type JobEventResult = 'applied' | 'duplicate' | 'not-seen';
 
+/**
+ * Thrown inside an event's transaction (rolling it back) when, holding the rollup lock shared, it
+ * finds it must sum a folded job's group rows again: that takes the lock exclusively, from the start.
+ */
+class RegroupNeedsExclusiveLock extends Error {}
+
 /** Applies job events to the jobs and job_nodes tables, each exactly once. */
 @Injectable()
 export class JobEventRepository {
@@ -17,11 +23,26 @@ export class JobEventRepository {
    * and answers `not-seen`.
    */
   async apply(event: JobEventInput, eventKey: string, now: number): Promise<JobEventResult> {
+    try {
+      return await this.applyUnder('shared', event, eventKey, now);
+    } catch (error) {
+      if (!(error instanceof RegroupNeedsExclusiveLock)) throw error;
+      return this.applyUnder('exclusive', event, eventKey, now);
+    }
+  }
+
+  /**
+   * The rollup lock comes before any row, as in every transaction that takes it (ingest commits
+   * shared, folds and node moves exclusively), so none waits for another in a cycle. Shared, the
+   * usual case: no fold runs until this event commits, so one that follows reads the job's new
+   * attributes. Exclusive, when the job's group changes and some of its hours are already folded:
+   * their group rows are summed again (rekeyJobGroups) with no fold, late batch or other such event
+   * beside it. A late batch in a shared event's time reads the job's row FOR SHARE
+   * (LateHourRepository), so it waits for this event and adds its energy under the new group.
+   */
+  private async applyUnder(mode: 'shared' | 'exclusive', event: JobEventInput, eventKey: string, now: number): Promise<JobEventResult> {
     return this.handle.db.transaction().execute(async (tx) => {
-      // Before any row: a fold (which holds it exclusively) either ends before this event reads the
-      // hourly rows below or starts after it and reads the job's new attributes. Ingest commits take
-      // it shared too, so every transaction takes it before its row locks and none waits in a cycle.
-      await lockRollups(tx, this.handle.dialect, 'shared');
+      await lockRollups(tx, this.handle.dialect, mode);
       if (event.origin.kind === 'agent' && event.type !== 'start') {
         const node = event.origin.node;
         const started = await tx
@@ -62,7 +83,11 @@ export class JobEventRepository {
       const outcome = applyJobEvent(current, nodes, event);
       await tx.updateTable('jobs').set(outcome.job).where('id', '=', event.jobId).execute();
       // the rollup by job group follows the job's attributes, in the hours already folded
-      if (groupsDiffer(current, outcome.job)) await rekeyJobGroups(tx, event.jobId, current, outcome.job);
+      if (groupsDiffer(current, outcome.job)) {
+        const folded = await tx.selectFrom('energy_hourly').select('job_id').where('job_id', '=', event.jobId).limit(1).executeTakeFirst();
+        if (folded !== undefined && mode === 'shared' && this.handle.dialect === 'postgres') throw new RegroupNeedsExclusiveLock();
+        if (folded !== undefined) await rekeyJobGroups(tx, event.jobId, current, outcome.job);
+      }
       if (outcome.node !== undefined) {
         const { started_at, ended_at, agent_id } = outcome.node;
         await tx
