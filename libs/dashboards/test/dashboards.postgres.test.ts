@@ -238,6 +238,17 @@ describe('teams, users and projects', () => {
     const none = await context(org, { team: ['(none)'] });
     expect(await single(org, 'CO2eq', none)).toBeCloseTo(0.11875, 9);
     expect(await single(org, 'Jobs', none)).toBe(1);
+    // the top jobs: the filters on a job's team and project apply to whole jobs, those on the site to rows
+    const top = async (variables: Parameters<typeof context>[1]) =>
+      (await run(panelSql(org, 'Top 20 jobs by CO2eq'), await context(org, variables))).map((r) => [r.Job, r.Team, r.Project]);
+    expect(await top({ team: ['vision'] })).toEqual([['j2', 'vision', "o'brien"]]);
+    expect(await top({ team: ['(none)'] })).toEqual([['j3', '(none)', 'misc']]);
+    expect(await top({ project: ['llm', 'misc'] })).toEqual([
+      ['j1', 'ml', 'llm'],
+      ['j3', '(none)', 'misc'],
+    ]);
+    const fraJobs = await run(panelSql(org, 'Top 20 jobs by CO2eq'), fra);
+    expect(fraJobs.reduce((sum, r) => sum + Number(r.CO2eq), 0)).toBeCloseTo((405 + 450) / 1000, 9);
   });
 });
 

@@ -1,7 +1,8 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
-import { FIGURES, NODE, SITE_EXPR, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
+import { FIGURES, NODE, SITE_EXPR, UNASSIGNED, energyWith } from '../sql/energy.sql';
 import { stepTime, variableFilter } from '../sql/grafana-macros';
+import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
 
 export const CLUSTER_ACCOUNTING_UID = 'wattprint-cluster-accounting';
@@ -22,19 +23,7 @@ export function clusterAccountingDashboard(yearly: YearlyAverages): Dashboard {
   const site = { expr: SITE_EXPR, alias: 'site' };
   const bySite = energyWith({ dimensions: [site], filters: [SITE_FILTER], grain: 'site' }, yearly);
   const byNode = energyWith({ dimensions: [site, NODE], filters: [SITE_FILTER], grain: 'node' }, yearly);
-  const byJob = energyWith(
-    {
-      dimensions: [
-        { expr: 'eb.job_id', alias: 'job_id' },
-        { expr: jobAttr('name'), alias: 'job_name' },
-        { expr: jobAttr('user'), alias: 'job_user' },
-        { expr: jobAttr('team'), alias: 'team' },
-        { expr: jobAttr('project'), alias: 'project' },
-      ],
-      filters: [`eb.job_id <> ''`, SITE_FILTER],
-    },
-    yearly,
-  );
+  const topJobs = topJobsSql({ rowFilters: [SITE_FILTER], jobFilters: [] }, yearly);
   const time = stepTime('hour_start');
 
   return new DashboardBuilder('Wattprint / Cluster accounting')
@@ -175,10 +164,7 @@ FROM energy GROUP BY node, site ORDER BY "CO2eq" DESC, node`,
       tablePanel({
         title: 'Top 20 jobs by CO2eq',
         description: 'Energy of each job inside the range (a job running across its edges counts only its part inside).',
-        sql: `${byJob}
-SELECT job_id AS "Job", job_name AS "Name", job_user AS "User", team AS "Team", project AS "Project",
-  ${FIGURES.itKWh} AS "IT energy", ${FIGURES.facilityKWh} AS "Facility energy", ${FIGURES.co2eqKg} AS "CO2eq", ${FIGURES.gpuHours} AS "GPU-hours"
-FROM energy GROUP BY job_id, job_name, job_user, team, project ORDER BY "CO2eq" DESC, job_id LIMIT 20`,
+        sql: topJobs,
         columnUnits: { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq: UNIT.kg, 'GPU-hours': UNIT.none },
         height: 12,
       }),

@@ -2,6 +2,7 @@ import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-f
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
+import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
 
@@ -40,10 +41,10 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
   const byTeam = scope([TEAM]);
   const byUser = scope([TEAM, USER]);
   const byProject = scope([TEAM, PROJECT]);
-  const byJob = energyWith(
+  const topJobs = topJobsSql(
     {
-      dimensions: [{ expr: 'eb.job_id', alias: 'job_id' }, { expr: jobAttr('name'), alias: 'job_name' }, TEAM, USER, PROJECT],
-      filters: orgFilters('job'),
+      rowFilters: [variableFilter('n.site_id', UNASSIGNED, 'site')],
+      jobFilters: [variableFilter('j."team"', NONE, 'team'), variableFilter('j."project"', NONE, 'project')],
     },
     yearly,
   );
@@ -162,7 +163,7 @@ WHERE ${orgFilters('job').join('\n  AND ')}`;
       tablePanel({
         title: 'Top 20 jobs by CO2eq',
         description: 'Energy of each job inside the range.',
-        sql: `${byJob}\nSELECT job_id AS "Job", job_name AS "Name", job_user AS "User", team AS "Team", project AS "Project", ${TOTALS}\nFROM energy GROUP BY job_id, job_name, job_user, team, project ORDER BY "CO2eq" DESC, job_id LIMIT 20`,
+        sql: topJobs,
         columnUnits: TOTAL_UNITS,
         height: 12,
       }),
