@@ -51,6 +51,20 @@ function factorsJson(factors: readonly SiteHourFactor[]): string {
   );
 }
 
+/**
+ * The coarsest ledger that answers a read (ledger-source.ts): reads by node or site that name no job
+ * attribute (nor a team viewer's scope), the rollup by node or by site, a row per node or site and
+ * device kind an hour instead of one per device and job; reads by team, user, project or cluster,
+ * or by site with such a filter, the rollup by job group, with no job looked up; by node with such a
+ * filter, the rows by job.
+ */
+function grainOf(f: UsageFilter): 'job' | 'node' | 'site' | 'group' {
+  const namesAttributes = f.scopeTeam !== null || [f.user, f.team, f.project, f.cluster].some((v) => v !== undefined);
+  if (f.groupBy === 'node') return namesAttributes ? 'job' : 'node';
+  if (f.groupBy === 'site') return namesAttributes ? 'group' : 'site';
+  return 'group';
+}
+
 @Injectable()
 export class UsageRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
@@ -73,21 +87,16 @@ export class UsageRepository {
    * energy was priced with an estimated factor.
    */
   async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<{ rows: UsageSums[]; estimatedHours: number[] }> {
-    const byJob = f.groupBy !== 'node' && f.groupBy !== 'site';
+    const byAttribute = f.groupBy !== 'node' && f.groupBy !== 'site';
     const window = await readLedgerWindow(this.handle.db);
     const json = factorsJson(factors);
-    // The coarsest rollup that answers: reads that never name a job (by node or site, unfiltered,
-    // not a team viewer's) take the rollup by node, a row per node and device kind an hour instead of
-    // one per device and job, or by site, a row per site and kind; reads by team, user, project or
-    // cluster (grouped or filtered, but not by node) the rollup by job group, with no job looked up.
-    const attributes = f.scopeTeam === null && [f.user, f.team, f.project, f.cluster].every((v) => v === undefined);
-    const grain = byJob || (f.groupBy === 'site' && !attributes) ? 'group' : !attributes ? 'job' : f.groupBy === 'site' ? 'site' : 'node';
+    const grain = grainOf(f);
     // a job attribute: the group rollup's own column, else the joined job's
     const attr = (column: 'team' | 'user' | 'project' | 'cluster') => sql.ref<string | null>(`${grain === 'group' ? 'b' : 'j'}.${column}`);
     const groupExpr: RawBuilder<string | null> =
       f.groupBy === 'node' ? sql<string>`b.node` : f.groupBy === 'site' ? sql<string | null>`s.id` : sql<string | null>`${attr(f.groupBy)}`;
     const isIdle = grain === 'group' ? sql<boolean>`b.is_idle = 1` : sql<boolean>`b.job_id = ''`;
-    const idleExpr = byJob ? sql<number>`case when ${isIdle} then 1 else 0 end` : sql<number>`0`;
+    const idleExpr = byAttribute ? sql<number>`case when ${isIdle} then 1 else 0 end` : sql<number>`0`;
     const periodExpr = f.bucket === 'hour' ? sql<number>`b.hour_start` : sql<number>`b.hour_start - (b.hour_start % ${sql.lit(DAY_MS)})`;
     const idleJoules =
       grain === 'node' || grain === 'site' ? sql<number>`b.idle_joules` : sql<number>`case when ${isIdle} then b.joules else 0 end`;
@@ -139,7 +148,7 @@ export class UsageRepository {
       ])
       // A bare constant in GROUP BY would be read as a column position, so the constant idle flag of
       // node and site groupings stays out of it.
-      .groupBy(byJob ? [groupExpr, idleExpr, periodExpr] : [groupExpr, periodExpr])
+      .groupBy(byAttribute ? [groupExpr, idleExpr, periodExpr] : [groupExpr, periodExpr])
       .execute();
     // Which hours were estimated: hourly periods say it themselves; a day that was estimated is read
     // again, alone, for its hours. Nothing is read again when nothing was estimated, the usual case
