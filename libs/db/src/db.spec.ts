@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { IDLE_JOB_ID, connect, dialectOf, groupKeyOf, migrateToLatest } from './index';
-import { DIALECTS, createTestDatabase, type TestDatabase } from './testing';
+import pg from 'pg';
+import { DIALECTS, TEST_PG_URL, createTestDatabase, type TestDatabase } from './testing';
 
 /**
  * Append only: a database anywhere may have applied any prefix of this list, and Kysely refuses one
@@ -250,4 +251,36 @@ describe.each(DIALECTS)('replicas starting together on %s', (dialect) => {
       }
     }
   }, 60_000); // five rounds of every migration, three replicas each: seconds on a loaded machine
+});
+
+describe('migrating on PostgreSQL beside other tenants', () => {
+  it('brings a schema up to date while other schemas are created and dropped beside it', async () => {
+    // Kysely's catalog query names every schema of the database: one dropped while it runs is not ours
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const name = `wp_churn_${process.pid}_${i}`;
+        await admin.query(`CREATE SCHEMA ${name}; CREATE TABLE ${name}.t (a int, b text, c bigint, d double precision)`);
+        await admin.query(`DROP SCHEMA ${name} CASCADE`);
+      }
+    })();
+    try {
+      for (let round = 0; round < 8; round++) {
+        const testDb = await createTestDatabase('postgres');
+        const { db, close } = connect({ url: testDb.url });
+        try {
+          expect(await migrateToLatest(db, 'postgres')).toEqual(ALL_MIGRATIONS);
+        } finally {
+          await close();
+          await testDb.drop();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
+      await admin.end();
+    }
+  }, 60_000);
 });

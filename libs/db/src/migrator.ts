@@ -76,7 +76,8 @@ export class MigrationError extends Error {
  * holds an advisory lock, so one replica migrates and the others wait. SQLite has no such lock
  * across processes: two replicas starting on one file can both decide a migration is due, and the
  * loser's transaction fails (the table exists, or the file is busy) and rolls back whole. The loser
- * then simply looks again, and finds the work done. Returns the names this call applied.
+ * then simply looks again, and finds the work done; on PostgreSQL a schema another tenant drops
+ * meanwhile is looked past the same way (isVanishedSchema). Returns the names this call applied.
  */
 export async function migrateToLatest<DB>(
   database: Kysely<DB>,
@@ -91,13 +92,25 @@ export async function migrateToLatest<DB>(
     try {
       return await migrateOnce(db, dialect, through);
     } catch (error) {
-      if (dialect !== 'sqlite' || attempt >= SQLITE_MIGRATION_ATTEMPTS || !isSqliteRace(error)) throw error;
+      const race = dialect === 'sqlite' ? isSqliteRace(error) : isVanishedSchema(error);
+      if (!race || attempt >= MIGRATION_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
 
-const SQLITE_MIGRATION_ATTEMPTS = 10;
+const MIGRATION_ATTEMPTS = 10;
+
+/**
+ * PostgreSQL: Kysely looks for its tables through a catalog query over every schema of the database
+ * that calls has_schema_privilege() on each by name, so another tenant dropping its schema during
+ * that query fails it with 3F000 (seen in CI, where every test suite has a schema of its own). Looking
+ * again finds the schema gone from the catalog. Our own schema missing fails every attempt alike.
+ */
+function isVanishedSchema(error: unknown): boolean {
+  const cause = error instanceof MigrationError ? error.cause : error;
+  return (cause as { code?: unknown } | null)?.code === '3F000';
+}
 
 function isSqliteRace(error: unknown): boolean {
   const cause = error instanceof MigrationError ? error.cause : error;
