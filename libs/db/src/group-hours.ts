@@ -4,12 +4,12 @@ import { IDLE_JOB_ID } from './schema';
 /**
  * The rollup by job group (energy_group_hourly): energy_hourly per (hour, site, team, project, user,
  * cluster, device kind). Its key needs the four attributes NOT NULL, and any of them may be missing,
- * so they are also kept as one key: NULL_MARK for a missing one, GROUP_KEY_SEPARATOR between them.
- * Job attributes are printable text (libs/protocol, printableText), so neither character can be
- * part of one and no two groups share a key. The idle job's energy has the key '' (IDLE_GROUP_KEY).
+ * so they are also kept as one key: each attribute as its length in characters, ':' and itself, or
+ * '-' where missing. Read left to right it gives the four back, so no two groups share a key whatever
+ * the attributes hold (the wire refuses control characters, but a key that relied on that would
+ * break the fold's primary key on the first row written some other way). The idle job's energy has
+ * the key '' (IDLE_GROUP_KEY), which no group's key is.
  */
-export const NULL_MARK = '\u0001';
-export const GROUP_KEY_SEPARATOR = '\u001f';
 export const IDLE_GROUP_KEY = '';
 
 /** The attributes that make a job's group; null where the job has none (or no jobs row yet). */
@@ -25,7 +25,8 @@ export const NO_GROUP: JobGroup = { team: null, project: null, user: null, clust
 /** The group key of a job's energy, as GROUP_KEY_SQL computes it. */
 export function groupKeyOf(jobId: string, group: JobGroup): string {
   if (jobId === IDLE_JOB_ID) return IDLE_GROUP_KEY;
-  return [group.team, group.project, group.user, group.cluster].map((v) => v ?? NULL_MARK).join(GROUP_KEY_SEPARATOR);
+  // characters as SQL counts them: code points (Array.from), not UTF-16 units (.length)
+  return [group.team, group.project, group.user, group.cluster].map((v) => (v === null ? '-' : `${Array.from(v).length}:${v}`)).join('');
 }
 
 /** Whether two groups differ, i.e. a job moving from one to the other moves its energy between rollup rows. */
@@ -35,14 +36,14 @@ export function groupsDiffer(a: JobGroup, b: JobGroup): boolean {
 
 /**
  * GROUP_KEY_SQL over energy_hourly `h` and its job `j` (joined only for jobs other than the idle one).
- * The marks go in as parameters: PostgreSQL spells the character chr(1), SQLite char(1). Statements
- * group by column position, since PostgreSQL numbers each parameter anew and so would not see the
- * key in GROUP BY as the key in the select list.
+ * length() counts characters on both databases.
  */
-const attr = (column: 'team' | 'project' | 'user' | 'cluster') => sql`COALESCE(j.${sql.ref(column)}, CAST(${NULL_MARK} AS TEXT))`;
-const SEP = sql`CAST(${GROUP_KEY_SEPARATOR} AS TEXT)`;
+const attr = (column: 'team' | 'project' | 'user' | 'cluster') => {
+  const v = sql`j.${sql.ref(column)}`;
+  return sql`CASE WHEN ${v} IS NULL THEN '-' ELSE CAST(length(${v}) AS TEXT) || ':' || ${v} END`;
+};
 export const GROUP_KEY_SQL = sql<string>`CASE WHEN h.job_id = ${IDLE_JOB_ID} THEN ${IDLE_GROUP_KEY}
-  ELSE ${attr('team')} || ${SEP} || ${attr('project')} || ${SEP} || ${attr('user')} || ${SEP} || ${attr('cluster')} END`;
+  ELSE ${attr('team')} || ${attr('project')} || ${attr('user')} || ${attr('cluster')} END`;
 
 /** Which rows of energy_group_hourly to sum again; every bound optional and ANDed. */
 export interface GroupHoursScope {

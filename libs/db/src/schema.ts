@@ -158,7 +158,7 @@ export interface EnergySiteHourlyTable {
  * project, user and cluster: what the reads by team, project or user need (usage grouped or
  * filtered by them, the org view), a row per group where energy_hourly holds one per device and job,
  * with no job looked up. group_key is the four attributes in one NOT NULL key (GROUP_KEY_SQL,
- * groupKeyOf): NULL_MARK for a missing one, GROUP_KEY_SEPARATOR between them; '' for the idle job's
+ * groupKeyOf): each attribute as its length, ':' and itself, '-' where missing; '' for the idle job's
  * energy, a group of its own with no attributes. Kept by the fold, a late batch's commit, node moves
  * (rekeyGroupSites) and changes of a job's attributes (rekeyJobGroups), so its rows always follow the
  * nodes' current sites and the jobs' current attributes, as every read does.
