@@ -21,6 +21,7 @@ const ALL_MIGRATIONS = [
   '0013_grid_intensity_period_ranges',
   '0014_site_hourly_rollups',
   '0015_group_hourly_rollups',
+  '0016_drop_grid_intensity_period_ranges',
 ];
 
 describe('dialectOf', () => {
@@ -145,6 +146,27 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
           3,
         ],
       ]);
+    } finally {
+      await close();
+      await testDb.drop();
+    }
+  });
+
+  it('0016 drops the GiST index of intensity periods that 0013 made (PostgreSQL), nothing reads by it now', async () => {
+    const testDb = await createTestDatabase(dialect);
+    const { db, close } = connect({ url: testDb.url });
+    const gist = async () =>
+      dialect === 'postgres'
+        ? (
+            await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes
+            WHERE schemaname = current_schema() AND indexname = 'grid_intensity_period_range_idx'`.execute(db)
+          ).rows[0].n
+        : 0;
+    try {
+      await migrateToLatest(db, dialect, '0015_group_hourly_rollups');
+      expect(await gist()).toBe(dialect === 'postgres' ? 1 : 0);
+      await migrateToLatest(db, dialect);
+      expect(await gist()).toBe(0);
     } finally {
       await close();
       await testDb.drop();
