@@ -222,12 +222,10 @@ export function nodeHourRows(hours: readonly HourRow[]): NodeHourRow[] {
   return [...byKey.values()].sort(byHourNodeKind);
 }
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function byHourNodeKind(a: NodeHourRow, b: NodeHourRow): number {
-  return (
-    a.hourStart - b.hourStart ||
-    (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) ||
-    (a.deviceKind < b.deviceKind ? -1 : a.deviceKind > b.deviceKind ? 1 : 0)
-  );
+  return a.hourStart - b.hourStart || compareText(a.node, b.node) || compareText(a.deviceKind, b.deviceKind);
 }
 
 /**
@@ -262,8 +260,6 @@ export interface GroupHourRow extends JobGroup {
   samples: number;
   durationMs: number;
 }
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The energy_group_hourly rows of a commit's hourly rows: each under its node's site key (`siteOf`, ''

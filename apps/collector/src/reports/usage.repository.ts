@@ -107,22 +107,20 @@ export class UsageRepository {
 
     const priced = (range: { from: number; to: number }) => {
       const db = this.handle.db;
-      // the coarser grains typed as the job grain's rows: nothing below names a column they lack
-      // (by site no node, by node and site no job, by group neither a node nor a job)
-      const placed =
-        grain === 'site'
-          ? (db
-              .selectFrom(placeLedgerRows(db, window, range, 'site').as('b'))
-              .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<typeof byNode>)
-          : grain === 'group'
-            ? (db
-                .selectFrom(groupLedgerRows(db, window, range).as('b'))
-                .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as ReturnType<typeof byNode>)
-            : byNode(
-                grain === 'node'
-                  ? (db.selectFrom(placeLedgerRows(db, window, range, 'node').as('b')) as unknown as ReturnType<typeof jobRows>)
-                  : jobRows(range),
-              );
+      // each grain's rows with their site (s), typed as the job grain's: nothing below names a column
+      // they lack (by site no node, by node and site no job, by group neither a node nor a job)
+      type Placed = ReturnType<typeof byNode>;
+      const placedBy = {
+        job: () => byNode(jobRows(range)),
+        node: () => byNode(db.selectFrom(placeLedgerRows(db, window, range, 'node').as('b')) as unknown as ReturnType<typeof jobRows>),
+        site: () =>
+          db
+            .selectFrom(placeLedgerRows(db, window, range, 'site').as('b'))
+            .leftJoin('sites as s', 's.id', 'b.site_key') as unknown as Placed,
+        group: () =>
+          db.selectFrom(groupLedgerRows(db, window, range).as('b')).leftJoin('sites as s', 's.id', 'b.site_key') as unknown as Placed,
+      };
+      const placed = placedBy[grain]();
       let base = placed.innerJoin(this.factorTable(json).as('f'), (join) =>
         join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
       );

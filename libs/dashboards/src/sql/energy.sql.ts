@@ -4,7 +4,7 @@ import type { YearlyAverages } from './yearly-averages';
 import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 
 /** Joules in a kWh as a SQL numeric literal, so the division is not an integer one. */
-const KWH_J = `${JOULES_PER_KWH}.0`;
+export const KWH_J = `${JOULES_PER_KWH}.0`;
 
 /** A column the energy is grouped by: an SQL expression over `eb` (the ledger: see ledgerCtes), `j` (jobs), `n` (nodes). */
 export interface Dimension {

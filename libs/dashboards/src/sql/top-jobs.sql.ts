@@ -1,10 +1,8 @@
-import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
+import { HOUR_MS } from '@wattprint/carbon';
 import { hourFactorsCtes } from './emission-factors.sql';
-import { jobAttr } from './energy.sql';
+import { KWH_J, jobAttr } from './energy.sql';
 import { ledgerCtes } from './grafana-macros';
 import type { YearlyAverages } from './yearly-averages';
-
-const KWH_J = `${JOULES_PER_KWH}.0`;
 
 export interface TopJobsScope {
   /** Conditions on the ledger rows (eb) and their node (n), e.g. the site variable. */
