@@ -16,6 +16,7 @@ import { signedBatch, testAgent, type TestAgent } from './support/batches';
 import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
 import { waitFor } from './support/wait-for';
+import { expectClose, prng, shuffle } from './support/rollup-checks';
 
 jest.setTimeout(120_000);
 
@@ -24,11 +25,6 @@ const DAY = 86_400_000;
 /** The history: six hours ending two days ago, starting 17 min 23.417 s past an hour. */
 const START = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR - 6 * HOUR + 17 * 60_000 + 23_417;
 const END = START + 6 * HOUR;
-
-function prng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-}
 
 /** Batches of several agents over the history: irregular spans (some across minutes and hours), jobs coming and going. */
 function history(agents: TestAgent[], seed: number): Batch[] {
@@ -60,15 +56,6 @@ function history(agents: TestAgent[], seed: number): Batch[] {
     }
   }
   return batches;
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
@@ -417,26 +404,6 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     expectClose(await answers(), await minuteOnly(answers));
   });
 });
-
-/** Deep equality where every number agrees to 1e-9 relative (sums in another order). */
-function expectClose(actual: unknown, expected: unknown, path = '(root)'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    const scale = Math.max(Math.abs(expected), 1e-12);
-    if (Math.abs(actual - expected) / scale >= 1e-9) throw new Error(`${path}: ${actual} differs from ${expected}`);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    expect([path, Array.isArray(actual) ? (actual as unknown[]).length : actual]).toEqual([path, expected.length]);
-    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}.${i}`));
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    expect([path, Object.keys(actual as object).sort()]).toEqual([path, Object.keys(expected).sort()]);
-    for (const [k, v] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
-    return;
-  }
-  expect([path, actual]).toEqual([path, expected]);
-}
 
 describe.each(DIALECTS)('retention on %s', (dialect) => {
   let testDb: TestDatabase;

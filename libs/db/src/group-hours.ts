@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
+import { markDaysOfHours } from './daily-rollups';
 import { IDLE_JOB_ID } from './schema';
 
 /**
@@ -113,7 +114,7 @@ async function regroup<DB>(tx: Kysely<DB> | Transaction<DB>, scope: GroupHoursSc
 
 /**
  * After a job's team, project, user or cluster changed: the rows of its old and new group in the
- * hours it has energy, every site. Cost: the hourly rows of those hours (a job of a day on 1,000 GPUs
+ * hours it has energy, every site, and the days of those hours marked for the daily rollups. Cost: the hourly rows of those hours (a job of a day on 1,000 GPUs
  * reads 24,000), with their jobs looked up.
  */
 export async function rekeyJobGroups<DB>(
@@ -124,6 +125,7 @@ export async function rekeyJobGroups<DB>(
 ): Promise<void> {
   const keys = [...new Set([groupKeyOf(jobId, before), groupKeyOf(jobId, after)])];
   await regroup(tx, { hoursOfJob: jobId, groupKeys: keys });
+  await markDaysOfHours(tx, sql`SELECT hour_start FROM energy_hourly WHERE job_id = ${jobId}`);
 }
 
 /**

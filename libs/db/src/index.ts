@@ -7,4 +7,5 @@ export * from './partitions';
 export * from './rollup-lock';
 export * from './node-hours';
 export * from './group-hours';
+export * from './daily-rollups';
 export { ReadCancelledError, ReadTimeoutError } from './reads';

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
 import type { DialectName } from './dialect';
+import { markDaysOfHours } from './daily-rollups';
 import { groupHoursFromHourly, rekeyGroupSites } from './group-hours';
 import { lockRollups } from './rollup-lock';
 import type { Database } from './schema';
@@ -54,8 +55,8 @@ export async function rekeySites<DB>(tx: Kysely<DB> | Transaction<DB>, siteIds: 
 
 /**
  * One fold: the minutes of [from, to) summed into energy_hourly, then those hours into
- * energy_node_hourly, energy_site_hourly and energy_group_hourly. `from` and `to` are whole hours none of which is folded
- * yet, so all three are plain inserts. The caller holds the rollup lock (lockRollups) and moves
+ * energy_node_hourly, energy_site_hourly and energy_group_hourly, and their days marked for the daily
+ * rollups. `from` and `to` are whole hours none of which is folded yet, so all are plain inserts. The caller holds the rollup lock (lockRollups) and moves
  * the watermark in the same transaction.
  */
 export async function foldHours<DB>(tx: Kysely<DB> | Transaction<DB>, from: number, to: number): Promise<void> {
@@ -67,13 +68,15 @@ export async function foldHours<DB>(tx: Kysely<DB> | Transaction<DB>, from: numb
   await nodeHoursFromHourly(from, to).execute(db);
   await siteHoursFromNodeHours({ from, to }).execute(db);
   await groupHoursFromHourly({ from, to }).execute(db);
+  await markDaysOfHours(db, sql`SELECT hour_start FROM energy_node_hourly WHERE hour_start >= ${from} AND hour_start < ${to}`);
 }
 
 /**
  * Puts nodes on a site (null: none), creating the node rows that are missing, and keeps
  * energy_site_hourly and energy_group_hourly in step: under the rollup lock, in the caller's
  * transaction, the rows of every site a node left or joined are summed again (the group rows only in
- * the hours the moved nodes have energy). Every write of nodes.site_id goes through here.
+ * the hours the moved nodes have energy), and those days are marked for the daily rollups. Every
+ * write of nodes.site_id goes through here.
  */
 export async function placeNodes(
   tx: Transaction<Database>,
@@ -102,4 +105,6 @@ export async function placeNodes(
   const sites = [siteId, ...moved.map((n) => known.get(n) ?? null)];
   await rekeySites(tx, sites);
   await rekeyGroupSites(tx, moved, [...new Set(sites.map((id) => id ?? ''))]);
+  // the days they have energy are priced under another site now
+  await markDaysOfHours(tx, sql`SELECT hour_start FROM energy_node_hourly WHERE node IN (${sql.join(moved.map((n) => sql`${n}`))})`);
 }

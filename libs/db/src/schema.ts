@@ -177,6 +177,47 @@ export interface EnergyGroupHourlyTable {
   duration_ms: number;
 }
 
+/**
+ * energy_group_hourly summed per UTC day with emissions applied: a cache, re-derived for every day
+ * marked in daily_dirty (daily-rollups.ts). estimated_hours: bit h set when hour h of the day had
+ * energy priced with an estimated factor.
+ */
+export interface EnergyGroupDailyTable {
+  day_start: number;
+  site_key: string;
+  group_key: string;
+  team: string | null;
+  project: string | null;
+  user: string | null;
+  cluster: string | null;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  joules: number;
+  duration_ms: number;
+  facility_joules: number;
+  grams: number;
+  estimated_hours: number;
+}
+
+/** energy_node_hourly summed per UTC day with emissions applied, under the node's site when derived. */
+export interface EnergyNodeDailyTable {
+  day_start: number;
+  node: string;
+  device_kind: 'gpu' | 'cpu' | 'dram';
+  site_key: string;
+  joules: number;
+  idle_joules: number;
+  duration_ms: number;
+  facility_joules: number;
+  grams: number;
+  estimated_hours: number;
+}
+
+/** Days whose daily rows are stale or missing; version counts the marks. */
+export interface DailyDirtyTable {
+  day_start: number;
+  version: number;
+}
+
 /** One row: how far energy_hourly is folded. Every hour before folded_until is in it; null: none yet. */
 export interface RollupStateTable {
   id: number;
@@ -184,6 +225,8 @@ export interface RollupStateTable {
   folded_at: number | null;
   /** Minutes before this may have been dropped by retention (always at or before folded_until); null: none dropped. */
   minutes_from: number | null;
+  /** The pricing rules the daily rollups were derived under (reports/daily); another marks every day. */
+  daily_rules: string | null;
 }
 
 /** One row per batch ever ingested: the exactly-once key, and what gap detection reads. */
@@ -363,6 +406,9 @@ export interface Database {
   energy_node_hourly: EnergyNodeHourlyTable;
   energy_site_hourly: EnergySiteHourlyTable;
   energy_group_hourly: EnergyGroupHourlyTable;
+  energy_group_daily: EnergyGroupDailyTable;
+  energy_node_daily: EnergyNodeDailyTable;
+  daily_dirty: DailyDirtyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;
   seq_gaps: SeqGapsTable;

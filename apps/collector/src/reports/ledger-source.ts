@@ -1,9 +1,11 @@
 import type { Database } from '@wattprint/db';
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import { HOUR_MS } from '@wattprint/carbon';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
+const floorDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+const ceilDay = (ms: number) => Math.ceil(ms / DAY_MS) * DAY_MS;
 
 /** What a report may read from: hours folded so far, and how far back minutes are kept. */
 export interface LedgerWindow {
@@ -42,6 +44,38 @@ export function planRange(from: number, to: number, window: LedgerWindow): Ledge
     { from: hoursTo, to: end },
   ].filter((r) => r.to > r.from);
   return { hours: { from: firstWhole, to: hoursTo }, minutes };
+}
+
+/** A read split between the daily rollups and the rest of the ledger: stretches [from, to) each. */
+export interface DaySplit {
+  /** Whole UTC days, folded and not marked, read from the daily rollups. */
+  days: Array<{ from: number; to: number }>;
+  /** Everything else, each stretch read as a range of its own (planRange: hours, edges from minutes). */
+  rest: Array<{ from: number; to: number }>;
+}
+
+/**
+ * Splits [from, to) for a read by day: the whole days inside the range's folded hours that are not
+ * marked (`marked`: day starts in daily_dirty) come from the daily rollups, a row per group a day;
+ * the edges and the marked days are left to planRange, which reads each of them as the minute-only
+ * answer would (the boundaries are whole days, so whole hours: no edge is read twice or missed).
+ */
+export function splitDays(from: number, to: number, window: LedgerWindow, marked: ReadonlySet<number>): DaySplit {
+  const plan = planRange(from, to, window);
+  const firstDay = plan.hours === null ? 0 : ceilDay(plan.hours.from);
+  const lastDay = plan.hours === null ? 0 : floorDay(plan.hours.to);
+  if (firstDay >= lastDay) return { days: [], rest: [{ from, to }] };
+  const days: DaySplit['days'] = [];
+  const rest: DaySplit['rest'] = from < firstDay ? [{ from, to: firstDay }] : [];
+  // a stretch that starts where the last one ends joins it
+  const append = (runs: Array<{ from: number; to: number }>, stretch: { from: number; to: number }) => {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.to === stretch.from) last.to = stretch.to;
+    else runs.push(stretch);
+  };
+  for (let day = firstDay; day < lastDay; day += DAY_MS) append(marked.has(day) ? rest : days, { from: day, to: day + DAY_MS });
+  if (lastDay < to) append(rest, { from: lastDay, to });
+  return { days, rest };
 }
 
 /** Columns both tables have, at the grain reports need: energy by (job, node, device, hour). */

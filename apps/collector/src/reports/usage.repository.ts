@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DAY_MS, JOULES_PER_KWH } from '@wattprint/carbon';
-import type { DatabaseHandle } from '@wattprint/db';
-import { type RawBuilder, sql } from 'kysely';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
+import type { Database, DatabaseHandle } from '@wattprint/db';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import type { SiteHourFactor } from './emission-factors';
-import { groupLedgerRows, ledgerRows, placeLedgerRows, readLedgerWindow } from './ledger-source';
+import { factorTable, factorsJson } from './factor-table';
+import { type LedgerWindow, groupLedgerRows, ledgerRows, placeLedgerRows, readLedgerWindow, splitDays } from './ledger-source';
 import type { UsageGroupBy } from './query.schemas';
 
 export interface UsageFilter {
@@ -35,23 +36,6 @@ export interface UsageSums {
 }
 
 /**
- * The factor table a report joins, as one JSON parameter: a site (or '' for nodes without one), an
- * hour, the PUE, grams per joule of IT energy (PUE × intensity / 3.6e6) and the estimated flag.
- * Sites are few, so a year of them is a few tens of thousands of small rows.
- */
-function factorsJson(factors: readonly SiteHourFactor[]): string {
-  return JSON.stringify(
-    factors.map((f) => [
-      f.siteId ?? '',
-      f.hourStart,
-      f.factor.pue,
-      (f.factor.pue * f.factor.gPerKwh) / JOULES_PER_KWH,
-      f.factor.estimated ? 1 : 0,
-    ]),
-  );
-}
-
-/**
  * The coarsest ledger that answers a read (ledger-source.ts): reads by node or site that name no job
  * attribute (nor a team viewer's scope), the rollup by node or by site, a row per node or site and
  * device kind an hour instead of one per device and job; reads by team, user, project or cluster,
@@ -65,18 +49,73 @@ function grainOf(f: UsageFilter): 'job' | 'node' | 'site' | 'group' {
   return 'group';
 }
 
+/** A report's rows and the hours it priced with an estimated factor. */
+export interface UsageAnswer {
+  rows: UsageSums[];
+  estimatedHours: number[];
+}
+
+/** A row as the database returns it (PostgreSQL sums come back as strings). */
+interface SumsRow {
+  group_key: string | null;
+  is_idle: number | string;
+  period_start: number | string;
+  joules: number | string;
+  idle_joules: number | string;
+  gpu_ms: number | string;
+  facility_joules: number | string;
+  grams: number | string;
+  estimated: number | string;
+}
+
+function sumsOf(r: SumsRow): UsageSums {
+  return {
+    key: r.group_key,
+    idle: Number(r.is_idle) === 1,
+    periodStart: Number(r.period_start),
+    joules: Number(r.joules),
+    idleJoules: Number(r.idle_joules),
+    gpuMs: Number(r.gpu_ms),
+    facilityJoules: Number(r.facility_joules),
+    grams: Number(r.grams),
+    estimated: Number(r.estimated) === 1,
+  };
+}
+
+/** Answers of disjoint stretches of one read, as one: rows of the same group and period summed. */
+export function mergeAnswers(parts: readonly UsageAnswer[]): UsageAnswer {
+  const rows = new Map<string, UsageSums>();
+  for (const row of parts.flatMap((p) => p.rows)) {
+    const key = JSON.stringify([row.key, row.idle, row.periodStart]);
+    const seen = rows.get(key);
+    rows.set(
+      key,
+      seen === undefined
+        ? { ...row }
+        : {
+            ...seen,
+            joules: seen.joules + row.joules,
+            idleJoules: seen.idleJoules + row.idleJoules,
+            gpuMs: seen.gpuMs + row.gpuMs,
+            facilityJoules: seen.facilityJoules + row.facilityJoules,
+            grams: seen.grams + row.grams,
+            estimated: seen.estimated || row.estimated,
+          },
+    );
+  }
+  const hours = [...new Set(parts.flatMap((p) => p.estimatedHours))].sort((a, b) => a - b);
+  return { rows: [...rows.values()], estimatedHours: hours };
+}
+
+/**
+ * Stretches a read by day leaves to the hours at most (its two edges and the runs of marked days):
+ * more, and the whole read goes to the hours in one query, as it would with no daily rollups.
+ */
+const MAX_STRETCHES = 8;
+
 @Injectable()
 export class UsageRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
-
-  /** The factors as a table the query joins: PostgreSQL reads the JSON with jsonb_array_elements, SQLite with json_each. */
-  private factorTable(json: string): RawBuilder<unknown> {
-    return this.handle.dialect === 'postgres'
-      ? sql`(SELECT e->>0 AS site, (e->>1)::bigint AS hour, (e->>2)::float8 AS pue, (e->>3)::float8 AS gpj, (e->>4)::int AS est
-          FROM jsonb_array_elements(${json}::jsonb) AS e)`
-      : sql`(SELECT json_extract(value, '$[0]') AS site, json_extract(value, '$[1]') AS hour, json_extract(value, '$[2]') AS pue,
-          json_extract(value, '$[3]') AS gpj, json_extract(value, '$[4]') AS est FROM json_each(${json}))`;
-  }
 
   /**
    * One SQL aggregation over the ledger in [from, to) — whole folded hours from the rollup, the rest
@@ -86,10 +125,88 @@ export class UsageRepository {
    * node and site it stays in the group and shows as the idle share. Also returns the hours whose
    * energy was priced with an estimated factor.
    */
-  async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<{ rows: UsageSums[]; estimatedHours: number[] }> {
-    const byAttribute = f.groupBy !== 'node' && f.groupBy !== 'site';
-    const window = await readLedgerWindow(this.handle.db);
+  async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<UsageAnswer> {
     const json = factorsJson(factors);
+    const grain = grainOf(f);
+    if (f.bucket !== 'day' || (grain !== 'group' && grain !== 'node'))
+      return this.hourlySums(this.handle.db, await readLedgerWindow(this.handle.db), f, json);
+    // by day: whole days from the daily rollups where they are current, in one snapshot with the
+    // marks that say where they are not, so a change lands in a read whole or not at all
+    return this.inOneSnapshot(async (db) => {
+      const window = await readLedgerWindow(db);
+      const marks = await db
+        .selectFrom('daily_dirty')
+        .select('day_start')
+        .where('day_start', '>=', f.from - DAY_MS)
+        .where('day_start', '<', f.to)
+        .execute();
+      const split = splitDays(f.from, f.to, window, new Set(marks.map((m) => Number(m.day_start))));
+      if (split.days.length === 0 || split.rest.length > MAX_STRETCHES) return this.hourlySums(db, window, f, json);
+      const parts = [await this.dailySums(db, f, grain, split.days)];
+      for (const r of split.rest) parts.push(await this.hourlySums(db, window, { ...f, from: r.from, to: r.to }, json));
+      return mergeAnswers(parts);
+    });
+  }
+
+  private inOneSnapshot<T>(read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    const tx = this.handle.db.transaction();
+    return (this.handle.dialect === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(read);
+  }
+
+  /**
+   * Whole days from the daily rollups (energy_group_daily, energy_node_daily), their emissions
+   * applied when derived: a row per group and day where the hours have 24. The hours priced with an
+   * estimated factor come from each row's bits.
+   */
+  private async dailySums(
+    db: Kysely<Database>,
+    f: UsageFilter,
+    grain: 'group' | 'node',
+    days: ReadonlyArray<{ from: number; to: number }>,
+  ): Promise<UsageAnswer> {
+    const byAttribute = f.groupBy !== 'node' && f.groupBy !== 'site';
+    const where = [
+      sql`(${sql.join(
+        days.map((d) => sql`(b.day_start >= ${d.from} AND b.day_start < ${d.to})`),
+        sql` OR `,
+      )})`,
+    ];
+    const filters: Array<['team' | 'user' | 'project' | 'cluster', string | null | undefined]> = [
+      ['team', f.scopeTeam],
+      ['user', f.user],
+      ['team', f.team],
+      ['project', f.project],
+      ['cluster', f.cluster],
+    ];
+    for (const [column, value] of filters) if (value !== undefined && value !== null) where.push(sql`${sql.ref(`b.${column}`)} = ${value}`);
+    const from = grain === 'group' ? sql`energy_group_daily b LEFT JOIN sites s ON s.id = b.site_key` : sql`energy_node_daily b`;
+    const groupExpr = f.groupBy === 'node' ? sql`b.node` : f.groupBy === 'site' ? sql`s.id` : sql.ref(`b.${f.groupBy}`);
+    const isIdle = sql`b.group_key = ''`;
+    const idleExpr = byAttribute ? sql`CASE WHEN ${isIdle} THEN 1 ELSE 0 END` : sql`0`;
+    const idleJoules = grain === 'node' ? sql`b.idle_joules` : sql`CASE WHEN ${isIdle} THEN b.joules ELSE 0 END`;
+    const rows = await sql<SumsRow>`SELECT ${groupExpr} AS group_key, ${idleExpr} AS is_idle, b.day_start AS period_start,
+        SUM(b.joules) AS joules, SUM(${idleJoules}) AS idle_joules,
+        SUM(CASE WHEN b.device_kind = 'gpu' THEN b.duration_ms ELSE 0 END) AS gpu_ms,
+        SUM(b.facility_joules) AS facility_joules, SUM(b.grams) AS grams,
+        MAX(CASE WHEN b.estimated_hours <> 0 THEN 1 ELSE 0 END) AS estimated
+      FROM ${from} WHERE ${sql.join(where, sql` AND `)}
+      GROUP BY ${sql.join(byAttribute ? [groupExpr, idleExpr, sql`b.day_start`] : [groupExpr, sql`b.day_start`])}`.execute(db);
+    const estimated = await sql<{ day_start: number; estimated_hours: number }>`SELECT DISTINCT b.day_start, b.estimated_hours
+      FROM ${from} WHERE ${sql.join(where, sql` AND `)} AND b.estimated_hours <> 0`.execute(db);
+    const estimatedHours = estimated.rows.flatMap((r) =>
+      Array.from({ length: 24 }, (_, h) => h)
+        .filter((h) => (Number(r.estimated_hours) & (1 << h)) !== 0)
+        .map((h) => Number(r.day_start) + h * HOUR_MS),
+    );
+    return { rows: rows.rows.map(sumsOf), estimatedHours: [...new Set(estimatedHours)].sort((a, b) => a - b) };
+  }
+
+  /**
+   * The read from the hours and minutes alone (ledger-source.ts): whole folded hours from the
+   * rollups, the rest from the minutes.
+   */
+  private async hourlySums(db: Kysely<Database>, window: LedgerWindow, f: UsageFilter, json: string): Promise<UsageAnswer> {
+    const byAttribute = f.groupBy !== 'node' && f.groupBy !== 'site';
     const grain = grainOf(f);
     // a job attribute: the group rollup's own column, else the joined job's
     const attr = (column: 'team' | 'user' | 'project' | 'cluster') => sql.ref<string | null>(`${grain === 'group' ? 'b' : 'j'}.${column}`);
@@ -103,10 +220,9 @@ export class UsageRepository {
     const byNode = (rows: ReturnType<typeof jobRows>) =>
       rows.leftJoin('nodes as n', 'n.name', 'b.node').leftJoin('sites as s', 's.id', 'n.site_id');
     const jobRows = (range: { from: number; to: number }) =>
-      this.handle.db.selectFrom(ledgerRows(this.handle.db, window, range).as('b')).leftJoin('jobs as j', 'j.id', 'b.job_id');
+      db.selectFrom(ledgerRows(db, window, range).as('b')).leftJoin('jobs as j', 'j.id', 'b.job_id');
 
     const priced = (range: { from: number; to: number }) => {
-      const db = this.handle.db;
       // each grain's rows with their site (s), typed as the job grain's: nothing below names a column
       // they lack (by site no node, by node and site no job, by group neither a node nor a job)
       type Placed = ReturnType<typeof byNode>;
@@ -121,7 +237,7 @@ export class UsageRepository {
           db.selectFrom(groupLedgerRows(db, window, range).as('b')).leftJoin('sites as s', 's.id', 'b.site_key') as unknown as Placed,
       };
       const placed = placedBy[grain]();
-      let base = placed.innerJoin(this.factorTable(json).as('f'), (join) =>
+      let base = placed.innerJoin(factorTable(this.handle.dialect, json).as('f'), (join) =>
         join.on(sql`f.site`, '=', sql`coalesce(s.id, '')`).on(sql`f.hour`, '=', sql`b.hour_start`),
       );
       if (f.scopeTeam !== null) base = base.where(attr('team'), '=', f.scopeTeam);
@@ -169,19 +285,6 @@ export class UsageRepository {
         .execute();
       estimatedHours = hours.map((r) => Number(r.hour_start));
     }
-    return {
-      rows: rows.map((r) => ({
-        key: r.group_key,
-        idle: Number(r.is_idle) === 1,
-        periodStart: Number(r.period_start),
-        joules: Number(r.joules),
-        idleJoules: Number(r.idle_joules),
-        gpuMs: Number(r.gpu_ms),
-        facilityJoules: Number(r.facility_joules),
-        grams: Number(r.grams),
-        estimated: Number(r.estimated) === 1,
-      })),
-      estimatedHours,
-    };
+    return { rows: rows.map(sumsOf), estimatedHours };
   }
 }

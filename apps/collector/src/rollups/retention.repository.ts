@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   BUCKETS_DEFAULT_PARTITION,
   type DatabaseHandle,
+  dayStartOf,
   dropBucketPartitionsBefore,
   ensureBucketPartition,
+  markDaysDirty,
   monthsBetween,
 } from '@wattprint/db';
 import { sql } from 'kysely';
@@ -11,6 +13,10 @@ import { DATABASE } from '../database/database.module';
 
 /** Rows one delete statement removes: short transactions, so ingest commits slip in between. */
 export const DELETE_CHUNK_ROWS = 5_000;
+
+/** The daily rollups, retired with the hours they sum. */
+export const DAILY_TABLES = ['energy_group_daily', 'energy_node_daily'] as const;
+export type DailyTable = (typeof DAILY_TABLES)[number];
 
 const yieldToIngest = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -58,6 +64,25 @@ export class RetentionRepository {
     return this.deleteInChunks(
       (limit) => sql`DELETE FROM ${t} WHERE ${key} IN (SELECT ${key} FROM ${t} WHERE hour_start < ${cutoff} LIMIT ${limit})`,
     );
+  }
+
+  /**
+   * Before the hours before `cutoff` go: marks the day `cutoff` falls in (its daily rows would still
+   * count the hours going), then removes the daily rows of the days wholly before it; returns the rows
+   * deleted from each daily rollup.
+   */
+  async retireDaysBefore(cutoff: number): Promise<Record<DailyTable, number>> {
+    await markDaysDirty(this.handle.db, [cutoff]);
+    const key = this.handle.dialect === 'postgres' ? sql`ctid` : sql`rowid`;
+    const firstKept = dayStartOf(cutoff);
+    const deleted = {} as Record<DailyTable, number>;
+    for (const table of DAILY_TABLES) {
+      const t = sql.table(table);
+      deleted[table] = await this.deleteInChunks(
+        (limit) => sql`DELETE FROM ${t} WHERE ${key} IN (SELECT ${key} FROM ${t} WHERE day_start < ${firstKept} LIMIT ${limit})`,
+      );
+    }
+    return deleted;
   }
 
   /**

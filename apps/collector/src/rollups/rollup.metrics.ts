@@ -54,6 +54,8 @@ export class RollupMetrics {
       retention.set({ table: 'energy_node_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_site_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_group_hourly' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_group_daily' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_node_daily' }, config.hourlyRetentionDays);
     }
     if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { COLLECTOR_CONFIG } from '../config/config.module';
 import type { CollectorConfig } from '../config/collector-config';
 import { RollupMetrics } from './rollup.metrics';
-import { RetentionRepository } from './retention.repository';
+import { DAILY_TABLES, type DailyTable, RetentionRepository } from './retention.repository';
 import { RollupRepository } from './rollup.repository';
 import { ClockRepository } from '../clock/clock.repository';
 import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
@@ -21,6 +21,8 @@ export interface MaintenanceReport {
   minuteRowsDeleted: number;
   /** Rows deleted past hourly retention, by rollup. */
   hourlyRowsDeleted: Record<HourlyTable, number>;
+  /** Daily rows of the days wholly past hourly retention, by rollup. */
+  dailyRowsDeleted: Record<DailyTable, number>;
   batchKeysDeleted: number;
 }
 
@@ -97,6 +99,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     let partitionsDropped: string[] = [];
     let minuteRowsDeleted = 0;
     const hourlyRowsDeleted = Object.fromEntries(HOURLY_TABLES.map((t) => [t, 0])) as Record<HourlyTable, number>;
+    let dailyRowsDeleted = Object.fromEntries(DAILY_TABLES.map((t) => [t, 0])) as Record<DailyTable, number>;
     const minuteDays = this.config.minuteRetentionDays;
     if (minuteDays !== undefined && foldedUntil !== null) {
       // never a minute whose hour is not folded yet: the hours would lose it
@@ -109,6 +112,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (this.config.hourlyRetentionDays !== undefined) {
       const cutoff = now - this.config.hourlyRetentionDays * DAY_MS;
+      dailyRowsDeleted = await this.retention.retireDaysBefore(cutoff);
       for (const table of HOURLY_TABLES) hourlyRowsDeleted[table] = await this.retention.deleteHoursBefore(table, cutoff);
     }
     let batchKeysDeleted = 0;
@@ -117,6 +121,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
     this.metrics.deletedRows.inc({ table: 'ingested_batches' }, batchKeysDeleted);
     this.metrics.deletedRows.inc({ table: 'energy_buckets' }, minuteRowsDeleted);
     for (const table of HOURLY_TABLES) this.metrics.deletedRows.inc({ table }, hourlyRowsDeleted[table]);
+    for (const table of DAILY_TABLES) this.metrics.deletedRows.inc({ table }, dailyRowsDeleted[table]);
     this.metrics.droppedPartitions.inc(partitionsDropped.length);
     const oldest = await this.retention.oldestMinute();
     if (oldest !== null) this.metrics.oldestMinute.set(oldest / 1000);
@@ -134,6 +139,7 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
       partitionsDropped,
       minuteRowsDeleted,
       hourlyRowsDeleted,
+      dailyRowsDeleted,
       batchKeysDeleted,
     };
   }

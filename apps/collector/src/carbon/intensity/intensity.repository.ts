@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle, IntensityKind, Row } from '@wattprint/db';
+import { type DatabaseHandle, type IntensityKind, type Row, dayStartOf, markDaysOfHours } from '@wattprint/db';
+import { sql } from 'kysely';
 import { DATABASE } from '../../database/database.module';
 import type { IntensityPeriod } from '@wattprint/carbon';
 
@@ -23,7 +24,8 @@ export class IntensityRepository {
 
   /**
    * Inserts or replaces periods keyed by (region, kind, periodStart), so a provider's revision
-   * replaces the value it revises. All chunks commit together or not at all.
+   * replaces the value it revises. All chunks commit together or not at all, with the marks of the
+   * days they reprice (daily rollups: every day with energy in their span, whatever its region).
    */
   async upsert(records: readonly IntensityRecord[]): Promise<number> {
     if (records.length === 0) return 0;
@@ -54,6 +56,10 @@ export class IntensityRepository {
           )
           .execute();
       }
+      // the days with energy these periods price are stale in the daily rollups now
+      const from = dayStartOf(Math.min(...rows.map((r) => r.period_start)));
+      const to = Math.max(...rows.map((r) => r.period_end));
+      await markDaysOfHours(tx, sql`SELECT hour_start FROM energy_site_hourly WHERE hour_start >= ${from} AND hour_start < ${to}`);
     });
     return rows.length;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DatabaseHandle, placeNodes } from '@wattprint/db';
+import { type Database, type DatabaseHandle, markDaysOfHours, placeNodes } from '@wattprint/db';
+import { type Transaction, sql } from 'kysely';
 import { DATABASE } from '../../database/database.module';
 import type { PueStep } from '@wattprint/carbon';
 
@@ -13,6 +14,11 @@ export interface SiteRecord {
 export interface NodeRecord {
   name: string;
   siteId: string | null;
+}
+
+/** Marks every day the site has energy for the daily rollups: its PUE or region prices them differently now. */
+function markSiteDays(tx: Transaction<Database>, siteId: string): Promise<void> {
+  return markDaysOfHours(tx, sql`SELECT hour_start FROM energy_site_hourly WHERE site_key = ${siteId}`);
 }
 
 /** Sites, their PUE schedules and which node sits where: every database access of the sites domain. */
@@ -56,8 +62,11 @@ export class SiteRepository {
   /** Returns false when the site does not exist. */
   async update(id: string, change: { name?: string; region?: string }): Promise<boolean> {
     if (change.name === undefined && change.region === undefined) return (await this.find(id)) !== undefined;
-    const result = await this.db.updateTable('sites').set(change).where('id', '=', id).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx.updateTable('sites').set(change).where('id', '=', id).executeTakeFirst();
+      if (change.region !== undefined) await markSiteDays(tx, id);
+      return Number(result.numUpdatedRows) > 0;
+    });
   }
 
   /** Deletes the site; its schedule goes with it (cascade) and its nodes become unassigned (set null). */
@@ -78,7 +87,7 @@ export class SiteRepository {
     });
   }
 
-  /** Replaces the whole schedule in one transaction, so readers never see half of it. */
+  /** Replaces the whole schedule in one transaction, so readers never see half of it; marks the site's days. */
   async replacePueSchedule(siteId: string, steps: PueStep[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('site_pue').where('site_id', '=', siteId).execute();
@@ -88,6 +97,7 @@ export class SiteRepository {
           .values(steps.map((p) => ({ site_id: siteId, valid_from: p.validFrom, pue: p.pue })))
           .execute();
       }
+      await markSiteDays(tx, siteId);
     });
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DatabaseHandle, type JobGroup, lockRollups } from '@wattprint/db';
+import { type DatabaseHandle, type JobGroup, lockRollups, markDaysDirty } from '@wattprint/db';
 import { sql } from 'kysely';
 import { DATABASE } from '../../database/database.module';
 import { type BucketRow, type GroupHourRow, groupHourRows, hourRows, nodeHourRows, siteHourRows } from '../bucket-deltas';
@@ -27,7 +27,7 @@ export class LateHourRepository {
   }
 
   /**
-   * Adds the rows of folded hours to the four hourly rollups. Called after the commit's
+   * Adds the rows of folded hours to the four hourly rollups, and marks their days for the daily ones. Called after the commit's
    * first write, so on SQLite the watermark is read under the write lock a fold needs too.
    */
   async addLate(tx: Tx, rows: readonly BucketRow[]): Promise<void> {
@@ -45,6 +45,11 @@ export class LateHourRepository {
     const siteOf = new Map(sites.map((n) => [n.name, n.site_id]));
     await this.dialect.upsertNodeHours(tx, siteHourRows(byNode, siteOf), 'energy_site_hourly');
     await this.upsertGroupHours(tx, groupHourRows(late, siteOf, await this.groupsOf(tx, late)));
+    // their days' daily rows are stale now: readers take those days from the hours until derived again
+    await markDaysDirty(
+      tx,
+      late.map((r) => r.hourStart),
+    );
   }
 
   /**

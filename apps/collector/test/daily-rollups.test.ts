@@ -1,0 +1,337 @@
+/**
+ * The daily rollups on both databases: reports by day read whole days from them, and stay equal to
+ * the minute-only answer (1e-9) through every change a day's energy or its factors can take — late
+ * batches, job events, node moves, intensity imports, PUE schedules, a site's region, new pricing
+ * rules — before the day is derived again (marked days come from the hours) and after.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { type DatabaseHandle, markDaysDirty } from '@wattprint/db';
+import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import type { Batch, Sample } from '@wattprint/protocol';
+import request from 'supertest';
+import { DailyRollupService } from '../src/reports/daily/daily-rollup.service';
+import { RollupService } from '../src/rollups/rollup.service';
+import { signedBatch, testAgent, type TestAgent } from './support/batches';
+import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
+import { expectClose, prng, shuffle } from './support/rollup-checks';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(180_000);
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Four UTC days, the first and last partly: from 05:17:23.417 of a day a week ago, 2 days and 19 hours. */
+const DAY0 = Math.floor((Date.now() - 8 * DAY) / DAY) * DAY;
+const START = DAY0 + 5 * HOUR + 17 * MINUTE + 23_417;
+const END = START + 2 * DAY + 19 * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Sparse batches of three GPUs per agent: irregular spans (some across minutes, hours and days), gaps, jobs of five hours. */
+function history(agents: TestAgent[], seed: number): Batch[] {
+  const random = prng(seed);
+  const batches: Batch[] = [];
+  for (const agent of agents) {
+    let seq = 0;
+    for (let t = START + Math.floor(random() * 5000); t < END;) {
+      const span = 1_000 + Math.floor(random() * 170_000);
+      const samples: Sample[] = [0, 1, 2].map((g) => {
+        const watts = 50 + random() * 650;
+        return {
+          seq: seq + g,
+          t0: t,
+          t1: t + span,
+          device: `gpu${g}`,
+          kind: 'gpu',
+          jobId: random() < 0.2 ? null : `job-${agent.id}-${Math.floor((t - START) / (5 * HOUR))}-${g % 2}`,
+          energyJ: (watts * span) / 1000,
+          powerW: watts,
+          utilization: null,
+          source: 'nvml',
+        };
+      });
+      batches.push(signedBatch(agent, { firstSeq: seq, sentAt: t + span, samples }));
+      seq += samples.length;
+      t += span + Math.floor(random() * 40 * MINUTE);
+    }
+  }
+  return batches;
+}
+
+/** Half-hour intensity periods of a region over [from, to), as the import's CSV. */
+function intensityCsv(region: string, from: number, to: number, random: () => number): string {
+  const lines = ['region,start,end,g_per_kwh'];
+  for (let t = from; t < to; t += 30 * MINUTE) lines.push(`${region},${iso(t)},${iso(t + 30 * MINUTE)},${Math.round(20 + random() * 600)}`);
+  return lines.join('\n');
+}
+
+describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let producer: TestProducer;
+  let db: DatabaseHandle;
+  let rollups: RollupService;
+  let daily: DailyRollupService;
+  const agents = ['da', 'db', 'dc'].map(testAgent);
+  const batches = history(agents, dialect === 'sqlite' ? 21 : 22);
+  const random = prng(dialect === 'sqlite' ? 31 : 32);
+  const http = () => request(app.getHttpServer());
+  const auth = bearer(BOOTSTRAP_TOKEN);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect);
+    producer = new TestProducer(freshQueuePrefix());
+    app = await startCollector(
+      collectorEnv(testDb.url, producer.prefix, {
+        WATTPRINT_ROLE: 'all',
+        WATTPRINT_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+        WATTPRINT_RATE_LIMIT_PER_MINUTE: '100000',
+        WATTPRINT_MAINTENANCE_EVERY_MS: '0',
+        WATTPRINT_ROLLUP_LAG_MS: '0',
+        WATTPRINT_MINUTE_RETENTION_DAYS: 'forever',
+      }),
+    );
+    await registerAgents(testDb.url, agents);
+    db = openDatabase(testDb.url);
+    rollups = app.get(RollupService);
+    daily = app.get(DailyRollupService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await producer?.dispose();
+    await testDb?.drop();
+  });
+
+  const committed = async () =>
+    Number(
+      (
+        await db.db
+          .selectFrom('ingested_batches')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const markedDays = async () =>
+    (await db.db.selectFrom('daily_dirty').select('day_start').orderBy('day_start').execute()).map((r) => Number(r.day_start));
+  /** Passes until no day is marked; returns the days derived. */
+  const deriveAll = async () => {
+    let derived = 0;
+    for (let pass = 0; pass < 10; pass++) {
+      const done = await daily.derive();
+      derived += done.derived;
+      if (done.marked === 0) return derived;
+    }
+    throw new Error(`days still marked after 10 passes: ${(await markedDays()).map(iso).join(', ')}`);
+  };
+  /** Copies of batches with fresh sequence numbers: energy arriving late, into folded hours. */
+  let nextSeq = 700_000;
+  const deliverCopies = async (originals: Batch[]) => {
+    const before = await committed();
+    for (const original of originals) {
+      const sender = agents.find((a) => a.id === original.agentId)!;
+      const samples = original.samples.map((x, i) => ({ ...x, seq: nextSeq + i }));
+      await producer.addBatch(signedBatch(sender, { firstSeq: nextSeq, sentAt: original.sentAt, samples }));
+      nextSeq += 100;
+    }
+    await waitFor(`${originals.length} copies committed`, async () => (await committed()) === before + originals.length, 60_000);
+  };
+  const importIntensity = async (csv: string) =>
+    expect(
+      (await http().post('/api/v1/intensity/import').set(auth).set('content-type', 'text/csv').send(csv).expect(200)).body.rejected,
+    ).toBe(0);
+  const describeJobs = async (jobIds: readonly string[], round: number) => {
+    const pick = <T>(options: readonly T[]) => options[Math.floor(random() * options.length)];
+    for (const jobId of jobIds) {
+      const metadata = Object.fromEntries(
+        Object.entries({
+          team: pick(['vision', 'nlp', '', undefined]),
+          project: pick(['llm', 'asr', undefined]),
+          user: pick(['ada', 'grace', undefined]),
+          cluster: pick(['c1', undefined]),
+        }).filter(([, v]) => v !== undefined),
+      );
+      await http()
+        .post('/api/v1/job-events')
+        .set(auth)
+        .send({ eventId: `daily.${round}.${jobId}`, type: 'metadata', jobId, at: iso(START), metadata })
+        .expect(200);
+    }
+  };
+
+  const RANGES = [
+    { from: START - HOUR, to: END + HOUR },
+    { from: DAY0 + DAY + 3 * HOUR + 17 * MINUTE + 5_123, to: DAY0 + 3 * DAY + 2 * HOUR },
+    { from: DAY0 + DAY, to: DAY0 + 3 * DAY },
+  ];
+  const READS = [
+    'groupBy=team',
+    'groupBy=user',
+    'groupBy=project',
+    'groupBy=cluster',
+    'groupBy=node',
+    'groupBy=site&team=vision',
+    'groupBy=user&team=nlp',
+    'groupBy=team&project=llm&cluster=c1',
+  ];
+  const answers = async () => {
+    const out: unknown[] = [];
+    for (const r of RANGES)
+      for (const read of READS)
+        out.push(
+          (
+            await http()
+              .get(`/api/v1/usage?${read}&bucket=day&from=${iso(r.from)}&to=${iso(r.to)}`)
+              .set(auth)
+              .expect(200)
+          ).body,
+        );
+    return out;
+  };
+  /** The same reads with nothing folded: from the minutes alone, no rollup of any kind. */
+  const minuteOnly = async () => {
+    const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
+    await db.db.updateTable('rollup_state').set({ folded_until: null }).execute();
+    try {
+      return await answers();
+    } finally {
+      await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
+    }
+  };
+  /** Equal to the minutes with the change's days marked (read from the hours), and again once derived. */
+  const expectExactAroundDerive = async (what: string) => {
+    expect([what, (await markedDays()).length > 0]).toEqual([what, true]);
+    expectClose(await answers(), await minuteOnly());
+    expect([what, await deriveAll()]).not.toEqual([what, 0]);
+    expect(await markedDays()).toEqual([]);
+    expectClose(await answers(), await minuteOnly());
+  };
+  const teamDayGrams = async (day: number) => {
+    const body = (
+      await http()
+        .get(`/api/v1/usage?groupBy=team&bucket=day&from=${iso(day)}&to=${iso(day + DAY)}`)
+        .set(auth)
+        .expect(200)
+    ).body;
+    return body.rows.reduce((s: number, r: { co2eqKg: number }) => s + r.co2eqKg, 0);
+  };
+
+  it('reads whole days from the daily rollups, equal to the minutes, once the fold and a pass have derived them', async () => {
+    for (const [id, region, pue] of [
+      [
+        'fra',
+        'DE',
+        {
+          pueSchedule: [
+            { validFrom: iso(DAY0), pue: 1.3 },
+            { validFrom: iso(DAY0 + DAY + 7.5 * HOUR), pue: 1.1 },
+          ],
+        },
+      ],
+      ['par', 'FR', { pue: 1.2 }],
+    ] as const)
+      await http()
+        .post('/api/v1/sites')
+        .set(auth)
+        .send({ id, name: id, region, ...pue })
+        .expect(201);
+    await http().put(`/api/v1/nodes/${agents[0].node}/site`).set(auth).send({ siteId: 'fra' }).expect(200);
+    await http().put(`/api/v1/nodes/${agents[1].node}/site`).set(auth).send({ siteId: 'par' }).expect(200);
+    // intensity over day 1 and half of day 2; the other hours are priced with yearly averages (estimated)
+    await importIntensity(intensityCsv('DE', DAY0 + DAY, DAY0 + 2 * DAY + 12 * HOUR, random));
+    await importIntensity(intensityCsv('FR', DAY0 + DAY, DAY0 + 2 * DAY + 12 * HOUR, random));
+    for (const b of shuffle(batches, random)) await producer.addBatch(b);
+    await waitFor('the history committed', async () => (await committed()) === batches.length, 90_000);
+    await describeJobs(
+      (await db.db.selectFrom('jobs').select('id').orderBy('id').execute()).map((j) => j.id),
+      0,
+    );
+    await rollups.maintain(Date.now());
+    // every day with energy is marked until derived; reads by day take them from the hours meanwhile
+    expect(await markedDays()).toEqual([DAY0, DAY0 + DAY, DAY0 + 2 * DAY, DAY0 + 3 * DAY]);
+    expectClose(await answers(), await minuteOnly());
+    expect(await deriveAll()).toBe(4);
+    expect(await markedDays()).toEqual([]);
+    const dailyRows = await db.db.selectFrom('energy_group_daily').select('day_start').distinct().orderBy('day_start').execute();
+    expect(dailyRows.map((r) => Number(r.day_start))).toEqual([DAY0, DAY0 + DAY, DAY0 + 2 * DAY, DAY0 + 3 * DAY]);
+    expectClose(await answers(), await minuteOnly());
+
+    // the reads do come from the daily rows: doubled by hand, a day's CO2eq doubles; marked, it is
+    // read from the hours again; derived, the daily rows are right again
+    const day1 = DAY0 + DAY;
+    const grams = await teamDayGrams(day1);
+    expect(grams).toBeGreaterThan(0);
+    await db.db
+      .updateTable('energy_group_daily')
+      .set((eb) => ({ grams: eb('grams', '*', 2) }))
+      .where('day_start', '=', day1)
+      .execute();
+    expectClose(await teamDayGrams(day1), 2 * grams);
+    await markDaysDirty(db.db, [day1 + 5 * HOUR]);
+    expectClose(await teamDayGrams(day1), grams);
+    await deriveAll();
+    expectClose(await teamDayGrams(day1), grams);
+    expect(
+      (
+        await http()
+          .get(`/api/v1/usage?groupBy=team&bucket=day&from=${iso(DAY0)}&to=${iso(DAY0 + 4 * DAY)}`)
+          .set(auth)
+          .expect(200)
+      ).body.estimatedHours.length,
+    ).toBeGreaterThan(24);
+  });
+
+  it('stays exact through late batches, job events, node moves, intensity, PUE and region changes, and new rules', async () => {
+    const jobIds = (await db.db.selectFrom('jobs').select('id').orderBy('id').execute()).map((j) => j.id);
+    const changes: Array<[string, () => Promise<unknown>]> = [
+      ['late batches', () => deliverCopies(batches.filter(() => random() < 0.03))],
+      [
+        'job events',
+        () =>
+          describeJobs(
+            jobIds.filter(() => random() < 0.4),
+            1,
+          ),
+      ],
+      ['a node move', () => http().put(`/api/v1/nodes/${agents[2].node}/site`).set(auth).send({ siteId: 'par' }).expect(200)],
+      ['revised intensity', () => importIntensity(intensityCsv('DE', DAY0 + DAY + 6 * HOUR, DAY0 + DAY + 9 * HOUR, random))],
+      [
+        'a PUE schedule',
+        () =>
+          http()
+            .put('/api/v1/sites/par/pue')
+            .set(auth)
+            .send({ pueSchedule: [{ validFrom: iso(DAY0 + 2 * DAY + 1 * HOUR), pue: 1.45 }] })
+            .expect(200),
+      ],
+      ['a region', () => http().patch('/api/v1/sites/fra').set(auth).send({ region: 'FR' }).expect(200)],
+      [
+        'new pricing rules',
+        () =>
+          db.db
+            .updateTable('rollup_state')
+            .set({ daily_rules: 'rules of an older collector' })
+            .execute()
+            .then(() => daily.derive(0)),
+      ],
+    ];
+    for (const [what, change] of changes) {
+      await change();
+      await expectExactAroundDerive(what);
+    }
+  });
+
+  it('stays exact when passes run while late batches and intensity land', async () => {
+    const late = batches.filter(() => random() < 0.05);
+    await Promise.all([
+      deliverCopies(late),
+      importIntensity(intensityCsv('FR', DAY0 + 2 * DAY, DAY0 + 3 * DAY, random)),
+      (async () => {
+        for (let pass = 0; pass < 6; pass++) await daily.derive(1);
+      })(),
+    ]);
+    await expectExactAroundDerive('concurrent changes and passes');
+  });
+});
