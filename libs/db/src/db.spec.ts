@@ -22,6 +22,7 @@ const ALL_MIGRATIONS = [
   '0014_site_hourly_rollups',
   '0015_group_hourly_rollups',
   '0016_drop_grid_intensity_period_ranges',
+  '0017_daily_rollups',
 ];
 
 describe('dialectOf', () => {
@@ -49,7 +50,7 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
     },
   );
 
-  it('0012, 0014 and 0015 fill the rollups by node, site and job group from the hourly rows a database already holds', async () => {
+  it('0012, 0014 and 0015 fill the rollups by node, site and job group from the hourly rows a database already holds; 0017 marks their days', async () => {
     const testDb = await createTestDatabase(dialect);
     const { db, close } = connect({ url: testDb.url });
     try {
@@ -146,6 +147,12 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
           3,
         ],
       ]);
+      // 0017: every day with energy marked, so the collector derives its daily rows
+      const marked = await db.selectFrom('daily_dirty').selectAll().orderBy('day_start').execute();
+      const day = (ms: number) => ms - (ms % 86_400_000);
+      expect(marked.map((r) => [Number(r.day_start), Number(r.version)])).toEqual(
+        [...new Set([day(h), day(h + 3_600_000)])].map((d) => [d, 1]),
+      );
     } finally {
       await close();
       await testDb.drop();
