@@ -22,16 +22,18 @@ import { atLeast, benchCommand, freePort, POSTGRES_OPTION, waitUntil } from './b
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const pg = require('pg');
+const { sql } = require('kysely');
 const {
   connect,
   ensureBucketPartition,
   groupHoursFromHourly,
+  markDaysOfHours,
   migrateToLatest,
   monthsBetween,
   nodeHoursFromHourly,
   siteHoursFromNodeHours,
 } = require(join(root, 'libs/db/dist/index.js'));
-const { planRange } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
+const { planRange, splitDays } = require(join(root, 'apps/collector/dist/reports/ledger-source.js'));
 const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, 'libs/dashboards/dist/index.js'));
 
 const args = benchCommand(
@@ -169,6 +171,10 @@ async function load() {
     );
   }
   await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
+  // every day marked, as the fold marks the days it writes: the collector derives the daily rollups
+  const marks = connect({ url, poolSize: 1 });
+  await markDaysOfHours(marks.db, sql`SELECT hour_start FROM energy_node_hourly`);
+  await marks.close();
   // as autovacuum leaves a table loaded long ago: statistics, and a visibility map for index-only scans
   await timed('VACUUM ANALYZE', () =>
     db.query('VACUUM (ANALYZE) energy_hourly, energy_node_hourly, energy_site_hourly, energy_group_hourly, energy_buckets, jobs'),
@@ -194,11 +200,24 @@ const child = spawn(process.execPath, [join(root, 'apps/collector/dist/main.js')
     WATTPRINT_RATE_LIMIT_PER_MINUTE: '1000000',
     WATTPRINT_QUEUE_PREFIX: `{${schema}}`,
     WATTPRINT_MINUTE_RETENTION_DAYS: String(MINUTE_DAYS),
+    // passes of the daily rollups a second apart, so the days loaded are derived while this waits
+    WATTPRINT_MAINTENANCE_EVERY_MS: '1000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;
 await waitUntil('the collector', async () => (await fetch(`${base}/ready`).catch(() => null))?.ok, 120_000, 200);
+{
+  const marked = new pg.Client({ connectionString: url });
+  await marked.connect();
+  const count = async () => Number((await marked.query('SELECT count(*) FROM daily_dirty')).rows[0].count);
+  const days = await count();
+  await timed(`daily rollups derived by the collector (${days} days)`, () =>
+    waitUntil('the daily rollups', async () => (await count()) === 0, 3_600_000, 500),
+  );
+  await marked.query('VACUUM (ANALYZE) energy_group_daily, energy_node_daily');
+  await marked.end();
+}
 // an admin token of this run, written as an operator would (only its hash is stored)
 const token = `wp_bench_${randomBytes(16).toString('hex')}`;
 await admin.query(
@@ -233,6 +252,15 @@ const endpoints = (r) => {
   ];
 };
 
+/** Reads by day that the collector answers from the daily rollups, whole days of them. */
+const DAILY_OF = {
+  'usage groupBy=node': 'energy_node_daily',
+  'usage groupBy=team': 'energy_group_daily',
+  'usage groupBy=user': 'energy_group_daily',
+  'usage groupBy=project': 'energy_group_daily',
+  'usage team=team-3 csv': 'energy_group_daily',
+};
+
 /** Usage reads that name no job: the collector answers them from the rollup by node, by site or by job group. */
 const ROLLUP_OF = {
   'usage groupBy=node': 'energy_node_hourly',
@@ -244,31 +272,29 @@ const ROLLUP_OF = {
 };
 
 /**
- * Rows a ranged read must scan: hourly rows of the whole folded hours (from `table`: the rollup by
- * node or site for reads that name no job) plus minute rows of the rest.
+ * Rows a ranged read must scan: for a read by day from `dailyTable`, the daily rows of its whole
+ * days; then hourly rows of the whole folded hours left (from `table`: the rollup by node, site or
+ * job group for reads that name no job) plus minute rows of the rest.
  */
-async function rowsScanned(db, from, to, foldedUntil, table) {
-  const plan = planRange(from, to, {
-    foldedUntil,
-    minutesFrom: foldedUntil === null ? null : Math.min(NOW_HOUR - MINUTE_DAYS * DAY, foldedUntil),
-  });
+async function rowsScanned(db, from, to, foldedUntil, table, dailyTable) {
+  const window = { foldedUntil, minutesFrom: foldedUntil === null ? null : Math.min(NOW_HOUR - MINUTE_DAYS * DAY, foldedUntil) };
+  const split = dailyTable === undefined ? { days: [], rest: [{ from, to }] } : splitDays(from, to, window, new Set());
+  const count = async (text, params) => Number((await db.query(text, params)).rows[0].count);
   let rows = 0;
   // a count, not a timed read: not cut by --timeout-ms
   await db.query('SET statement_timeout = 0');
-  if (plan.hours)
-    rows += Number(
-      (await db.query(`SELECT count(*) FROM ${table} WHERE hour_start >= $1 AND hour_start < $2`, [plan.hours.from, plan.hours.to])).rows[0]
-        .count,
-    );
-  for (const m of plan.minutes)
-    rows += Number(
-      (
-        await db.query(
-          'SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2 AND hour_start >= $3 AND hour_start < $2',
-          [m.from, m.to, Math.floor(m.from / HOUR) * HOUR],
-        )
-      ).rows[0].count,
-    );
+  for (const d of split.days)
+    rows += await count(`SELECT count(*) FROM ${dailyTable} WHERE day_start >= $1 AND day_start < $2`, [d.from, d.to]);
+  for (const r of split.rest) {
+    const plan = planRange(r.from, r.to, window);
+    if (plan.hours)
+      rows += await count(`SELECT count(*) FROM ${table} WHERE hour_start >= $1 AND hour_start < $2`, [plan.hours.from, plan.hours.to]);
+    for (const m of plan.minutes)
+      rows += await count(
+        'SELECT count(*) FROM energy_buckets WHERE minute_start >= $1 AND minute_start < $2 AND hour_start >= $3 AND hour_start < $2',
+        [m.from, m.to, Math.floor(m.from / HOUR) * HOUR],
+      );
+  }
   await db.query(`SET statement_timeout = ${TIMEOUT_MS}`);
   return rows;
 }
@@ -354,7 +380,14 @@ for (const mode of MODES) {
         name,
         ...t,
         rows: name.startsWith('usage')
-          ? await rowsScanned(db, from, NOW_HOUR, mode === 'rollups' ? NOW_HOUR : null, ROLLUP_OF[name] ?? 'energy_hourly')
+          ? await rowsScanned(
+              db,
+              from,
+              NOW_HOUR,
+              mode === 'rollups' ? NOW_HOUR : null,
+              ROLLUP_OF[name] ?? 'energy_hourly',
+              r.bucket === 'day' ? DAILY_OF[name] : undefined,
+            )
           : null,
       });
     }
@@ -378,6 +411,7 @@ const sizes = (
     pg_size_pretty(pg_total_relation_size('energy_hourly')) AS hourly_size,
     (SELECT count(*) FROM energy_node_hourly) AS node_hourly, pg_size_pretty(pg_total_relation_size('energy_node_hourly')) AS node_hourly_size,
     (SELECT count(*) FROM energy_site_hourly) AS site_hourly, (SELECT count(*) FROM energy_group_hourly) AS group_hourly,
+    (SELECT count(*) FROM energy_group_daily) AS group_daily, (SELECT count(*) FROM energy_node_daily) AS node_daily,
     (SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'energy_buckets'::regclass) AS minutes_size`)
 ).rows[0];
@@ -388,7 +422,8 @@ await new Promise((r) => child.on('exit', r));
 console.log(
   `\nlong-range benchmark: ${GPUS.toLocaleString('en')} GPUs (${NODES} nodes) x ${DAYS} days; ${Number(sizes.hourly).toLocaleString('en')} hourly rows (${sizes.hourly_size}), ` +
     `${Number(sizes.node_hourly).toLocaleString('en')} hourly rows by node (${sizes.node_hourly_size}), ${Number(sizes.site_hourly).toLocaleString('en')} by site, ` +
-    `${Number(sizes.group_hourly).toLocaleString('en')} by job group, ` +
+    `${Number(sizes.group_hourly).toLocaleString('en')} by job group, ${Number(sizes.group_daily).toLocaleString('en')} daily by job group, ` +
+    `${Number(sizes.node_daily).toLocaleString('en')} daily by node, ` +
     `${Number(sizes.minutes).toLocaleString('en')} minute rows over ${MINUTE_DAYS} days (${sizes.minutes_size}); ${REPEAT} runs each; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} (${cpus().length} CPUs)`,
