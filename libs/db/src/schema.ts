@@ -195,6 +195,8 @@ export interface EnergyGroupDailyTable {
   duration_ms: number;
   facility_joules: number;
   grams: number;
+  /** Energy of the hours priced with an estimated factor, J. */
+  estimated_joules: number;
   estimated_hours: number;
 }
 
@@ -209,6 +211,8 @@ export interface EnergyNodeDailyTable {
   duration_ms: number;
   facility_joules: number;
   grams: number;
+  /** Energy of the hours priced with an estimated factor, J. */
+  estimated_joules: number;
   estimated_hours: number;
 }
 

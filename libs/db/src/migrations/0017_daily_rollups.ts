@@ -4,9 +4,9 @@ import { markDaysOfHours } from '../daily-rollups';
 
 /**
  * The daily rollups: energy_group_hourly and energy_node_hourly summed per UTC day, with their
- * emissions applied (facility energy, grams CO2eq, the hours priced with an estimated factor), for
- * reads by day over months: a year by team was 3.5 M group-hours priced one by one (3.9-4.9 s), by
- * node 1.1 M node-hours (1.8-4.6 s; docs/scale.md). A cache of the hourly rows, never the record:
+ * emissions applied (facility energy, grams CO2eq, the energy and the hours priced with an estimated
+ * factor), for reads by day over months: a year by team was 3.5 M group-hours priced one by one
+ * (3.9-4.9 s), by node 1.1 M node-hours (1.8-4.6 s; docs/scale.md). A cache of the hourly rows, never the record:
  * every write that changes a day's energy or its factors marks the day in daily_dirty, readers take
  * a marked day from the hours, and the collector derives it again (libs/db/src/daily-rollups.ts).
  * Every day with energy starts marked, so the first passes after the upgrade fill the tables.
@@ -26,6 +26,7 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('duration_ms', 'bigint', (c) => c.notNull())
     .addColumn('facility_joules', 'double precision', (c) => c.notNull())
     .addColumn('grams', 'double precision', (c) => c.notNull())
+    .addColumn('estimated_joules', 'double precision', (c) => c.notNull())
     .addColumn('estimated_hours', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('energy_group_daily_pk', ['day_start', 'site_key', 'group_key', 'device_kind'])
     .execute();
@@ -40,6 +41,7 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('duration_ms', 'bigint', (c) => c.notNull())
     .addColumn('facility_joules', 'double precision', (c) => c.notNull())
     .addColumn('grams', 'double precision', (c) => c.notNull())
+    .addColumn('estimated_joules', 'double precision', (c) => c.notNull())
     .addColumn('estimated_hours', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('energy_node_daily_pk', ['day_start', 'node', 'device_kind'])
     .execute();

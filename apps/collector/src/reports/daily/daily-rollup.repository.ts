@@ -26,6 +26,9 @@ export interface MarkedDay {
   version: number;
 }
 
+/** Energy priced with an estimated factor, for the dashboards' share of it. */
+const ESTIMATED_JOULES = sql`CASE WHEN f.est = 1 THEN h.joules ELSE 0 END`;
+
 /** Bit h of a day row's estimated_hours: hour h of the day had energy priced with an estimated factor. */
 const ESTIMATED_BIT = (dayStart: number) =>
   sql`CASE WHEN f.est = 1 AND h.joules > 0 THEN CAST(1 AS integer) << CAST((h.hour_start - ${dayStart}) / ${HOUR_MS} AS integer) ELSE 0 END`;
@@ -105,18 +108,18 @@ export class DailyRollupRepository {
       await tx.deleteFrom('energy_group_daily').where('day_start', '=', d).execute();
       await tx.deleteFrom('energy_node_daily').where('day_start', '=', d).execute();
       await sql`INSERT INTO energy_group_daily (day_start, site_key, group_key, team, project, "user", cluster, device_kind,
-          joules, duration_ms, facility_joules, grams, estimated_hours)
+          joules, duration_ms, facility_joules, grams, estimated_joules, estimated_hours)
         SELECT CAST(${d} AS bigint), h.site_key, h.group_key, MAX(h.team), MAX(h.project), MAX(h."user"), MAX(h.cluster), h.device_kind,
-          SUM(h.joules), SUM(h.duration_ms), SUM(h.joules * f.pue), SUM(h.joules * f.gpj), SUM(${ESTIMATED_BIT(d)})
+          SUM(h.joules), SUM(h.duration_ms), SUM(h.joules * f.pue), SUM(h.joules * f.gpj), SUM(${ESTIMATED_JOULES}), SUM(${ESTIMATED_BIT(d)})
         FROM energy_group_hourly h
         LEFT JOIN sites s ON s.id = h.site_key
         JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
         WHERE h.hour_start >= ${d} AND h.hour_start < ${d + DAY_MS}
         GROUP BY h.site_key, h.group_key, h.device_kind`.execute(tx);
       await sql`INSERT INTO energy_node_daily (day_start, node, device_kind, site_key,
-          joules, idle_joules, duration_ms, facility_joules, grams, estimated_hours)
+          joules, idle_joules, duration_ms, facility_joules, grams, estimated_joules, estimated_hours)
         SELECT CAST(${d} AS bigint), h.node, h.device_kind, COALESCE(s.id, ''),
-          SUM(h.joules), SUM(h.idle_joules), SUM(h.duration_ms), SUM(h.joules * f.pue), SUM(h.joules * f.gpj), SUM(${ESTIMATED_BIT(d)})
+          SUM(h.joules), SUM(h.idle_joules), SUM(h.duration_ms), SUM(h.joules * f.pue), SUM(h.joules * f.gpj), SUM(${ESTIMATED_JOULES}), SUM(${ESTIMATED_BIT(d)})
         FROM energy_node_hourly h
         LEFT JOIN nodes n ON n.name = h.node
         LEFT JOIN sites s ON s.id = n.site_id
