@@ -2,11 +2,15 @@
  * The daily rollups on both databases: reports by day read whole days from them, and stay equal to
  * the minute-only answer (1e-9) through every change a day's energy or its factors can take — late
  * batches, job events, node moves, intensity imports, PUE schedules, a site's region, new pricing
- * rules — before the day is derived again (marked days come from the hours) and after.
+ * rules — before the day is derived again (marked days come from the hours) and after. On
+ * PostgreSQL the dashboards' panels too: the org view's and the node table's, totals and time series
+ * stepped by the hour and by the day.
  */
 import type { INestApplication } from '@nestjs/common';
 import { type DatabaseHandle, markDaysDirty } from '@wattprint/db';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '@wattprint/db/testing';
+import { dashboards, expandMacros, shippedYearlyAverages } from '@wattprint/dashboards';
+import { sql } from 'kysely';
 import type { Batch, Sample } from '@wattprint/protocol';
 import request from 'supertest';
 import { DailyRollupService } from '../src/reports/daily/daily-rollup.service';
@@ -190,23 +194,67 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
         );
     return out;
   };
-  /** The same reads with nothing folded: from the minutes alone, no rollup of any kind. */
-  const minuteOnly = async () => {
+  /** The panels that read the daily rollups, by hour and by day, as Grafana runs them (PostgreSQL). */
+  const PANEL_DASHBOARDS = ['org-view.json', 'cluster-accounting.json'];
+  const panels = async () => {
+    const out: Record<string, unknown> = {};
+    if (dialect !== 'postgres') return out;
+    const run = async (text: string) =>
+      (await sql.raw<Record<string, unknown>>(text).execute(db.db)).rows.map((row) =>
+        Object.values(row).map((v) =>
+          v instanceof Date ? v.getTime() : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v,
+        ),
+      );
+    for (const [file, dashboard] of dashboards(shippedYearlyAverages())) {
+      if (!PANEL_DASHBOARDS.includes(file)) continue;
+      // totals over the whole history and an off-day range; time series stepped by the hour and by the day
+      for (const [r, intervalMs] of [
+        [RANGES[0], DAY],
+        [RANGES[1], MINUTE],
+        [RANGES[1], DAY],
+      ] as const) {
+        const ctx = { from: r.from, to: r.to, intervalMs, variables: {} as Record<string, string[]> };
+        for (const v of dashboard.templating?.list ?? [])
+          ctx.variables[v.name] = (await run(expandMacros(String(v.query), ctx))).map((x) => String(x[0]));
+        for (const panel of dashboard.panels ?? [])
+          for (const target of (panel as { targets?: Array<{ rawSql?: string }> }).targets ?? [])
+            out[`${file} / ${(panel as { title?: string }).title} / ${iso(r.from)} / ${intervalMs}`] = await run(
+              expandMacros(target.rawSql!, ctx),
+            );
+      }
+    }
+    return out;
+  };
+  /** Reads with nothing folded: from the minutes alone, no rollup of any kind. */
+  const minuteOnly = async <T>(read: () => Promise<T>): Promise<T> => {
     const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();
     await db.db.updateTable('rollup_state').set({ folded_until: null }).execute();
     try {
-      return await answers();
+      return await read();
     } finally {
       await db.db.updateTable('rollup_state').set({ folded_until: state.folded_until }).execute();
     }
   };
+  const expectAsMinutes = async () => {
+    expectClose(await answers(), await minuteOnly(answers));
+    expectClose(await panels(), await minuteOnly(panels));
+  };
   /** Equal to the minutes with the change's days marked (read from the hours), and again once derived. */
   const expectExactAroundDerive = async (what: string) => {
     expect([what, (await markedDays()).length > 0]).toEqual([what, true]);
-    expectClose(await answers(), await minuteOnly());
+    await expectAsMinutes();
     expect([what, await deriveAll()]).not.toEqual([what, 0]);
     expect(await markedDays()).toEqual([]);
-    expectClose(await answers(), await minuteOnly());
+    await expectAsMinutes();
+  };
+  /** The org view's CO2eq stat over a day, every team, project and site chosen (PostgreSQL; none on SQLite). */
+  const orgDayCo2 = async (day: number) => {
+    if (dialect !== 'postgres') return [];
+    const org = dashboards(shippedYearlyAverages()).get('org-view.json')!;
+    const panel = (org.panels ?? []).find((p) => (p as { title?: string }).title === 'CO2eq') as { targets: Array<{ rawSql: string }> };
+    const variables = { team: ['(none)', 'vision', 'nlp', ''], project: ['(none)', 'llm', 'asr'], site: ['(unassigned)', 'fra', 'par'] };
+    const text = expandMacros(panel.targets[0].rawSql, { from: day, to: day + DAY, intervalMs: MINUTE, variables });
+    return (await sql.raw<{ CO2eq: string }>(text).execute(db.db)).rows.map((r) => Number(r.CO2eq));
   };
   const teamDayGrams = async (day: number) => {
     const body = (
@@ -251,26 +299,32 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     await rollups.maintain(Date.now());
     // every day with energy is marked until derived; reads by day take them from the hours meanwhile
     expect(await markedDays()).toEqual([DAY0, DAY0 + DAY, DAY0 + 2 * DAY, DAY0 + 3 * DAY]);
-    expectClose(await answers(), await minuteOnly());
+    await expectAsMinutes();
     expect(await deriveAll()).toBe(4);
     expect(await markedDays()).toEqual([]);
     const dailyRows = await db.db.selectFrom('energy_group_daily').select('day_start').distinct().orderBy('day_start').execute();
     expect(dailyRows.map((r) => Number(r.day_start))).toEqual([DAY0, DAY0 + DAY, DAY0 + 2 * DAY, DAY0 + 3 * DAY]);
-    expectClose(await answers(), await minuteOnly());
+    await expectAsMinutes();
 
     // the reads do come from the daily rows: doubled by hand, a day's CO2eq doubles; marked, it is
     // read from the hours again; derived, the daily rows are right again
     const day1 = DAY0 + DAY;
     const grams = await teamDayGrams(day1);
     expect(grams).toBeGreaterThan(0);
+    const panelKg = await orgDayCo2(day1);
     await db.db
       .updateTable('energy_group_daily')
       .set((eb) => ({ grams: eb('grams', '*', 2) }))
       .where('day_start', '=', day1)
       .execute();
     expectClose(await teamDayGrams(day1), 2 * grams);
+    expectClose(
+      await orgDayCo2(day1),
+      panelKg.map((kg) => 2 * kg),
+    );
     await markDaysDirty(db.db, [day1 + 5 * HOUR]);
     expectClose(await teamDayGrams(day1), grams);
+    expectClose(await orgDayCo2(day1), panelKg);
     await deriveAll();
     expectClose(await teamDayGrams(day1), grams);
     expect(

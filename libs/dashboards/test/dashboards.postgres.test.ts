@@ -72,6 +72,8 @@ describe('every panel and variable query runs on PostgreSQL', () => {
     for (const [interval, chosen] of [
       [60_000, {}],
       [4 * HOUR, {}],
+      // past six hours a step is whole days, and the time series of the node and group grains read the daily rollups
+      [9 * HOUR, {}],
     ] as const) {
       const ctx = await context(dashboard, chosen, interval);
       for (const q of panelQueries(dashboard)) {
@@ -156,7 +158,7 @@ describe('cluster accounting', () => {
     expect(jobs[1]['GPU-hours']).toBeCloseTo(2 / 60, 9);
   });
 
-  it("steps time series by the hour, or by Grafana's interval rounded up to whole hours", async () => {
+  it("steps time series by the hour, or by Grafana's interval rounded up to whole hours, or past six hours whole days", async () => {
     const hourly = await run(panelSql(cluster, 'Energy: IT and facility'), ctx);
     expect(hourly.map((r) => [(r.time as Date).getTime(), r.IT, r.Facility])).toEqual([
       [H0, expect.closeTo(3.75, 9), expect.closeTo(2.025 + 1.1 + 1.25, 9)],
@@ -164,6 +166,9 @@ describe('cluster accounting', () => {
     ]);
     const coarse = await run(panelSql(cluster, 'Energy: IT and facility'), { ...ctx, intervalMs: 90 * 60_000 });
     expect(coarse.map((r) => [(r.time as Date).getTime(), r.IT])).toEqual([[H0, expect.closeTo(5.75, 9)]]);
+    // past six hours, whole days: a year on a 1,000 px panel (9 h) steps by the day
+    const daily = await run(panelSql(cluster, 'Energy: IT and facility'), { ...ctx, intervalMs: 9 * HOUR });
+    expect(daily.map((r) => [(r.time as Date).getTime(), r.IT])).toEqual([[H0 - (H0 % 86_400_000), expect.closeTo(5.75, 9)]]);
     const bySite = await run(panelSql(cluster, 'CO2eq by site'), ctx);
     expect(bySite.map((r) => [(r.time as Date).getTime(), r.metric, r.value])).toEqual([
       [H0, '(unassigned)', expect.closeTo(0.59375, 9)],

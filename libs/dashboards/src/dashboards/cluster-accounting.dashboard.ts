@@ -22,7 +22,8 @@ export function clusterAccountingDashboard(yearly: YearlyAverages): Dashboard {
   const all = energyWith({ dimensions: [], filters: [SITE_FILTER], grain: 'site' }, yearly);
   const site = { expr: SITE_EXPR, alias: 'site' };
   const bySite = energyWith({ dimensions: [site], filters: [SITE_FILTER], grain: 'site' }, yearly);
-  const byNode = energyWith({ dimensions: [site, NODE], filters: [SITE_FILTER], grain: 'node' }, yearly);
+  // the node table totals the range: whole days from the daily rollup by node
+  const byNode = energyWith({ dimensions: [site, NODE], filters: [SITE_FILTER], grain: 'node', days: 'always' }, yearly);
   const topJobs = topJobsSql({ rowFilters: [SITE_FILTER], jobFilters: [] }, yearly);
   const time = stepTime('hour_start');
 

@@ -1,7 +1,7 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
-import { ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
+import { type DailyUse, ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
 import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
@@ -36,11 +36,15 @@ const TOTAL_UNITS = { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq:
 
 /** Who spent the energy: teams, users and projects, filtered by team, project and site. */
 export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
-  const scope = (dimensions: Dimension[]) => energyWith({ dimensions, filters: orgFilters('group'), grain: 'group' }, yearly);
+  // totals read whole days from the daily rollup; time series when their steps are whole days
+  const scope = (dimensions: Dimension[], days: DailyUse = 'always') =>
+    energyWith({ dimensions, filters: orgFilters('group'), grain: 'group', days }, yearly);
   const all = scope([]);
   const byTeam = scope([TEAM]);
   const byUser = scope([TEAM, USER]);
   const byProject = scope([TEAM, PROJECT]);
+  const byTeamSteps = scope([TEAM], 'whole-day-steps');
+  const byProjectSteps = scope([TEAM, PROJECT], 'whole-day-steps');
   const topJobs = topJobsSql(
     {
       rowFilters: [variableFilter('n.site_id', UNASSIGNED, 'site')],
@@ -115,7 +119,7 @@ WHERE ${orgFilters('job').join('\n  AND ')}`;
       timeSeriesPanel({
         title: 'CO2eq by team',
         description: 'kg per step (one hour or more, following the zoom).',
-        sql: `${byTeam}\nSELECT ${time} AS "time", team AS metric, ${FIGURES.co2eqKg} AS value\nFROM energy GROUP BY 1, 2 ORDER BY 1, 2`,
+        sql: `${byTeamSteps}\nSELECT ${time} AS "time", team AS metric, ${FIGURES.co2eqKg} AS value\nFROM energy GROUP BY 1, 2 ORDER BY 1, 2`,
         unit: UNIT.kg,
         stacked: true,
         bars: true,
@@ -125,7 +129,7 @@ WHERE ${orgFilters('job').join('\n  AND ')}`;
       timeSeriesPanel({
         title: 'GPU-hours by project',
         description: 'GPU-hours per step.',
-        sql: `${byProject}\nSELECT ${time} AS "time", project AS metric, ${FIGURES.gpuHours} AS value\nFROM energy GROUP BY 1, 2 ORDER BY 1, 2`,
+        sql: `${byProjectSteps}\nSELECT ${time} AS "time", project AS metric, ${FIGURES.gpuHours} AS value\nFROM energy GROUP BY 1, 2 ORDER BY 1, 2`,
         unit: UNIT.none,
         stacked: true,
         bars: true,

@@ -1,5 +1,5 @@
 import { hourFactorsCtes } from './emission-factors.sql';
-import { type LedgerGrain, ledgerCtes } from './grafana-macros';
+import { type DailyUse, type LedgerGrain, dailyCondition, ledgerCtes } from './grafana-macros';
 import type { YearlyAverages } from './yearly-averages';
 import { HOUR_MS, JOULES_PER_KWH } from '@wattprint/carbon';
 
@@ -25,6 +25,8 @@ export interface EnergyScope {
    * group. Default 'job'.
    */
   grain?: LedgerGrain;
+  /** Whole days from the daily rollups (node and group grains): see DailyUse. */
+  days?: DailyUse;
 }
 
 /** How each grain's rows reach their job (j) and their node's site (n.site_id). */
@@ -36,6 +38,10 @@ const PLACES: Record<LedgerGrain, string> = {
     "CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n\n  " +
     'CROSS JOIN LATERAL (SELECT eb.team, eb.project, eb."user", eb.cluster) j',
 };
+
+/** What a daily row brings already priced, summed as the hours' are. */
+const PRICED_SUMS = `,
+    SUM(eb.facility_joules) AS facility_joules, SUM(eb.grams) AS grams, SUM(eb.estimated_joules) AS estimated_joules`;
 
 /** The idle job's part of the energy, by grain. */
 const IDLE_JOULES: Record<LedgerGrain, string> = {
@@ -56,37 +62,49 @@ export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string =>
 
 /**
  * A WITH clause ending in `energy`: one row per (dimensions, site, hour), with the site_key ('' for nodes
- * without a site), joules (IT), idle_joules, gpu_ms, the hour's pue, g_per_kwh and estimated flag,
- * facility_joules and grams CO2eq. Panels select from `energy` and add it up; emissions are derived at
- * query time, as everywhere in Wattprint. Grouped by site, not node, unless a dimension names the
- * node (NODE): a year of 125 nodes is 1.1 M node-hours but 17,500 site-hours to sort and price.
+ * without a site), joules (IT), idle_joules, gpu_ms, facility_joules, grams CO2eq and
+ * estimated_joules (the energy priced with an estimated factor). Panels select from `energy` and add
+ * it up; emissions are derived at query time from the hours, as everywhere in Wattprint, and for a
+ * panel with `days`, its whole current days come priced from the daily rollups (a row per day,
+ * hour_start its start). Grouped by site, not node, unless a dimension names the node (NODE): a year
+ * of 125 nodes is 1.1 M node-hours but 17,500 site-hours to sort and price.
  */
 export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
   const groupBy = [...scope.dimensions.map((d) => d.expr), 'n.site_id', 'eb.hour_start'];
   const where = scope.filters.length === 0 ? 'TRUE' : scope.filters.join('\n    AND ');
   const grain = scope.grain ?? 'job';
-  return `WITH ${ledgerCtes(grain)},
-buckets AS (
-  SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
+  const sums = (ledger: string, priced: string) => `SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
     SUM(eb.joules) AS joules,
     ${IDLE_JOULES[grain]} AS idle_joules,
-    SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms
-  FROM ledger eb
+    SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms${priced}
+  FROM ${ledger} eb
   ${PLACES[grain]}
   WHERE ${where}
-  GROUP BY ${groupBy.join(', ')}
+  GROUP BY ${groupBy.join(', ')}`;
+  const days = dailyCondition(grain, scope.days) !== null;
+  return `WITH ${ledgerCtes(grain, scope.days)},
+buckets AS (
+  ${sums('ledger', '')}
 ),
 site_hour_keys AS (
   SELECT DISTINCT site_key, hour_start FROM buckets
 ),
 ${hourFactorsCtes(yearly, 'site')},
-energy AS (
-  SELECT b.*, f.pue, f.g_per_kwh, f.estimated,
+${
+  days
+    ? `priced_days AS (
+  ${sums('ledger_days', PRICED_SUMS)}
+),
+`
+    : ''
+}energy AS (
+  SELECT b.*,
     b.joules * f.pue AS facility_joules,
-    b.joules / ${KWH_J} * f.pue * f.g_per_kwh AS grams
+    b.joules / ${KWH_J} * f.pue * f.g_per_kwh AS grams,
+    CASE WHEN f.estimated THEN b.joules ELSE 0 END AS estimated_joules
   FROM buckets b
-  JOIN hour_factors f ON f.site_key = b.site_key AND f.hour_start = b.hour_start
+  JOIN hour_factors f ON f.site_key = b.site_key AND f.hour_start = b.hour_start${days ? '\n  UNION ALL\n  SELECT * FROM priced_days' : ''}
 )`;
 }
 
@@ -97,7 +115,7 @@ export const FIGURES = {
   co2eqKg: `SUM(grams) / 1000.0`,
   gpuHours: `SUM(gpu_ms) / ${HOUR_MS}.0`,
   idleShare: `COALESCE(SUM(idle_joules) / NULLIF(SUM(joules), 0), 0)`,
-  estimatedShare: `COALESCE(SUM(CASE WHEN estimated THEN joules ELSE 0 END) / NULLIF(SUM(joules), 0), 0)`,
+  estimatedShare: `COALESCE(SUM(estimated_joules) / NULLIF(SUM(joules), 0), 0)`,
   /** Energy-weighted means: what the site's factors were where the energy was actually spent. */
   meanPue: `SUM(facility_joules) / NULLIF(SUM(joules), 0)`,
   meanIntensity: `SUM(grams) / NULLIF(SUM(facility_joules) / ${KWH_J}, 0)`,

@@ -1,4 +1,4 @@
-import { HOUR_MS } from '@wattprint/carbon';
+import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
 
 /**
  * The Grafana variables the generated SQL uses, in one place, so the test helper that expands them
@@ -18,6 +18,14 @@ export const INTERVAL_MS = '$__interval_ms';
  */
 export type LedgerGrain = 'job' | 'node' | 'site' | 'group';
 
+/**
+ * When a panel of the node or group grain reads whole days from the daily rollups (energy_node_daily,
+ * energy_group_daily, their emissions applied when the collector derived them): 'always' for panels
+ * that total the range (stats, tables); 'whole-day-steps' for time series, whose steps must then hold
+ * whole days (STEP_MS past six hours). Unset: never.
+ */
+export type DailyUse = 'always' | 'whole-day-steps';
+
 /** How a grain reads its minutes: summed by `columns` (grouped by `groupBy`), then, for `place`, put in place. */
 interface GrainSpec {
   hourTable: string;
@@ -31,7 +39,11 @@ interface GrainSpec {
    * GPUs with 35 days of minutes, 17 s under EXPLAIN ANALYZE).
    */
   place?: { columns: string; joins: string; groupBy: string };
+  /** The daily rollup of the grain and its columns: the hour columns', hour_start being day_start, then the priced ones. */
+  days?: { table: string; columns: string };
 }
+
+const PRICED_DAY_COLUMNS = 'h.facility_joules, h.grams, h.estimated_joules';
 
 const NODE_MINUTES =
   "m.node, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(CASE WHEN m.job_id = '' THEN m.joules ELSE 0 END) AS idle_joules, " +
@@ -50,6 +62,10 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
     hourColumns: 'h.node, h.device_kind, h.hour_start, h.joules, h.idle_joules, h.duration_ms',
     minuteColumns: NODE_MINUTES,
     groupBy: '1, 2, 3',
+    days: {
+      table: 'energy_node_daily',
+      columns: `h.node, h.device_kind, h.day_start AS hour_start, h.joules, h.idle_joules, h.duration_ms, ${PRICED_DAY_COLUMNS}`,
+    },
   },
   site: {
     hourTable: 'energy_site_hourly',
@@ -78,8 +94,20 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
       joins: 'LEFT JOIN nodes mn ON mn.name = x.node\n  LEFT JOIN jobs mj ON mj.id = x.job_id',
       groupBy: '1, 2, 3, 4, 5, 6, 7, 8',
     },
+    days: {
+      table: 'energy_group_daily',
+      columns:
+        'h.site_key, CASE WHEN h.group_key = \'\' THEN 1 ELSE 0 END AS is_idle, h.team, h.project, h."user", h.cluster, h.device_kind, ' +
+        `h.day_start AS hour_start, h.joules, h.duration_ms, ${PRICED_DAY_COLUMNS}`,
+    },
   },
 };
+
+/** The condition (SQL) under which a panel of `grain` reads daily rows, or null when it never does. */
+export function dailyCondition(grain: LedgerGrain, days: DailyUse | undefined): string | null {
+  if (days === undefined || GRAINS[grain].days === undefined) return null;
+  return days === 'always' ? 'TRUE' : `MOD(${STEP_MS}, ${DAY_MS}) = 0`;
+}
 
 /**
  * The ledger over the dashboard range, as the collector's reports read it
@@ -101,11 +129,19 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
  * holding $__from, a constant it can see: that branch says so, and `whole` picks one of the two.
  * Minutes are summed to their hours in each branch, as the reports do: an edge hour of 1,000 GPUs is
  * 60,000 minute rows but 1,000 hour rows for the joins and factors that follow.
+ *
+ * With `days` (node and group grains; dailyCondition), as the reports read by day (splitDays): the
+ * whole UTC days inside the whole hours that no mark in daily_dirty names come from the grain's
+ * daily rollup, in a third CTE, `ledger_days`, already priced (facility_joules, grams,
+ * estimated_joules); `ledger` keeps the hours before and after them and those of the marked days.
+ * One statement, so the marks and the rows are read in one snapshot.
  */
-export function ledgerCtes(grain: LedgerGrain = 'job'): string {
+export function ledgerCtes(grain: LedgerGrain = 'job', days?: DailyUse): string {
   const H = HOUR_MS;
+  const D = DAY_MS;
   const whole = `fw < lw AND COALESCE(folded, fw) > fw`;
   const g = GRAINS[grain];
+  const daily = dailyCondition(grain, days);
   const minutes = (on: string, where: string) => {
     const summed = `SELECT ${g.minuteColumns}
   FROM ledger_plan p JOIN energy_buckets m ON ${on}
@@ -123,17 +159,47 @@ export function ledgerCtes(grain: LedgerGrain = 'job'): string {
     folded_until AS folded
   FROM rollup_state WHERE id = 1
 ),
-ledger_plan AS (
+${daily === null ? 'ledger_plan' : 'ledger_hours'} AS (
   SELECT s, e, (${whole}) AS whole,
     CASE WHEN ${whole} THEN fw ELSE 0 END AS hours_from,
     CASE WHEN ${whole} THEN LEAST(lw, folded) ELSE 0 END AS hours_to,
     CASE WHEN ${whole} THEN fw ELSE e END AS head_to,
     CASE WHEN ${whole} THEN LEAST(lw, folded) ELSE e END AS tail_from
   FROM (SELECT s, e, folded, s + MOD(${H} - MOD(s, ${H}), ${H}) AS fw, e - MOD(e, ${H}) AS lw FROM ledger_ends) x
+),${
+    daily === null
+      ? ''
+      : `
+ledger_plan AS (
+  -- the whole days of the whole hours [days_from, days_to), none when there is not one or the condition fails;
+  -- the hours read are [hours_from, split_from), [split_to, hours_to) and the marked days'
+  SELECT y.*, CASE WHEN y.df < y.dt THEN y.df ELSE 0 END AS days_from, CASE WHEN y.df < y.dt THEN y.dt ELSE 0 END AS days_to,
+    CASE WHEN y.df < y.dt THEN y.df ELSE y.hours_to END AS split_from, CASE WHEN y.df < y.dt THEN y.dt ELSE y.hours_to END AS split_to
+  FROM (SELECT lh.*, CASE WHEN ${daily} THEN lh.hours_from + MOD(${D} - MOD(lh.hours_from, ${D}), ${D}) ELSE 0 END AS df,
+      CASE WHEN ${daily} THEN lh.hours_to - MOD(lh.hours_to, ${D}) ELSE 0 END AS dt
+    FROM ledger_hours lh) y
 ),
+ledger_days AS (
+  SELECT ${g.days!.columns}
+  FROM ledger_plan p JOIN ${g.days!.table} h ON h.day_start >= p.days_from AND h.day_start < p.days_to
+  WHERE NOT EXISTS (SELECT 1 FROM daily_dirty dd WHERE dd.day_start = h.day_start)
+),`
+  }
 ledger AS (
+  ${
+    daily === null
+      ? `SELECT ${g.hourColumns}
+  FROM ledger_plan p JOIN ${g.hourTable} h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to`
+      : `SELECT ${g.hourColumns}
+  FROM ledger_plan p JOIN ${g.hourTable} h ON h.hour_start >= p.hours_from AND h.hour_start < p.split_from
+  UNION ALL
   SELECT ${g.hourColumns}
-  FROM ledger_plan p JOIN ${g.hourTable} h ON h.hour_start >= p.hours_from AND h.hour_start < p.hours_to
+  FROM ledger_plan p JOIN ${g.hourTable} h ON h.hour_start >= p.split_to AND h.hour_start < p.hours_to
+  UNION ALL
+  SELECT ${g.hourColumns}
+  FROM ledger_plan p JOIN daily_dirty dd ON dd.day_start >= p.days_from AND dd.day_start < p.days_to
+  JOIN ${g.hourTable} h ON h.hour_start >= dd.day_start AND h.hour_start < dd.day_start + ${D}`
+  }
   UNION ALL
   ${minutes(
     `m.minute_start >= p.s AND m.minute_start < p.head_to
@@ -157,9 +223,13 @@ ledger AS (
 
 /**
  * Width of a time-series step: Grafana's interval rounded up to whole hours, at least one hour,
- * because PUE and intensity are resolved per hour and a finer step would split an hour's factor.
+ * because PUE and intensity are resolved per hour and a finer step would split an hour's factor;
+ * past six hours, up to whole days, so a long range's steps hold whole days and its panels can
+ * read them from the daily rollups (a year on a 1,000 px panel: 9 hours, so a day).
  */
-export const STEP_MS = `(CEIL(GREATEST(${INTERVAL_MS}, ${HOUR_MS}) / ${HOUR_MS}.0) * ${HOUR_MS})::bigint`;
+export const STEP_MS =
+  `(CASE WHEN ${INTERVAL_MS} > ${6 * HOUR_MS} THEN CEIL(${INTERVAL_MS} / ${DAY_MS}.0) * ${DAY_MS} ` +
+  `ELSE CEIL(GREATEST(${INTERVAL_MS}, ${HOUR_MS}) / ${HOUR_MS}.0) * ${HOUR_MS} END)::bigint`;
 
 /** The `time` column of a time series: the start of the step holding `hourStartExpr`. */
 export function stepTime(hourStartExpr: string): string {
