@@ -15,6 +15,7 @@ import * as m0014 from './migrations/0014_site_hourly_rollups';
 import * as m0015 from './migrations/0015_group_hourly_rollups';
 import * as m0016 from './migrations/0016_drop_grid_intensity_period_ranges';
 import * as m0017 from './migrations/0017_daily_rollups';
+import * as m0018 from './migrations/0018_job_daily_rollups';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0015_group_hourly_rollups': m0015,
   '0016_drop_grid_intensity_period_ranges': m0016,
   '0017_daily_rollups': m0017,
+  '0018_job_daily_rollups': m0018,
 };
 
 /** The migrations' names, in the order they apply. */

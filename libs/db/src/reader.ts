@@ -22,6 +22,7 @@ export const READER_TABLES = [
   'energy_group_hourly',
   'energy_group_daily',
   'energy_node_daily',
+  'energy_job_daily',
   'daily_dirty',
   'rollup_state',
   'ingested_batches',

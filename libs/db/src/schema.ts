@@ -216,6 +216,18 @@ export interface EnergyNodeDailyTable {
   estimated_hours: number;
 }
 
+/** energy_hourly summed per (UTC day, job, site) with emissions applied; the idle job is ''. */
+export interface EnergyJobDailyTable {
+  day_start: number;
+  job_id: string;
+  site_key: string;
+  joules: number;
+  /** Sampled time of the job's GPUs, ms. */
+  gpu_ms: number;
+  facility_joules: number;
+  grams: number;
+}
+
 /** Days whose daily rows are stale or missing; version counts the marks. */
 export interface DailyDirtyTable {
   day_start: number;
@@ -412,6 +424,7 @@ export interface Database {
   energy_group_hourly: EnergyGroupHourlyTable;
   energy_group_daily: EnergyGroupDailyTable;
   energy_node_daily: EnergyNodeDailyTable;
+  energy_job_daily: EnergyJobDailyTable;
   daily_dirty: DailyDirtyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;

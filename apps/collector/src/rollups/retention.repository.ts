@@ -15,7 +15,7 @@ import { DATABASE } from '../database/database.module';
 export const DELETE_CHUNK_ROWS = 5_000;
 
 /** The daily rollups, retired with the hours they sum. */
-export const DAILY_TABLES = ['energy_group_daily', 'energy_node_daily'] as const;
+export const DAILY_TABLES = ['energy_group_daily', 'energy_node_daily', 'energy_job_daily'] as const;
 export type DailyTable = (typeof DAILY_TABLES)[number];
 
 const yieldToIngest = () => new Promise((resolve) => setTimeout(resolve, 5));

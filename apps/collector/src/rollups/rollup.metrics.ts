@@ -56,6 +56,7 @@ export class RollupMetrics {
       retention.set({ table: 'energy_group_hourly' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_group_daily' }, config.hourlyRetentionDays);
       retention.set({ table: 'energy_node_daily' }, config.hourlyRetentionDays);
+      retention.set({ table: 'energy_job_daily' }, config.hourlyRetentionDays);
     }
     if (config.batchKeyRetentionDays !== undefined) retention.set({ table: 'ingested_batches' }, config.batchKeyRetentionDays);
   }

@@ -53,12 +53,18 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
     yearly,
   );
   const time = stepTime('hour_start');
-  // Distinct (job, node) pairs first, then the joins: the same shape as energyWith, for the same reason.
-  const jobsSql = `WITH ${ledgerCtes()}
+  // Distinct (job, site) pairs first, then the joins: the same shape as energyWith, for the same
+  // reason; whole days from the daily rollup by job, a row per job and site a day
+  const jobsSql = `WITH ${ledgerCtes('job', 'always')},
+job_sites AS (
+  SELECT DISTINCT h.job_id, hn.site_id FROM (SELECT DISTINCT job_id, node FROM ledger) h LEFT JOIN nodes hn ON hn.name = h.node
+  UNION
+  SELECT DISTINCT job_id, NULLIF(site_key, '') FROM ledger_days
+)
 SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
-FROM (SELECT DISTINCT job_id, node FROM ledger) eb
+FROM job_sites eb
 LEFT JOIN jobs j ON j.id = eb.job_id
-LEFT JOIN nodes n ON n.name = eb.node
+CROSS JOIN LATERAL (SELECT eb.site_id) n
 WHERE ${orgFilters('job').join('\n  AND ')}`;
 
   return new DashboardBuilder('Wattprint / Teams, users and projects')

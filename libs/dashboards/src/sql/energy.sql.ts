@@ -82,6 +82,8 @@ export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   ${PLACES[grain]}
   WHERE ${where}
   GROUP BY ${groupBy.join(', ')}`;
+  // the job grain's daily rows are by (job, site): no node or device for PLACES to join (top-jobs.sql.ts reads them)
+  if (grain === 'job' && scope.days !== undefined) throw new Error('energyWith: the job grain reads no daily rows');
   const days = dailyCondition(grain, scope.days) !== null;
   return `WITH ${ledgerCtes(grain, scope.days)},
 buckets AS (

@@ -19,8 +19,8 @@ export const INTERVAL_MS = '$__interval_ms';
 export type LedgerGrain = 'job' | 'node' | 'site' | 'group';
 
 /**
- * When a panel of the node or group grain reads whole days from the daily rollups (energy_node_daily,
- * energy_group_daily, their emissions applied when the collector derived them): 'always' for panels
+ * When a panel reads whole days from the daily rollups (energy_node_daily, energy_group_daily,
+ * energy_job_daily: their emissions applied when the collector derived them): 'always' for panels
  * that total the range (stats, tables); 'whole-day-steps' for time series, whose steps must then hold
  * whole days (STEP_MS past six hours). Unset: never.
  */
@@ -56,6 +56,11 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
     minuteColumns:
       'm.job_id, m.node, m.device, m.device_kind, m.hour_start, SUM(m.joules) AS joules, SUM(m.duration_ms)::bigint AS duration_ms',
     groupBy: '1, 2, 3, 4, 5',
+    // by (day, job, site), not by node and device: what top jobs and the job count read (top-jobs.sql.ts)
+    days: {
+      table: 'energy_job_daily',
+      columns: 'h.job_id, h.site_key, h.day_start AS hour_start, h.joules, h.gpu_ms, h.facility_joules, h.grams',
+    },
   },
   node: {
     hourTable: 'energy_node_hourly',

@@ -13,8 +13,9 @@ export interface TopJobsScope {
 
 /**
  * The 20 jobs with the most CO2eq inside the range: their IT and facility energy, CO2eq and
- * GPU-hours, with name, user, team and project. Each ledger row is priced by its (site, hour) and
- * summed by job, with no job looked up; the jobs table is read after, once a job (with no job
+ * GPU-hours, with name, user, team and project. Whole current days come priced from the daily
+ * rollup by job (energy_job_daily: a row per job and site a day), the other hours' rows are priced
+ * by their (site, hour); both are summed by job, with no job looked up; the jobs table is read after, once a job (with no job
  * filter, only for the 20), and its filters apply there, which is the same since they depend on the
  * job alone. A month of 1,000 GPUs is 720,000 hourly rows but 120,000 jobs. Not energyWith: its sum
  * by (job, site, hour) merges nothing when a job's devices are one a node, and PostgreSQL, not
@@ -24,7 +25,7 @@ export function topJobsSql(scope: TopJobsScope, yearly: YearlyAverages): string 
   // with no job filter the 20 are known before any job is looked up: 20 lookups instead of one a job
   const filtered = scope.jobFilters.length > 0;
   const order = 'ORDER BY "CO2eq" DESC, job_id LIMIT 20';
-  return `WITH ${ledgerCtes('job')},
+  return `WITH ${ledgerCtes('job', 'always')},
 job_rows AS (
   SELECT eb.job_id, COALESCE(n.site_id, '') AS site_key, eb.hour_start, eb.joules,
     CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END AS gpu_ms
@@ -36,12 +37,21 @@ site_hour_keys AS (
   SELECT DISTINCT site_key, hour_start FROM job_rows
 ),
 ${hourFactorsCtes(yearly, 'site')},
-per_job AS (
-  SELECT r.job_id, SUM(r.joules) / ${KWH_J} AS "IT energy", SUM(r.joules * f.pue) / ${KWH_J} AS "Facility energy",
-    SUM(r.joules / ${KWH_J} * f.pue * f.g_per_kwh) / 1000.0 AS "CO2eq", SUM(r.gpu_ms) / ${HOUR_MS}.0 AS "GPU-hours"
+priced AS (
+  SELECT r.job_id, r.joules, r.joules * f.pue AS facility_joules, r.joules / ${KWH_J} * f.pue * f.g_per_kwh AS grams, r.gpu_ms
   FROM job_rows r
   JOIN hour_factors f ON f.site_key = r.site_key AND f.hour_start = r.hour_start
-  GROUP BY r.job_id${filtered ? '' : `\n  ${order}`}
+  UNION ALL
+  SELECT eb.job_id, eb.joules, eb.facility_joules, eb.grams, eb.gpu_ms
+  FROM ledger_days eb
+  CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n
+  WHERE ${[`eb.job_id <> ''`, ...scope.rowFilters].join('\n    AND ')}
+),
+per_job AS (
+  SELECT job_id, SUM(joules) / ${KWH_J} AS "IT energy", SUM(facility_joules) / ${KWH_J} AS "Facility energy",
+    SUM(grams) / 1000.0 AS "CO2eq", SUM(gpu_ms) / ${HOUR_MS}.0 AS "GPU-hours"
+  FROM priced
+  GROUP BY job_id${filtered ? '' : `\n  ${order}`}
 )
 SELECT pj.job_id AS "Job", ${jobAttr('name')} AS "Name", ${jobAttr('user')} AS "User", ${jobAttr('team')} AS "Team",
   ${jobAttr('project')} AS "Project", pj."IT energy", pj."Facility energy", pj."CO2eq", pj."GPU-hours"

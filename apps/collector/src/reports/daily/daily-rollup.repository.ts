@@ -34,7 +34,7 @@ const ESTIMATED_BIT = (dayStart: number) =>
   sql`CASE WHEN f.est = 1 AND h.joules > 0 THEN CAST(1 AS integer) << CAST((h.hour_start - ${dayStart}) / ${HOUR_MS} AS integer) ELSE 0 END`;
 
 /**
- * Deriving the daily rollups (energy_group_daily, energy_node_daily) from the hourly ones, a day at
+ * Deriving the daily rollups (energy_group_daily, energy_node_daily, energy_job_daily) from the hourly ones, a day at
  * a time, each hour priced with its site's factor exactly as a report prices it (factor-table.ts).
  */
 @Injectable()
@@ -107,6 +107,7 @@ export class DailyRollupRepository {
       const factors = factorTable(this.handle.dialect, factorsJson);
       await tx.deleteFrom('energy_group_daily').where('day_start', '=', d).execute();
       await tx.deleteFrom('energy_node_daily').where('day_start', '=', d).execute();
+      await tx.deleteFrom('energy_job_daily').where('day_start', '=', d).execute();
       await sql`INSERT INTO energy_group_daily (day_start, site_key, group_key, team, project, "user", cluster, device_kind,
           joules, duration_ms, facility_joules, grams, estimated_joules, estimated_hours)
         SELECT CAST(${d} AS bigint), h.site_key, h.group_key, MAX(h.team), MAX(h.project), MAX(h."user"), MAX(h.cluster), h.device_kind,
@@ -126,6 +127,15 @@ export class DailyRollupRepository {
         JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
         WHERE h.hour_start >= ${d} AND h.hour_start < ${d + DAY_MS}
         GROUP BY h.node, h.device_kind, COALESCE(s.id, '')`.execute(tx);
+      await sql`INSERT INTO energy_job_daily (day_start, job_id, site_key, joules, gpu_ms, facility_joules, grams)
+        SELECT CAST(${d} AS bigint), h.job_id, COALESCE(s.id, ''), SUM(h.joules),
+          SUM(CASE WHEN h.device_kind = 'gpu' THEN h.duration_ms ELSE 0 END), SUM(h.joules * f.pue), SUM(h.joules * f.gpj)
+        FROM energy_hourly h
+        LEFT JOIN nodes n ON n.name = h.node
+        LEFT JOIN sites s ON s.id = n.site_id
+        JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
+        WHERE h.hour_start >= ${d} AND h.hour_start < ${d + DAY_MS}
+        GROUP BY h.job_id, COALESCE(s.id, '')`.execute(tx);
       await tx.deleteFrom('daily_dirty').where('day_start', '=', d).where('version', '=', day.version).execute();
       return true;
     });
