@@ -302,6 +302,9 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     await expectAsMinutes();
     expect(await deriveAll()).toBe(4);
     expect(await markedDays()).toEqual([]);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^wattprint_daily_rollup_marked_days 0$/m);
+    expect(metrics).toMatch(/^wattprint_daily_rollup_derived_days_total 4$/m);
     const dailyRows = await db.db.selectFrom('energy_group_daily').select('day_start').distinct().orderBy('day_start').execute();
     expect(dailyRows.map((r) => Number(r.day_start))).toEqual([DAY0, DAY0 + DAY, DAY0 + 2 * DAY, DAY0 + 3 * DAY]);
     await expectAsMinutes();

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { RetentionRepository } from '../src/rollups/retention.repository';
 import { RollupService } from '../src/rollups/rollup.service';
+import { DailyRollupService } from '../src/reports/daily/daily-rollup.service';
 import { signedBatch, testAgent, type TestAgent } from './support/batches';
 import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
@@ -523,8 +524,14 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(metrics).toMatch(/^wattprint_rollup_folded_until_seconds \d+/m);
   });
 
-  it('deletes hours past their retention from every hourly rollup alike, and the hours kept answer as before', async () => {
+  it('deletes hours past their retention from every hourly rollup alike, and the daily rows of the days before, and the hours kept answer as before', async () => {
     const retention = app.get(RetentionRepository);
+    const daily = app.get(DailyRollupService);
+    const deriveAll = async () => {
+      for (let pass = 0; pass < 10 && (await daily.derive()).marked > 0; pass++);
+      expect(await db.db.selectFrom('daily_dirty').selectAll().execute()).toEqual([]);
+    };
+    await deriveAll();
     const cutoff = Math.floor((now - 30 * DAY) / HOUR) * HOUR;
     const kept = { from: cutoff, to: Math.floor((now - 19 * DAY) / HOUR) * HOUR };
     const usage = async () => {
@@ -543,6 +550,25 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
       return answers;
     };
     const before = await usage();
+    const days = ['energy_group_daily', 'energy_node_daily', 'energy_job_daily'] as const;
+    const firstKeptDay = Math.floor(cutoff / DAY) * DAY;
+    const dayRows = async (table: (typeof days)[number], older: boolean) =>
+      Number(
+        (
+          await db.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('day_start', older ? '<' : '>=', firstKeptDay)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const olderDays: number[] = [];
+    for (const table of days) olderDays.push(await dayRows(table, true));
+    expect(olderDays.every((n) => n > 0)).toBe(true);
+    expect(Object.values(await retention.retireDaysBefore(cutoff))).toEqual(olderDays);
+    for (const table of days) expect([table, await dayRows(table, true), (await dayRows(table, false)) > 0]).toEqual([table, 0, true]);
+    // the day the cutoff falls in sums hours going: marked, read from the hours until derived again
+    expect((await db.db.selectFrom('daily_dirty').select('day_start').execute()).map((r) => Number(r.day_start))).toEqual([firstKeptDay]);
     const tables = ['energy_hourly', 'energy_node_hourly', 'energy_site_hourly', 'energy_group_hourly'] as const;
     const count = async (table: (typeof tables)[number], older: boolean) =>
       Number(
@@ -563,6 +589,8 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(deleted).toEqual(older);
     for (const table of tables) expect([table, await count(table, true)]).toEqual([table, 0]);
     for (const table of tables) expect([table, (await count(table, false)) > 0]).toEqual([table, true]);
+    expectClose(await usage(), before);
+    await deriveAll();
     expectClose(await usage(), before);
   });
 });
