@@ -49,6 +49,9 @@ function grainOf(f: UsageFilter): 'job' | 'node' | 'site' | 'group' {
   return 'group';
 }
 
+/** The factors of every site over the hours of [from, to) (EmissionFactors.siteHourFactors). */
+export type FactorsFor = (from: number, to: number) => Promise<readonly SiteHourFactor[]>;
+
 /** A report's rows and the hours it priced with an estimated factor. */
 export interface UsageAnswer {
   rows: UsageSums[];
@@ -125,27 +128,42 @@ export class UsageRepository {
    * node and site it stays in the group and shows as the idle share. Also returns the hours whose
    * energy was priced with an estimated factor.
    */
-  async sums(f: UsageFilter, factors: readonly SiteHourFactor[]): Promise<UsageAnswer> {
-    const json = factorsJson(factors);
+  async sums(f: UsageFilter, factorsFor: FactorsFor): Promise<UsageAnswer> {
     const grain = grainOf(f);
+    const whole = { from: f.from, to: f.to };
     if (f.bucket !== 'day' || (grain !== 'group' && grain !== 'node'))
-      return this.hourlySums(this.handle.db, await readLedgerWindow(this.handle.db), f, json);
-    // by day: whole days from the daily rollups where they are current, in one snapshot with the
-    // marks that say where they are not, so a change lands in a read whole or not at all
-    return this.inOneSnapshot(async (db) => {
-      const window = await readLedgerWindow(db);
-      const marks = await db
-        .selectFrom('daily_dirty')
-        .select('day_start')
-        .where('day_start', '>=', f.from - DAY_MS)
-        .where('day_start', '<', f.to)
-        .execute();
-      const split = splitDays(f.from, f.to, window, new Set(marks.map((m) => Number(m.day_start))));
-      if (split.days.length === 0 || split.rest.length > MAX_STRETCHES) return this.hourlySums(db, window, f, json);
-      const parts = [await this.dailySums(db, f, grain, split.days)];
-      for (const r of split.rest) parts.push(await this.hourlySums(db, window, { ...f, from: r.from, to: r.to }, json));
-      return mergeAnswers(parts);
-    });
+      return this.hourlySums(this.handle.db, await readLedgerWindow(this.handle.db), f, factorsJson(await factorsFor(f.from, f.to)));
+    // By day: whole days from the daily rollups where they are current, in one snapshot with the
+    // marks that say where they are not, so a change lands in a read whole or not at all. Only the
+    // stretches read from the hours need factors (a year's are 26,000 site-hours to resolve), and
+    // they are resolved outside the snapshot (on SQLite its one connection is the snapshot's): a
+    // first look finds the stretches, the second reads with their factors, and should the marks
+    // have changed between the two, a third; after that the whole range is read from the hours.
+    const priced = new Map<string, string>();
+    const keyOf = (s: { from: number; to: number }) => `${s.from}-${s.to}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const unpriced: Array<{ from: number; to: number }> = [];
+      const answer = await this.inOneSnapshot(async (db) => {
+        const window = await readLedgerWindow(db);
+        const marks = await db
+          .selectFrom('daily_dirty')
+          .select('day_start')
+          .where('day_start', '>=', f.from - DAY_MS)
+          .where('day_start', '<', f.to)
+          .execute();
+        const split = splitDays(f.from, f.to, window, new Set(marks.map((m) => Number(m.day_start))));
+        const fromDays = split.days.length > 0 && split.rest.length <= MAX_STRETCHES;
+        const stretches = fromDays ? split.rest : [whole];
+        unpriced.push(...stretches.filter((s) => !priced.has(keyOf(s))));
+        if (unpriced.length > 0) return null;
+        const parts = fromDays ? [await this.dailySums(db, f, grain, split.days)] : [];
+        for (const s of stretches) parts.push(await this.hourlySums(db, window, { ...f, ...s }, priced.get(keyOf(s))!));
+        return mergeAnswers(parts);
+      });
+      if (answer !== null) return answer;
+      for (const s of unpriced) priced.set(keyOf(s), factorsJson(await factorsFor(s.from, s.to)));
+    }
+    return this.hourlySums(this.handle.db, await readLedgerWindow(this.handle.db), f, factorsJson(await factorsFor(f.from, f.to)));
   }
 
   private inOneSnapshot<T>(read: (db: Kysely<Database>) => Promise<T>): Promise<T> {

@@ -14,7 +14,6 @@ export class UsageService {
   ) {}
 
   async report(query: UsageQuery, principal: Principal) {
-    const factors = await this.factors.siteHourFactors(query.from, query.to);
     const { rows, estimatedHours } = await this.usage.sums(
       {
         groupBy: query.groupBy,
@@ -27,7 +26,7 @@ export class UsageService {
         cluster: query.cluster,
         scopeTeam: principal.role === 'viewer' ? principal.team : null,
       },
-      factors,
+      (from, to) => this.factors.siteHourFactors(from, to),
     );
     return {
       groupBy: query.groupBy,
