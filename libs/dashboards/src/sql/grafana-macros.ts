@@ -203,7 +203,10 @@ ledger AS (
   UNION ALL
   SELECT ${g.hourColumns}
   FROM ledger_plan p JOIN daily_dirty dd ON dd.day_start >= p.days_from AND dd.day_start < p.days_to
-  JOIN ${g.hourTable} h ON h.hour_start >= dd.day_start AND h.hour_start < dd.day_start + ${D}`
+  -- each marked day's hours by the index, in a LATERAL that OFFSET 0 keeps from being flattened:
+  -- joined plainly, the planner scanned the whole hourly table for them (a year of group rows,
+  -- 1.8 s of a 2.2 s panel with no day marked)
+  CROSS JOIN LATERAL (SELECT * FROM ${g.hourTable} hd WHERE hd.hour_start >= dd.day_start AND hd.hour_start < dd.day_start + ${D} OFFSET 0) h`
   }
   UNION ALL
   ${minutes(
