@@ -524,7 +524,7 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(metrics).toMatch(/^wattprint_rollup_folded_until_seconds \d+/m);
   });
 
-  it('deletes hours past their retention from every hourly rollup alike, and the daily rows of the days before, and the hours kept answer as before', async () => {
+  it('deletes hours past retention from every hourly rollup alike and the daily rows of the days before; what is kept answers as before', async () => {
     const retention = app.get(RetentionRepository);
     const daily = app.get(DailyRollupService);
     const deriveAll = async () => {

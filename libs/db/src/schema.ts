@@ -216,11 +216,13 @@ export interface EnergyNodeDailyTable {
   estimated_hours: number;
 }
 
-/** energy_hourly summed per (UTC day, job, site) with emissions applied; the idle job is ''. */
+/** energy_hourly summed per (UTC day, job, site) with emissions applied, and the job's team and project when derived; the idle job is ''. */
 export interface EnergyJobDailyTable {
   day_start: number;
   job_id: string;
   site_key: string;
+  team: string | null;
+  project: string | null;
   joules: number;
   /** Sampled time of the job's GPUs, ms. */
   gpu_ms: number;

@@ -53,17 +53,20 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
     yearly,
   );
   const time = stepTime('hour_start');
-  // Distinct (job, site) pairs first, then the joins: the same shape as energyWith, for the same
-  // reason; whole days from the daily rollup by job, a row per job and site a day
+  // Distinct (job, node) pairs of the hours first, then their job and site; whole days from the
+  // daily rollup by job, which carries the job's team and project: no job looked up for them
   const jobsSql = `WITH ${ledgerCtes('job', 'always')},
-job_sites AS (
-  SELECT DISTINCT h.job_id, hn.site_id FROM (SELECT DISTINCT job_id, node FROM ledger) h LEFT JOIN nodes hn ON hn.name = h.node
-  UNION
-  SELECT DISTINCT job_id, NULLIF(site_key, '') FROM ledger_days
+job_rows AS (
+  SELECT h.job_id, hn.site_id, hj.team, hj.project
+  FROM (SELECT DISTINCT job_id, node FROM ledger) h
+  LEFT JOIN nodes hn ON hn.name = h.node
+  LEFT JOIN jobs hj ON hj.id = h.job_id
+  UNION ALL
+  SELECT job_id, NULLIF(site_key, ''), team, project FROM ledger_days
 )
 SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
-FROM job_sites eb
-LEFT JOIN jobs j ON j.id = eb.job_id
+FROM job_rows eb
+CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
 CROSS JOIN LATERAL (SELECT eb.site_id) n
 WHERE ${orgFilters('job').join('\n  AND ')}`;
 

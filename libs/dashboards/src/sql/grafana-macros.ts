@@ -59,7 +59,7 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
     // by (day, job, site), not by node and device: what top jobs and the job count read (top-jobs.sql.ts)
     days: {
       table: 'energy_job_daily',
-      columns: 'h.job_id, h.site_key, h.day_start AS hour_start, h.joules, h.gpu_ms, h.facility_joules, h.grams',
+      columns: 'h.job_id, h.site_key, h.team, h.project, h.day_start AS hour_start, h.joules, h.gpu_ms, h.facility_joules, h.grams',
     },
   },
   node: {

@@ -3,10 +3,12 @@ import type { DialectName } from '../dialect';
 import { markDaysOfHours } from '../daily-rollups';
 
 /**
- * energy_job_daily: energy_hourly summed per (UTC day, job, site) with its emissions applied, for
- * the dashboards' top jobs and job count: a month of 1,000 GPUs was 720,000 hourly rows priced one
- * by one and summed by job (1.1-1.4 s; docs/scale.md). Kept like the other daily rollups (0017):
- * derived for the days daily_dirty marks, which this migration does for every day with energy.
+ * energy_job_daily: energy_hourly summed per (UTC day, job, site) with its emissions applied, and
+ * the job's team and project, for the dashboards' top jobs and job count: a month of 1,000 GPUs was
+ * 720,000 hourly rows priced one by one and summed by job (1.1-1.4 s), and a year's filters by team
+ * and project looked up each of 1.46 M jobs (> 10 s; docs/scale.md). Kept like the other daily
+ * rollups (0017): derived for the days daily_dirty marks (a job event changing a job's team or
+ * project marks its days), which this migration does for every day with energy.
  */
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
   await db.schema
@@ -14,6 +16,8 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('day_start', 'bigint', (c) => c.notNull())
     .addColumn('job_id', 'text', (c) => c.notNull())
     .addColumn('site_key', 'text', (c) => c.notNull())
+    .addColumn('team', 'text')
+    .addColumn('project', 'text')
     .addColumn('joules', 'double precision', (c) => c.notNull())
     .addColumn('gpu_ms', 'bigint', (c) => c.notNull())
     .addColumn('facility_joules', 'double precision', (c) => c.notNull())

@@ -127,10 +127,11 @@ export class DailyRollupRepository {
         JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
         WHERE h.hour_start >= ${d} AND h.hour_start < ${d + DAY_MS}
         GROUP BY h.node, h.device_kind, COALESCE(s.id, '')`.execute(tx);
-      await sql`INSERT INTO energy_job_daily (day_start, job_id, site_key, joules, gpu_ms, facility_joules, grams)
-        SELECT CAST(${d} AS bigint), h.job_id, COALESCE(s.id, ''), SUM(h.joules),
+      await sql`INSERT INTO energy_job_daily (day_start, job_id, site_key, team, project, joules, gpu_ms, facility_joules, grams)
+        SELECT CAST(${d} AS bigint), h.job_id, COALESCE(s.id, ''), MAX(j.team), MAX(j.project), SUM(h.joules),
           SUM(CASE WHEN h.device_kind = 'gpu' THEN h.duration_ms ELSE 0 END), SUM(h.joules * f.pue), SUM(h.joules * f.gpj)
         FROM energy_hourly h
+        LEFT JOIN jobs j ON j.id = h.job_id
         LEFT JOIN nodes n ON n.name = h.node
         LEFT JOIN sites s ON s.id = n.site_id
         JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
