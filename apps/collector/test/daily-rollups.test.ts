@@ -15,7 +15,15 @@ import request from 'supertest';
 import { DailyRollupService } from '../src/reports/daily/daily-rollup.service';
 import { RollupService } from '../src/rollups/rollup.service';
 import { signedBatch, testAgent, type TestAgent } from './support/batches';
-import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import {
+  TestProducer,
+  collectorEnv,
+  committedBatches,
+  freshQueuePrefix,
+  openDatabase,
+  registerAgents,
+  startCollector,
+} from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
 import { expectClose, prng, shuffle } from './support/rollup-checks';
 import { waitFor } from './support/wait-for';
@@ -118,15 +126,7 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     await testDb?.drop();
   });
 
-  const committed = async () =>
-    Number(
-      (
-        await db.db
-          .selectFrom('ingested_batches')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const committed = () => committedBatches(db);
   const markedDays = async () =>
     (await db.db.selectFrom('daily_dirty').select('day_start').orderBy('day_start').execute()).map((r) => Number(r.day_start));
   /** Passes until no day is marked; returns the days derived. */

@@ -14,7 +14,15 @@ import { RetentionRepository } from '../src/rollups/retention.repository';
 import { RollupService } from '../src/rollups/rollup.service';
 import { DailyRollupService } from '../src/reports/daily/daily-rollup.service';
 import { signedBatch, testAgent, type TestAgent } from './support/batches';
-import { TestProducer, collectorEnv, freshQueuePrefix, openDatabase, registerAgents, startCollector } from './support/collector-harness';
+import {
+  TestProducer,
+  collectorEnv,
+  committedBatches,
+  freshQueuePrefix,
+  openDatabase,
+  registerAgents,
+  startCollector,
+} from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
 import { waitFor } from './support/wait-for';
 import { expectClose, prng, shuffle } from './support/rollup-checks';
@@ -93,15 +101,7 @@ describe.each(DIALECTS)('hourly rollups on %s', (dialect) => {
     await testDb?.drop();
   });
 
-  const committed = async () =>
-    Number(
-      (
-        await db.db
-          .selectFrom('ingested_batches')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const committed = () => committedBatches(db);
   /** A read with nothing folded: the minute-only answer, to compare the rollups' answer with. */
   const minuteOnly = async <T>(read: () => Promise<T>): Promise<T> => {
     const state = await db.db.selectFrom('rollup_state').selectAll().executeTakeFirstOrThrow();

@@ -6,6 +6,7 @@ import { DAILY_TABLES, type DailyTable, RetentionRepository } from './retention.
 import { RollupRepository } from './rollup.repository';
 import { ClockRepository } from '../clock/clock.repository';
 import { DAY_MS, HOUR_MS } from '@wattprint/carbon';
+import { PeriodicPass } from '../common/periodic-pass';
 
 /** Hours one fold transaction takes at most: short transactions, however far behind the fold is. */
 const MAX_HOURS_PER_FOLD = 24;
@@ -45,8 +46,7 @@ const BATCH_KEY_MARGIN_MS = DAY_MS;
 @Injectable()
 export class RollupService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Rollups');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly passes = new PeriodicPass('ledger upkeep', this.logger);
 
   constructor(
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
@@ -58,20 +58,11 @@ export class RollupService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api' || this.config.maintenanceEveryMs === 0) return;
-    const schedule = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.maintain()
-          .catch((error) => this.logger.warn(`ledger upkeep failed, retrying next pass: ${(error as Error).message}`))
-          .finally(schedule);
-      }, this.config.maintenanceEveryMs);
-      this.timer.unref();
-    };
-    schedule();
+    this.passes.start(this.config.maintenanceEveryMs, () => this.maintain());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** Folds every hour that closed `WATTPRINT_ROLLUP_LAG_MS` ago or earlier; returns the hours folded. */

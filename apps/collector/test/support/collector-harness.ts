@@ -125,6 +125,15 @@ export function openDatabase(url: string): DatabaseHandle {
   return connect({ url, poolSize: 2 });
 }
 
+/** Batches committed so far (their exactly-once keys): what a test waits on after queueing some. */
+export async function committedBatches(db: DatabaseHandle): Promise<number> {
+  const row = await db.db
+    .selectFrom('ingested_batches')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Reads one series of the Prometheus text, e.g. `wattprint_dead_letters_total{queue="samples",reason="forged"}`; 0 when absent. */
 export function metricValue(text: string, series: string): number {
   for (const line of text.split('\n')) {

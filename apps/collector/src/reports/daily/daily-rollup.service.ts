@@ -4,6 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import { COLLECTOR_CONFIG } from '../../config/config.module';
 import type { CollectorConfig } from '../../config/collector-config';
 import { MetricsRegistry } from '../../metrics/metrics.registry';
+import { PeriodicPass } from '../../common/periodic-pass';
 import { EMISSION_FACTORS, type EmissionFactors } from '../emission-factors';
 import { factorsJson } from '../factor-table';
 import { DailyRollupRepository, dailyRules } from './daily-rollup.repository';
@@ -29,8 +30,7 @@ export interface DerivePass {
 @Injectable()
 export class DailyRollupService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DailyRollups');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly passes = new PeriodicPass('deriving daily rollups', this.logger);
   private readonly markedDays: Gauge;
   private readonly derivedDays: Counter;
 
@@ -54,20 +54,11 @@ export class DailyRollupService implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     if (this.config.maintenanceEveryMs === 0) return;
-    const schedule = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.derive()
-          .catch((error) => this.logger.warn(`deriving daily rollups failed, retrying next pass: ${(error as Error).message}`))
-          .finally(schedule);
-      }, this.config.maintenanceEveryMs);
-      this.timer.unref();
-    };
-    schedule();
+    this.passes.start(this.config.maintenanceEveryMs, () => this.derive());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** One pass: every day again if the pricing rules changed, then up to `maxDays` marked days derived. */
