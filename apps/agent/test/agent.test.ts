@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Batch, JobEvent, QUEUE_PREFIX, QueueName, parseWith, verify } from '@wattprint/protocol';
@@ -45,6 +45,26 @@ function fixtureEnv(redis: TestRedis, spoolDir: string): Record<string, string> 
     FAKE_SMI_CAPTURE: capture('linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'),
     FAKE_SMI_PHASE: 'load',
   };
+}
+
+/** Polls `check` every 100 ms until it holds; fails after 30 s naming `what`. */
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Bytes of batches in the spool's segments (seg-….log, however deep), not its cursor or seq files. */
+function spooledBytes(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) bytes += spooledBytes(path);
+    else if (/^seg-\d+\.log$/.test(entry.name)) bytes += statSync(path).size;
+  }
+  return bytes;
 }
 
 async function readQueues(redis: TestRedis): Promise<{ batches: Batch[]; events: JobEvent[] }> {
@@ -127,14 +147,18 @@ describe('the agent end to end', () => {
     await redis.stop(); // Redis down: every batch goes to the spool
 
     const agent = spawn(process.execPath, [bin], { env, stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 3000));
+    // killed once it has spooled (on a loaded machine the agent may take seconds to start), then a
+    // while after, so the kill falls between flushes
+    await until('the agent to spool batches', () => spooledBytes(spoolDir) > 0);
+    await new Promise((r) => setTimeout(r, 1500));
     const killedAt = Date.now();
     agent.kill('SIGKILL');
     await new Promise((r) => agent.once('exit', r));
 
     await redis.start();
     const again = spawn(process.execPath, [bin], { env, stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // stopped once the replayed spool and the new boot's own batches are both in Redis
+    await until('both boots in Redis', async () => new Set((await readQueues(redis)).batches.map((b) => b.bootId)).size >= 2);
     again.kill('SIGTERM');
     await new Promise((r) => again.once('exit', r));
 

@@ -28,6 +28,17 @@ function which(binary: string): string | null {
  * Fails, naming what is missing, when this machine cannot run a Slurm cluster: the test must never pass
  * by skipping. `.ci/run` installs the packages.
  */
+/** A Slurm daemon exited while the cluster started; `tail` is the end of its output. */
+export class DaemonExitedError extends Error {
+  constructor(
+    readonly daemon: string,
+    readonly tail: string,
+  ) {
+    super(`${daemon} exited while starting; its output ends: ${tail}`);
+    this.name = 'DaemonExitedError';
+  }
+}
+
 export function requireSlurm(): void {
   const missing = BINARIES.filter((b) => which(b) === null);
   if (missing.length > 0) {
@@ -92,21 +103,26 @@ export class SlurmCluster {
 
   static async start(options: SlurmClusterOptions): Promise<SlurmCluster> {
     requireSlurm();
-    const dir = mkdtempSync(join(tmpdir(), 'wattprint-slurm-'));
-    chmodSync(dir, 0o755);
     const host = (await run('hostname', ['-s'])).stdout.trim();
     const nodeLine = (await run(which('slurmd')!, ['-C'])).stdout.split('\n')[0].trim();
     if (!nodeLine.startsWith(`NodeName=${host} `))
       throw new Error(`slurmd -C printed ${JSON.stringify(nodeLine)}, expected NodeName=${host} …`);
-    const cluster = new SlurmCluster(dir, host, join(dir, 'etc', 'slurm.conf'));
-    try {
-      await cluster.writeFiles(nodeLine, options);
-      await cluster.startDaemons(options.ctldEnv ?? {});
-    } catch (error) {
-      await cluster.stop();
-      throw error;
+    // A daemon that exits while starting (a port freePort offered taken meanwhile by another suite on
+    // a loaded machine) gets one more start, in a fresh folder with fresh ports; its output is kept.
+    for (let attempt = 1; ; attempt++) {
+      const dir = mkdtempSync(join(tmpdir(), 'wattprint-slurm-'));
+      chmodSync(dir, 0o755);
+      const cluster = new SlurmCluster(dir, host, join(dir, 'etc', 'slurm.conf'));
+      try {
+        await cluster.writeFiles(nodeLine, options);
+        await cluster.startDaemons(options.ctldEnv ?? {});
+        return cluster;
+      } catch (error) {
+        await cluster.stop();
+        if (attempt >= 2 || !(error instanceof DaemonExitedError)) throw error;
+        process.stderr.write(`Slurm start ${attempt} failed, starting again: ${(error as Error).message}\n`);
+      }
     }
-    return cluster;
   }
 
   private async writeFiles(nodeLine: string, options: SlurmClusterOptions): Promise<void> {
@@ -198,15 +214,19 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
       this.daemons.push(p);
       p.start();
     }
+    let exited: DaemonExitedError | undefined;
     await waitFor(
       'the Slurm node to become idle',
       async () => {
-        for (const p of this.daemons) if (!p.running) throw new Error(`${p.name} exited: ${p.output().slice(-1500)}`);
+        // the end of its output says why (the start of it is the same banner every time)
+        for (const p of this.daemons) if (!p.running) throw (exited = new DaemonExitedError(p.name, p.output().slice(-400)));
         const { stdout } = await this.client('sinfo', ['-h', '-N', '-o', '%T']).catch(() => ({ stdout: '' }));
         return stdout.trim() === 'idle';
       },
       { timeoutMs: 30_000, everyMs: 200 },
-    );
+    ).catch((error: unknown) => {
+      throw exited ?? error;
+    });
   }
 
   /** Runs a Slurm client against this cluster. */
