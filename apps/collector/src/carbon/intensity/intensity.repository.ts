@@ -57,8 +57,14 @@ export class IntensityRepository {
           .execute();
       }
       // the days with energy these periods price are stale in the daily rollups now
-      const from = dayStartOf(Math.min(...rows.map((r) => r.period_start)));
-      const to = Math.max(...rows.map((r) => r.period_end));
+      // a loop, not Math.min(...rows): a caller's array of any length stays within the call stack
+      let from = Infinity;
+      let to = -Infinity;
+      for (const r of rows) {
+        from = Math.min(from, r.period_start);
+        to = Math.max(to, r.period_end);
+      }
+      from = dayStartOf(from);
       await markDaysOfHours(tx, sql`SELECT hour_start FROM energy_site_hourly WHERE hour_start >= ${from} AND hour_start < ${to}`);
     });
     return rows.length;

@@ -68,6 +68,9 @@ export class DailyRollupRepository {
    * and records `rules`; true when it did.
    */
   async adoptRules(rules: string): Promise<boolean> {
+    // read first, so a pass with the rules unchanged (nearly every pass) writes nothing
+    const recorded = await this.handle.db.selectFrom('rollup_state').select('daily_rules').where('id', '=', 1).executeTakeFirst();
+    if (recorded === undefined || recorded.daily_rules === rules) return false;
     return this.handle.db.transaction().execute(async (tx) => {
       // a write first: on SQLite it takes the write lock before the rules are read
       await tx
