@@ -25,7 +25,7 @@ import {
   startCollector,
 } from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
-import { expectClose, prng, shuffle } from './support/rollup-checks';
+import { expectClose, expectJobTotalsOfDailyRows, prng, shuffle } from './support/rollup-checks';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(180_000);
@@ -65,7 +65,7 @@ function history(agents: TestAgent[], seed: number): Batch[] {
           t1: t + span,
           device: `gpu${g}`,
           kind: 'gpu',
-          jobId: random() < 0.2 ? null : `job-${agent.id}-${Math.floor((t - START) / (5 * HOUR))}-${g % 2}`,
+          jobId: random() < 0.2 ? null : jobOf(agent, agents, g, Math.floor((t - START) / (5 * HOUR))),
           energyJ: (watts * span) / 1000,
           powerW: watts,
           utilization: null,
@@ -79,6 +79,10 @@ function history(agents: TestAgent[], seed: number): Batch[] {
   }
   return batches;
 }
+
+/** A GPU's job in a five-hour window; the third GPU of the first two agents (two sites) shares one. */
+const jobOf = (agent: TestAgent, agents: TestAgent[], gpu: number, window: number) =>
+  gpu === 2 && agent !== agents[2] ? `job-pair-${window}` : `job-${agent.id}-${window}-${gpu % 2}`;
 
 /** Half-hour intensity periods of a region over [from, to), as the import's CSV. */
 function intensityCsv(region: string, from: number, to: number, random: () => number): string {
@@ -266,6 +270,7 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     const derived = await deriveAll();
     if (marked) expect([what, derived]).not.toEqual([what, 0]);
     expect(await markedDays()).toEqual([]);
+    await expectJobTotalsOfDailyRows(db.db);
     await expectAsMinutes(CHANGE_PANEL_READS);
   };
   /** The org view's CO2eq stat over a day, every team, project and site chosen (PostgreSQL; none on SQLite). */
@@ -276,6 +281,17 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     const variables = { team: ['(none)', 'vision', 'nlp', ''], project: ['(none)', 'llm', 'asr'], site: ['(unassigned)', 'fra', 'par'] };
     const text = expandMacros(panel.targets[0].rawSql, { from: day, to: day + DAY, intervalMs: MINUTE, variables });
     return (await sql.raw<{ CO2eq: string }>(text).execute(db.db)).rows.map((r) => Number(r.CO2eq));
+  };
+  /** The cluster view's top 20 jobs over two whole days, each job's CO2eq (PostgreSQL; none on SQLite). */
+  const topJobsCo2 = async () => {
+    if (dialect !== 'postgres') return [];
+    const view = dashboards(shippedYearlyAverages()).get('cluster-accounting.json')!;
+    const panel = (view.panels ?? []).find((p) => (p as { title?: string }).title === 'Top 20 jobs by CO2eq') as {
+      targets: Array<{ rawSql: string }>;
+    };
+    const variables = { site: ['(unassigned)', 'fra', 'par'] };
+    const text = expandMacros(panel.targets[0].rawSql, { from: DAY0 + DAY, to: DAY0 + 3 * DAY, intervalMs: MINUTE, variables });
+    return (await sql.raw<{ Job: string; CO2eq: string }>(text).execute(db.db)).rows.map((r) => [r.Job, Number(r.CO2eq)]);
   };
   const teamDayGrams = async (day: number) => {
     const body = (
@@ -323,6 +339,9 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     await expectAsMinutes();
     expect(await deriveAll()).toBe(4);
     expect(await markedDays()).toEqual([]);
+    await expectJobTotalsOfDailyRows(db.db);
+    // jobs on two sites (one job on the GPUs of two nodes) have no one site: summed from their days
+    expect((await db.db.selectFrom('energy_job_total').select('job_id').where('site_key', 'is', null).execute()).length).toBeGreaterThan(0);
     const metrics = (await http().get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^wattprint_daily_rollup_marked_days 0$/m);
     expect(metrics).toMatch(/^wattprint_daily_rollup_derived_days_total 4$/m);
@@ -351,6 +370,31 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     expectClose(await orgDayCo2(day1), panelKg);
     await deriveAll();
     expectClose(await teamDayGrams(day1), grams);
+
+    // top jobs read whole jobs' totals: doubled by hand, their CO2eq doubles; with their days marked,
+    // summed from the hours; derived, the totals are right again
+    const top = await topJobsCo2();
+    await db.db
+      .updateTable('energy_job_total')
+      .set((eb) => ({ grams: eb('grams', '*', 2) }))
+      .where('site_key', 'is not', null)
+      .where('first_day', '>=', DAY0 + DAY)
+      .where('last_day', '<', DAY0 + 3 * DAY)
+      .execute();
+    if (dialect === 'postgres') {
+      expect(top.length).toBe(20);
+      const doubled = await topJobsCo2();
+      expect(
+        doubled.filter(([job, kg]) =>
+          top.some(([j, k]) => j === job && Math.abs((kg as number) - 2 * (k as number)) < 1e-9 * (k as number)),
+        ).length,
+      ).toBeGreaterThan(0);
+    }
+    await markDaysDirty(db.db, [day1, day1 + DAY]);
+    expectClose(await topJobsCo2(), top);
+    await deriveAll();
+    expectClose(await topJobsCo2(), top);
+    await expectJobTotalsOfDailyRows(db.db);
     expect(
       (
         await http()

@@ -25,7 +25,7 @@ import {
 } from './support/collector-harness';
 import { BOOTSTRAP_TOKEN, bearer } from './reports-harness';
 import { waitFor } from './support/wait-for';
-import { expectClose, prng, shuffle } from './support/rollup-checks';
+import { expectClose, expectJobTotalsOfDailyRows, prng, shuffle } from './support/rollup-checks';
 
 jest.setTimeout(120_000);
 
@@ -565,7 +565,11 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     const olderDays: number[] = [];
     for (const table of days) olderDays.push(await dayRows(table, true));
     expect(olderDays.every((n) => n > 0)).toBe(true);
+    const jobsBefore = await db.db.selectFrom('energy_job_total').select('job_id').where('first_day', '<', firstKeptDay).execute();
+    expect(jobsBefore.length).toBeGreaterThan(0);
     expect(Object.values(await retention.retireDaysBefore(cutoff))).toEqual(olderDays);
+    // each job's total sums its kept days only; a job wholly before them has none
+    await expectJobTotalsOfDailyRows(db.db);
     for (const table of days) expect([table, await dayRows(table, true), (await dayRows(table, false)) > 0]).toEqual([table, 0, true]);
     // the day the cutoff falls in sums hours going: marked, read from the hours until derived again
     expect((await db.db.selectFrom('daily_dirty').select('day_start').execute()).map((r) => Number(r.day_start))).toEqual([firstKeptDay]);

@@ -24,6 +24,7 @@ const ALL_MIGRATIONS = [
   '0016_drop_grid_intensity_period_ranges',
   '0017_daily_rollups',
   '0018_job_daily_rollups',
+  '0019_job_totals',
 ];
 
 describe('dialectOf', () => {
@@ -152,6 +153,56 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
       const marked = await db.selectFrom('daily_dirty').selectAll().orderBy('day_start').execute();
       const day = (ms: number) => ms - (ms % 86_400_000);
       expect(marked.map((r) => Number(r.day_start))).toEqual([...new Set([day(h), day(h + 3_600_000)])]);
+    } finally {
+      await close();
+      await testDb.drop();
+    }
+  });
+
+  it('0019 sums the job days a database already holds into one total a job: its span, its one site or none, idle left out', async () => {
+    const testDb = await createTestDatabase(dialect);
+    const { db, close } = connect({ url: testDb.url });
+    const D = 86_400_000;
+    const day = (d: number, job_id: string, site_key: string, joules: number) => ({
+      day_start: 20_000 * D + d * D,
+      job_id,
+      site_key,
+      team: job_id === 'j1' ? 'vision' : null,
+      project: null,
+      joules,
+      gpu_ms: 1_000 * d + 7,
+      facility_joules: joules * 1.25,
+      grams: (joules / 3.6e6) * 400,
+    });
+    try {
+      await migrateToLatest(db, dialect, '0018_job_daily_rollups');
+      await db
+        .insertInto('energy_job_daily')
+        .values([
+          day(0, 'j1', 'fra', 1e308 / 4),
+          day(2, 'j1', 'fra', 0.5),
+          day(1, 'j2', 'fra', 3),
+          day(2, 'j2', 'par', 4),
+          day(1, '', 'fra', 9),
+        ])
+        .execute();
+      await migrateToLatest(db, dialect);
+      const totals = await db.selectFrom('energy_job_total').selectAll().orderBy('job_id').execute();
+      expect(
+        totals.map((t) => [
+          t.job_id,
+          t.site_key,
+          t.team,
+          Number(t.first_day),
+          Number(t.last_day),
+          t.joules,
+          Number(t.gpu_ms),
+          t.facility_joules,
+        ]),
+      ).toEqual([
+        ['j1', 'fra', 'vision', 20_000 * D, 20_002 * D, 1e308 / 4 + 0.5, 2_014, (1e308 / 4) * 1.25 + 0.625],
+        ['j2', null, null, 20_001 * D, 20_002 * D, 7, 3_014, 8.75],
+      ]);
     } finally {
       await close();
       await testDb.drop();

@@ -8,4 +8,5 @@ export * from './rollup-lock';
 export * from './node-hours';
 export * from './group-hours';
 export * from './daily-rollups';
+export * from './job-totals';
 export { ReadCancelledError, ReadTimeoutError } from './reads';

@@ -23,6 +23,7 @@ export const READER_TABLES = [
   'energy_group_daily',
   'energy_node_daily',
   'energy_job_daily',
+  'energy_job_total',
   'daily_dirty',
   'rollup_state',
   'ingested_batches',

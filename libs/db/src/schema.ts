@@ -230,6 +230,21 @@ export interface EnergyJobDailyTable {
   grams: number;
 }
 
+/** Each job's daily rows summed (migration 0019). */
+export interface EnergyJobTotalTable {
+  job_id: string;
+  /** The job's one site ('' for none); NULL when its days span more than one. */
+  site_key: string | null;
+  team: string | null;
+  project: string | null;
+  first_day: number;
+  last_day: number;
+  joules: number;
+  gpu_ms: number;
+  facility_joules: number;
+  grams: number;
+}
+
 /** Days whose daily rows are stale or missing; version counts the marks. */
 export interface DailyDirtyTable {
   day_start: number;
@@ -427,6 +442,7 @@ export interface Database {
   energy_group_daily: EnergyGroupDailyTable;
   energy_node_daily: EnergyNodeDailyTable;
   energy_job_daily: EnergyJobDailyTable;
+  energy_job_total: EnergyJobTotalTable;
   daily_dirty: DailyDirtyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;

@@ -5,14 +5,19 @@ import {
   dayStartOf,
   dropBucketPartitionsBefore,
   ensureBucketPartition,
+  jobIdsOf,
+  lockJobTotals,
   markDaysDirty,
   monthsBetween,
+  refreshJobTotals,
 } from '@wattprint/db';
 import { sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 
 /** Rows one delete statement removes: short transactions, so ingest commits slip in between. */
 export const DELETE_CHUNK_ROWS = 5_000;
+/** Jobs whose totals one transaction sums again after their oldest days are retired. */
+const JOB_TOTALS_CHUNK = 1_000;
 
 /** The daily rollups, retired with the hours they sum. */
 export const DAILY_TABLES = ['energy_group_daily', 'energy_node_daily', 'energy_job_daily'] as const;
@@ -82,7 +87,30 @@ export class RetentionRepository {
         (limit) => sql`DELETE FROM ${t} WHERE ${key} IN (SELECT ${key} FROM ${t} WHERE day_start < ${firstKept} LIMIT ${limit})`,
       );
     }
+    await this.sumJobTotalsFrom(firstKept);
     return deleted;
+  }
+
+  /**
+   * Sums again, a chunk of jobs a transaction, the totals of the jobs with days before `firstKept`
+   * (energy_job_total): from the days kept, or none. A job summed again starts on a kept day, so each
+   * chunk takes new jobs.
+   */
+  private async sumJobTotalsFrom(firstKept: number): Promise<void> {
+    for (;;) {
+      const summed = await this.handle.db.transaction().execute(async (tx) => {
+        await lockJobTotals(tx, this.handle.dialect);
+        const jobs = await tx
+          .selectFrom('energy_job_total')
+          .select('job_id')
+          .where('first_day', '<', firstKept)
+          .limit(JOB_TOTALS_CHUNK)
+          .execute();
+        if (jobs.length > 0) await refreshJobTotals(tx, jobIdsOf(this.handle.dialect, jobs));
+        return jobs.length;
+      });
+      if (summed === 0) return;
+    }
   }
 
   /**

@@ -1,4 +1,6 @@
 /** What the rollup suites share: seeded randomness and comparison of answers summed in another order. */
+import type { Database } from '@wattprint/db';
+import type { Kysely } from 'kysely';
 
 /** A seeded generator of numbers in [0, 1): the same history every run. */
 export function prng(seed: number) {
@@ -35,3 +37,57 @@ export function expectClose(actual: unknown, expected: unknown, path = '(root)')
   }
   expect([path, actual]).toEqual([path, expected]);
 }
+
+/** The rows of energy_job_total, numbers as numbers, ordered by job. */
+type JobTotal = { job_id: string; site_key: string | null; team: string | null; project: string | null } & Record<
+  'first_day' | 'last_day' | 'joules' | 'gpu_ms' | 'facility_joules' | 'grams',
+  number
+>;
+
+/**
+ * energy_job_total equals each job's daily rows summed here, in JS, from scratch: the totals the
+ * derivation and retention keep job by job never drift from the rows they sum (migration 0019).
+ */
+export async function expectJobTotalsOfDailyRows(db: Kysely<Database>): Promise<void> {
+  const expected = new Map<string, JobTotal>();
+  for (const r of await db.selectFrom('energy_job_daily').selectAll().where('job_id', '<>', '').orderBy('day_start').execute()) {
+    const t = expected.get(r.job_id);
+    const day = Number(r.day_start);
+    if (t === undefined) {
+      expected.set(r.job_id, {
+        job_id: r.job_id,
+        site_key: r.site_key,
+        team: r.team,
+        project: r.project,
+        first_day: day,
+        last_day: day,
+        joules: r.joules,
+        gpu_ms: Number(r.gpu_ms),
+        facility_joules: r.facility_joules,
+        grams: r.grams,
+      });
+      continue;
+    }
+    if (t.site_key !== r.site_key) t.site_key = null;
+    t.team = maxOf(t.team, r.team);
+    t.project = maxOf(t.project, r.project);
+    t.last_day = day;
+    t.joules += r.joules;
+    t.gpu_ms += Number(r.gpu_ms);
+    t.facility_joules += r.facility_joules;
+    t.grams += r.grams;
+  }
+  const actual = (await db.selectFrom('energy_job_total').selectAll().orderBy('job_id').execute()).map((r) => ({
+    ...r,
+    first_day: Number(r.first_day),
+    last_day: Number(r.last_day),
+    gpu_ms: Number(r.gpu_ms),
+  }));
+  expectClose(
+    actual,
+    [...expected.values()].sort((a, b) => (a.job_id < b.job_id ? -1 : 1)),
+  );
+}
+
+/** SQL's MAX of two texts: NULL ignored (the days of a job derived since its team changed all agree). */
+const maxOf = (a: string | null, b: string | null) => (a === null ? b : b === null || b < a ? a : b);

@@ -2,6 +2,7 @@ import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-f
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { type DailyUse, ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
+import { jobTotalsCtes } from '../sql/job-totals.sql';
 import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
@@ -53,22 +54,23 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
     yearly,
   );
   const time = stepTime('hour_start');
-  // Distinct (job, node) pairs of the hours first, then their job and site; whole days from the
-  // daily rollup by job, which carries the job's team and project: no job looked up for them
+  // Distinct (job, node) pairs of the hours first, then their job and site; whole days from each
+  // job's total (job-totals.sql.ts), counted with no job looked up, less those the hours counted
+  const jobFilters = orgFilters('job').join('\n    AND ');
   const jobsSql = `WITH ${ledgerCtes('job', 'always')},
-job_rows AS (
-  SELECT h.job_id, hn.site_id, hj.team, hj.project
-  FROM (SELECT DISTINCT job_id, node FROM ledger) h
-  LEFT JOIN nodes hn ON hn.name = h.node
-  LEFT JOIN jobs hj ON hj.id = h.job_id
-  UNION ALL
-  SELECT job_id, NULLIF(site_key, ''), team, project FROM ledger_days
-)
-SELECT COUNT(DISTINCT eb.job_id) AS "Jobs"
-FROM job_rows eb
-CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
-CROSS JOIN LATERAL (SELECT eb.site_id) n
-WHERE ${orgFilters('job').join('\n  AND ')}`;
+hour_jobs AS (
+  SELECT DISTINCT eb.job_id
+  FROM (SELECT h.job_id, hn.site_id, hj.team, hj.project
+    FROM (SELECT DISTINCT job_id, node FROM ledger) h
+    LEFT JOIN nodes hn ON hn.name = h.node
+    LEFT JOIN jobs hj ON hj.id = h.job_id) eb
+  CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
+  CROSS JOIN LATERAL (SELECT eb.site_id) n
+  WHERE ${jobFilters}
+),
+${jobTotalsCtes(jobFilters)}
+SELECT (SELECT COUNT(*) FROM (SELECT job_id FROM hour_jobs UNION SELECT job_id FROM exact_days) u)
+  + (SELECT COUNT(*) FROM inside_jobs i WHERE NOT EXISTS (SELECT 1 FROM hour_jobs h WHERE h.job_id = i.job_id)) AS "Jobs"`;
 
   return new DashboardBuilder('Wattprint / Teams, users and projects')
     .uid(ORG_VIEW_UID)

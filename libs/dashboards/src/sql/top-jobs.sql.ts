@@ -2,6 +2,7 @@ import { HOUR_MS } from '@wattprint/carbon';
 import { hourFactorsCtes } from './emission-factors.sql';
 import { KWH_J, jobAttr } from './energy.sql';
 import { ledgerCtes } from './grafana-macros';
+import { jobTotalsCtes } from './job-totals.sql';
 import type { YearlyAverages } from './yearly-averages';
 
 export interface TopJobsScope {
@@ -14,13 +15,15 @@ export interface TopJobsScope {
 /**
  * The 20 jobs with the most CO2eq inside the range: their IT and facility energy, CO2eq and
  * GPU-hours, with name, user, team and project. Whole current days come priced from the daily
- * rollup by job (energy_job_daily: a row per job and site a day, with the job's team and project,
- * so its rows are filtered with no job looked up); the other hours' rows are priced by their (site,
- * hour) and filtered on their job. Both are summed by job and the 20 kept before the jobs table is
- * read for their name and user: 20 lookups. A year of 1,000 GPUs is 1.46 M job-days; looking each
- * job up for the org view's team and project filters took more than 10 s. Not energyWith: its sum
- * by (job, site, hour) merges nothing when a job's devices are one a node, and PostgreSQL, not
- * seeing the range's bounds, sorted the rows twice around it (a month, 2.5 s under EXPLAIN ANALYZE).
+ * rollups by job: the jobs whose days all lie inside them from each job's total (energy_job_total),
+ * walked in order of CO2eq and stopped at the 20th, the few others from their daily rows
+ * (job-totals.sql.ts); the other hours' rows are priced by their (site, hour) and filtered on their
+ * job. A job is ranked on the sum of its parts, and only the 20 kept are looked up for their name
+ * and user. A year of 1,000 GPUs is 1.46 M job-days: summed by job on every read, 2.8-3.6 s
+ * (docs/scale.md). A job outside the 20 totals walked and with no other part cannot outrank them:
+ * its range's energy is its total. Not energyWith: its sum by (job, site, hour) merges nothing when
+ * a job's devices are one a node, and PostgreSQL, not seeing the range's bounds, sorted the rows
+ * twice around it (a month, 2.5 s under EXPLAIN ANALYZE).
  */
 export function topJobsSql(scope: TopJobsScope, yearly: YearlyAverages): string {
   const conditions = [`eb.job_id <> ''`, ...scope.rowFilters, ...scope.jobFilters].join('\n    AND ');
@@ -36,16 +39,27 @@ site_hour_keys AS (
   SELECT DISTINCT site_key, hour_start FROM job_rows
 ),
 ${hourFactorsCtes(yearly, 'site')},
-priced AS (
-  SELECT r.job_id, r.joules, r.joules * f.pue AS facility_joules, r.joules / ${KWH_J} * f.pue * f.g_per_kwh AS grams, r.gpu_ms
+hour_jobs AS (
+  SELECT r.job_id, SUM(r.joules) AS joules, SUM(r.joules * f.pue) AS facility_joules,
+    SUM(r.joules / ${KWH_J} * f.pue * f.g_per_kwh) AS grams, SUM(r.gpu_ms) AS gpu_ms
   FROM job_rows r
   JOIN hour_factors f ON f.site_key = r.site_key AND f.hour_start = r.hour_start
+  GROUP BY r.job_id
+),
+${jobTotalsCtes(conditions)},
+top_inside AS (
+  SELECT * FROM inside_jobs ORDER BY grams DESC, job_id LIMIT 20
+),
+priced AS (
+  SELECT job_id, joules, facility_joules, grams, gpu_ms FROM hour_jobs
   UNION ALL
-  SELECT eb.job_id, eb.joules, eb.facility_joules, eb.grams, eb.gpu_ms
-  FROM ledger_days eb
-  CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n
-  CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
-  WHERE ${conditions}
+  SELECT job_id, joules, facility_joules, grams, gpu_ms FROM exact_days
+  UNION ALL
+  SELECT job_id, joules, facility_joules, grams, gpu_ms FROM top_inside
+  UNION ALL
+  -- a job with a total beyond the 20 and hours too (the range's edges; a marked day it had no row on)
+  SELECT i.job_id, i.joules, i.facility_joules, i.grams, i.gpu_ms FROM inside_jobs i
+  WHERE i.job_id IN (SELECT job_id FROM hour_jobs) AND i.job_id NOT IN (SELECT job_id FROM top_inside)
 ),
 per_job AS (
   SELECT job_id, SUM(joules) / ${KWH_J} AS "IT energy", SUM(facility_joules) / ${KWH_J} AS "Facility energy",

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DAY_MS, HOUR_MS, yearlyAverageTable } from '@wattprint/carbon';
-import { type DatabaseHandle, markDaysOfHours } from '@wattprint/db';
+import { type DatabaseHandle, jobIdsOf, lockJobTotals, markDaysOfHours, refreshJobTotals } from '@wattprint/db';
 import { sql } from 'kysely';
 import { DATABASE } from '../../database/database.module';
 import { factorTable } from '../factor-table';
@@ -108,6 +108,9 @@ export class DailyRollupRepository {
               .executeTakeFirst();
       if (held === undefined || Number(held.version) !== day.version) return false;
       const factors = factorTable(this.handle.dialect, factorsJson);
+      await lockJobTotals(tx, this.handle.dialect);
+      // the jobs of the day before and after: the totals of each are summed again below
+      const before = await tx.selectFrom('energy_job_daily').select('job_id').where('day_start', '=', d).execute();
       await tx.deleteFrom('energy_group_daily').where('day_start', '=', d).execute();
       await tx.deleteFrom('energy_node_daily').where('day_start', '=', d).execute();
       await tx.deleteFrom('energy_job_daily').where('day_start', '=', d).execute();
@@ -140,6 +143,10 @@ export class DailyRollupRepository {
         JOIN ${factors} f ON f.site = COALESCE(s.id, '') AND f.hour = h.hour_start
         WHERE h.hour_start >= ${d} AND h.hour_start < ${d + DAY_MS}
         GROUP BY h.job_id, COALESCE(s.id, '')`.execute(tx);
+      await refreshJobTotals(
+        tx,
+        sql`SELECT job_id FROM energy_job_daily WHERE day_start = ${d} UNION ${jobIdsOf(this.handle.dialect, before)}`,
+      );
       await tx.deleteFrom('daily_dirty').where('day_start', '=', d).where('version', '=', day.version).execute();
       return true;
     });

@@ -1,0 +1,65 @@
+import { DAY_MS } from '@wattprint/carbon';
+
+/**
+ * A job's energy over the whole days of a range (ledger_plan's [days_from, days_to), none marked),
+ * read mostly from energy_job_total, each job's daily rows summed (migration 0019), instead of
+ * summing every job-day of the range by job: a year of 1,000 GPUs is 1.46 M job-days (2.8-3.6 s for
+ * top jobs and the job count; docs/scale.md). A job's total is its whole days' energy in the range
+ * when every one of its days lies there unmarked and on one site; the jobs with days on both sides
+ * of the whole days' first or last edge, on more than one site, or with a row on a marked day
+ * (`exact_jobs`, a few) are summed from their daily rows.
+ *
+ * `conditions` filter a row of either table as eb, its site as n.site_id and its team and project
+ * as j.team and j.project: a job's rows all pass or all fail them but for the site, and a job
+ * whose total is read has one. The ledger CTEs of the job grain with days ('always') come first.
+ *
+ * Two CTEs: `exact_jobs`, and `exact_days`, the exact jobs' unmarked whole days in the range, one row
+ * each. `insideJobs(conditions)` is the third, not materialised: the other jobs' totals.
+ */
+export function jobTotalsCtes(conditions: string): string {
+  // PostgreSQL finds the jobs whose days straddle an edge through the GiST index on their span
+  const straddles = (edge: string) =>
+    `SELECT eb.job_id FROM ledger_plan p JOIN energy_job_total eb
+    ON int8range(eb.first_day, eb.last_day, '[]') @> int8range(${edge} - ${DAY_MS}, ${edge}, '[]')`;
+  return `exact_jobs AS (
+  ${straddles('p.days_from')}
+  UNION
+  ${straddles('p.days_to')}
+  UNION
+  SELECT eb.job_id FROM ledger_plan p JOIN energy_job_total eb
+    ON eb.site_key IS NULL AND eb.first_day < p.days_to AND eb.last_day >= p.days_from
+  UNION
+  SELECT jd.job_id FROM ledger_plan p
+  JOIN daily_dirty dd ON dd.day_start >= p.days_from AND dd.day_start < p.days_to
+  JOIN energy_job_daily jd ON jd.day_start = dd.day_start
+),
+exact_days AS (
+  SELECT eb.job_id, eb.joules, eb.facility_joules, eb.grams, eb.gpu_ms
+  FROM exact_jobs x
+  JOIN energy_job_daily eb ON eb.job_id = x.job_id
+  JOIN ledger_plan p ON eb.day_start >= p.days_from AND eb.day_start < p.days_to
+  CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n
+  CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
+  WHERE NOT EXISTS (SELECT 1 FROM daily_dirty dd WHERE dd.day_start = eb.day_start)
+    AND ${conditions}
+),
+${insideJobs(conditions)}`;
+}
+
+/**
+ * `inside_jobs`: the totals of the jobs whose days all lie in the range's whole days, unmarked, on one
+ * site. Not materialised, so a reader wanting the most CO2eq walks the grams index and stops at its
+ * LIMIT. The bounds are scalar subqueries: the planner then guesses a share of the jobs, not all.
+ */
+function insideJobs(conditions: string): string {
+  return `inside_jobs AS NOT MATERIALIZED (
+  SELECT eb.job_id, eb.joules, eb.facility_joules, eb.grams, eb.gpu_ms
+  FROM energy_job_total eb
+  CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n
+  CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
+  WHERE eb.first_day >= (SELECT days_from FROM ledger_plan) AND eb.last_day < (SELECT days_to FROM ledger_plan)
+    AND eb.site_key IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM exact_jobs x WHERE x.job_id = eb.job_id)
+    AND ${conditions}
+)`;
+}
