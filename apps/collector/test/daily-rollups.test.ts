@@ -155,6 +155,54 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
     }
     await waitFor(`${originals.length} copies committed`, async () => (await committed()) === before + originals.length, 60_000);
   };
+  /**
+   * The job with the least energy of those wholly inside two whole days runs four more hours, on its
+   * three GPUs, late, on the second day: by its total it is not among the top 20 jobs, by its hours
+   * on that (marked) day it is, and the top jobs say so before the day is derived again.
+   */
+  const lateRunOfSmallJob = async () => {
+    const small = await db.db
+      .selectFrom('energy_job_total')
+      .select('job_id')
+      .where('site_key', 'is not', null)
+      .where('first_day', '=', DAY0 + DAY)
+      .where('last_day', '=', DAY0 + DAY)
+      .orderBy('grams')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const node = await db.db
+      .selectFrom('energy_hourly')
+      .select('node')
+      .where('job_id', '=', small.job_id)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const sender = agents.find((a) => a.node === node.node)!;
+    const before = await committed();
+    const from = DAY0 + 2 * DAY + 8 * HOUR + 41_250;
+    const span = 10 * MINUTE;
+    for (let i = 0; i < 24; i++) {
+      const t0 = from + i * span;
+      const samples: Sample[] = [0, 1, 2].map((g) => ({
+        seq: nextSeq + g,
+        t0,
+        t1: t0 + span,
+        device: `gpu${g}`,
+        kind: 'gpu',
+        jobId: small.job_id,
+        energyJ: 690 * (span / 1000),
+        powerW: 690,
+        utilization: null,
+        source: 'nvml',
+      }));
+      await producer.addBatch(signedBatch(sender, { firstSeq: nextSeq, sentAt: t0 + span, samples }));
+      nextSeq += 100;
+    }
+    await waitFor('the late run committed', async () => (await committed()) === before + 24, 60_000);
+    if (dialect !== 'postgres') return;
+    const top = await topJobsCo2();
+    expect(top.map(([job]) => job)).toContain(small.job_id);
+    expectClose(top, await minuteOnly(topJobsCo2));
+  };
   const importIntensity = async (csv: string) =>
     expect(
       (await http().post('/api/v1/intensity/import').set(auth).set('content-type', 'text/csv').send(csv).expect(200)).body.rejected,
@@ -417,6 +465,7 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
             1,
           ),
       ],
+      ['a late batch of a small job, on a day it had not run', () => lateRunOfSmallJob()],
       ['a node move', () => http().put(`/api/v1/nodes/${agents[2].node}/site`).set(auth).send({ siteId: 'par' }).expect(200)],
       ['revised intensity', () => importIntensity(intensityCsv('DE', DAY0 + DAY + 6 * HOUR, DAY0 + DAY + 9 * HOUR, random))],
       [
