@@ -26,7 +26,7 @@ export async function refreshJobTotals<DB>(tx: Kysely<DB> | Transaction<DB>, job
     GROUP BY job_id`.execute(db);
 }
 
-/** Sums every job's total again from the daily rows (the migration; a check in tests). */
+/** Sums every job's total again from the daily rows (migration 0019). */
 export async function refreshAllJobTotals<DB>(tx: Kysely<DB> | Transaction<DB>): Promise<void> {
   const db = tx as unknown as Kysely<unknown>;
   await sql`DELETE FROM energy_job_total`.execute(db);

@@ -92,24 +92,28 @@ export class RetentionRepository {
   }
 
   /**
-   * Sums again, a chunk of jobs a transaction, the totals of the jobs with days before `firstKept`
-   * (energy_job_total): from the days kept, or none. A job summed again starts on a kept day, so each
-   * chunk takes new jobs.
+   * Sums again, a chunk of jobs a transaction in job order, the totals of the jobs with days before
+   * `firstKept` (energy_job_total): from the days kept, or none. In job order, so the walk ends even
+   * if a pass derives an old day meanwhile.
    */
   private async sumJobTotalsFrom(firstKept: number): Promise<void> {
+    let after = '';
     for (;;) {
-      const summed = await this.handle.db.transaction().execute(async (tx) => {
+      const last = await this.handle.db.transaction().execute(async (tx) => {
         await lockJobTotals(tx, this.handle.dialect);
         const jobs = await tx
           .selectFrom('energy_job_total')
           .select('job_id')
           .where('first_day', '<', firstKept)
+          .where('job_id', '>', after)
+          .orderBy('job_id')
           .limit(JOB_TOTALS_CHUNK)
           .execute();
         if (jobs.length > 0) await refreshJobTotals(tx, jobIdsOf(this.handle.dialect, jobs));
-        return jobs.length;
+        return jobs.at(-1)?.job_id;
       });
-      if (summed === 0) return;
+      if (last === undefined) return;
+      after = last;
     }
   }
 
