@@ -36,8 +36,12 @@ export function jobTotalsCtes(conditions: string): string {
 exact_days AS (
   SELECT eb.job_id, eb.joules, eb.facility_joules, eb.grams, eb.gpu_ms
   FROM exact_jobs x
-  JOIN energy_job_daily eb ON eb.job_id = x.job_id
-  JOIN ledger_plan p ON eb.day_start >= p.days_from AND eb.day_start < p.days_to
+  -- each job's days by the (job_id, day_start) index, in a LATERAL that OFFSET 0 keeps from being
+  -- flattened: joined plainly, the planner read the range's every job-day and hashed them (a year:
+  -- 1.8 M rows, 2 s of a 2.7 s panel)
+  CROSS JOIN LATERAL (SELECT * FROM energy_job_daily jd
+    WHERE jd.job_id = x.job_id AND jd.day_start >= (SELECT days_from FROM ledger_plan) AND jd.day_start < (SELECT days_to FROM ledger_plan)
+    OFFSET 0) eb
   CROSS JOIN LATERAL (SELECT NULLIF(eb.site_key, '') AS site_id) n
   CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
   WHERE NOT EXISTS (SELECT 1 FROM daily_dirty dd WHERE dd.day_start = eb.day_start)
@@ -59,7 +63,7 @@ function insideJobs(conditions: string): string {
   CROSS JOIN LATERAL (SELECT eb.team, eb.project) j
   WHERE eb.first_day >= (SELECT days_from FROM ledger_plan) AND eb.last_day < (SELECT days_to FROM ledger_plan)
     AND eb.site_key IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM exact_jobs x WHERE x.job_id = eb.job_id)
+    AND eb.job_id NOT IN (SELECT job_id FROM exact_jobs)
     AND ${conditions}
 )`;
 }
