@@ -55,7 +55,7 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
   );
   const time = stepTime('hour_start');
   // Distinct (job, node) pairs of the hours first, then their job and site; whole days from each
-  // job's total (job-totals.sql.ts), counted with no job looked up, less those the hours counted
+  // job's total (job-totals.sql.ts), counted from its index with no job looked up
   const jobFilters = orgFilters('job').join('\n    AND ');
   const jobsSql = `WITH ${ledgerCtes('job', 'always')},
 hour_jobs AS (
@@ -70,7 +70,9 @@ hour_jobs AS (
 ),
 ${jobTotalsCtes(jobFilters)}
 SELECT (SELECT COUNT(*) FROM (SELECT job_id FROM hour_jobs UNION SELECT job_id FROM exact_days) u)
-  + (SELECT COUNT(*) FROM inside_jobs i WHERE NOT EXISTS (SELECT 1 FROM hour_jobs h WHERE h.job_id = i.job_id)) AS "Jobs"`;
+  + (SELECT COUNT(*) FROM inside_jobs)
+  -- less the inside jobs the hours counted, each looked up by its key (OFFSET 0: see job-totals.sql.ts)
+  - (SELECT COUNT(*) FROM hour_jobs h CROSS JOIN LATERAL (SELECT 1 FROM inside_jobs i WHERE i.job_id = h.job_id OFFSET 0) i) AS "Jobs"`;
 
   return new DashboardBuilder('Wattprint / Teams, users and projects')
     .uid(ORG_VIEW_UID)

@@ -57,9 +57,12 @@ priced AS (
   UNION ALL
   SELECT job_id, joules, facility_joules, grams, gpu_ms FROM top_inside
   UNION ALL
-  -- a job with a total beyond the 20 and hours too (the range's edges; a marked day it had no row on)
-  SELECT i.job_id, i.joules, i.facility_joules, i.grams, i.gpu_ms FROM inside_jobs i
-  WHERE i.job_id IN (SELECT job_id FROM hour_jobs) AND i.job_id NOT IN (SELECT job_id FROM top_inside)
+  -- a job with a total beyond the 20 and hours too (the range's edges; a marked day it had no row on),
+  -- looked up by its key (OFFSET 0: see job-totals.sql.ts)
+  SELECT i.job_id, i.joules, i.facility_joules, i.grams, i.gpu_ms
+  FROM hour_jobs h
+  CROSS JOIN LATERAL (SELECT * FROM inside_jobs i WHERE i.job_id = h.job_id OFFSET 0) i
+  WHERE h.job_id NOT IN (SELECT job_id FROM top_inside)
 ),
 per_job AS (
   SELECT job_id, SUM(joules) / ${KWH_J} AS "IT energy", SUM(facility_joules) / ${KWH_J} AS "Facility energy",
