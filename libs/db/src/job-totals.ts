@@ -3,36 +3,28 @@ import type { DialectName } from './dialect';
 
 /**
  * energy_job_total is the sum of each job's daily rows (migration 0019). Whatever writes
- * energy_job_daily sums again, in the same transaction, the totals of the jobs whose rows it wrote or
- * removed: deriving a day (reports/daily), retiring days past retention (rollups/retention).
+ * energy_job_daily sums again the totals of the jobs whose rows it wrote or removed: deriving a day
+ * in the same transaction (reports/daily); retention, which deletes old days in chunks, right after,
+ * a thousand jobs a transaction (rollups/retention).
  * Callers serialise these writers (lockJobTotals): two days of one job derived at once by two
  * replicas would each sum the job without the other's day.
  */
-const SUM_OF_DAILY_ROWS = sql`SELECT job_id,
-    CASE WHEN MIN(site_key) = MAX(site_key) THEN MIN(site_key) ELSE NULL END,
-    MAX(team), MAX(project), MIN(day_start), MAX(day_start),
-    SUM(joules), SUM(gpu_ms), SUM(facility_joules), SUM(grams)
-  FROM energy_job_daily`;
-
 const COLUMNS = sql`(job_id, site_key, team, project, first_day, last_day, joules, gpu_ms, facility_joules, grams)`;
 
-/** Sums again the totals of the jobs `jobIds` returns (a query whose one column is `job_id`). */
-export async function refreshJobTotals<DB>(tx: Kysely<DB> | Transaction<DB>, jobIds: RawBuilder<unknown>): Promise<void> {
+/**
+ * Sums again from the daily rows the totals of the jobs `jobIds` returns (a query whose one column
+ * is `job_id`), or of every job when it is left out (migration 0019).
+ */
+export async function refreshJobTotals<DB>(tx: Kysely<DB> | Transaction<DB>, jobIds?: RawBuilder<unknown>): Promise<void> {
   const db = tx as unknown as Kysely<unknown>;
-  await sql`DELETE FROM energy_job_total WHERE job_id IN (${jobIds})`.execute(db);
+  const these = jobIds === undefined ? sql`TRUE` : sql`job_id IN (${jobIds})`;
+  await sql`DELETE FROM energy_job_total WHERE ${these}`.execute(db);
   await sql`INSERT INTO energy_job_total ${COLUMNS}
-    ${SUM_OF_DAILY_ROWS}
-    WHERE job_id IN (${jobIds}) AND job_id <> ''
-    GROUP BY job_id`.execute(db);
-}
-
-/** Sums every job's total again from the daily rows (migration 0019). */
-export async function refreshAllJobTotals<DB>(tx: Kysely<DB> | Transaction<DB>): Promise<void> {
-  const db = tx as unknown as Kysely<unknown>;
-  await sql`DELETE FROM energy_job_total`.execute(db);
-  await sql`INSERT INTO energy_job_total ${COLUMNS}
-    ${SUM_OF_DAILY_ROWS}
-    WHERE job_id <> ''
+    SELECT job_id, CASE WHEN MIN(site_key) = MAX(site_key) THEN MIN(site_key) ELSE NULL END,
+      MAX(team), MAX(project), MIN(day_start), MAX(day_start),
+      SUM(joules), SUM(gpu_ms), SUM(facility_joules), SUM(grams)
+    FROM energy_job_daily
+    WHERE ${these} AND job_id <> ''
     GROUP BY job_id`.execute(db);
 }
 

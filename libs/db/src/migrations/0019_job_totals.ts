@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect';
-import { refreshAllJobTotals } from '../job-totals';
+import { refreshJobTotals } from '../job-totals';
 
 /**
  * energy_job_total: each job's daily rows (energy_job_daily) summed, one row a job, for the
@@ -9,7 +9,8 @@ import { refreshAllJobTotals } from '../job-totals';
  * whole days, none of them marked, has its range's sum here; the panels sum the daily rows only of
  * the jobs crossing the range's edges, spanning sites or touching a marked day
  * (libs/dashboards/src/sql/job-totals.sql.ts). Kept in the transaction that derives a day
- * (libs/db/src/job-totals.ts), so it always equals the sum of the daily rows it summarises.
+ * and retention deletes days (libs/db/src/job-totals.ts), so it equals the sum of the daily rows it
+ * summarises whenever those commit.
  *
  * site_key is the job's one site ('' for none), NULL when its days span more than one; first_day and
  * last_day are its first and last daily row's day. PostgreSQL finds the jobs whose days straddle an
@@ -44,7 +45,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   if (dialect === 'postgres') {
     await sql`CREATE INDEX energy_job_total_span ON energy_job_total USING gist (int8range(first_day, last_day, '[]'))`.execute(db);
   }
-  await refreshAllJobTotals(db);
+  await refreshJobTotals(db);
 }
 
 export async function down(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
