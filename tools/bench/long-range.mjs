@@ -1,12 +1,12 @@
 // Long-range benchmark: a synthetic ledger of a large fleet over a year, written straight into
 // PostgreSQL (hourly rollups for --days, minute buckets for the last --minute-days, jobs, sites,
 // PUE and hourly intensity), then every report endpoint of a real collector process timed over the
-// last day, 30 days and 365 days: reading whole folded hours from the rollup (as shipped) against
+// last day, week, 30 days, 180 days and 365 days (--ranges): reading whole folded hours from the rollup (as shipped) against
 // reading minutes only (rollup_state.folded_until cleared), where the minutes exist. Rows are
 // written in time order, as the collector writes them (a minute's buckets arrive together, a fold
 // writes an hour's rows together), so a range's rows sit on neighbouring pages as they would.
 //
-//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5] [--modes rollups,minutes] [--ranges 1,30,365]
+//   npm run build && node tools/bench/long-range.mjs [--gpus 1000] [--days 365] [--minute-days 35] [--repeat 5] [--modes rollups,minutes] [--ranges 1,7,30,180,365]
 //
 // Prints p50/p95 per endpoint and range, the rows each read must scan (from the ledger plan the
 // collector uses: hourly rows plus minute rows), and the ratio minute-only / rollups. --keep keeps
@@ -38,7 +38,7 @@ const { dashboards, expandMacros, shippedYearlyAverages } = require(join(root, '
 
 const args = benchCommand(
   'long-range.mjs',
-  'Every report endpoint and dashboard panel over 1, 30 and 365 days of a synthetic fleet ledger (docs/scale.md)',
+  'Every report endpoint and dashboard panel over 1, 7, 30, 180 and 365 days of a synthetic fleet ledger (docs/scale.md)',
 )
   .option('--gpus <n>', 'GPUs of the fleet', atLeast(1, true), 1000)
   .option('--gpus-per-node <n>', 'GPUs a node', atLeast(1, true), 8)
@@ -52,8 +52,9 @@ const args = benchCommand(
   .option('--timeout-ms <ms>', 'a read slower than this is cut and shown as such', atLeast(1, true), 30000)
   // minute-only reads over weeks of minutes take minutes each: `--modes rollups` leaves them out
   .option('--modes <list>', 'rollups, minutes (minute buckets only) or both, comma-separated', 'rollups,minutes')
-  // `--ranges 1` times the one-day reads alone
-  .option('--ranges <list>', 'which ranges to read, in days: some of 1, 30 and 365, comma-separated', '1,30,365')
+  // `--ranges 1` times the one-day reads alone; 7 and 180 are the org view's worst cases (its time
+  // series step by the hour up to a week, and read whole days past it)
+  .option('--ranges <list>', 'which ranges to read, in whole days ending at the current hour, comma-separated', '1,7,30,180,365')
   .parse()
   .opts();
 const MODES = args.modes.split(',').map((m) => ({ rollups: 'rollups', minutes: 'minutes only' })[m.trim()]);
@@ -63,8 +64,8 @@ if (MODES.length === 0 || MODES.some((m) => m === undefined)) {
 }
 // checked before anything is loaded: a bad list must not cost a ten-minute load
 const RANGE_DAYS = args.ranges.split(',').map((d) => d.trim());
-if (RANGE_DAYS.length === 0 || RANGE_DAYS.some((d) => !['1', '30', '365'].includes(d))) {
-  console.error(`--ranges: got "${args.ranges}"; expected some of 1, 30 and 365, comma-separated`);
+if (RANGE_DAYS.length === 0 || RANGE_DAYS.some((d) => !/^[1-9][0-9]*$/.test(d))) {
+  console.error(`--ranges: got "${args.ranges}"; expected whole numbers of days (1 or more), comma-separated`);
   process.exit(2);
 }
 const GPUS = args.gpus;
@@ -240,11 +241,12 @@ const OLD_DAYS = Math.floor(DAYS * 0.55);
 const oldJob = `j-7-${Math.floor((DAYS * 24 - OLD_DAYS * 24) / JOB_HOURS)}`;
 const recentJob = `j-7-${Math.floor((DAYS * 24 - 30) / JOB_HOURS)}`;
 // ranges end at the current hour and start off the hour, as people ask
-const ranges = [
-  { label: '1 day', days: 1, bucket: 'hour' },
-  { label: '30 days', days: 30, bucket: 'day' },
-  { label: '365 days', days: Math.min(365, DAYS), bucket: 'day' },
-].filter((r) => RANGE_DAYS.includes(String(r.label === '365 days' ? 365 : r.days)));
+// (a range longer than the history reads all of it); a day's usage by the hour, longer ones by the day
+const ranges = [...new Set(RANGE_DAYS.map(Number))].map((n) => ({
+  label: n === 1 ? '1 day' : `${n} days`,
+  days: Math.min(n, DAYS),
+  bucket: n === 1 ? 'hour' : 'day',
+}));
 const endpoints = (r) => {
   const from = iso(NOW_HOUR - r.days * DAY + 17 * 60_000);
   const to = iso(NOW_HOUR);

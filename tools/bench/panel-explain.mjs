@@ -24,6 +24,7 @@ const args = benchCommand('panel-explain.mjs', "EXPLAIN ANALYZE of one dashboard
     ...all,
     v,
   ])
+  .option('--print-sql', 'print the expanded SQL instead of explaining it (to try variations by hand in psql)', false)
   .option(...POSTGRES_OPTION)
   .parse()
   .opts();
@@ -60,6 +61,7 @@ for (const v of dashboard.templating?.list ?? []) {
     String(Object.values(row)[0]),
   );
 }
-const { rows } = await db.query(`EXPLAIN (ANALYZE) ${expandMacros(panel.targets[0].rawSql, { from, to, intervalMs, variables: vars })}`);
-console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
+const expanded = expandMacros(panel.targets[0].rawSql, { from, to, intervalMs, variables: vars });
+if (args.printSql) console.log(`${expanded};`);
+else console.log((await db.query(`EXPLAIN (ANALYZE) ${expanded}`)).rows.map((r) => r['QUERY PLAN']).join('\n'));
 await db.end();

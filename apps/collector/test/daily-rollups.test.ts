@@ -259,12 +259,15 @@ describe.each(DIALECTS)('daily rollups on %s', (dialect) => {
   const PANEL_DASHBOARDS = ['org-view.json', 'cluster-accounting.json'];
   /**
    * Totals over the whole history and an off-day range; time series stepped by the hour and by the
-   * day; the org view with one team and one site chosen, filtered on the jobs' attributes. After
-   * each change, the last two (the minute-only reads of every panel are what this suite spends on).
+   * day, and over eight days by a minute's interval (the org view's series step by whole days past
+   * a week); the org view with one team and one site chosen, filtered on the jobs' attributes.
+   * After each change, the last two (the minute-only reads of every panel are what this suite
+   * spends on).
    */
   type PanelRead = readonly [{ from: number; to: number }, number, Record<string, string[]>];
   const ALL_PANEL_READS: readonly PanelRead[] = [
     [RANGES[0], DAY, {}],
+    [{ from: END + HOUR - 8 * DAY, to: END + HOUR }, MINUTE, {}],
     [RANGES[1], MINUTE, {}],
     [RANGES[1], DAY, {}],
     [RANGES[0], MINUTE, { team: ['nlp'], site: ['par'] }],

@@ -8,6 +8,8 @@ import { collectorYearlyAverages, panelQueries, panelSql, variables } from './su
 import { type GrafanaContext, expandMacros } from '../src/sql/grafana-expand';
 import { H0, H1, HOUR, seedCluster } from './support/seed';
 
+const DAY = 24 * HOUR;
+
 const generated = dashboards(collectorYearlyAverages());
 const cluster = generated.get('cluster-accounting.json')!;
 const org = generated.get('org-view.json')!;
@@ -254,6 +256,28 @@ describe('teams, users and projects', () => {
     ]);
     const fraJobs = await run(panelSql(org, 'Top 20 jobs by CO2eq'), fra);
     expect(fraJobs.reduce((sum, r) => sum + Number(r.CO2eq), 0)).toBeCloseTo((405 + 450) / 1000, 9);
+  });
+  it('steps its time series by the hour over a week at most, by whole days over a longer range', async () => {
+    // the range ends at H1's end: a week of it is still stepped by the hour...
+    const week = H1 + HOUR - 7 * DAY;
+    const ctx = { ...(await context(org)), from: week };
+    const teams = new Map((await run(panelSql(org, 'Teams'), ctx)).map((r) => [r.Team, Number(r.CO2eq)]));
+    const series = async (from: number) =>
+      (await run(panelSql(org, 'CO2eq by team'), { ...ctx, from })).map((r) => ({
+        time: (r.time as Date).getTime(),
+        team: String(r.metric),
+        kg: Number(r.value),
+      }));
+    const byTeam = (rows: Array<{ team: string; kg: number }>) =>
+      [...teams.keys()].map((team) => [team, rows.filter((r) => r.team === team).reduce((sum, r) => sum + r.kg, 0)]);
+    const expected = [...teams.entries()].map(([team, kg]) => [team, expect.closeTo(kg, 9)]);
+    const hourly = await series(week);
+    expect(new Set(hourly.map((r) => r.time))).toEqual(new Set([H0 - HOUR, H0, H1]));
+    expect(byTeam(hourly)).toEqual(expected);
+    // ...a millisecond more, by the day, though Grafana's interval is still a minute
+    const daily = await series(week - 1);
+    expect(new Set(daily.map((r) => r.time))).toEqual(new Set([H0 - (H0 % DAY)]));
+    expect(byTeam(daily)).toEqual(expected);
   });
 });
 

@@ -1,7 +1,7 @@
 import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
-import { type DailyUse, ledgerCtes, stepTime, variableFilter } from '../sql/grafana-macros';
+import { type DailyUse, ledgerCtes, stepMs, stepTime, variableFilter } from '../sql/grafana-macros';
 import { jobTotalsCtes } from '../sql/job-totals.sql';
 import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
@@ -32,6 +32,13 @@ const TEAM: Dimension = { expr: jobAttr('team'), alias: 'team' };
 const USER: Dimension = { expr: jobAttr('user'), alias: 'job_user' };
 const PROJECT: Dimension = { expr: jobAttr('project'), alias: 'project' };
 
+/**
+ * The longest range the time series step by the hour: past it their steps are whole days, read from
+ * the daily rollups, so a series never sums more than a week of group-hours (docs/scale.md).
+ */
+export const ORG_HOURLY_STEPS_UP_TO_DAYS = 7;
+const STEP = stepMs(ORG_HOURLY_STEPS_UP_TO_DAYS);
+
 const TOTALS = `${FIGURES.itKWh} AS "IT energy", ${FIGURES.facilityKWh} AS "Facility energy", ${FIGURES.co2eqKg} AS "CO2eq", ${FIGURES.gpuHours} AS "GPU-hours"`;
 const TOTAL_UNITS = { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq: UNIT.kg, 'GPU-hours': UNIT.none };
 
@@ -39,7 +46,7 @@ const TOTAL_UNITS = { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq:
 export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
   // totals read whole days from the daily rollup; time series when their steps are whole days
   const scope = (dimensions: Dimension[], days: DailyUse = 'always') =>
-    energyWith({ dimensions, filters: orgFilters('group'), grain: 'group', days }, yearly);
+    energyWith({ dimensions, filters: orgFilters('group'), grain: 'group', days, step: STEP }, yearly);
   const all = scope([]);
   const byTeam = scope([TEAM]);
   const byUser = scope([TEAM, USER]);
@@ -53,7 +60,7 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
     },
     yearly,
   );
-  const time = stepTime('hour_start');
+  const time = stepTime('hour_start', STEP);
   // Distinct (job, node) pairs of the hours first, then their job and site; whole days from each
   // job's total (job-totals.sql.ts), counted from its index with no job looked up
   const jobFilters = orgFilters('job').join('\n    AND ');
@@ -131,7 +138,7 @@ SELECT (SELECT COUNT(*) FROM (SELECT job_id FROM hour_jobs UNION SELECT job_id F
     .withPanel(
       timeSeriesPanel({
         title: 'CO2eq by team',
-        description: 'kg per step (one hour or more, following the zoom).',
+        description: 'kg per step: one hour or more, following the zoom; whole days over ranges longer than a week.',
         sql: `${byTeamSteps}\nSELECT ${time} AS "time", team AS metric, ${FIGURES.co2eqKg} AS value\nFROM energy GROUP BY 1, 2 ORDER BY 1, 2`,
         unit: UNIT.kg,
         stacked: true,

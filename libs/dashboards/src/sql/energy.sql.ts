@@ -27,6 +27,8 @@ export interface EnergyScope {
   grain?: LedgerGrain;
   /** Whole days from the daily rollups (node and group grains): see DailyUse. */
   days?: DailyUse;
+  /** The width of the panel's time-series steps (stepMs), which 'whole-day-steps' tests; default STEP_MS. */
+  step?: string;
 }
 
 /** How each grain's rows reach their job (j) and their node's site (n.site_id). */
@@ -71,7 +73,9 @@ export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string =>
  */
 export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
-  const groupBy = [...scope.dimensions.map((d) => d.expr), 'n.site_id', 'eb.hour_start'];
+  // the hour first: sorted for the sum, rows then compare by an integer before any text (the org
+  // view's month by project, 288,000 group-hours: the sort 3.0 -> 1.9 s with the hour last)
+  const groupBy = ['eb.hour_start', 'n.site_id', ...scope.dimensions.map((d) => d.expr)];
   const where = scope.filters.length === 0 ? 'TRUE' : scope.filters.join('\n    AND ');
   const grain = scope.grain ?? 'job';
   const sums = (ledger: string, priced: string) => `SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
@@ -84,8 +88,8 @@ export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   GROUP BY ${groupBy.join(', ')}`;
   // the job grain's daily rows are by (job, site): no node or device for PLACES to join (top-jobs.sql.ts reads them)
   if (grain === 'job' && scope.days !== undefined) throw new Error('energyWith: the job grain reads no daily rows');
-  const days = dailyCondition(grain, scope.days) !== null;
-  return `WITH ${ledgerCtes(grain, scope.days)},
+  const days = dailyCondition(grain, scope.days, scope.step) !== null;
+  return `WITH ${ledgerCtes(grain, scope.days, scope.step)},
 buckets AS (
   ${sums('ledger', '')}
 ),

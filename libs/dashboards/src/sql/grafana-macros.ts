@@ -22,7 +22,7 @@ export type LedgerGrain = 'job' | 'node' | 'site' | 'group';
  * When a panel reads whole days from the daily rollups (energy_node_daily, energy_group_daily,
  * energy_job_daily: their emissions applied when the collector derived them): 'always' for panels
  * that total the range (stats, tables); 'whole-day-steps' for time series, whose steps must then hold
- * whole days (STEP_MS past six hours). Unset: never.
+ * whole days (stepMs: past six hours, or past the panel's longest hourly range). Unset: never.
  */
 export type DailyUse = 'always' | 'whole-day-steps';
 
@@ -108,10 +108,13 @@ const GRAINS: Record<LedgerGrain, GrainSpec> = {
   },
 };
 
-/** The condition (SQL) under which a panel of `grain` reads daily rows, or null when it never does. */
-export function dailyCondition(grain: LedgerGrain, days: DailyUse | undefined): string | null {
+/**
+ * The condition (SQL) under which a panel of `grain` reads daily rows, or null when it never does;
+ * `step` is the width of its time series' steps (stepMs), for 'whole-day-steps'.
+ */
+export function dailyCondition(grain: LedgerGrain, days: DailyUse | undefined, step: string = STEP_MS): string | null {
   if (days === undefined || GRAINS[grain].days === undefined) return null;
-  return days === 'always' ? 'TRUE' : `MOD(${STEP_MS}, ${DAY_MS}) = 0`;
+  return days === 'always' ? 'TRUE' : `MOD(${step}, ${DAY_MS}) = 0`;
 }
 
 /**
@@ -141,12 +144,12 @@ export function dailyCondition(grain: LedgerGrain, days: DailyUse | undefined): 
  * estimated_joules); `ledger` keeps the hours before and after them and those of the marked days.
  * One statement, so the marks and the rows are read in one snapshot.
  */
-export function ledgerCtes(grain: LedgerGrain = 'job', days?: DailyUse): string {
+export function ledgerCtes(grain: LedgerGrain = 'job', days?: DailyUse, step: string = STEP_MS): string {
   const H = HOUR_MS;
   const D = DAY_MS;
   const whole = `fw < lw AND COALESCE(folded, fw) > fw`;
   const g = GRAINS[grain];
-  const daily = dailyCondition(grain, days);
+  const daily = dailyCondition(grain, days, step);
   const minutes = (on: string, where: string) => {
     const summed = `SELECT ${g.minuteColumns}
   FROM ledger_plan p JOIN energy_buckets m ON ${on}
@@ -233,15 +236,26 @@ ledger AS (
  * Width of a time-series step: Grafana's interval rounded up to whole hours, at least one hour,
  * because PUE and intensity are resolved per hour and a finer step would split an hour's factor;
  * past six hours, up to whole days, so a long range's steps hold whole days and its panels can
- * read them from the daily rollups (a year on a 1,000 px panel: 9 hours, so a day).
+ * read them from the daily rollups (a year on a 1,000 px panel: 9 hours, so a day). With
+ * `hourlyUpToDays`, also whole days whenever the range is longer than that: a panel whose hours are
+ * many rows (the org view's, a row per job group, site and hour) then reads at most that many days
+ * of them, whatever the range — stepped by the interval, a month was 287,600 group-hours to price
+ * (2–3 s at 1,000 GPUs) and four months 8–11 s (docs/scale.md).
  */
-export const STEP_MS =
-  `(CASE WHEN ${INTERVAL_MS} > ${6 * HOUR_MS} THEN CEIL(${INTERVAL_MS} / ${DAY_MS}.0) * ${DAY_MS} ` +
-  `ELSE CEIL(GREATEST(${INTERVAL_MS}, ${HOUR_MS}) / ${HOUR_MS}.0) * ${HOUR_MS} END)::bigint`;
+export function stepMs(hourlyUpToDays?: number): string {
+  const days = `CEIL(${INTERVAL_MS} / ${DAY_MS}.0)`;
+  // a long range with a short interval: one day at least
+  const [longRange, wholeDays] =
+    hourlyUpToDays === undefined ? ['', days] : [` OR ${TO_MS} - ${FROM_MS} > ${hourlyUpToDays * DAY_MS}`, `GREATEST(${days}, 1)`];
+  return `(CASE WHEN ${INTERVAL_MS} > ${6 * HOUR_MS}${longRange} THEN ${wholeDays} * ${DAY_MS} ELSE CEIL(GREATEST(${INTERVAL_MS}, ${HOUR_MS}) / ${HOUR_MS}.0) * ${HOUR_MS} END)::bigint`;
+}
 
-/** The `time` column of a time series: the start of the step holding `hourStartExpr`. */
-export function stepTime(hourStartExpr: string): string {
-  return `to_timestamp((${hourStartExpr} - MOD(${hourStartExpr}, ${STEP_MS})) / 1000.0)`;
+/** The step of panels whose hours are few rows (by site, by node): Grafana's interval alone decides it. */
+export const STEP_MS = stepMs();
+
+/** The `time` column of a time series: the start of the step (`step`, an SQL width: stepMs) holding `hourStartExpr`. */
+export function stepTime(hourStartExpr: string, step: string = STEP_MS): string {
+  return `to_timestamp((${hourStartExpr} - MOD(${hourStartExpr}, ${step})) / 1000.0)`;
 }
 
 /**
