@@ -25,6 +25,7 @@ const ALL_MIGRATIONS = [
   '0017_daily_rollups',
   '0018_job_daily_rollups',
   '0019_job_totals',
+  '0020_rollup_expression_statistics',
 ];
 
 describe('dialectOf', () => {

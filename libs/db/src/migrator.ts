@@ -17,6 +17,7 @@ import * as m0016 from './migrations/0016_drop_grid_intensity_period_ranges';
 import * as m0017 from './migrations/0017_daily_rollups';
 import * as m0018 from './migrations/0018_job_daily_rollups';
 import * as m0019 from './migrations/0019_job_totals';
+import * as m0020 from './migrations/0020_rollup_expression_statistics';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0017_daily_rollups': m0017,
   '0018_job_daily_rollups': m0018,
   '0019_job_totals': m0019,
+  '0020_rollup_expression_statistics': m0020,
 };
 
 /** The migrations' names, in the order they apply. */

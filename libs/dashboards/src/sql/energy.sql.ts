@@ -41,17 +41,16 @@ const PLACES: Record<LedgerGrain, string> = {
     'CROSS JOIN LATERAL (SELECT eb.team, eb.project, eb."user", eb.cluster) j',
 };
 
-/** What a daily row brings already priced, summed as the hours' are. */
-const PRICED_SUMS = `,
-    SUM(eb.facility_joules) AS facility_joules, SUM(eb.grams) AS grams, SUM(eb.estimated_joules) AS estimated_joules`;
-
-/** The idle job's part of the energy, by grain. */
+/** The idle job's part of a row's energy, by grain. */
 const IDLE_JOULES: Record<LedgerGrain, string> = {
-  job: "SUM(CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END)",
-  node: 'SUM(eb.idle_joules)',
-  site: 'SUM(eb.idle_joules)',
-  group: 'SUM(CASE WHEN eb.is_idle = 1 THEN eb.joules ELSE 0 END)',
+  job: "CASE WHEN eb.job_id = '' THEN eb.joules ELSE 0 END",
+  node: 'eb.idle_joules',
+  site: 'eb.idle_joules',
+  group: 'CASE WHEN eb.is_idle = 1 THEN eb.joules ELSE 0 END',
 };
+
+/** A row's GPU time. */
+const GPU_MS = "CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END";
 
 /** The node of a bucket, as a dimension: only panels that show nodes group by it. */
 export const NODE: Dimension = { expr: 'eb.node', alias: 'node' };
@@ -63,35 +62,39 @@ export const SITE_EXPR = `COALESCE(n.site_id, '${UNASSIGNED}')`;
 export const jobAttr = (column: 'team' | 'user' | 'project' | 'name'): string => `COALESCE(j."${column}", '${NONE}')`;
 
 /**
- * A WITH clause ending in `energy`: one row per (dimensions, site, hour), with the site_key ('' for nodes
- * without a site), joules (IT), idle_joules, gpu_ms, facility_joules, grams CO2eq and
- * estimated_joules (the energy priced with an estimated factor). Panels select from `energy` and add
- * it up; emissions are derived at query time from the hours, as everywhere in Wattprint, and for a
- * panel with `days`, its whole current days come priced from the daily rollups (a row per day,
- * hour_start its start). Grouped by site, not node, unless a dimension names the node (NODE): a year
- * of 125 nodes is 1.1 M node-hours but 17,500 site-hours to sort and price.
+ * A WITH clause ending in `energy`, rows of the dimensions, site_key ('' for nodes without a site),
+ * hour_start, joules (IT), idle_joules, gpu_ms, facility_joules, grams CO2eq and estimated_joules
+ * (the energy priced with an estimated factor), which panels add up by whatever they show (several
+ * rows may share a group and hour: only sums of them mean anything). Emissions are derived at query
+ * time from the hours, as everywhere in Wattprint: the hours are summed by (dimensions, site, hour)
+ * and priced by site and hour — by site, not node, unless a dimension names the node (NODE): a year
+ * of 125 nodes is 1.1 M node-hours but 17,500 site-hours to sort and price. For a panel with `days`,
+ * its whole current days come from the daily rollups already priced, a row each as stored
+ * (hour_start the day's start): summed first by (dimensions, site, day) as well, a year of the org
+ * view's users sorted its 145,600 daily rows twice (1.5 s of a 1.6 s panel, docs/scale.md).
  */
 export function energyWith(scope: EnergyScope, yearly: YearlyAverages): string {
   const dims = scope.dimensions.map((d) => `${d.expr} AS ${d.alias}`);
   // the hour first: sorted for the sum, rows then compare by an integer before any text (the org
-  // view's month by project, 288,000 group-hours: the sort 3.0 -> 1.9 s with the hour last)
+  // view's week by project, 67,000 group-hours: 0.85-0.94 -> 0.53-0.67 s with the hour last)
   const groupBy = ['eb.hour_start', 'n.site_id', ...scope.dimensions.map((d) => d.expr)];
   const where = scope.filters.length === 0 ? 'TRUE' : scope.filters.join('\n    AND ');
   const grain = scope.grain ?? 'job';
-  const sums = (ledger: string, priced: string) => `SELECT ${[...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ')},
-    SUM(eb.joules) AS joules,
-    ${IDLE_JOULES[grain]} AS idle_joules,
-    SUM(CASE WHEN eb.device_kind = 'gpu' THEN eb.duration_ms ELSE 0 END) AS gpu_ms${priced}
-  FROM ${ledger} eb
+  const keys = [...dims, "COALESCE(n.site_id, '') AS site_key", 'eb.hour_start'].join(', ');
+  const from = (ledger: string) => `FROM ${ledger} eb
   ${PLACES[grain]}
-  WHERE ${where}
-  GROUP BY ${groupBy.join(', ')}`;
+  WHERE ${where}`;
   // the job grain's daily rows are by (job, site): no node or device for PLACES to join (top-jobs.sql.ts reads them)
   if (grain === 'job' && scope.days !== undefined) throw new Error('energyWith: the job grain reads no daily rows');
   const days = dailyCondition(grain, scope.days, scope.step) !== null;
   return `WITH ${ledgerCtes(grain, scope.days, scope.step)},
 buckets AS (
-  ${sums('ledger', '')}
+  SELECT ${keys},
+    SUM(eb.joules) AS joules,
+    SUM(${IDLE_JOULES[grain]}) AS idle_joules,
+    SUM(${GPU_MS}) AS gpu_ms
+  ${from('ledger')}
+  GROUP BY ${groupBy.join(', ')}
 ),
 site_hour_keys AS (
   SELECT DISTINCT site_key, hour_start FROM buckets
@@ -100,7 +103,10 @@ ${hourFactorsCtes(yearly, 'site')},
 ${
   days
     ? `priced_days AS (
-  ${sums('ledger_days', PRICED_SUMS)}
+  SELECT ${keys},
+    eb.joules, ${IDLE_JOULES[grain]} AS idle_joules, ${GPU_MS} AS gpu_ms,
+    eb.facility_joules, eb.grams, eb.estimated_joules
+  ${from('ledger_days')}
 ),
 `
     : ''
