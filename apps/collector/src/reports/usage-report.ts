@@ -73,7 +73,7 @@ export function usageReport(
  * The rows by period, key and idle. A year by user and day is 73,000 rows of a few hundred keys and
  * periods: both are ranked once, and each row's place (period rank, key rank, idle, then its index,
  * which keeps rows the same in all three in their order) becomes one number, sorted natively
- * (tools/bench/usage-order.mjs: with the rows shaped too, 3.4 times as fast as a comparator sort and
+ * (tools/bench/usage-order.mjs: with the rows shaped too, 2.0-3.4 times as fast as a comparator sort and
  * a Date a row). Past `exactBelow`, where the numbers would no longer be exact, a comparator sort.
  */
 export function inReportOrder(sums: readonly UsageSums[], exactBelow = Number.MAX_SAFE_INTEGER): UsageSums[] {
