@@ -1,6 +1,7 @@
 // The statistics of migration 0020 only help while the panels filter on the very expressions they
-// were made for: these tests plan the generated panels' SQL with and without them and ask that the
-// estimate of the rows read from the group rollups comes near what the tables hold.
+// were made for: these tests plan the generated panels' SQL with and without them, and ask that
+// with them the rows read from the group rollups are expected many times over what PostgreSQL
+// expects without (a few rows where thousands come).
 import { type DatabaseHandle, connect, migrateToLatest } from '@wattprint/db';
 import { type TestDatabase, createTestDatabase } from '@wattprint/db/testing';
 import { type Kysely, sql } from 'kysely';
