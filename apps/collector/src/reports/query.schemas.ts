@@ -29,9 +29,8 @@ export const MAX_USAGE_RANGE_MS = 400 * DAY_MS;
 
 /**
  * The longest range one request may ask by the hour. An answer is a row per group and period: a
- * quarter of 200 users by the hour took 8.4 s and 91 MB of JSON at 1,000 GPUs, and a year would
- * hold the collector for half a minute and a gigabyte of memory (docs/scale.md); by the day, or in
- * several requests, the same hours come back whole.
+ * quarter of 200 users by the hour took 8.4 s and 91 MB of JSON at 1,000 GPUs (docs/scale.md), and
+ * a year would be four times that; by the day, or in several requests, the same hours come back whole.
  */
 export const MAX_HOURLY_USAGE_RANGE_MS = 31 * DAY_MS;
 
