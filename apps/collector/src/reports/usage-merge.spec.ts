@@ -38,7 +38,11 @@ const keys = fc.constantFrom<string | null>(null, '', '/', ':', '0/1/:x', 'a\u00
 const sums = fc.record({
   key: keys,
   idle: fc.boolean(),
-  periodStart: fc.integer({ min: 0, max: 4 }).map((d) => d * 86_400_000),
+  // mostly whole days, so stretches share periods; some off the hour and off the second
+  periodStart: fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 4 }).map((d) => d * 86_400_000), weight: 4 },
+    { arbitrary: fc.integer({ min: 0, max: 5 * 86_400_000 }), weight: 1 },
+  ),
   joules: fc.double({ min: 0, max: 1e12, noNaN: true }),
   idleJoules: fc.double({ min: 0, max: 1e12, noNaN: true }),
   gpuMs: fc.integer({ min: 0, max: 1e9 }),

@@ -33,11 +33,10 @@ const USER: Dimension = { expr: jobAttr('user'), alias: 'job_user' };
 const PROJECT: Dimension = { expr: jobAttr('project'), alias: 'project' };
 
 /**
- * The longest range the time series step by the hour: past it their steps are whole days, read from
- * the daily rollups, so a series never sums more than a week of group-hours (docs/scale.md).
+ * The time series' step: by the hour up to a week, whole days past it, read from the daily rollups,
+ * so a series never sums more than a week of group-hours (docs/scale.md).
  */
-export const ORG_HOURLY_STEPS_UP_TO_DAYS = 7;
-const STEP = stepMs(ORG_HOURLY_STEPS_UP_TO_DAYS);
+const STEP = stepMs(7);
 
 const TOTALS = `${FIGURES.itKWh} AS "IT energy", ${FIGURES.facilityKWh} AS "Facility energy", ${FIGURES.co2eqKg} AS "CO2eq", ${FIGURES.gpuHours} AS "GPU-hours"`;
 const TOTAL_UNITS = { 'IT energy': UNIT.kWh, 'Facility energy': UNIT.kWh, CO2eq: UNIT.kg, 'GPU-hours': UNIT.none };
