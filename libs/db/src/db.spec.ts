@@ -26,6 +26,7 @@ const ALL_MIGRATIONS = [
   '0018_job_daily_rollups',
   '0019_job_totals',
   '0020_rollup_expression_statistics',
+  '0021_job_counts_daily',
 ];
 
 describe('dialectOf', () => {
@@ -204,6 +205,68 @@ describe.each(DIALECTS)('upgrades on %s', (dialect) => {
         ['j1', 'fra', 'vision', 20_000 * D, 20_002 * D, 1e308 / 4 + 0.5, 2_014, (1e308 / 4) * 1.25 + 0.625],
         ['j2', null, null, 20_001 * D, 20_002 * D, 7, 3_014, 8.75],
       ]);
+    } finally {
+      await close();
+      await testDb.drop();
+    }
+  });
+
+  it("0021 counts a database's job totals by first day, site, team and project: '' apart from none, separators in names, multi-site left out", async () => {
+    const testDb = await createTestDatabase(dialect);
+    const { db, close } = connect({ url: testDb.url });
+    const D = 86_400_000;
+    const total = (job_id: string, first: number, site_key: string | null, team: string | null, project: string | null) => ({
+      job_id,
+      site_key,
+      team,
+      project,
+      first_day: first * D,
+      last_day: first * D + D,
+      joules: 1,
+      gpu_ms: 1,
+      facility_joules: 1,
+      grams: 1,
+    });
+    try {
+      await migrateToLatest(db, dialect, '0020_rollup_expression_statistics');
+      await db
+        .insertInto('energy_job_total')
+        .values([
+          total('a', 1, 'fra', '', null),
+          total('b', 1, 'fra', null, null),
+          total('c', 1, 'fra', null, ''),
+          total('d', 1, 'fra', '', null),
+          // '1:a' + 'b' and 'a' + '1:b' would share a key written without lengths
+          total('e', 1, 'fra', '1:a', 'b'),
+          total('f', 1, 'fra', 'a', '1:b'),
+          total('g', 1, '', '', null),
+          total('h', 2, 'fra', '', null),
+          total('multi', 1, null, '', null),
+        ])
+        .execute();
+      await migrateToLatest(db, dialect);
+      const counts = await db
+        .selectFrom('energy_job_count_daily')
+        .select(['first_day', 'site_key', 'team', 'project', 'jobs'])
+        .orderBy('first_day')
+        .orderBy('site_key')
+        .orderBy('team_project_key')
+        .execute();
+      const rows = counts.map((c) => [Number(c.first_day) / D, c.site_key, c.team, c.project, Number(c.jobs)]);
+      expect(new Set(rows.map((r) => JSON.stringify(r)))).toEqual(
+        new Set(
+          [
+            [1, '', '', null, 1],
+            [1, 'fra', '', null, 2],
+            [1, 'fra', null, null, 1],
+            [1, 'fra', null, '', 1],
+            [1, 'fra', '1:a', 'b', 1],
+            [1, 'fra', 'a', '1:b', 1],
+            [2, 'fra', '', null, 1],
+          ].map((r) => JSON.stringify(r)),
+        ),
+      );
+      expect(rows).toHaveLength(7);
     } finally {
       await close();
       await testDb.drop();

@@ -18,6 +18,7 @@ import * as m0017 from './migrations/0017_daily_rollups';
 import * as m0018 from './migrations/0018_job_daily_rollups';
 import * as m0019 from './migrations/0019_job_totals';
 import * as m0020 from './migrations/0020_rollup_expression_statistics';
+import * as m0021 from './migrations/0021_job_counts_daily';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0018_job_daily_rollups': m0018,
   '0019_job_totals': m0019,
   '0020_rollup_expression_statistics': m0020,
+  '0021_job_counts_daily': m0021,
 };
 
 /** The migrations' names, in the order they apply. */

@@ -24,6 +24,7 @@ export const READER_TABLES = [
   'energy_node_daily',
   'energy_job_daily',
   'energy_job_total',
+  'energy_job_count_daily',
   'daily_dirty',
   'rollup_state',
   'ingested_batches',

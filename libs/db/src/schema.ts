@@ -245,6 +245,17 @@ export interface EnergyJobTotalTable {
   grams: number;
 }
 
+/** The jobs of energy_job_total on one site, by first day, site, team and project (migration 0021). */
+export interface EnergyJobCountDailyTable {
+  first_day: number;
+  site_key: string;
+  /** team and project as one key: each its length, ':' and itself, or '-' where missing. */
+  team_project_key: string;
+  team: string | null;
+  project: string | null;
+  jobs: number;
+}
+
 /** Days whose daily rows are stale or missing; version counts the marks. */
 export interface DailyDirtyTable {
   day_start: number;
@@ -443,6 +454,7 @@ export interface Database {
   energy_node_daily: EnergyNodeDailyTable;
   energy_job_daily: EnergyJobDailyTable;
   energy_job_total: EnergyJobTotalTable;
+  energy_job_count_daily: EnergyJobCountDailyTable;
   daily_dirty: DailyDirtyTable;
   rollup_state: RollupStateTable;
   ingested_batches: IngestedBatchesTable;

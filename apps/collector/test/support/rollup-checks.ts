@@ -46,7 +46,8 @@ type JobTotal = { job_id: string; site_key: string | null; team: string | null; 
 
 /**
  * energy_job_total equals each job's daily rows summed here, in JS, from scratch: the totals the
- * derivation and retention keep job by job never drift from the rows they sum (migration 0019).
+ * derivation and retention keep job by job never drift from the rows they sum (migration 0019), nor
+ * their counts from the totals (migration 0021).
  */
 export async function expectJobTotalsOfDailyRows(db: Kysely<Database>): Promise<void> {
   const expected = new Map<string, JobTotal>();
@@ -87,6 +88,19 @@ export async function expectJobTotalsOfDailyRows(db: Kysely<Database>): Promise<
     actual,
     [...expected.values()].sort((a, b) => (a.job_id < b.job_id ? -1 : 1)),
   );
+  // and energy_job_count_daily counts those totals (migration 0021): the jobs on one site by first day,
+  // site, team and project, no row at zero
+  const counts = new Map<string, number>();
+  for (const t of expected.values())
+    if (t.site_key !== null) {
+      const key = JSON.stringify([t.first_day, t.site_key, t.team, t.project]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  const counted = await db.selectFrom('energy_job_count_daily').select(['first_day', 'site_key', 'team', 'project', 'jobs']).execute();
+  expect(new Map(counted.map((c) => [JSON.stringify([Number(c.first_day), c.site_key, c.team, c.project]), Number(c.jobs)]))).toEqual(
+    counts,
+  );
+  expect(counted).toHaveLength(counts.size);
 }
 
 /** SQL's MAX of two texts: NULL ignored (the days of a job derived since its team changed all agree). */

@@ -2,7 +2,7 @@ import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-f
 import { UNIT, multiVariable, statPanel, tablePanel, timeSeriesPanel } from '../grafana/panels';
 import { type Dimension, FIGURES, NONE, UNASSIGNED, energyWith, jobAttr } from '../sql/energy.sql';
 import { type DailyUse, ledgerCtes, stepMs, stepTime, variableFilter } from '../sql/grafana-macros';
-import { jobTotalsCtes } from '../sql/job-totals.sql';
+import { insideJobCount, jobTotalsCtes } from '../sql/job-totals.sql';
 import { topJobsSql } from '../sql/top-jobs.sql';
 import type { YearlyAverages } from '../sql/yearly-averages';
 import { SITE_OPTIONS_SQL } from './cluster-accounting.dashboard';
@@ -60,8 +60,8 @@ export function orgViewDashboard(yearly: YearlyAverages): Dashboard {
     yearly,
   );
   const time = stepTime('hour_start', STEP);
-  // Distinct (job, node) pairs of the hours first, then their job and site; whole days from each
-  // job's total (job-totals.sql.ts), counted from its index with no job looked up
+  // Distinct (job, node) pairs of the hours first, then their job and site; whole days from the jobs'
+  // daily counts, less the few whose days reach past them (job-totals.sql.ts insideJobCount)
   const jobFilters = orgFilters('job').join('\n    AND ');
   const jobsSql = `WITH ${ledgerCtes('job', 'always')},
 hour_jobs AS (
@@ -76,7 +76,7 @@ hour_jobs AS (
 ),
 ${jobTotalsCtes(jobFilters)}
 SELECT (SELECT COUNT(*) FROM (SELECT job_id FROM hour_jobs UNION SELECT job_id FROM exact_days) u)
-  + (SELECT COUNT(*) FROM inside_jobs)
+  + ${insideJobCount(jobFilters)}
   -- less the inside jobs the hours counted, each looked up by its key (OFFSET 0: see job-totals.sql.ts)
   - (SELECT COUNT(*) FROM hour_jobs h CROSS JOIN LATERAL (SELECT 1 FROM inside_jobs i WHERE i.job_id = h.job_id OFFSET 0) i) AS "Jobs"`;
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect';
-import { refreshJobTotals } from '../job-totals';
+import { sumJobTotals } from '../job-totals';
 
 /**
  * energy_job_total: each job's daily rows (energy_job_daily) summed, one row a job, for the
@@ -45,7 +45,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   if (dialect === 'postgres') {
     await sql`CREATE INDEX energy_job_total_span ON energy_job_total USING gist (int8range(first_day, last_day, '[]'))`.execute(db);
   }
-  await refreshJobTotals(db);
+  await sumJobTotals(db, sql`TRUE`);
 }
 
 export async function down(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
