@@ -241,11 +241,12 @@ const OLD_DAYS = Math.floor(DAYS * 0.55);
 const oldJob = `j-7-${Math.floor((DAYS * 24 - OLD_DAYS * 24) / JOB_HOURS)}`;
 const recentJob = `j-7-${Math.floor((DAYS * 24 - 30) / JOB_HOURS)}`;
 // ranges end at the current hour and start off the hour, as people ask
-// (a range longer than the history reads all of it); a day's usage by the hour, longer ones by the day
+// (a range longer than the history reads all of it); usage by the hour up to a week, the longest the
+// collector answers by the hour (query.schemas.ts MAX_HOURLY_USAGE_RANGE_MS), longer ones by the day
 const ranges = [...new Set(RANGE_DAYS.map(Number))].map((n) => ({
   label: n === 1 ? '1 day' : `${n} days`,
   days: Math.min(n, DAYS),
-  bucket: n === 1 ? 'hour' : 'day',
+  bucket: n <= 7 ? 'hour' : 'day',
 }));
 const endpoints = (r) => {
   const from = iso(NOW_HOUR - r.days * DAY + 17 * 60_000);
