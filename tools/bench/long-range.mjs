@@ -236,6 +236,34 @@ await admin.query(
 const auth = { Authorization: `Bearer ${token}` };
 
 const iso = (ms) => new Date(ms).toISOString();
+
+// budgets as teams keep them: each team's quarter in CO2eq, and one of its projects over the last
+// 365 days in kWh; listing them evaluates every one (deleted at the end, so a --reuse run adds none)
+const budgetIds = [];
+for (const { team, project } of (await admin.query(`SELECT team, MIN(project) AS project FROM ${schema}.jobs GROUP BY team ORDER BY team`))
+  .rows) {
+  for (const body of [
+    { name: `${team} quarter`, team, unit: 'kgCO2eq', amount: 1e6, period: 'quarter' },
+    {
+      name: `${project} year`,
+      team,
+      project,
+      unit: 'kWh',
+      amount: 1e7,
+      period: 'custom',
+      from: iso(NOW_HOUR - 365 * DAY),
+      to: iso(NOW_HOUR),
+    },
+  ]) {
+    const res = await fetch(`${base}/api/v1/budgets`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`creating budget ${body.name}: ${res.status} ${await res.text()}`);
+    budgetIds.push((await res.json()).id);
+  }
+}
 // a job from over half the history ago (its minutes long gone), and one from yesterday
 const OLD_DAYS = Math.floor(DAYS * 0.55);
 const oldJob = `j-7-${Math.floor((DAYS * 24 - OLD_DAYS * 24) / JOB_HOURS)}`;
@@ -413,7 +441,9 @@ for (const mode of MODES) {
     if (mode === 'minutes only' && id === oldJob) continue; // its minutes are past retention
     results.push({ mode, range: '-', name, ...(await time(`/api/v1/jobs/${id}`)), rows: null });
   }
+  results.push({ mode, range: '-', name: `budgets, ${budgetIds.length} with status`, ...(await time('/api/v1/budgets')), rows: null });
 }
+for (const id of budgetIds) await fetch(`${base}/api/v1/budgets/${id}`, { method: 'DELETE', headers: auth });
 await db.query('UPDATE rollup_state SET folded_until = $1', [NOW_HOUR]);
 await db.query('SET statement_timeout = 0'); // counts and sizes, not timed reads
 const sizes = (

@@ -190,6 +190,21 @@ describe.each(DIALECTS)('usage reports on %s', (dialect) => {
     expect(res.body.estimatedHours).toEqual([iso(H1), iso(D2)]);
   });
 
+  it('answers a range reaching months past the ledger as the range up to it: the stretch past the last energy is left unread', async () => {
+    for (const groupBy of ['team', 'user', 'node']) {
+      const upToLedger = (await usage(admin, { groupBy, bucket: 'day', ...range })).body;
+      const farFuture = await usage(admin, { groupBy, bucket: 'day', from: range.from, to: iso(DAY1 + 300 * 86_400_000) });
+      expect(farFuture.status).toBe(200);
+      expect(upToLedger.rows.length).toBeGreaterThan(0);
+      expect([groupBy, farFuture.body.rows, farFuture.body.totals, farFuture.body.estimatedHours]).toEqual([
+        groupBy,
+        upToLedger.rows,
+        upToLedger.totals,
+        upToLedger.estimatedHours,
+      ]);
+    }
+  });
+
   it('groups by node and hour with idle energy inside each node, and by site and day', async () => {
     const byNodeRes = await usage(admin, { groupBy: 'node', bucket: 'hour', ...range });
     // by hour, the estimated hours are the estimated rows' own periods (n2's H1: FR has no series; n1's D2)

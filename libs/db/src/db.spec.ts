@@ -27,6 +27,7 @@ const ALL_MIGRATIONS = [
   '0019_job_totals',
   '0020_rollup_expression_statistics',
   '0021_job_counts_daily',
+  '0022_group_daily_team_index',
 ];
 
 describe('dialectOf', () => {

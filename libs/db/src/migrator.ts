@@ -19,6 +19,7 @@ import * as m0018 from './migrations/0018_job_daily_rollups';
 import * as m0019 from './migrations/0019_job_totals';
 import * as m0020 from './migrations/0020_rollup_expression_statistics';
 import * as m0021 from './migrations/0021_job_counts_daily';
+import * as m0022 from './migrations/0022_group_daily_team_index';
 
 type DialectMigration = {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0019_job_totals': m0019,
   '0020_rollup_expression_statistics': m0020,
   '0021_job_counts_daily': m0021,
+  '0022_group_daily_team_index': m0022,
 };
 
 /** The migrations' names, in the order they apply. */

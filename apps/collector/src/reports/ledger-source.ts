@@ -285,3 +285,19 @@ export async function readLedgerWindow(db: Kysely<Database>): Promise<LedgerWind
   const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
   return { foldedUntil: num(row?.folded_until), minutesFrom: num(row?.minutes_from) };
 }
+
+/**
+ * Where the ledger ends as a read sees it: no energy at or after it. Whole folded hours end at
+ * folded_until, and the minutes after them at the end of the newest minute's hour. A read by day
+ * clamps the stretches it prices to it, so an open-ended range (a budget's quarter, to its last day)
+ * resolves and sends no factors for hours nobody has measured yet; read in the same snapshot as the
+ * stretches, nothing lies past it.
+ */
+export async function readLedgerEnd(db: Kysely<Database>, window: LedgerWindow): Promise<number> {
+  const row = await db
+    .selectFrom('energy_buckets')
+    .select((eb) => eb.fn.max('hour_start').as('newest'))
+    .executeTakeFirst();
+  const newest = row?.newest === null || row?.newest === undefined ? -Infinity : Number(row.newest) + HOUR_MS;
+  return Math.max(window.foldedUntil ?? -Infinity, newest);
+}
