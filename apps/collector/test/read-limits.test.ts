@@ -3,8 +3,9 @@
  * whose client goes away is cancelled on PostgreSQL instead of running on, a report past
  * WATTPRINT_READ_TIMEOUT_MS answers 504 naming the setting, and ingest carries on meanwhile. A read
  * is made slow for real: a second connection holds `LOCK TABLE sites IN ACCESS EXCLUSIVE MODE`, and
- * every usage report reads `sites` (for its emission factors) while ingest never touches it. On
- * SQLite the same endpoints answer as before.
+ * every usage report over a range with energy reads `sites` (for its emission factors) while ingest
+ * never touches it; a range past the ledger's last energy is not read, so each schema holds a
+ * minute of idle energy in the range first. On SQLite the same endpoints answer as before.
  */
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '@wattprint/db/testing';
@@ -66,6 +67,16 @@ async function lockSites(url: string): Promise<{ pid: number; release(): Promise
   };
 }
 
+/** A minute of idle energy inside USAGE's range, so its report has hours to read (and price). */
+async function seedEnergy(admin: pg.Client): Promise<void> {
+  const minute = T0 - 7 * 86_400_000;
+  await admin.query(
+    `INSERT INTO energy_buckets (job_id, node, device, device_kind, minute_start, hour_start, joules, samples, duration_ms, peak_power_w)
+     VALUES ('', 'seed-node', 'gpu0', 'gpu', $1, $2, 1000, 1, 60000, 20)`,
+    [minute, minute - (minute % 3_600_000)],
+  );
+}
+
 /** Backends waiting on the locker's lock, as PostgreSQL itself sees them. */
 async function blockedBy(admin: pg.Client, lockerPid: number): Promise<number[]> {
   const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [
@@ -83,6 +94,7 @@ describe('reads on postgres whose client goes away', () => {
     collector = await startListening('postgres');
     admin = new pg.Client({ connectionString: collector.testDb.url });
     await admin.connect();
+    await seedEnergy(admin);
   });
   afterAll(async () => {
     await admin?.end();
@@ -130,6 +142,7 @@ describe('reads on postgres past WATTPRINT_READ_TIMEOUT_MS', () => {
     await registerAgents(collector.testDb.url, [agent]);
     admin = new pg.Client({ connectionString: collector.testDb.url });
     await admin.connect();
+    await seedEnergy(admin);
   });
   afterAll(async () => {
     await admin?.end();
@@ -171,7 +184,9 @@ describe('reads on postgres past WATTPRINT_READ_TIMEOUT_MS', () => {
       );
       expect(await Promise.all(reads)).toEqual([504, 504, 504]);
       // the batch is in the ledger, read by a connection the lock does not concern
-      const { rows } = await admin.query<{ joules: number }>('SELECT sum(joules)::float8 AS joules FROM energy_buckets');
+      const { rows } = await admin.query<{ joules: number }>(
+        "SELECT sum(joules)::float8 AS joules FROM energy_buckets WHERE node <> 'seed-node'",
+      );
       expect(rows[0].joules).toBe(5 * (100 + 110 + 120 + 130 + 140 + 150 + 160 + 170));
     } finally {
       await lock.release();
