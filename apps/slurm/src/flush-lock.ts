@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -19,7 +19,7 @@ export class FlushLock {
   }
 
   tryAcquire(): boolean {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(this.path, 'wx', 0o600);
         writeSync(fd, `${process.pid} ${Date.now()}\n`);
@@ -28,7 +28,11 @@ export class FlushLock {
         return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (!this.isStale()) return false;
+        const owner = this.owner();
+        // released while we looked: create it again; deleting it instead deleted the lock another
+        // flush had taken meanwhile, and two flushes sent the same events (test/spool.test.ts)
+        if (owner === 'gone') continue;
+        if (owner === 'live') return false;
         try {
           unlinkSync(this.path);
         } catch {
@@ -39,20 +43,29 @@ export class FlushLock {
     return false;
   }
 
-  private isStale(): boolean {
+  /**
+   * Who holds the lock file: 'gone' when there is none any more, 'stale' when its owner is dead or it
+   * is older than `staleMs`, else 'live'. A lock file half written (its owner between creating and
+   * writing it) reads as live until `staleMs` after its creation.
+   */
+  private owner(): 'gone' | 'stale' | 'live' {
     let text: string;
+    let createdMs: number;
     try {
       text = readFileSync(this.path, 'utf8');
-    } catch {
-      return true;
+      createdMs = statSync(this.path).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+      throw error;
     }
     const [pid, since] = text.trim().split(' ').map(Number);
-    if (!Number.isSafeInteger(pid) || !Number.isFinite(since) || Date.now() - since > this.staleMs) return true;
+    if (!Number.isSafeInteger(pid) || !Number.isFinite(since)) return Date.now() - createdMs > this.staleMs ? 'stale' : 'live';
+    if (Date.now() - since > this.staleMs) return 'stale';
     try {
       process.kill(pid, 0);
-      return false;
+      return 'live';
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'live';
     }
   }
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlushLock } from '../src/flush-lock';
@@ -81,5 +82,40 @@ describe('the flush lock', () => {
     a.release();
     writeFileSync(a.path, `${process.pid} ${Date.now() - 3_600_000}\n`);
     expect(new FlushLock(dir, 60_000).tryAcquire()).toBe(true);
+  });
+
+  it('never admits two flushes at once while four processes take and release it as fast as they can', async () => {
+    // a flush that found the lock taken and then gone (released as it looked) took that for a dead
+    // owner's and deleted the lock a third flush had just taken: two flushes sent the same events
+    const built = join(__dirname, '../dist/flush-lock.js');
+    if (!existsSync(built)) throw new Error(`run npm run build first: missing ${built}`);
+    const script = `
+      const { openSync, closeSync, unlinkSync } = require('node:fs');
+      const { FlushLock } = require(${JSON.stringify(built)});
+      const lock = new FlushLock(process.argv[1]);
+      let held = 0, both = 0;
+      for (let i = 0; i < 4000; i++) {
+        if (!lock.tryAcquire()) continue;
+        held++;
+        try { closeSync(openSync(process.argv[1] + '/inside', 'wx')); } catch { both++; lock.release(); continue; }
+        unlinkSync(process.argv[1] + '/inside');
+        lock.release();
+      }
+      process.stdout.write(JSON.stringify({ held, both }));`;
+    const runs = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<{ held: number; both: number }>((resolve, reject) => {
+            const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
+          }),
+      ),
+    );
+    expect(runs.every((r) => r.held > 0)).toBe(true);
+    expect(runs.map((r) => r.both)).toEqual([0, 0, 0, 0]);
   });
 });
