@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { FAKE_SMI, buildAgent, capture, nodePathForDist, tempDir } from './helpers/paths';
-import { TestRedis, freePort } from './helpers/redis-server';
+import { TestRedis, freePort, freePortBesides } from './helpers/redis-server';
 
 jest.setTimeout(60_000);
 
@@ -122,7 +122,7 @@ describe('the agent metrics port', () => {
 
   it('counts samples per source and the faults of a failing one, and sends batches to Redis', async () => {
     await redis.start();
-    const port = await freePort();
+    const port = await freePortBesides(redis.port);
     const started = startAgentProcess(agentEnv(port));
     agent = started.child;
     const first = await until(
@@ -158,7 +158,7 @@ describe('the agent metrics port', () => {
   });
 
   it('shows batches spooled and the spool bytes while Redis is away, then the replay and the last send', async () => {
-    const port = await freePort();
+    const port = await freePortBesides(redis.port);
     agent = startAgentProcess(agentEnv(port)).child;
     const away = await until(
       port,

@@ -17,6 +17,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port other than `taken`: the port of a server chosen but not listening (a Redis that is
+ * away) is free to the kernel too, which handed it to an agent's metrics server once, and the Redis
+ * started later found HTTP on its port.
+ */
+export async function freePortBesides(...taken: number[]): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.includes(port)) return port;
+  }
+}
+
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
