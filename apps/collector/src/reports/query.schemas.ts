@@ -34,7 +34,6 @@ export const MAX_USAGE_RANGE_MS = 400 * DAY_MS;
  * JSON) over 31 days (docs/scale.md); by the day, or in several requests, the same hours come back whole.
  */
 export const MAX_HOURLY_USAGE_RANGE_MS = 7 * DAY_MS;
-export const MAX_HOURLY_USAGE_RANGE = '7 days';
 
 export const UsageQuery = z
   .strictObject({
@@ -52,7 +51,7 @@ export const UsageQuery = z
     ctx.addIssue({
       code: 'custom',
       path: ['bucket'],
-      message: `expected day: by the hour a request covers ${MAX_HOURLY_USAGE_RANGE} at most, and ${new Date(q.from).toISOString()} to ${new Date(q.to).toISOString()} is longer; ask by the day, or in several requests`,
+      message: `expected day: by the hour a request covers ${MAX_HOURLY_USAGE_RANGE_MS / DAY_MS} days at most, and ${new Date(q.from).toISOString()} to ${new Date(q.to).toISOString()} is longer; ask by the day, or in several requests`,
       input: q.bucket,
     });
   });
