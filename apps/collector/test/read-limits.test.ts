@@ -4,8 +4,8 @@
  * WATTPRINT_READ_TIMEOUT_MS answers 504 naming the setting, and ingest carries on meanwhile. A read
  * is made slow for real: a second connection holds `LOCK TABLE sites IN ACCESS EXCLUSIVE MODE`, and
  * every usage report over a range with energy reads `sites` (for its emission factors) while ingest
- * never touches it; a range past the ledger's last energy is not read, so each schema holds a
- * minute of idle energy in the range first. On SQLite the same endpoints answer as before.
+ * never touches it; a report by day reads nothing past the ledger's last energy, so each schema
+ * holds a minute of idle energy in the range first. On SQLite the same endpoints answer as before.
  */
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '@wattprint/db/testing';
