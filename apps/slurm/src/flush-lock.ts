@@ -45,8 +45,9 @@ export class FlushLock {
 
   /**
    * Who holds the lock file: 'gone' when there is none any more, 'stale' when its owner is dead or it
-   * is older than `staleMs`, else 'live'. A lock file half written (its owner between creating and
-   * writing it) reads as live until `staleMs` after its creation.
+   * is older than `staleMs`, else 'live'. A lock file not yet written (its owner between creating and
+   * writing it) reads as live until `staleMs` after it was last written: left so by a crash, it holds
+   * flushes back that long.
    */
   private owner(): 'gone' | 'stale' | 'live' {
     let text: string;

@@ -84,6 +84,16 @@ describe('the flush lock', () => {
     expect(new FlushLock(dir, 60_000).tryAcquire()).toBe(true);
   });
 
+  it('takes a lock file with no owner written for one being written until it is stale by its age', () => {
+    writeFileSync(join(dir, 'flush.lock'), '');
+    expect(new FlushLock(dir, 60_000).tryAcquire()).toBe(false);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'flush.lock'), hourAgo, hourAgo);
+    const lock = new FlushLock(dir, 60_000);
+    expect(lock.tryAcquire()).toBe(true);
+    expect(readFileSync(lock.path, 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+\n$`));
+  });
+
   it('never admits two flushes at once while four processes take and release it as fast as they can', async () => {
     // a flush that found the lock taken and then gone (released as it looked) took that for a dead
     // owner's and deleted the lock a third flush had just taken: two flushes sent the same events
