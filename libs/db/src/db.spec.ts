@@ -398,16 +398,29 @@ describe.each(DIALECTS)('replicas starting together on %s', (dialect) => {
 });
 
 describe('migrating on PostgreSQL beside other tenants', () => {
-  it('brings a schema up to date while other schemas are created and dropped beside it', async () => {
-    // Kysely's catalog query names every schema of the database: one dropped while it runs is not ours
+  it('brings a schema up to date while other schemas and tables are created and dropped beside it', async () => {
+    // Kysely's catalog query names every schema and every table of the database (has_schema_privilege,
+    // pg_get_serial_sequence): one dropped while it runs is not ours. Schemas dropped whole, and tables
+    // dropped from a schema that stays (as a test suite beside ours drops its own), each by a client of its own.
     const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    const tableAdmin = new pg.Client({ connectionString: TEST_PG_URL });
     await admin.connect();
+    await tableAdmin.connect();
+    const keptSchema = `wp_churn_${process.pid}_kept`;
+    await tableAdmin.query(`CREATE SCHEMA ${keptSchema}`);
     let churning = true;
-    const churn = (async () => {
+    const schemaChurn = (async () => {
       for (let i = 0; churning; i++) {
         const name = `wp_churn_${process.pid}_${i}`;
         await admin.query(`CREATE SCHEMA ${name}; CREATE TABLE ${name}.t (a int, b text, c bigint, d double precision)`);
         await admin.query(`DROP SCHEMA ${name} CASCADE`);
+      }
+    })();
+    const tableChurn = (async () => {
+      for (let i = 0; churning; i++) {
+        const name = `${keptSchema}.t_${i}`;
+        await tableAdmin.query(`CREATE TABLE ${name} (a serial, b text, c bigint, d double precision)`);
+        await tableAdmin.query(`DROP TABLE ${name}`);
       }
     })();
     try {
@@ -423,8 +436,22 @@ describe('migrating on PostgreSQL beside other tenants', () => {
       }
     } finally {
       churning = false;
-      await churn;
-      await admin.end();
+      await Promise.all([schemaChurn, tableChurn]);
+      await tableAdmin.query(`DROP SCHEMA ${keptSchema} CASCADE`);
+      await Promise.all([admin.end(), tableAdmin.end()]);
     }
   }, 60_000);
+
+  it('refuses, saying so, a URL whose search_path names no schema that exists (and creates nothing)', async () => {
+    const missing = `wp_missing_${process.pid}`;
+    const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${missing}`)}`;
+    const { db, close } = connect({ url });
+    try {
+      await expect(migrateToLatest(db, 'postgres')).rejects.toThrow("the database URL's search_path names no schema that exists");
+      const found = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${missing}`.execute(db);
+      expect(found.rows[0].n).toBe(0);
+    } finally {
+      await close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './dialect';
+import { withSchemaCatalog } from './schema-catalog';
 import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_ingested_batches_agent_seq';
 import * as m0003 from './migrations/0003_energy_buckets_fillfactor';
@@ -90,8 +91,7 @@ export class MigrationError extends Error {
  * holds an advisory lock, so one replica migrates and the others wait. SQLite has no such lock
  * across processes: two replicas starting on one file can both decide a migration is due, and the
  * loser's transaction fails (the table exists, or the file is busy) and rolls back whole. The loser
- * then simply looks again, and finds the work done; on PostgreSQL a schema another tenant drops
- * meanwhile is looked past the same way (isVanishedSchema). Returns the names this call applied.
+ * then simply looks again, and finds the work done. Returns the names this call applied.
  */
 export async function migrateToLatest<DB>(
   database: Kysely<DB>,
@@ -106,25 +106,13 @@ export async function migrateToLatest<DB>(
     try {
       return await migrateOnce(db, dialect, through);
     } catch (error) {
-      const race = dialect === 'sqlite' ? isSqliteRace(error) : isVanishedSchema(error);
-      if (!race || attempt >= MIGRATION_ATTEMPTS) throw error;
+      if (dialect !== 'sqlite' || !isSqliteRace(error) || attempt >= MIGRATION_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
 
 const MIGRATION_ATTEMPTS = 10;
-
-/**
- * PostgreSQL: Kysely looks for its tables through a catalog query over every schema of the database
- * that calls has_schema_privilege() on each by name, so another tenant dropping its schema during
- * that query fails it with 3F000 (seen in CI, where every test suite has a schema of its own). Looking
- * again finds the schema gone from the catalog. Our own schema missing fails every attempt alike.
- */
-function isVanishedSchema(error: unknown): boolean {
-  const cause = error instanceof MigrationError ? error.cause : error;
-  return (cause as { code?: unknown } | null)?.code === '3F000';
-}
 
 function isSqliteRace(error: unknown): boolean {
   const cause = error instanceof MigrationError ? error.cause : error;
@@ -134,13 +122,24 @@ function isSqliteRace(error: unknown): boolean {
 }
 
 async function migrateOnce(db: Kysely<unknown>, dialect: DialectName, through: string | undefined): Promise<string[]> {
-  // Pin Kysely's bookkeeping tables to the connection's own schema: without it the migrator looks for
-  // its lock table in every schema of the database and can find another tenant's.
-  const migrationTableSchema =
-    dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
-  const migrator = new Migrator({ db, provider: new InlineMigrationProvider(dialect), migrationTableSchema });
+  // PostgreSQL: Kysely's bookkeeping tables pinned to the connection's own schema (without it the
+  // migrator looks for its lock table in every schema of the database and can find another tenant's),
+  // and looked for in that schema alone (SchemaCatalog says why).
+  const schema = dialect === 'postgres' ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({
+    db: schema === undefined ? db : withSchemaCatalog(db, schema),
+    provider: new InlineMigrationProvider(dialect),
+    migrationTableSchema: schema,
+  });
   const { error, results } = await (through === undefined ? migrator.migrateToLatest() : migrator.migrateTo(through));
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new MigrationError(failed?.migrationName, error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+  const schema = rows[0]?.s;
+  if (!schema) throw new Error("the database URL's search_path names no schema that exists: create it, or name one that does");
+  return schema;
 }
